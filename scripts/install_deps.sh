@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs everything bloodcell needs on a Debian bookworm machine: compilers, Emscripten, Eigen,
+# stb, GLFW, doctest, Chromium, and Dear ImGui's sources (Debian ships no imgui .cpp in a binary
+# package, so we fetch its source package). Idempotent and non-interactive; safe to run twice.
+# Usage: scripts/install_deps.sh [--tests] [--fixtures]
+#   --tests     also what the tests need (chromium, xvfb, node packages)
+#   --fixtures  also python3-skimage/sklearn, only to regenerate test fixtures
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+want_tests=0; want_fixtures=0
+for a in "$@"; do
+  case "$a" in
+    --tests) want_tests=1 ;;
+    --fixtures) want_fixtures=1 ;;
+    *) echo "install_deps.sh: unknown option '$a'" >&2; exit 2 ;;
+  esac
+done
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+
+pkgs=(build-essential cmake pkg-config dpkg-dev emscripten libeigen3-dev libstb-dev
+      libimgui-dev libglfw3-dev libgl-dev doctest-dev nodejs)
+[ "$want_tests" = 1 ] && pkgs+=(chromium xvfb xauth imagemagick)
+[ "$want_fixtures" = 1 ] && pkgs+=(python3-skimage python3-sklearn python3-numpy)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  # nodejs may come from elsewhere (nodesource); any working node will do.
+  if [ "$p" = nodejs ] && command -v node >/dev/null 2>&1; then continue; fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+# deb-src line for `apt-get source imgui`
+need_src=0
+if ! grep -rqs "^Types:.*deb-src" /etc/apt/sources.list.d/ && ! grep -qs "^deb-src" /etc/apt/sources.list; then
+  need_src=1
+fi
+if [ "$need_src" = 1 ]; then
+  echo "install_deps: adding a deb-src entry for bookworm (for imgui's sources)" >&2
+  $SUDO tee /etc/apt/sources.list.d/bloodcell-src.sources >/dev/null <<'SRC'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+
+imgui_dir="$here/third_party/imgui"
+if [ "${#missing[@]}" -gt 0 ] || [ "$need_src" = 1 ] || [ ! -f "$imgui_dir/imgui.cpp" ]; then
+  $SUDO apt-get update -qq
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install_deps: installing ${missing[*]}" >&2
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Dear ImGui sources from Debian's source package into third_party/imgui (git-ignored).
+if [ ! -f "$imgui_dir/imgui.cpp" ]; then
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && apt-get source -qq --download-only imgui >/dev/null && dpkg-source -x --no-check imgui_*.dsc src >/dev/null)
+  mkdir -p "$imgui_dir"
+  cp "$tmp"/src/*.cpp "$tmp"/src/*.h "$imgui_dir"/
+  mkdir -p "$imgui_dir/backends"
+  cp "$tmp"/src/backends/imgui_impl_glfw.* "$tmp"/src/backends/imgui_impl_opengl3* "$imgui_dir/backends/"
+  rm -rf "$tmp"
+  echo "install_deps: imgui sources in $imgui_dir" >&2
+fi
+
+if [ "$want_tests" = 1 ] && [ ! -d "$here/tests/e2e/node_modules/playwright-core" ]; then
+  (cd "$here/tests/e2e" && npm install --no-audit --no-fund --silent)
+fi
+echo "install_deps: ok" >&2

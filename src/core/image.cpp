@@ -1,0 +1,103 @@
+// Image decoding through stb_image (memory only) and the BloodMNIST crop + area-average resize.
+#include "core/image.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <stb_image.h>
+
+#include "core/dataset.h"
+
+namespace core {
+
+Result<Image> decode_image(const uint8_t* bytes, size_t size, const std::string& name, const ImageLimits& limits) {
+    using R = Result<Image>;
+    if (size == 0) return R::fail(name + ": file is empty");
+    if (size > 0x7FFFFFFF) return R::fail(name + ": file larger than 2 GiB");
+    int w = 0, h = 0, n = 0;
+    // Sizes first, so a huge claimed size is refused before any allocation. stb tries every format
+    // in turn and keeps only the last failure ("unknown image type"), so PNG's header, which has
+    // the size at a fixed place, is read here to say what is wrong with it.
+    static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+    if (size >= 24 && std::equal(png_sig, png_sig + 8, bytes)) {
+        auto be32 = [&](size_t o) {
+            return ((uint32_t)bytes[o] << 24) | ((uint32_t)bytes[o + 1] << 16) | ((uint32_t)bytes[o + 2] << 8) | bytes[o + 3];
+        };
+        w = (int)std::min<uint32_t>(be32(16), 0x7FFFFFFF);
+        h = (int)std::min<uint32_t>(be32(20), 0x7FFFFFFF);
+    } else if (!stbi_info_from_memory(bytes, (int)size, &w, &h, &n)) {
+        std::string why = stbi_failure_reason() ? stbi_failure_reason() : "unknown";
+        if (why == "unknown image type") return R::fail(name + ": not an image (unknown format; want PNG or JPG)");
+        return R::fail(name + ": damaged image header (" + why + ")");
+    }
+    if (w <= 0 || h <= 0) return R::fail(name + ": image has zero size (" + std::to_string(w) + "x" + std::to_string(h) + " pixels)");
+    if (w > limits.max_side || h > limits.max_side || (int64_t)w * h > limits.max_pixels)
+        return R::fail(name + ": image is " + std::to_string(w) + "x" + std::to_string(h) + ", larger than the " +
+                       std::to_string(limits.max_side) + " px per side / " + std::to_string(limits.max_pixels / 1000000) +
+                       " Mpixel allowed");
+    int comp = 0;
+    stbi_uc* px = stbi_load_from_memory(bytes, (int)size, &w, &h, &comp, 4);  // 16-bit becomes 8-bit here
+    if (!px) return R::fail(name + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
+    Image img;
+    img.width = w;
+    img.height = h;
+    img.rgb.resize((size_t)w * h * 3);
+    for (size_t i = 0, n_px = (size_t)w * h; i < n_px; ++i) {
+        unsigned a = px[4 * i + 3];
+        for (int c = 0; c < 3; ++c) {  // composite over white: c*a + 255*(1-a)
+            unsigned v = px[4 * i + c];
+            img.rgb[3 * i + c] = (uint8_t)((v * a + 255u * (255u - a) + 127u) / 255u);
+        }
+    }
+    stbi_image_free(px);
+    return R::of(std::move(img));
+}
+
+Crop bloodmnist_crop(int width, int height) {
+    int shorter = std::min(width, height);
+    int side = std::max(1, (int)std::lround(shorter * 200.0 / 360.0));
+    return Crop{(width - side) / 2, (height - side) / 2, side};
+}
+
+namespace {
+// For output index o of `out` cells over a source span [0, span): the source indices it covers and
+// the fraction of each (area averaging with fractional edges, as OpenCV's INTER_AREA).
+struct Tap { int index; double weight; };
+std::vector<std::vector<Tap>> area_taps(int span, int out) {
+    std::vector<std::vector<Tap>> taps(out);
+    double scale = (double)span / out;
+    for (int o = 0; o < out; ++o) {
+        double a = o * scale, b = (o + 1) * scale;
+        for (int i = (int)std::floor(a); i < (int)std::ceil(b) && i < span; ++i) {
+            double w = std::min(b, (double)i + 1) - std::max(a, (double)i);
+            if (w > 1e-12) taps[o].push_back({i, w / scale});
+        }
+    }
+    return taps;
+}
+}  // namespace
+
+std::vector<uint8_t> area_resize(const Image& img, const Crop& crop, int out_side) {
+    auto tx = area_taps(crop.side, out_side), ty = area_taps(crop.side, out_side);
+    std::vector<uint8_t> out((size_t)out_side * out_side * 3);
+    for (int oy = 0; oy < out_side; ++oy)
+        for (int ox = 0; ox < out_side; ++ox) {
+            double acc[3] = {0, 0, 0};
+            for (const Tap& y : ty[oy])
+                for (const Tap& x : tx[ox]) {
+                    const uint8_t* p = &img.rgb[(((size_t)(crop.y0 + y.index)) * img.width + crop.x0 + x.index) * 3];
+                    double w = y.weight * x.weight;
+                    acc[0] += w * p[0]; acc[1] += w * p[1]; acc[2] += w * p[2];
+                }
+            for (int c = 0; c < 3; ++c)
+                out[((size_t)oy * out_side + ox) * 3 + c] = (uint8_t)std::clamp(std::lround(acc[c]), 0L, 255L);
+        }
+    return out;
+}
+
+std::vector<uint8_t> to_bloodmnist(const Image& img) {
+    if (img.width == kSide && img.height == kSide) return img.rgb;
+    return area_resize(img, bloodmnist_crop(img.width, img.height), kSide);
+}
+
+}  // namespace core

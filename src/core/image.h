@@ -1,0 +1,38 @@
+// Decoding user images (PNG/JPG/BMP/GIF... through stb_image) and bringing any size to the 28x28 RGB
+// input of BloodMNIST the way it was made from its 360x363 sources: center crop to a square of
+// 200/360 of the shorter side, then area-average resize.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace core {
+
+struct Image {
+    int width = 0, height = 0;    // pixels
+    std::vector<uint8_t> rgb;     // height x width x 3, row-major
+};
+
+struct ImageLimits {
+    int max_side = 16384;          // refuse headers that claim more, before decoding
+    int64_t max_pixels = 100'000'000;
+};
+
+// Decodes PNG/JPG (gray, gray+alpha, RGB, RGBA, 8- or 16-bit) to 8-bit RGB. Alpha is composited
+// over white. `name` labels errors ("cell.png: not an image (unknown format)").
+Result<Image> decode_image(const uint8_t* bytes, size_t size, const std::string& name,
+                           const ImageLimits& limits = {});
+
+// The centered square crop (x0, y0, side) used for a w x h image.
+struct Crop { int x0 = 0, y0 = 0, side = 0; };
+Crop bloodmnist_crop(int width, int height);
+
+// Area-average resize of a square region of `img` to out_side x out_side (RGB).
+std::vector<uint8_t> area_resize(const Image& img, const Crop& crop, int out_side);
+
+// Full path: crop + area resize to 28x28x3 uint8. A 28x28 input is returned unchanged.
+std::vector<uint8_t> to_bloodmnist(const Image& img);
+
+}  // namespace core

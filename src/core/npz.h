@@ -1,0 +1,43 @@
+// Reads NumPy .npz archives (a zip of .npy files) from bytes in memory. Members may be stored or
+// deflated (raw deflate through stb's decoder). .npy format 1.0/2.0/3.0 headers, C order.
+// Leaves out: zip64, encryption, multi-disk archives, Fortran order, object arrays.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace core::npz {
+
+struct Array {
+    std::string dtype;            // numpy descr, e.g. "|u1", "<i8"
+    std::vector<size_t> shape;
+    std::vector<uint8_t> data;    // raw little-endian element bytes, C order
+    size_t count() const;         // product of shape
+};
+
+struct Limits {
+    size_t max_member_bytes = size_t(1) << 31;  // refuse members that would inflate beyond this
+    size_t max_total_bytes = size_t(1) << 32;   // total inflated across all members read
+};
+
+// Lists member names (without the ".npy" suffix) as found in the zip's central directory.
+Result<std::vector<std::string>> list(const uint8_t* bytes, size_t size, const std::string& name);
+
+// Reads the named members ("train_images", ...). A missing member is an error naming it.
+// `name` (a file name) only labels error messages.
+Result<std::map<std::string, Array>> read(const uint8_t* bytes, size_t size, const std::string& name,
+                                          const std::vector<std::string>& members, const Limits& limits = {});
+
+// Parses one .npy blob.
+Result<Array> parse_npy(const uint8_t* bytes, size_t size, const std::string& where);
+
+// Writes a .npz with stored (uncompressed) members, each with its own dtype string (data is written
+// as given). Used to make the sample subset, and by tests to build malformed archives.
+std::vector<uint8_t> write_stored(const std::map<std::string, Array>& members);
+
+uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc = 0);
+
+}  // namespace core::npz

@@ -1,0 +1,228 @@
+// Image decoding (every PNG colour type, 16-bit, JPG), the BloodMNIST crop + resize, the full-size
+// PBC samples, and one case per malformed image.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#define STB_IMAGE_WRITE_STATIC
+#if defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+#include <stb_image_write.h>
+
+#include "core/dataset.h"
+#include "core/image.h"
+#include "core/npz.h"
+#include "test_util.h"
+
+using namespace core;
+
+namespace {
+
+void to_vec(void* ctx, void* data, int size) {
+    auto* v = static_cast<std::vector<uint8_t>*>(ctx);
+    v->insert(v->end(), (uint8_t*)data, (uint8_t*)data + size);
+}
+
+std::vector<uint8_t> png(int w, int h, int comp, const std::vector<uint8_t>& px) {
+    std::vector<uint8_t> out;
+    stbi_write_png_to_func(to_vec, &out, w, h, comp, px.data(), w * comp);
+    return out;
+}
+
+// A 16-bit grayscale PNG, written by hand (stb_image_write has no 16-bit output): zlib stream of
+// stored blocks, CRC per chunk.
+std::vector<uint8_t> png16_gray(int w, int h, const std::vector<uint16_t>& px) {
+    std::vector<uint8_t> raw;
+    for (int y = 0; y < h; ++y) {
+        raw.push_back(0);  // filter: none
+        for (int x = 0; x < w; ++x) { raw.push_back(px[y * w + x] >> 8); raw.push_back(px[y * w + x] & 0xFF); }
+    }
+    std::vector<uint8_t> z = {0x78, 0x01, 1, (uint8_t)(raw.size() & 0xFF), (uint8_t)(raw.size() >> 8),
+                              (uint8_t)(~raw.size() & 0xFF), (uint8_t)((~raw.size() >> 8) & 0xFF)};
+    z.insert(z.end(), raw.begin(), raw.end());
+    uint32_t a = 1, b = 0;
+    for (uint8_t c : raw) { a = (a + c) % 65521; b = (b + a) % 65521; }
+    uint32_t adler = (b << 16) | a;
+    for (int k = 3; k >= 0; --k) z.push_back((adler >> (8 * k)) & 0xFF);
+    std::vector<uint8_t> out = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+    auto chunk = [&](const char* type, const std::vector<uint8_t>& data) {
+        for (int k = 3; k >= 0; --k) out.push_back((data.size() >> (8 * k)) & 0xFF);
+        std::vector<uint8_t> td(type, type + 4);
+        td.insert(td.end(), data.begin(), data.end());
+        out.insert(out.end(), td.begin(), td.end());
+        uint32_t crc = npz::crc32(td.data(), td.size());
+        for (int k = 3; k >= 0; --k) out.push_back((crc >> (8 * k)) & 0xFF);
+    };
+    std::vector<uint8_t> ihdr = {0, 0, (uint8_t)(w >> 8), (uint8_t)w, 0, 0, (uint8_t)(h >> 8), (uint8_t)h, 16, 0, 0, 0, 0};
+    chunk("IHDR", ihdr);
+    chunk("IDAT", z);
+    chunk("IEND", {});
+    return out;
+}
+
+std::string decode_error(const std::vector<uint8_t>& b, const ImageLimits& lim = {}) {
+    auto r = decode_image(b.data(), b.size(), "cell.png", lim);
+    return r.ok() ? std::string("(decoded)") : r.error;
+}
+
+}  // namespace
+
+TEST_CASE("PNG colour types decode to RGB, alpha composited over white") {
+    auto g = decode_image(png(2, 1, 1, {10, 200}).data(), 0, "x");  // size 0: empty
+    CHECK(g.error == "x: file is empty");
+    auto gb = png(2, 1, 1, {10, 200});
+    auto gray = decode_image(gb.data(), gb.size(), "g.png");
+    REQUIRE(gray.ok());
+    CHECK(gray.value.rgb == std::vector<uint8_t>{10, 10, 10, 200, 200, 200});
+
+    auto ga = png(2, 1, 2, {100, 255, 100, 0});  // opaque then fully transparent
+    auto r2 = decode_image(ga.data(), ga.size(), "ga.png");
+    REQUIRE(r2.ok());
+    CHECK(r2.value.rgb == std::vector<uint8_t>{100, 100, 100, 255, 255, 255});
+
+    auto rgb = png(1, 2, 3, {1, 2, 3, 250, 251, 252});
+    auto r3 = decode_image(rgb.data(), rgb.size(), "rgb.png");
+    REQUIRE(r3.ok());
+    CHECK(r3.value.width == 1);
+    CHECK(r3.value.height == 2);
+    CHECK(r3.value.rgb == std::vector<uint8_t>{1, 2, 3, 250, 251, 252});
+
+    auto rgba = png(1, 1, 4, {200, 100, 0, 128});  // half transparent: (c*128 + 255*127)/255
+    auto r4 = decode_image(rgba.data(), rgba.size(), "rgba.png");
+    REQUIRE(r4.ok());
+    CHECK(r4.value.rgb == std::vector<uint8_t>{227, 177, 127});
+}
+
+TEST_CASE("16-bit PNG decodes to the high byte") {
+    auto b = png16_gray(3, 1, {0x0000, 0x80FF, 0xFFFF});
+    auto r = decode_image(b.data(), b.size(), "deep.png");
+    REQUIRE_MESSAGE(r.ok(), r.error);
+    CHECK(r.value.rgb == std::vector<uint8_t>{0, 0, 0, 0x80, 0x80, 0x80, 0xFF, 0xFF, 0xFF});
+}
+
+TEST_CASE("JPG decodes close to what was encoded") {
+    std::vector<uint8_t> px(16 * 16 * 3);
+    for (size_t i = 0; i < px.size(); ++i) px[i] = (uint8_t)(i % 3 == 0 ? 200 : 60);
+    std::vector<uint8_t> jpg;
+    stbi_write_jpg_to_func(to_vec, &jpg, 16, 16, 3, px.data(), 95);
+    auto r = decode_image(jpg.data(), jpg.size(), "c.jpg");
+    REQUIRE(r.ok());
+    double err = 0;
+    for (size_t i = 0; i < px.size(); ++i) err += std::abs((int)r.value.rgb[i] - (int)px[i]);
+    CHECK(err / px.size() < 3.0);
+}
+
+TEST_CASE("crop is 200/360 of the shorter side, centered") {
+    Crop c = bloodmnist_crop(363, 360);
+    CHECK(c.side == 200);
+    CHECK(c.x0 == 81);
+    CHECK(c.y0 == 80);
+    Crop t = bloodmnist_crop(100, 400);
+    CHECK(t.side == 56);
+    CHECK(t.x0 == 22);
+    CHECK(t.y0 == 172);
+}
+
+TEST_CASE("area resize averages blocks exactly, including fractional edges") {
+    Image img;
+    img.width = img.height = 4;
+    for (int i = 0; i < 16; ++i) img.rgb.insert(img.rgb.end(), {(uint8_t)(i * 10), 0, 255});
+    auto out = area_resize(img, Crop{0, 0, 4}, 2);
+    // top-left 2x2 block of 0,10,40,50 -> 25
+    CHECK(out[0] == 25);
+    CHECK(out[2] == 255);
+    CHECK(out[3 * 3] == (uint8_t)std::lround((100 + 110 + 140 + 150) / 4.0));
+    auto third = area_resize(img, Crop{0, 0, 3}, 2);  // 1.5 source pixels per output pixel
+    // output (0,0) covers rows/cols [0,1.5): weights 1, .5 -> (0*1 + 10*.5 + 40*.5 + 50*.25) / 2.25
+    CHECK(third[0] == (uint8_t)std::lround((0 + 5 + 20 + 12.5) / 2.25));
+}
+
+TEST_CASE("a 28x28 image passes through unchanged") {
+    Image img;
+    img.width = img.height = 28;
+    for (int i = 0; i < 2352; ++i) img.rgb.push_back((uint8_t)(i * 31));
+    CHECK(to_bloodmnist(img) == img.rgb);
+}
+
+TEST_CASE("the 96 full-size PBC images come out close to their BloodMNIST rows") {
+    auto data = load_bloodmnist_file(testutil::shared("data/bloodmnist.npz"));
+    REQUIRE(data.ok());
+    std::ifstream csv(testutil::shared("data/pbc_samples/labels.csv"));
+    REQUIRE(csv.good());
+    std::string line;
+    std::getline(csv, line);  // header
+    int n = 0, closest = 0;
+    double worst = 0, total = 0;
+    while (std::getline(csv, line)) {
+        std::stringstream ss(line);
+        std::string file, label, cls, index;
+        std::getline(ss, file, ',');
+        std::getline(ss, label, ',');
+        std::getline(ss, cls, ',');
+        std::getline(ss, index, ',');
+        auto bytes = testutil::read(testutil::shared("data/pbc_samples/" + file));
+        auto img = decode_image(bytes.data(), bytes.size(), file);
+        REQUIRE_MESSAGE(img.ok(), img.error);
+        auto small = to_bloodmnist(img.value);
+        REQUIRE(small.size() == 2352u);
+        const uint8_t* row = data.value.test.image(std::stoi(index));
+        CHECK(data.value.test.labels[std::stoi(index)] == std::stoi(label));
+        auto mad = [&](const uint8_t* r) {
+            double d = 0;
+            for (int k = 0; k < 2352; ++k) d += std::abs((int)small[k] - (int)r[k]);
+            return d / 2352;
+        };
+        double diff = mad(row);
+        // its own row must be closer than the neighbouring rows of the split
+        int i = std::stoi(index), nt = data.value.test.size();
+        if (diff < mad(data.value.test.image((i + 1) % nt)) && diff < mad(data.value.test.image((i + nt - 1) % nt))) ++closest;
+        worst = std::max(worst, diff);
+        total += diff;
+        ++n;
+    }
+    CHECK(n == 96);
+    MESSAGE("mean abs difference to the dataset rows: mean " << total / n << ", worst " << worst);
+    // The dataset was made with bilinear resampling and a JPEG round trip (quality 75), so even
+    // PIL's own bilinear path lands ~7.4 gray levels away on average; a wrong crop lands ~20+ away.
+    CHECK(total / n < 8.0);
+    CHECK(worst < 12.0);
+    CHECK(closest == 96);
+}
+
+// ---- bad inputs -------------------------------------------------------------------------------
+
+TEST_CASE("bad input: not an image") {
+    std::string s = "GIF? no. just text pretending to be a picture";
+    CHECK(decode_error(std::vector<uint8_t>(s.begin(), s.end())) == "cell.png: not an image (unknown format; want PNG or JPG)");
+}
+
+TEST_CASE("bad input: zero-sized image") {
+    auto b = png16_gray(1, 1, {0});
+    b[16 + 3] = 0;  // IHDR width -> 0 (CRC is checked later than the size by stb)
+    CHECK(decode_error(b) == "cell.png: image has zero size (0x1 pixels)");
+}
+
+TEST_CASE("bad input: truncated image") {
+    std::vector<uint8_t> px(64 * 64 * 3, 90);
+    auto b = png(64, 64, 3, px);
+    b.resize(b.size() / 2);
+    std::string e = decode_error(b);
+    CHECK(e.find("cell.png: cannot decode image (") == 0);
+}
+
+TEST_CASE("bad input: an image whose header claims more pixels than allowed") {
+    auto b = png16_gray(1, 1, {0});
+    // IHDR width and height -> 100000 x 100000
+    b[16] = 0; b[17] = 0x01; b[18] = 0x86; b[19] = 0xA0;
+    b[20] = 0; b[21] = 0x01; b[22] = 0x86; b[23] = 0xA0;
+    CHECK(decode_error(b) == "cell.png: image is 100000x100000, larger than the 16384 px per side / 100 Mpixel allowed");
+    ImageLimits small;
+    small.max_side = 1000;
+    small.max_pixels = 1000000;
+    std::vector<uint8_t> px(2000 * 3, 1);
+    CHECK(decode_error(png(2000, 1, 3, px), small) == "cell.png: image is 2000x1, larger than the 1000 px per side / 1 Mpixel allowed");
+}

@@ -1,0 +1,44 @@
+// Helpers shared by the core tests: where the repository and ../shared live, and small builders of
+// in-memory .npz archives.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/dataset.h"
+#include "core/io.h"
+#include "core/npz.h"
+
+namespace testutil {
+
+inline std::string repo(const std::string& rel) { return std::string(BLOODCELL_SOURCE_DIR) + "/" + rel; }
+inline std::string shared(const std::string& rel) { return std::string(BLOODCELL_SHARED_DIR) + "/" + rel; }
+
+inline core::io::Bytes read(const std::string& path) {
+    auto r = core::io::read_file(path);
+    return r.ok() ? r.value : core::io::Bytes{};
+}
+
+// A well-formed BloodMNIST-layout member set with n images per split; tests then break one thing.
+inline std::map<std::string, core::npz::Array> tiny_members(size_t n = 4) {
+    std::map<std::string, core::npz::Array> m;
+    for (const char* s : {"train", "val", "test"}) {
+        core::npz::Array im, lb;
+        im.dtype = lb.dtype = "|u1";
+        im.shape = {n, 28, 28, 3};
+        im.data.resize(n * 2352);
+        for (size_t i = 0; i < im.data.size(); ++i) im.data[i] = (uint8_t)(i * 7 + 3);
+        lb.shape = {n, 1};
+        for (size_t i = 0; i < n; ++i) lb.data.push_back((uint8_t)(i % 8));
+        m[std::string(s) + "_images"] = im;
+        m[std::string(s) + "_labels"] = lb;
+    }
+    return m;
+}
+
+inline std::string load_error(const std::vector<uint8_t>& bytes, const std::string& name = "t.npz") {
+    auto r = core::load_bloodmnist(bytes.data(), bytes.size(), name);
+    return r.ok() ? std::string("(loaded)") : r.error;
+}
+
+}  // namespace testutil
