@@ -198,19 +198,19 @@ Result<Array> parse_npy(const uint8_t* b, size_t size, const std::string& where)
         return R::fail(where + ": malformed .npy header '" + h.substr(0, 80) + "'");
     if (fortran != "False") return R::fail(where + ": Fortran-ordered arrays are not supported (want C order)");
     if (shape.size() < 2 || shape.front() != '(' || shape.back() != ')') return R::fail(where + ": malformed shape " + shape);
-    size_t count = 1;
-    const size_t kMaxCount = size_t(1) << 40;
+    uint64_t count = 1;
+    const uint64_t kMaxCount = uint64_t(1) << 40;
     for (size_t i = 1; i + 1 < shape.size();) {
         while (i + 1 < shape.size() && (shape[i] == ' ' || shape[i] == ',')) ++i;
         if (i + 1 >= shape.size()) break;
         if (shape[i] < '0' || shape[i] > '9') return R::fail(where + ": malformed shape " + shape);
-        size_t v = 0;
+        uint64_t v = 0;
         while (shape[i] >= '0' && shape[i] <= '9') {
-            v = v * 10 + (size_t)(shape[i] - '0');
+            v = v * 10 + (uint64_t)(shape[i] - '0');
             if (v > kMaxCount) return R::fail(where + ": shape " + shape + " is impossibly large");
             ++i;
         }
-        a.shape.push_back(v);
+        a.shape.push_back((size_t)v);
         count *= v;
         if (count > kMaxCount) return R::fail(where + ": shape " + shape + " is impossibly large");
     }
@@ -220,7 +220,7 @@ Result<Array> parse_npy(const uint8_t* b, size_t size, const std::string& where)
         if (a.dtype[0] == '>' && item > 1) return R::fail(where + ": big-endian dtype " + a.dtype + " not supported");
     }
     if (item == 0 || item > 16) return R::fail(where + ": dtype " + a.dtype + " not supported");
-    size_t need = count * item, have = size - hstart - hlen;
+    uint64_t need = count * item, have = size - hstart - hlen;
     if (have != need)
         return R::fail(where + ": " + std::to_string(have) + " data bytes, shape " + shape_str(a.shape) + " of " + a.dtype +
                        " needs " + std::to_string(need));

@@ -19,8 +19,8 @@ struct Array {
 };
 
 struct Limits {
-    size_t max_member_bytes = size_t(1) << 31;  // refuse members that would inflate beyond this
-    size_t max_total_bytes = size_t(1) << 32;   // total inflated across all members read
+    uint64_t max_member_bytes = uint64_t(1) << 31;  // refuse members that would inflate beyond this
+    uint64_t max_total_bytes = uint64_t(1) << 32;   // total inflated across all members read
 };
 
 // Lists member names (without the ".npy" suffix) as found in the zip's central directory.

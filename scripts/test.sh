@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds natively and as WebAssembly, and runs
+# every test: the doctest core suite (native, then under Node), the CLI checks, and the browser and
+# desktop end-to-end tests when present. Exits non-zero as soon as a suite fails.
+# Usage: scripts/test.sh [--no-install] [--no-wasm] [--no-e2e]
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$here"
+install=1; wasm=1; e2e=1
+for a in "$@"; do
+  case "$a" in
+    --no-install) install=0 ;;
+    --no-wasm) wasm=0 ;;
+    --no-e2e) e2e=0 ;;
+    *) echo "test.sh: unknown option '$a'" >&2; exit 2 ;;
+  esac
+done
+jobs="$(nproc 2>/dev/null || echo 2)"
+step() { printf '\n==== %s ====\n' "$*"; }
+
+if [ "$install" = 1 ]; then
+  step "dependencies"
+  scripts/install_deps.sh --tests
+fi
+
+step "native build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$jobs"
+
+step "core tests (native)"
+build/bloodcell_tests
+
+step "CLI tests"
+tests/cli/test_cli.sh build/bloodcell
+
+if [ "$wasm" = 1 ]; then
+  step "WebAssembly build"
+  export NODE_PATH=/usr/share/nodejs
+  emcmake cmake -S . -B build-wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build-wasm -j"$jobs"
+  step "core tests (WebAssembly under Node)"
+  node --no-experimental-fetch build-wasm/bloodcell_tests.js
+fi
+
+if [ "$e2e" = 1 ]; then
+  for t in tests/e2e/run.sh tests/desktop/run.sh; do
+    if [ -x "$t" ]; then
+      step "$t"
+      "$t"
+    fi
+  done
+fi
+step "all tests passed"

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Checks the `bloodcell` command line end to end on real files: outputs, JSON, exit codes and the
+# one-line errors for bad arguments and inputs. Usage: tests/cli/test_cli.sh path/to/bloodcell
+set -uo pipefail
+bin="${1:?usage: test_cli.sh path/to/bloodcell}"
+here="$(cd "$(dirname "$0")/../.." && pwd)"
+data="$here/../shared/data/bloodmnist.npz"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+pass() { printf 'ok   %s\n' "$1"; }
+bad() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+# expect_out NAME EXPECTED_SUBSTRING CMD...: stdout must contain the substring, exit 0
+expect_out() {
+  local name="$1" want="$2"; shift 2
+  local out; out="$("$@" 2>"$tmp/err")"; local rc=$?
+  if [ $rc -eq 0 ] && [[ "$out" == *"$want"* ]]; then pass "$name"; else bad "$name (rc=$rc, stdout: ${out:0:300}, stderr: $(head -c 300 "$tmp/err"))"; fi
+}
+# expect_err NAME EXPECTED_STDERR_LINE CMD...: must exit non-zero with exactly that last stderr line
+expect_err() {
+  local name="$1" want="$2"; shift 2
+  "$@" >/dev/null 2>"$tmp/err"; local rc=$?
+  local got; got="$(tail -n 1 "$tmp/err")"
+  if [ $rc -ne 0 ] && [ "$got" = "$want" ]; then pass "$name"; else bad "$name (rc=$rc, stderr: $got, want: $want)"; fi
+}
+
+expect_out "info --json reports the official split sizes" \
+  '"splits":{"train":{"count":11959,"per_class":[852,2181,1085,2026,849,993,2330,1643]},"val":{"count":1712,"per_class":[122,312,155,290,122,143,333,235]},"test":{"count":3421,"per_class":[244,624,311,579,243,284,666,470]}}' \
+  "$bin" info "$data" --json
+expect_out "info table totals 17092" "17092" "$bin" info "$data"
+expect_out "features CSV has a header with GLCM columns" "source,split,index,label,mean,std" \
+  "$bin" features "$data" --split test --limit 3 --csv
+n=$("$bin" features "$data" --split val --limit 5 --csv 2>/dev/null | wc -l)
+[ "$n" = 6 ] && pass "features --limit 5 gives 5 rows" || bad "features --limit 5 gives $n lines"
+expect_out "features of a full-size image" "BA_174705.jpg,,," "$bin" features "$here/../shared/data/pbc_samples/BA_174705.jpg"
+expect_out "features --json" '"names":["mean","std","skewness"' "$bin" features "$data" --split test --limit 1 --json --levels 16 --distances 1,2
+
+printf 'hello' > "$tmp/text.npz"
+: > "$tmp/empty.npz"
+head -c 1000000 "$data" > "$tmp/cut.npz"
+expect_err "missing file" "bloodcell: $tmp/none.npz: no such file" "$bin" info "$tmp/none.npz"
+expect_err "empty file" "bloodcell: $tmp/empty.npz: file is empty" "$bin" info "$tmp/empty.npz"
+expect_err "not a zip" "bloodcell: $tmp/text.npz: not a zip archive (5 bytes, too short)" "$bin" info "$tmp/text.npz"
+expect_err "truncated zip" "bloodcell: $tmp/cut.npz: truncated or damaged zip (no end-of-central-directory record)" "$bin" info "$tmp/cut.npz"
+expect_err "unknown command" "bloodcell: unknown command 'infos' (try: bloodcell --help)" "$bin" infos
+expect_err "bad --levels" "bloodcell: --levels: expected an integer, got 'many'" "$bin" features "$data" --levels many
+expect_err "levels out of range" "bloodcell: --levels 300: want 2..256" "$bin" features "$data" --levels 300
+expect_err "bad --distances" "bloodcell: --distances '1,x': want comma-separated integers in 1..27" "$bin" features "$data" --distances 1,x
+expect_err "bad --split" "bloodcell: --split dev: want train, val, test or all" "$bin" features "$data" --split dev
+expect_err "features on a .npz that is not a zip" "bloodcell: $tmp/text.npz: not a zip archive (5 bytes, too short)" "$bin" features "$tmp/text.npz"
+cp "$here/assets/README.md" "$tmp/notes.png"
+expect_err "text file named .png" "bloodcell: $tmp/notes.png: not an image (unknown format; want PNG or JPG)" "$bin" features "$tmp/notes.png"
+expect_err "option without value" "bloodcell: --split needs a value (usage: bloodcell features DATA.npz|IMAGE... [--split S|all] [--limit N] [--levels L] [--distances 1,2] [--csv|--json])" "$bin" features "$data" --split
+
+if [ $fails -ne 0 ]; then echo "$fails CLI check(s) failed"; exit 1; fi
+echo "all CLI checks passed"
