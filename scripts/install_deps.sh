@@ -22,7 +22,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 pkgs=(build-essential cmake pkg-config dpkg-dev emscripten libeigen3-dev libstb-dev
       libimgui-dev libglfw3-dev libgl-dev doctest-dev nodejs)
-[ "$want_tests" = 1 ] && pkgs+=(chromium xvfb xauth imagemagick)
+[ "$want_tests" = 1 ] && pkgs+=(chromium xvfb xauth clang libclang-rt-14-dev)
 [ "$want_fixtures" = 1 ] && pkgs+=(python3-skimage python3-sklearn python3-numpy)
 
 missing=()
@@ -69,7 +69,7 @@ if [ ! -f "$imgui_dir/imgui.cpp" ]; then
   echo "install_deps: imgui sources in $imgui_dir" >&2
 fi
 
-if [ "$want_tests" = 1 ] && [ ! -d "$here/tests/e2e/node_modules/playwright-core" ]; then
+if [ "$want_tests" = 1 ] && [ -f "$here/tests/e2e/package.json" ] && [ ! -d "$here/tests/e2e/node_modules/playwright-core" ]; then
   (cd "$here/tests/e2e" && npm install --no-audit --no-fund --silent)
 fi
 echo "install_deps: ok" >&2

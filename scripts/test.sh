@@ -2,16 +2,19 @@
 # The README's test command: installs what is missing, builds natively and as WebAssembly, and runs
 # every test: the doctest core suite (native, then under Node), the CLI checks, and the browser and
 # desktop end-to-end tests when present. Exits non-zero as soon as a suite fails.
-# Usage: scripts/test.sh [--no-install] [--no-wasm] [--no-e2e]
+# Usage: scripts/test.sh [--no-install] [--no-wasm] [--no-e2e] [--no-sanitize] [--no-fuzz]
+#   BLOODCELL_FUZZ_SECONDS (default 60) sets the length of the short fuzz pass per target.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
-install=1; wasm=1; e2e=1
+install=1; wasm=1; e2e=1; sanitize=1; fuzz=1
 for a in "$@"; do
   case "$a" in
     --no-install) install=0 ;;
     --no-wasm) wasm=0 ;;
     --no-e2e) e2e=0 ;;
+    --no-sanitize) sanitize=0 ;;
+    --no-fuzz) fuzz=0 ;;
     *) echo "test.sh: unknown option '$a'" >&2; exit 2 ;;
   esac
 done
@@ -49,5 +52,17 @@ if [ "$e2e" = 1 ]; then
       "$t"
     fi
   done
+fi
+if [ "$sanitize" = 1 ]; then
+  step "core tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBLOODCELL_SANITIZE=ON -DBLOODCELL_BUILD_APP=OFF >/dev/null
+  cmake --build build-asan -j"$jobs" --target bloodcell_tests bloodcell
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 build-asan/bloodcell_tests
+  ASAN_OPTIONS=detect_leaks=1 tests/cli/test_cli.sh build-asan/bloodcell
+fi
+
+if [ "$fuzz" = 1 ]; then
+  step "short fuzz pass (${BLOODCELL_FUZZ_SECONDS:-60}s per target)"
+  scripts/fuzz.sh "${BLOODCELL_FUZZ_SECONDS:-60}"
 fi
 step "all tests passed"

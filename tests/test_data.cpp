@@ -226,3 +226,18 @@ TEST_CASE("crc32 matches the standard check value") {
     const char* s = "123456789";
     CHECK(npz::crc32((const uint8_t*)s, 9) == 0xCBF43926u);
 }
+
+TEST_CASE("bad input: a deflated member that claims more than deflate can produce") {
+    auto bytes = npz::write_stored(tiny_members());
+    // Mark the first central-directory entry as deflated and claim 100 MB from its few KB.
+    size_t cd = 0;
+    for (size_t i = 0; i + 4 <= bytes.size(); ++i)
+        if (bytes[i] == 'P' && bytes[i + 1] == 'K' && bytes[i + 2] == 1 && bytes[i + 3] == 2) { cd = i; break; }
+    REQUIRE(cd > 0);
+    bytes[cd + 10] = 8;
+    uint32_t claim = 100000000;
+    for (int k = 0; k < 4; ++k) bytes[cd + 24 + k] = (uint8_t)(claim >> (8 * k));
+    auto r = npz::read(bytes.data(), bytes.size(), "t.npz", {"test_images"});
+    CHECK(r.error == "t.npz: test_images.npy: declares 100000000 bytes from 9536 compressed, more than deflate can produce "
+                     "(damaged file)");
+}

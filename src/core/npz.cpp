@@ -105,6 +105,10 @@ Result<std::vector<uint8_t>> extract(const uint8_t* b, size_t size, const std::s
         return R::fail(where + ": truncated zip (member data needs " + std::to_string(e.comp_size) + " bytes, file ends first)");
     if (e.method == 0 && e.comp_size != e.size) return R::fail(where + ": damaged zip (stored member sizes disagree)");
     if (e.method == 8 && e.size > 0 && e.comp_size == 0) return R::fail(where + ": damaged zip (empty deflate stream)");
+    // Deflate expands at most ~1032:1, so a larger claim is damage, refused before allocating it.
+    if (e.method == 8 && e.size / 1032 > e.comp_size + 64)
+        return R::fail(where + ": declares " + std::to_string(e.size) + " bytes from " + std::to_string(e.comp_size) +
+                       " compressed, more than deflate can produce (damaged file)");
     std::vector<uint8_t> out((size_t)e.size);
     if (e.method == 0) {
         if (e.size) std::memcpy(out.data(), b + data, (size_t)e.size);
