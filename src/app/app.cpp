@@ -1,0 +1,440 @@
+// App lifecycle and the frame layout: header, tabs (Classify, Data, Features, Train, Compare, Log),
+// status bar; routing of user files; the JSON snapshot and commands used by the browser tests.
+// The panels live in panel_*.cpp. Leaves out: docking (Debian's ImGui 1.86 has no docking branch).
+#include "app/app.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <sstream>
+
+#include "app/ui.h"
+#include "core/io.h"
+#include "imgui.h"
+
+namespace app {
+
+const char* const kTabNames[(int)Tab::Count] = {"Classify", "Data", "Features", "Train", "Compare", "Log"};
+
+// [SECTION] colors
+static const ImU32 kClassColors[core::kClasses] = {
+    IM_COL32(86, 180, 233, 255),   // basophil       sky blue
+    IM_COL32(230, 159, 0, 255),    // eosinophil     orange
+    IM_COL32(204, 121, 167, 255),  // erythroblast   pink
+    IM_COL32(0, 158, 115, 255),    // immature gran. green
+    IM_COL32(240, 228, 66, 255),   // lymphocyte     yellow
+    IM_COL32(213, 94, 0, 255),     // monocyte       vermilion
+    IM_COL32(120, 140, 255, 255),  // neutrophil     blue
+    IM_COL32(180, 180, 180, 255),  // platelet       gray
+};
+
+ImU32 class_color(int k, float alpha) {
+    ImU32 c = kClassColors[(k % core::kClasses + core::kClasses) % core::kClasses];
+    return (c & 0x00FFFFFF) | ((ImU32)(alpha * 255.0f) << 24);
+}
+ImVec4 class_color_v(int k) { return ImGui::ColorConvertU32ToFloat4(class_color(k)); }
+
+// [SECTION] log and notices
+void Log::add(LogEntry::Level level, std::string text) {
+    LogEntry e;
+    e.level = level;
+    e.text = std::move(text);
+    std::time_t now = std::time(nullptr);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%H:%M:%S", std::localtime(&now));
+    e.clock = buf;
+    e.t = ImGui::GetCurrentContext() ? ImGui::GetTime() : 0.0;
+    if (level == LogEntry::Error) ++errors;
+    if (level == LogEntry::Warn) ++warnings;
+    entries.push_back(std::move(e));
+    if (entries.size() > 5000) entries.erase(entries.begin(), entries.begin() + 1000);
+}
+
+void notify(AppState& s, LogEntry::Level level, const std::string& text) {
+    s.log.add(level, text);
+    s.notice.level = level;
+    s.notice.text = text;
+    s.notice.until = s.stats.t + (level == LogEntry::Error ? 12.0 : 5.0);
+}
+
+// [SECTION] style
+void app_setup_style(AppState& s, const Platform& p) {
+    ImGuiIO& io = ImGui::GetIO();
+    const float scale = p.ui_scale > 0 ? p.ui_scale : 1.0f;
+    io.Fonts->Clear();
+    bool have_font = false;
+    if (!p.font_path.empty()) {
+        auto bytes = core::io::read_file(p.font_path);
+        if (bytes.ok() && bytes.value.size() > 1000) {
+            ImFontConfig cfg;
+            cfg.FontDataOwnedByAtlas = false;  // we keep one copy alive for the three sizes
+            static std::vector<uint8_t> font_bytes;
+            font_bytes = std::move(bytes.value);
+            cfg.OversampleH = 2;
+            s.font_body = io.Fonts->AddFontFromMemoryTTF(font_bytes.data(), (int)font_bytes.size(), std::round(15.0f * scale), &cfg);
+            s.font_title = io.Fonts->AddFontFromMemoryTTF(font_bytes.data(), (int)font_bytes.size(), std::round(19.0f * scale), &cfg);
+            s.font_big = io.Fonts->AddFontFromMemoryTTF(font_bytes.data(), (int)font_bytes.size(), std::round(30.0f * scale), &cfg);
+            have_font = s.font_body && s.font_title && s.font_big;
+        }
+    }
+    if (!have_font) {
+        io.Fonts->Clear();
+        ImFontConfig cfg;
+        cfg.SizePixels = std::round(13.0f * scale);
+        s.font_body = io.Fonts->AddFontDefault(&cfg);
+        cfg.SizePixels = std::round(17.0f * scale);
+        s.font_title = io.Fonts->AddFontDefault(&cfg);
+        cfg.SizePixels = std::round(26.0f * scale);
+        s.font_big = io.Fonts->AddFontDefault(&cfg);
+    }
+
+    ImGuiStyle& st = ImGui::GetStyle();
+    st = ImGuiStyle();
+    st.WindowPadding = ImVec2(14, 12);
+    st.FramePadding = ImVec2(9, 5);
+    st.ItemSpacing = ImVec2(10, 8);
+    st.ItemInnerSpacing = ImVec2(7, 6);
+    st.CellPadding = ImVec2(8, 4);
+    st.ScrollbarSize = 13;
+    st.GrabMinSize = 12;
+    st.WindowRounding = 6;
+    st.ChildRounding = 6;
+    st.FrameRounding = 5;
+    st.PopupRounding = 6;
+    st.ScrollbarRounding = 8;
+    st.GrabRounding = 4;
+    st.TabRounding = 5;
+    st.WindowBorderSize = 0;
+    st.ChildBorderSize = 1;
+    st.FrameBorderSize = 0;
+    st.TabBorderSize = 0;
+    ImVec4* c = st.Colors;
+    const ImVec4 bg(0.075f, 0.090f, 0.110f, 1.0f), panel(0.105f, 0.125f, 0.150f, 1.0f),
+        frame(0.150f, 0.175f, 0.210f, 1.0f), accent(0.18f, 0.70f, 0.74f, 1.0f),
+        text(0.90f, 0.93f, 0.95f, 1.0f);
+    c[ImGuiCol_Text] = text;
+    c[ImGuiCol_TextDisabled] = ImVec4(0.55f, 0.60f, 0.66f, 1.0f);
+    c[ImGuiCol_WindowBg] = bg;
+    c[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
+    c[ImGuiCol_PopupBg] = ImVec4(0.12f, 0.14f, 0.17f, 0.98f);
+    c[ImGuiCol_Border] = ImVec4(0.22f, 0.26f, 0.31f, 1.0f);
+    c[ImGuiCol_BorderShadow] = ImVec4(0, 0, 0, 0);
+    c[ImGuiCol_FrameBg] = panel;
+    c[ImGuiCol_FrameBgHovered] = frame;
+    c[ImGuiCol_FrameBgActive] = ImVec4(0.19f, 0.22f, 0.27f, 1.0f);
+    c[ImGuiCol_TitleBg] = bg;
+    c[ImGuiCol_TitleBgActive] = bg;
+    c[ImGuiCol_MenuBarBg] = panel;
+    c[ImGuiCol_ScrollbarBg] = ImVec4(0, 0, 0, 0);
+    c[ImGuiCol_ScrollbarGrab] = ImVec4(0.25f, 0.29f, 0.34f, 1.0f);
+    c[ImGuiCol_ScrollbarGrabHovered] = ImVec4(0.32f, 0.37f, 0.43f, 1.0f);
+    c[ImGuiCol_ScrollbarGrabActive] = accent;
+    c[ImGuiCol_CheckMark] = accent;
+    c[ImGuiCol_SliderGrab] = accent;
+    c[ImGuiCol_SliderGrabActive] = ImVec4(0.30f, 0.82f, 0.85f, 1.0f);
+    c[ImGuiCol_Button] = frame;
+    c[ImGuiCol_ButtonHovered] = ImVec4(0.21f, 0.25f, 0.30f, 1.0f);
+    c[ImGuiCol_ButtonActive] = ImVec4(0.26f, 0.31f, 0.37f, 1.0f);
+    c[ImGuiCol_Header] = ImVec4(0.16f, 0.40f, 0.44f, 0.55f);
+    c[ImGuiCol_HeaderHovered] = ImVec4(0.18f, 0.50f, 0.55f, 0.60f);
+    c[ImGuiCol_HeaderActive] = ImVec4(0.18f, 0.58f, 0.62f, 0.75f);
+    c[ImGuiCol_Separator] = ImVec4(0.22f, 0.26f, 0.31f, 1.0f);
+    c[ImGuiCol_Tab] = ImVec4(0.11f, 0.13f, 0.16f, 1.0f);
+    c[ImGuiCol_TabHovered] = ImVec4(0.18f, 0.45f, 0.49f, 1.0f);
+    c[ImGuiCol_TabActive] = ImVec4(0.14f, 0.38f, 0.42f, 1.0f);
+    c[ImGuiCol_TabUnfocused] = c[ImGuiCol_Tab];
+    c[ImGuiCol_TabUnfocusedActive] = c[ImGuiCol_TabActive];
+    c[ImGuiCol_PlotLines] = accent;
+    c[ImGuiCol_PlotLinesHovered] = ImVec4(0.55f, 0.88f, 0.90f, 1.0f);  // headings
+    c[ImGuiCol_PlotHistogram] = accent;
+    c[ImGuiCol_TableHeaderBg] = ImVec4(0.13f, 0.155f, 0.185f, 1.0f);
+    c[ImGuiCol_TableBorderStrong] = ImVec4(0.22f, 0.26f, 0.31f, 1.0f);
+    c[ImGuiCol_TableBorderLight] = ImVec4(0.17f, 0.20f, 0.24f, 1.0f);
+    c[ImGuiCol_TableRowBgAlt] = ImVec4(1, 1, 1, 0.025f);
+    c[ImGuiCol_TextSelectedBg] = ImVec4(0.18f, 0.70f, 0.74f, 0.35f);
+    c[ImGuiCol_NavHighlight] = accent;
+    st.ScaleAllSizes(scale);
+}
+
+// [SECTION] lifecycle
+static void try_load_sample(AppState& s) {
+    std::string path = s.platform.asset_dir + "/sample.npz";
+    auto bytes = core::io::read_file(path);
+    if (!bytes.ok()) return;  // not there (yet): the Data panel says so
+    auto data = core::load_bloodmnist(bytes.value.data(), bytes.value.size(), "sample.npz");
+    if (!data.ok()) {
+        if (s.data.last_error != data.error) notify(s, LogEntry::Error, data.error);
+        s.data.last_error = data.error;
+        return;
+    }
+    set_data(s, std::move(data.value), "bundled sample (assets/sample.npz)");
+}
+
+void app_init(AppState& s, const Platform& p) {
+    s.platform = p;
+    s.log.info("bloodcell " + p.name + " started");
+    std::string err = gfx_init(p.shader_dir, p.glsl_version);
+    if (!err.empty()) s.log.warn(err);
+    try_load_sample(s);
+    if (!s.data.loaded) s.log.warn("No sample data in " + p.asset_dir + " yet; open a BloodMNIST .npz in the Data tab.");
+    train_command(s, "init");  // loads the pretrained model(s) from assets when the engine is built in
+}
+
+void app_shutdown(AppState& s) {
+    s.data.atlas.release();
+    s.classify.items.clear();
+    s.features.gray_tex.release();
+    s.features.glcm_tex.release();
+    train_command(s, "shutdown");
+    gfx_shutdown();
+}
+
+// [SECTION] files
+static bool ends_with(const std::string& s, const char* suf) {
+    size_t n = strlen(suf);
+    if (s.size() < n) return false;
+    for (size_t i = 0; i < n; ++i)
+        if (tolower((unsigned char)s[s.size() - n + i]) != suf[i]) return false;
+    return true;
+}
+
+void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, size_t size,
+                   const std::string& purpose) {
+    const bool zip = size >= 4 && bytes[0] == 'P' && bytes[1] == 'K';
+    if (purpose == "data" || (purpose.empty() && (zip || ends_with(name, ".npz")))) {
+        if (size == 0) { notify(s, LogEntry::Error, name + ": file is empty; want a BloodMNIST .npz"); return; }
+        if (!zip) {
+            notify(s, LogEntry::Error, name + ": not an .npz file (no zip signature); want a MedMNIST BloodMNIST .npz. The data already loaded is kept.");
+            return;
+        }
+        auto data = core::load_bloodmnist(bytes, size, name);
+        if (!data.ok()) {
+            s.data.last_error = data.error;
+            notify(s, LogEntry::Error, data.error + " (the data already loaded is kept)");
+            return;
+        }
+        s.data.last_error.clear();
+        set_data(s, std::move(data.value), name);
+        notify(s, LogEntry::Info, "Loaded " + name + ": " + std::to_string(s.data.all.train.size()) + " train / " +
+                                      std::to_string(s.data.all.val.size()) + " val / " +
+                                      std::to_string(s.data.all.test.size()) + " test images");
+        s.request_tab = Tab::Data;
+        return;
+    }
+    if (purpose == "model" || (purpose.empty() && ends_with(name, ".bcm"))) {
+        open_model_bytes(s, name, bytes, size);
+        return;
+    }
+    // anything else: an image to classify
+    classify_image(s, name, bytes, size);
+    s.request_tab = Tab::Classify;
+}
+
+// [SECTION] frame
+static void draw_header(AppState& s) {
+    const float e = ui::em();
+    ImGui::PushFont(s.font_big);
+    ImGui::TextColored(ImVec4(0.93f, 0.36f, 0.40f, 1.0f), "\xe2\x97\x8f");  // a red dot for a blood cell
+    ImGui::SameLine();
+    ImGui::TextUnformatted("bloodcell");
+    ImGui::PopFont();
+    ImGui::SameLine();
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() + e * 0.75f);
+    ImGui::TextDisabled("Blood-cell classification, computed on your machine");
+    // right side: what is loaded
+    std::string right = "Model: " + model_summary(s) + "    Data: " +
+                        (s.data.loaded ? s.data.source : std::string("none"));
+    float w = ImGui::CalcTextSize(right.c_str()).x;
+    ImGui::SameLine(std::max(ImGui::GetCursorPosX() + e, ImGui::GetWindowWidth() - w - ImGui::GetStyle().WindowPadding.x));
+    ImGui::TextDisabled("%s", right.c_str());
+}
+
+static void draw_notice(AppState& s) {
+    if (s.notice.text.empty() || s.stats.t > s.notice.until) return;
+    ImVec4 col = s.notice.level == LogEntry::Error ? ImVec4(0.45f, 0.12f, 0.14f, 1.0f)
+               : s.notice.level == LogEntry::Warn  ? ImVec4(0.42f, 0.32f, 0.08f, 1.0f)
+                                                   : ImVec4(0.10f, 0.32f, 0.30f, 1.0f);
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, col);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(ui::em() * 0.8f, ui::em() * 0.4f));
+    float h = ImGui::CalcTextSize(s.notice.text.c_str(), nullptr, false, ImGui::GetContentRegionAvail().x - ui::em() * 6).y + ui::em() * 0.9f;
+    ImGui::BeginChild("##notice", ImVec2(0, h), false, ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
+    ImGui::PushTextWrapPos(ImGui::GetContentRegionAvail().x - ui::em() * 4);
+    ImGui::TextUnformatted(s.notice.text.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::SameLine(ImGui::GetWindowWidth() - ui::em() * 3.5f);
+    if (ImGui::SmallButton("Close")) s.notice.text.clear();
+    ImGui::EndChild();
+    ImGui::PopStyleVar();
+    ImGui::PopStyleColor();
+}
+
+static void draw_status_bar(AppState& s) {
+    ImGui::Separator();
+    const FrameStats& f = s.stats;
+    std::string data = s.data.loaded ? (std::to_string(s.data.view.size()) + " images in view") : "no data";
+    ImGui::TextDisabled("%s", data.c_str());
+    ImGui::SameLine(0, ui::em() * 2);
+    ImGui::TextDisabled("|");
+    ImGui::SameLine(0, ui::em());
+    ImGui::TextDisabled("log: %d errors, %d warnings", s.log.errors, s.log.warnings);
+    char right[160];
+    snprintf(right, sizeof right, "%s  |  frame %.1f ms (%.0f fps)  |  UI %.1f ms  |  train slice %.1f ms",
+             s.platform.name.c_str(), f.frame_ms_avg, f.frame_ms_avg > 0 ? 1000.0 / f.frame_ms_avg : 0.0, f.work_ms,
+             f.slice_ms);
+    float w = ImGui::CalcTextSize(right).x;
+    ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowWidth() - w - ImGui::GetStyle().WindowPadding.x));
+    ImGui::TextDisabled("%s", right);
+}
+
+void app_frame(AppState& s, double now) {
+    auto t0 = std::chrono::steady_clock::now();
+    double dt = now - s.stats.t;
+    if (s.stats.frames > 0) {
+        s.stats.frame_ms = dt * 1000.0;
+        s.stats.frame_ms_avg = s.stats.frame_ms_avg == 0 ? s.stats.frame_ms : 0.95 * s.stats.frame_ms_avg + 0.05 * s.stats.frame_ms;
+    }
+    s.stats.t = now;
+    s.stats.frames++;
+    gfx_new_frame();
+
+    // The sample may arrive while the app runs (desktop dev builds): look for it every 2 s.
+    if (!s.data.loaded && now - s.data.sample_poll_t > 2.0) {
+        s.data.sample_poll_t = now;
+        try_load_sample(s);
+    }
+    train_frame(s);
+
+    ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(vp->WorkPos);
+    ImGui::SetNextWindowSize(vp->WorkSize);
+    ImGui::Begin("##bloodcell", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                     ImGuiWindowFlags_NoBringToFrontOnFocus);
+    draw_header(s);
+    draw_notice(s);
+    const float status_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y;
+    ImGui::PushFont(s.font_title);
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ui::em() * 0.9f, ui::em() * 0.35f));
+    if (ImGui::BeginTabBar("##tabs", ImGuiTabBarFlags_None)) {
+        for (int i = 0; i < (int)Tab::Count; ++i) {
+            ImGuiTabItemFlags fl = (s.request_tab == (Tab)i) ? ImGuiTabItemFlags_SetSelected : 0;
+            std::string label = kTabNames[i];
+            if ((Tab)i == Tab::Log && s.log.errors > 0) label += " (" + std::to_string(s.log.errors) + ")";
+            label += "###tab" + std::to_string(i);
+            if (ImGui::BeginTabItem(label.c_str(), nullptr, fl)) {
+                s.tab = (Tab)i;
+                ImGui::PopStyleVar();
+                ImGui::PopFont();
+                ImGui::BeginChild("##panel", ImVec2(0, -status_h), false);
+                switch ((Tab)i) {
+                    case Tab::Classify: draw_classify_panel(s); break;
+                    case Tab::Data: draw_data_panel(s); break;
+                    case Tab::Features: draw_features_panel(s); break;
+                    case Tab::Train: draw_train_panel(s); break;
+                    case Tab::Compare: draw_compare_panel(s); break;
+                    case Tab::Log: draw_log_panel(s); break;
+                    default: break;
+                }
+                ImGui::EndChild();
+                ImGui::PushFont(s.font_title);
+                ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ui::em() * 0.9f, ui::em() * 0.35f));
+                ImGui::EndTabItem();
+            }
+        }
+        ImGui::EndTabBar();
+    }
+    ImGui::PopStyleVar();
+    ImGui::PopFont();
+    s.request_tab = Tab::Count;
+    draw_status_bar(s);
+    ImGui::End();
+    s.stats.work_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// [SECTION] JSON hook and commands
+std::string json_escape(const std::string& in) {
+    std::string o;
+    for (char c : in) {
+        switch (c) {
+            case '"': o += "\\\""; break;
+            case '\\': o += "\\\\"; break;
+            case '\n': o += "\\n"; break;
+            case '\t': o += "\\t"; break;
+            default:
+                if ((unsigned char)c < 0x20) { char b[8]; snprintf(b, sizeof b, "\\u%04x", c); o += b; }
+                else o += c;
+        }
+    }
+    return o;
+}
+
+std::string app_state_json(const AppState& s) {
+    std::ostringstream o;
+    o << "{\"platform\":\"" << s.platform.name << "\",\"tab\":\"" << kTabNames[(int)s.tab] << "\"";
+    o << ",\"frames\":" << s.stats.frames << ",\"frame_ms\":" << s.stats.frame_ms_avg << ",\"work_ms\":" << s.stats.work_ms;
+    o << ",\"data\":{\"loaded\":" << (s.data.loaded ? "true" : "false") << ",\"source\":\"" << json_escape(s.data.source) << "\"";
+    if (s.data.loaded) {
+        o << ",\"splits\":{\"train\":" << s.data.all.train.size() << ",\"val\":" << s.data.all.val.size()
+          << ",\"test\":" << s.data.all.test.size() << "}";
+        o << ",\"view\":{\"split\":\"" << core::split_name(s.data.spec.split) << "\",\"size\":" << s.data.view.size()
+          << ",\"per_class\":[";
+        auto counts = s.data.view.class_counts();
+        for (int k = 0; k < core::kClasses; ++k) o << (k ? "," : "") << counts[k];
+        o << "]}";
+    }
+    o << ",\"error\":\"" << json_escape(s.data.last_error) << "\"}";
+    o << ",\"classify\":{\"count\":" << s.classify.items.size() << ",\"items\":[";
+    for (size_t i = 0; i < s.classify.items.size(); ++i) {
+        const auto& it = *s.classify.items[i];
+        o << (i ? "," : "") << "{\"name\":\"" << json_escape(it.name) << "\",\"width\":" << it.width << ",\"height\":" << it.height
+          << ",\"top\":" << it.top << ",\"class\":\"" << (it.top >= 0 ? core::kClassNames[it.top] : "") << "\",\"probs\":[";
+        for (size_t k = 0; k < it.probs.size(); ++k) o << (k ? "," : "") << it.probs[k];
+        o << "]}";
+    }
+    o << "],\"error\":\"" << json_escape(s.classify.last_error) << "\"}";
+    o << ",\"features\":{\"levels\":" << s.features.levels << ",\"distance\":" << s.features.distance << ",\"props\":[";
+    if (!s.features.props.empty())
+        for (int p = 0; p < core::kGlcmProps; ++p) {
+            double m = 0;
+            for (double v : s.features.props[p]) m += v;
+            o << (p ? "," : "") << m / std::max<size_t>(1, s.features.props[p].size());
+        }
+    o << "]}";
+    o << ",\"log\":{\"count\":" << s.log.entries.size() << ",\"errors\":" << s.log.errors << ",\"warnings\":" << s.log.warnings
+      << ",\"last\":\"" << (s.log.entries.empty() ? "" : json_escape(s.log.entries.back().text)) << "\"}";
+    o << ",\"notice\":\"" << json_escape(s.notice.text) << "\"";
+    o << ",\"shaders\":" << (gfx_shaders_ready() ? "true" : "false");
+    std::string tj = train_state_json(s);
+    if (!tj.empty()) o << ",\"train\":" << tj;
+    o << "}";
+    return o.str();
+}
+
+std::string app_command(AppState& s, const std::string& cmd) {
+    if (cmd.rfind("tab:", 0) == 0) {
+        for (int i = 0; i < (int)Tab::Count; ++i)
+            if (cmd.substr(4) == kTabNames[i]) { s.request_tab = (Tab)i; return ""; }
+        return "unknown tab '" + cmd.substr(4) + "'";
+    }
+    if (cmd.rfind("select:", 0) == 0) {
+        int i = atoi(cmd.c_str() + 7);
+        if (i < 0 || i >= s.data.view.size()) return "no image " + cmd.substr(7) + " in the view";
+        s.data.selected = i;
+        s.features.source = FeaturesState::FromData;
+        return "";
+    }
+    if (cmd == "classify:sample") {
+        if (!s.data.loaded || s.data.all.test.size() == 0) return "no test images loaded";
+        int i = (int)(s.stats.frames * 7919 % s.data.all.test.size());
+        classify_rgb28(s, "test image #" + std::to_string(i) + " (" + core::kClassNames[s.data.all.test.labels[i]] + ")",
+                       s.data.all.test.image(i));
+        return "";
+    }
+    if (cmd.rfind("train:", 0) == 0 || cmd.rfind("model:", 0) == 0 || cmd.rfind("compare:", 0) == 0)
+        return train_command(s, cmd);
+    return "unknown command '" + cmd + "'";
+}
+
+}  // namespace app

@@ -1,0 +1,201 @@
+// The bloodcell app: all UI state in one AppState and the panels that draw it with Dear ImGui.
+// No platform code here: the platform (src/platform/web_main.cpp, desktop_main.cpp) creates the
+// window and GL context, fills Platform with its hooks (file picker, downloads), feeds file bytes in
+// through app_open_file, and calls app_frame between ImGui's NewFrame and Render.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/gfx.h"
+#include "core/dataset.h"
+#include "core/features.h"
+#include "core/image.h"
+
+namespace app {
+
+// What the platform provides. Every hook may be empty (the UI then hides that button).
+struct Platform {
+    std::string name = "desktop";        // "web" or "desktop", shown in the status bar
+    std::string asset_dir = "assets";     // sample.npz, *.bcm
+    std::string shader_dir = "shaders";
+    std::string glsl_version = "#version 330 core";
+    std::string font_path;                // a TTF for the UI; ImGui's built-in font when empty or missing
+    float ui_scale = 1.0f;                // device pixels per UI unit
+    // Opens a file chooser; chosen files come back through app_open_file with `purpose`.
+    std::function<void(const char* accept, bool multiple, const char* purpose)> pick_files;
+    // Saves text for the user (a download in the browser, a file next to the app on the desktop).
+    // Returns where it went, or "" on failure.
+    std::function<std::string(const std::string& filename, const std::string& text)> save_text;
+    std::function<std::string(const std::string& filename, const std::vector<uint8_t>& bytes)> save_bytes;
+};
+
+enum class Tab { Classify = 0, Data, Features, Train, Compare, Log, Count };
+extern const char* const kTabNames[(int)Tab::Count];
+
+// [SECTION] log
+struct LogEntry {
+    enum Level { Info = 0, Warn, Error } level = Info;
+    std::string clock;   // HH:MM:SS local time
+    double t = 0;        // seconds since start
+    std::string text;
+};
+struct Log {
+    std::vector<LogEntry> entries;
+    int errors = 0, warnings = 0;
+    void add(LogEntry::Level level, std::string text);
+    void info(std::string t) { add(LogEntry::Info, std::move(t)); }
+    void warn(std::string t) { add(LogEntry::Warn, std::move(t)); }
+    void error(std::string t) { add(LogEntry::Error, std::move(t)); }
+};
+
+// A transient banner at the top of the window (errors from bad input, confirmations).
+struct Notice {
+    LogEntry::Level level = LogEntry::Info;
+    std::string text;
+    double until = 0;
+};
+
+// [SECTION] data
+struct DataState {
+    bool loaded = false;
+    std::string source;                  // "assets/sample.npz" or the user's file name
+    core::BloodMnist all;
+    core::SubsetSpec spec;               // what the view is made of
+    int per_class_ui = 0;                // UI copies of spec (applied with "Apply")
+    float fraction_ui = 1.0f;
+    int seed_ui = 0;
+    int split_ui = 0;
+    core::Dataset view;                  // the current subset (used by the gallery, features, training)
+    std::vector<std::vector<int>> by_class;  // indices into view, per class
+    Texture atlas;                       // gallery thumbnails: kClasses rows x kGalleryCols
+    bool atlas_dirty = true;
+    int selected = -1;                   // index into view (Features panel source)
+    std::string last_error;
+    double sample_poll_t = 0;            // when the sample asset was last looked for
+    std::string path_ui;                 // desktop: a path typed in
+};
+constexpr int kGalleryCols = 24;
+
+// [SECTION] classify
+struct ClassifiedImage {
+    std::string name;
+    int width = 0, height = 0;           // of the decoded original
+    core::Crop crop;
+    Texture preview;                     // the original, downscaled for display (<= 512 px)
+    int preview_w = 0, preview_h = 0;
+    std::vector<uint8_t> input;          // 28x28x3, what the model sees
+    Texture input_tex;
+    std::vector<float> probs;            // kClasses, empty until a model predicts
+    int top = -1;
+    double ms = 0;                       // inference time
+    std::string model_name;              // the model that produced probs
+};
+struct ClassifyState {
+    std::vector<std::unique_ptr<ClassifiedImage>> items;
+    int selected = -1;
+    float low_confidence = 0.6f;
+    std::string last_error;
+};
+
+// [SECTION] features
+struct FeaturesState {
+    enum Source { FromData = 0, FromClassify } source = FromData;
+    int levels = 256, distance = 1, angle = 4;   // angle 0..3, 4 = mean over angles (display)
+    Colormap glcm_cmap = kMagma;
+    bool glcm_log = true;
+    uint64_t computed_key = 0;           // what the textures below show
+    std::vector<uint8_t> gray;           // 28x28
+    Texture gray_tex;                    // float texture of the gray image
+    Texture glcm_tex;                    // levels x levels
+    float glcm_max = 1;
+    std::vector<std::vector<double>> props;  // [prop][angle] for `distance`
+    std::vector<double> intensity;       // kIntensityFeatures
+    // distributions by class over the current data view
+    int dist_feature = 0;
+    std::vector<std::string> names;
+    std::vector<double> table;           // view.size() x names.size()
+    int table_n = -1;                    // rows in table (view size when computed)
+    uint64_t table_key = 0;
+};
+
+struct FrameStats {
+    double frame_ms = 0, frame_ms_avg = 0;   // time between frames
+    double work_ms = 0;                       // time spent in app_frame (CPU)
+    double slice_ms = 0;                      // last training slice
+    double t = 0;                             // seconds since start
+    int64_t frames = 0;
+};
+
+struct TrainState;    // panel_train.cpp
+struct CompareState;  // panel_train.cpp
+
+struct AppState {
+    Platform platform;
+    Log log;
+    Notice notice;
+    Tab tab = Tab::Classify;
+    Tab request_tab = Tab::Count;    // set to switch tabs programmatically
+    DataState data;
+    ClassifyState classify;
+    FeaturesState features;
+    std::shared_ptr<TrainState> train;
+    std::shared_ptr<CompareState> compare;
+    FrameStats stats;
+    ImFont* font_body = nullptr;
+    ImFont* font_title = nullptr;
+    ImFont* font_big = nullptr;
+    bool show_welcome = true;
+    ImGuiTextFilter log_filter;
+    int log_min_level = 0;
+};
+
+// [SECTION] API for the platform
+// Fonts and theme; call before the renderer backend creates the font texture.
+void app_setup_style(AppState& s, const Platform& p);
+// Loads the sample data and the pretrained model from asset_dir, builds shaders.
+void app_init(AppState& s, const Platform& p);
+// Draws the whole UI (call between ImGui::NewFrame and ImGui::Render). now = seconds since start.
+void app_frame(AppState& s, double now);
+// A file from the user (picker, drop, path argument). purpose: "data", "images", "model" or ""
+// (decide from the content). Bad files leave everything loaded as it was.
+void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, size_t size,
+                   const std::string& purpose);
+// A small read-only JSON snapshot of the app's state for tests and debugging.
+std::string app_state_json(const AppState& s);
+// Commands for tests and scripting: "tab:Train", "train:start", "train:pause", "classify:sample".
+// Returns an empty string when done, else the problem.
+std::string app_command(AppState& s, const std::string& cmd);
+void app_shutdown(AppState& s);
+
+// [SECTION] internals shared by the panels
+void notify(AppState& s, LogEntry::Level level, const std::string& text);
+void set_data(AppState& s, core::BloodMnist data, const std::string& source);
+void apply_subset(AppState& s);
+void draw_data_panel(AppState& s);
+void draw_classify_panel(AppState& s);
+void draw_features_panel(AppState& s);
+void draw_train_panel(AppState& s);
+void draw_compare_panel(AppState& s);
+void draw_log_panel(AppState& s);
+void classify_image(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
+void classify_rgb28(AppState& s, const std::string& name, const uint8_t* rgb28);
+void classify_rerun_all(AppState& s);
+void train_frame(AppState& s);   // runs a bounded training slice when training
+bool open_model_bytes(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
+std::string train_state_json(const AppState& s);
+std::string train_command(AppState& s, const std::string& cmd);
+std::string model_summary(const AppState& s);   // "vgg6 (pretrained)" or "none"
+bool model_ready(const AppState& s);
+// Runs the current model on one 28x28x3 image; false (and an empty probs) without a model.
+bool model_predict(AppState& s, const uint8_t* rgb28, std::vector<float>& probs, std::string& model_name);
+std::string json_escape(const std::string& in);
+
+// The class colors used everywhere (bars, gallery headers, confusion matrix labels).
+ImU32 class_color(int k, float alpha = 1.0f);
+ImVec4 class_color_v(int k);
+
+}  // namespace app

@@ -1,0 +1,229 @@
+// Data panel: which data is loaded (the bundled sample or the user's .npz), the subset the other
+// panels use (split x per-class cap x fraction x seed), class-distribution bars and a gallery of
+// images by class. Clicking an image selects it for the Features panel.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "app/app.h"
+#include "app/ui.h"
+#include "core/io.h"
+
+namespace app {
+
+void set_data(AppState& s, core::BloodMnist data, const std::string& source) {
+    DataState& d = s.data;
+    d.all = std::move(data);
+    d.source = source;
+    d.loaded = true;
+    d.last_error.clear();
+    // default view: the test split when it has images (it is what the sample is for), else train
+    if (d.all.split(d.spec.split).size() == 0) {
+        for (int sp = 0; sp < 3; ++sp)
+            if (d.all.split((core::Split)sp).size() > 0) { d.spec.split = (core::Split)sp; break; }
+    }
+    d.split_ui = (int)d.spec.split;
+    apply_subset(s);
+    s.log.info("Data: " + source + " (" + std::to_string(d.all.train.size()) + " train, " + std::to_string(d.all.val.size()) +
+               " val, " + std::to_string(d.all.test.size()) + " test)");
+}
+
+void apply_subset(AppState& s) {
+    DataState& d = s.data;
+    d.view = core::make_subset(d.all.split(d.spec.split), d.spec);
+    d.by_class.assign(core::kClasses, {});
+    for (int i = 0; i < d.view.size(); ++i) d.by_class[d.view.labels[i]].push_back(i);
+    d.atlas_dirty = true;
+    if (d.selected >= d.view.size()) d.selected = -1;
+    if (d.selected < 0 && d.view.size() > 0) d.selected = 0;
+    s.features.table_n = -1;  // feature distributions are recomputed for the new view
+    s.features.computed_key = 0;
+}
+
+static void build_atlas(DataState& d) {
+    const int W = kGalleryCols * core::kSide, H = core::kClasses * core::kSide;
+    std::vector<uint8_t> rgb((size_t)W * H * 3, 18);
+    for (int k = 0; k < core::kClasses; ++k) {
+        const auto& idx = d.by_class[k];
+        for (int c = 0; c < kGalleryCols && c < (int)idx.size(); ++c) {
+            const uint8_t* img = d.view.image(idx[c]);
+            for (int y = 0; y < core::kSide; ++y)
+                std::copy(img + y * core::kSide * 3, img + (y + 1) * core::kSide * 3,
+                          rgb.begin() + ((size_t)(k * core::kSide + y) * W + c * core::kSide) * 3);
+        }
+    }
+    d.atlas.upload_rgb(rgb.data(), W, H, true);
+    d.atlas_dirty = false;
+}
+
+static void draw_source_card(AppState& s) {
+    DataState& d = s.data;
+    const float e = ui::em();
+    ui::heading("Source");
+    if (d.loaded) {
+        ImGui::TextWrapped("%s", d.source.c_str());
+        if (ImGui::BeginTable("##splits", 2, ImGuiTableFlags_SizingStretchProp)) {
+            const char* names[3] = {"train", "val", "test"};
+            for (int sp = 0; sp < 3; ++sp) {
+                ImGui::TableNextRow();
+                ImGui::TableNextColumn();
+                ImGui::TextDisabled("%s", names[sp]);
+                ImGui::TableNextColumn();
+                ImGui::Text("%d images", d.all.split((core::Split)sp).size());
+            }
+            ImGui::EndTable();
+        }
+    } else {
+        ImGui::TextWrapped("No data loaded.");
+    }
+    ImGui::Spacing();
+    if (s.platform.pick_files) {
+        if (ui::primary_button("Open .npz ...", ImVec2(-1, 0))) s.platform.pick_files(".npz", false, "data");
+        ui::subtle("or drop a MedMNIST BloodMNIST .npz anywhere on the window");
+    } else {
+        ui::subtle("Drop a .npz on the window, or type a path:");
+    }
+    if (!s.platform.pick_files || s.platform.name == "desktop") {
+        ImGui::SetNextItemWidth(-e * 4.5f);
+        bool enter = ImGui::InputTextWithHint("##path", "/path/to/bloodmnist.npz", d.path_ui.data(), d.path_ui.capacity() + 1,
+                                              ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_CallbackResize,
+                                              [](ImGuiInputTextCallbackData* cb) {
+                                                  if (cb->EventFlag == ImGuiInputTextFlags_CallbackResize) {
+                                                      auto* str = (std::string*)cb->UserData;
+                                                      str->resize(cb->BufTextLen);
+                                                      cb->Buf = str->data();
+                                                  }
+                                                  return 0;
+                                              },
+                                              &d.path_ui);
+        ImGui::SameLine();
+        if (ImGui::Button("Load", ImVec2(-1, 0)) || enter) {
+            auto bytes = core::io::read_file(d.path_ui);
+            if (!bytes.ok()) notify(s, LogEntry::Error, bytes.error);
+            else app_open_file(s, d.path_ui, bytes.value.data(), bytes.value.size(), "data");
+        }
+    }
+    if (!d.last_error.empty()) {
+        ImGui::Spacing();
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.55f, 0.55f, 1.0f));
+        ImGui::TextWrapped("Last load failed: %s", d.last_error.c_str());
+        ImGui::PopStyleColor();
+    }
+}
+
+static void draw_subset_card(AppState& s) {
+    DataState& d = s.data;
+    ImGui::Spacing();
+    ui::heading("Subset");
+    const char* splits[3] = {"train", "val", "test"};
+    ImGui::SetNextItemWidth(-1);
+    ImGui::Combo("##split", &d.split_ui, splits, 3);
+    ImGui::TextDisabled("Per-class cap (0 = all)");
+    ImGui::SetNextItemWidth(-1);
+    ImGui::SliderInt("##cap", &d.per_class_ui, 0, 500, d.per_class_ui == 0 ? "no cap" : "%d per class");
+    ImGui::TextDisabled("Fraction of each class");
+    ImGui::SetNextItemWidth(-1);
+    ImGui::SliderFloat("##frac", &d.fraction_ui, 0.01f, 1.0f, "%.2f");
+    ImGui::TextDisabled("Seed");
+    ImGui::SetNextItemWidth(-1);
+    ImGui::InputInt("##seed", &d.seed_ui);
+    if (d.seed_ui < 0) d.seed_ui = 0;
+    bool changed = d.split_ui != (int)d.spec.split || d.per_class_ui != d.spec.per_class ||
+                   std::abs(d.fraction_ui - d.spec.fraction) > 1e-6 || (uint64_t)d.seed_ui != d.spec.seed;
+    ImGui::BeginDisabled(!d.loaded || !changed);
+    if (ui::primary_button("Apply subset", ImVec2(-1, 0))) {
+        d.spec.split = (core::Split)d.split_ui;
+        d.spec.per_class = d.per_class_ui;
+        d.spec.fraction = d.fraction_ui;
+        d.spec.seed = (uint64_t)d.seed_ui;
+        apply_subset(s);
+        char buf[160];
+        snprintf(buf, sizeof buf, "Subset: %s, cap %d, fraction %.2f, seed %d -> %d images", splits[d.split_ui],
+                 d.per_class_ui, d.fraction_ui, d.seed_ui, d.view.size());
+        s.log.info(buf);
+    }
+    ImGui::EndDisabled();
+    ui::subtle("Stratified and deterministic: the same settings always give the same images. "
+               "Training and the feature plots use this subset.");
+}
+
+void draw_data_panel(AppState& s) {
+    DataState& d = s.data;
+    const float e = ui::em();
+    const float side_w = std::max(e * 17, ImGui::GetContentRegionAvail().x * 0.24f);
+
+    ui::begin_card("##data_side", ImVec2(side_w, 0));
+    draw_source_card(s);
+    draw_subset_card(s);
+    ui::end_card();
+
+    ImGui::SameLine();
+    ImGui::BeginChild("##data_main", ImVec2(0, 0), false);
+    if (!d.loaded) {
+        ui::empty_state("No data loaded",
+                        "The bundled sample (assets/sample.npz) was not found. Open a BloodMNIST .npz with the button "
+                        "on the left, or drop one onto this window.",
+                        ImGui::GetContentRegionAvail().y);
+        ImGui::EndChild();
+        return;
+    }
+    char title[128];
+    snprintf(title, sizeof title, "Class distribution: %d images (%s split)", d.view.size(), core::split_name(d.spec.split));
+    ui::heading(title);
+    auto counts = d.view.class_counts();
+    float vals[core::kClasses], vmax = 1;
+    for (int k = 0; k < core::kClasses; ++k) { vals[k] = (float)counts[k]; vmax = std::max(vmax, vals[k]); }
+    ui::class_bars(vals, core::kClasses, vmax, "%.0f");
+
+    ImGui::Spacing();
+    ui::heading("Gallery by class");
+    if (d.atlas_dirty) build_atlas(d);
+    const float thumb = std::round(e * 3.0f);
+    const float label_w = e * 9.5f;
+    float avail = ImGui::GetContentRegionAvail().x - label_w;
+    int cols = std::clamp((int)(avail / (thumb + 4)), 1, kGalleryCols);
+    ImGui::BeginChild("##gallery", ImVec2(0, 0), false);
+    for (int k = 0; k < core::kClasses; ++k) {
+        ImVec2 p = ImGui::GetCursorScreenPos();
+        ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 2), ImVec2(p.x + e * 0.3f, p.y + thumb - 2), class_color(k));
+        ImGui::SetCursorScreenPos(ImVec2(p.x + e * 0.7f, p.y + thumb * 0.5f - e * 0.55f));
+        ImGui::TextUnformatted(core::kClassNames[k]);
+        ImGui::SetCursorScreenPos(ImVec2(p.x + e * 0.7f, p.y + thumb * 0.5f + e * 0.45f));
+        ImGui::TextDisabled("%d images", (int)d.by_class[k].size());
+        ImGui::SetCursorScreenPos(ImVec2(p.x + label_w, p.y));
+        int n = std::min(cols, (int)d.by_class[k].size());
+        for (int c = 0; c < n; ++c) {
+            int idx = d.by_class[k][c];
+            ImVec2 uv0((float)c / kGalleryCols, (float)k / core::kClasses),
+                uv1((float)(c + 1) / kGalleryCols, (float)(k + 1) / core::kClasses);
+            ImGui::PushID(k * 1000 + c);
+            ImVec2 q = ImGui::GetCursorScreenPos();
+            if (ImGui::InvisibleButton("##img", ImVec2(thumb, thumb))) {
+                d.selected = idx;
+                s.features.source = FeaturesState::FromData;
+            }
+            ImDrawList* dl = ImGui::GetWindowDrawList();
+            dl->AddImageRounded(d.atlas.im(), q, ImVec2(q.x + thumb, q.y + thumb), uv0, uv1, IM_COL32_WHITE, e * 0.2f);
+            if (idx == d.selected)
+                dl->AddRect(ImVec2(q.x - 2, q.y - 2), ImVec2(q.x + thumb + 2, q.y + thumb + 2), IM_COL32(255, 255, 255, 230), e * 0.25f, 0, 2.5f);
+            else if (ImGui::IsItemHovered())
+                dl->AddRect(q, ImVec2(q.x + thumb, q.y + thumb), class_color(k), e * 0.2f, 0, 2);
+            if (ImGui::IsItemHovered()) {
+                ImGui::BeginTooltip();
+                ImGui::Image(d.atlas.im(), ImVec2(e * 8, e * 8), uv0, uv1);
+                ImGui::Text("%s, image %d of the view", core::kClassNames[k], idx);
+                ImGui::TextDisabled("click: select for the Features tab");
+                ImGui::EndTooltip();
+            }
+            ImGui::PopID();
+            if (c + 1 < n) ImGui::SameLine(0, 4);
+        }
+        if (n == 0) { ImGui::Dummy(ImVec2(thumb, thumb)); }
+        ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + thumb + e * 0.45f));
+        ImGui::Dummy(ImVec2(0, 0));
+    }
+    ImGui::EndChild();
+    ImGui::EndChild();
+}
+
+}  // namespace app

@@ -1,0 +1,251 @@
+// Features panel: for one image (selected in the Data gallery or the last classified image) its gray
+// image, its gray-level co-occurrence matrix (GLCM) as a heatmap, the six GLCM properties per angle
+// and their mean, and intensity statistics; below, the distribution of any feature by class over the
+// current data view, computed a few images per frame so the UI never stalls.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "app/app.h"
+#include "app/ui.h"
+#include "core/preprocess.h"
+
+namespace app {
+
+static const char* const kAngleNames[5] = {"0\xc2\xb0", "45\xc2\xb0", "90\xc2\xb0", "135\xc2\xb0", "mean of 4 angles"};
+
+// The image the panel shows: RGB 28x28 and a caption.
+static const uint8_t* current_image(AppState& s, std::string& caption, uint64_t& key) {
+    FeaturesState& f = s.features;
+    if (f.source == FeaturesState::FromClassify && s.classify.selected >= 0 && s.classify.selected < (int)s.classify.items.size()) {
+        auto& it = *s.classify.items[s.classify.selected];
+        caption = it.name;
+        key = 0x1000000ull + (uint64_t)s.classify.selected * 7 + s.classify.items.size() * 1000003ull;
+        return it.input.data();
+    }
+    if (s.data.loaded && s.data.selected >= 0 && s.data.selected < s.data.view.size()) {
+        int i = s.data.selected;
+        caption = std::string(core::kClassNames[s.data.view.labels[i]]) + ", image " + std::to_string(i) + " of the data view";
+        key = 0x2000000ull + (uint64_t)i;
+        return s.data.view.image(i);
+    }
+    return nullptr;
+}
+
+static void compute(FeaturesState& f, const uint8_t* rgb) {
+    f.gray = core::grayscale(std::vector<uint8_t>(rgb, rgb + core::kImageBytes));
+    std::vector<float> g(f.gray.begin(), f.gray.end());
+    f.gray_tex.upload_r32f(g.data(), core::kSide, core::kSide);
+    core::GlcmSpec spec;
+    spec.levels = f.levels;
+    spec.distances = {f.distance};
+    auto P = core::glcm(f.gray.data(), core::kSide, core::kSide, spec);
+    f.props = core::glcm_props(P, spec);
+    const int L = f.levels;
+    std::vector<float> m((size_t)L * L, 0.0f);
+    if (f.angle < 4) {
+        for (size_t i = 0; i < m.size(); ++i) m[i] = (float)P[f.angle][i];
+    } else {
+        for (int a = 0; a < 4; ++a)
+            for (size_t i = 0; i < m.size(); ++i) m[i] += (float)P[a][i] * 0.25f;
+    }
+    f.glcm_tex.upload_r32f(m.data(), L, L);
+    f.glcm_max = *std::max_element(m.begin(), m.end());
+    f.intensity = core::intensity_features(f.gray.data(), f.gray.size());
+}
+
+static void draw_distribution(AppState& s) {
+    FeaturesState& f = s.features;
+    const float e = ui::em();
+    ui::heading("Feature distribution by class (current data view)");
+    if (!s.data.loaded) { ui::subtle("Load data in the Data tab to see distributions."); return; }
+    core::FeatureSpec spec;
+    if (f.names.empty()) f.names = core::feature_names(spec);
+    const int F = (int)f.names.size();
+    const int N = s.data.view.size();
+    if (f.table_n < 0) { f.table.clear(); f.table.reserve((size_t)N * F); f.table_n = 0; }
+    // incremental: a bounded slice of images per frame (~6 ms)
+    auto t0 = std::chrono::steady_clock::now();
+    while (f.table_n < N) {
+        auto row = core::image_features(core::grayscale(std::vector<uint8_t>(s.data.view.image(f.table_n), s.data.view.image(f.table_n) + core::kImageBytes)).data(), spec);
+        f.table.insert(f.table.end(), row.begin(), row.end());
+        ++f.table_n;
+        if (std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() > 6.0) break;
+    }
+    ImGui::SetNextItemWidth(e * 18);
+    if (f.dist_feature >= F) f.dist_feature = 0;
+    if (ImGui::BeginCombo("feature", f.names[f.dist_feature].c_str(), ImGuiComboFlags_HeightLarge)) {
+        for (int i = 0; i < F; ++i)
+            if (ImGui::Selectable(f.names[i].c_str(), i == f.dist_feature)) f.dist_feature = i;
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    if (f.table_n < N) {
+        ImGui::ProgressBar((float)f.table_n / std::max(1, N), ImVec2(e * 12, 0));
+        ImGui::SameLine();
+        ImGui::TextDisabled("computing features %d / %d", f.table_n, N);
+    } else {
+        ImGui::TextDisabled("%d images, %d features each (levels 256, distance 1)", N, F);
+    }
+    std::vector<ui::Box> boxes(core::kClasses);
+    float lo = 1e30f, hi = -1e30f;
+    for (int k = 0; k < core::kClasses; ++k) {
+        std::vector<float> v;
+        for (int i = 0; i < f.table_n; ++i)
+            if (s.data.view.labels[i] == k) v.push_back((float)f.table[(size_t)i * F + f.dist_feature]);
+        if (v.empty()) continue;
+        std::sort(v.begin(), v.end());
+        auto q = [&](double p) { return v[(size_t)std::lround(p * (v.size() - 1))]; };
+        boxes[k] = {v.front(), q(0.25), q(0.5), q(0.75), v.back(), (int)v.size()};
+        lo = std::min(lo, v.front());
+        hi = std::max(hi, v.back());
+    }
+    if (lo > hi) { lo = 0; hi = 1; }
+    float pad = (hi - lo) * 0.04f + 1e-9f;
+    ui::box_plot("##box", boxes.data(), core::kClasses, lo - pad, hi + pad, ImVec2(0, std::max(e * 14, ImGui::GetContentRegionAvail().y - e * 0.5f)));
+}
+
+void draw_features_panel(AppState& s) {
+    FeaturesState& f = s.features;
+    const float e = ui::em();
+    std::string caption;
+    uint64_t key = 0;
+    const uint8_t* rgb = current_image(s, caption, key);
+    if (!rgb) {
+        ui::empty_state("No image selected", "Load data (Data tab) and click an image in the gallery, or classify an image.", e * 12);
+        draw_distribution(s);
+        return;
+    }
+    key = key * 1315423911ull + (uint64_t)f.levels * 131 + (uint64_t)f.distance * 7 + (uint64_t)f.angle;
+    if (key != f.computed_key) { compute(f, rgb); f.computed_key = key; }
+
+    const float top_h = std::max(e * 20, ImGui::GetContentRegionAvail().y * 0.55f);
+    ImGui::BeginChild("##feat_top", ImVec2(0, top_h), false);
+    // left: the image and its gray version
+    ImGui::BeginGroup();
+    ImGui::PushFont(s.font_title);
+    ImGui::TextUnformatted("Image");
+    ImGui::PopFont();
+    ImGui::TextDisabled("%s", caption.c_str());
+    float img = std::round(e * 9);
+    if (f.source == FeaturesState::FromClassify && s.classify.selected >= 0 && s.classify.selected < (int)s.classify.items.size())
+        ImGui::Image(s.classify.items[s.classify.selected]->input_tex.im(), ImVec2(img, img));
+    else if (s.data.selected >= 0) {
+        // find the atlas cell if the image is shown in the gallery, else draw gray only
+        int k = s.data.view.labels[s.data.selected];
+        auto& idx = s.data.by_class[k];
+        int c = (int)(std::find(idx.begin(), idx.end(), s.data.selected) - idx.begin());
+        if (c < kGalleryCols && s.data.atlas.valid())
+            ImGui::Image(s.data.atlas.im(), ImVec2(img, img), ImVec2((float)c / kGalleryCols, (float)k / core::kClasses),
+                         ImVec2((float)(c + 1) / kGalleryCols, (float)(k + 1) / core::kClasses));
+        else
+            ImGui::Dummy(ImVec2(img, img));
+    }
+    ImGui::SameLine();
+    HeatmapStyle gs;
+    gs.cmap = kGray;
+    gs.vmin = 0;
+    gs.vmax = 255;
+    heatmap_image(f.gray_tex, ImVec2(img, img), gs);
+    ImGui::TextDisabled("RGB                      gray (numpy-exact)");
+    ImGui::Spacing();
+    ImGui::PushFont(s.font_title);
+    ImGui::TextUnformatted("Intensity");
+    ImGui::PopFont();
+    if (f.intensity.size() >= 6 && ImGui::BeginTable("##int", 2, ImGuiTableFlags_SizingFixedFit)) {
+        const char* names[6] = {"mean", "std", "skewness", "kurtosis", "min", "max"};
+        for (int i = 0; i < 6; ++i) {
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::TextDisabled("%s", names[i]);
+            ImGui::TableNextColumn();
+            ImGui::Text("%.3f", f.intensity[i]);
+        }
+        ImGui::EndTable();
+    }
+    ImGui::EndGroup();
+
+    // middle: GLCM heatmap
+    ImGui::SameLine(0, e * 2);
+    ImGui::BeginGroup();
+    ImGui::PushFont(s.font_title);
+    ImGui::TextUnformatted("Co-occurrence matrix");
+    ImGui::PopFont();
+    const int levels_opts[6] = {8, 16, 32, 64, 128, 256};
+    int li = 5;
+    for (int i = 0; i < 6; ++i) if (levels_opts[i] == f.levels) li = i;
+    ImGui::SetNextItemWidth(e * 7);
+    const char* lnames[6] = {"8", "16", "32", "64", "128", "256"};
+    if (ImGui::Combo("levels", &li, lnames, 6)) f.levels = levels_opts[li];
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(e * 6);
+    ImGui::SliderInt("distance", &f.distance, 1, 5);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(e * 9);
+    ImGui::Combo("angle", &f.angle, kAngleNames, 5);
+    float side = std::min(top_h - e * 5.5f, e * 22);
+    side = std::max(side, e * 8);
+    // Entries are probabilities; the diagonal dominates, so the linear scale tops out well below it.
+    HeatmapStyle hs;
+    hs.cmap = f.glcm_cmap;
+    hs.log_scale = f.glcm_log;
+    hs.vmin = f.glcm_log ? 1e-4f : 0.0f;
+    hs.vmax = f.glcm_log ? std::max(f.glcm_max, 2e-4f) : std::max(f.glcm_max * 0.25f, 1e-6f);
+    ImVec2 p = ImGui::GetCursorScreenPos();
+    heatmap_image(f.glcm_tex, ImVec2(side, side), hs);
+    ImGui::GetWindowDrawList()->AddRect(p, ImVec2(p.x + side, p.y + side), ImGui::GetColorU32(ImGuiCol_Border));
+    if (ImGui::IsItemHovered()) {
+        ImVec2 m = ImGui::GetMousePos();
+        int j = (int)((m.x - p.x) / side * f.levels), i = (int)((m.y - p.y) / side * f.levels);
+        ImGui::SetTooltip("P(%d, %d): gray level %d next to %d", i, j, i, j);
+    }
+    ImGui::Checkbox("log scale", &f.glcm_log);
+    ImGui::SameLine();
+    int cm = (int)f.glcm_cmap;
+    ImGui::SetNextItemWidth(e * 7);
+    if (ImGui::Combo("colormap", &cm, kColormapNames, kColormaps)) f.glcm_cmap = (Colormap)cm;
+    ImGui::EndGroup();
+
+    // right: the six properties
+    ImGui::SameLine(0, e * 2);
+    ImGui::BeginGroup();
+    ImGui::PushFont(s.font_title);
+    ImGui::TextUnformatted("GLCM properties");
+    ImGui::PopFont();
+    ImGui::TextDisabled("distance %d, as scikit-image graycoprops", f.distance);
+    if (!f.props.empty() && ImGui::BeginTable("##props", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit)) {
+        ImGui::TableSetupColumn("property");
+        for (int a = 0; a < 4; ++a) ImGui::TableSetupColumn(kAngleNames[a]);
+        ImGui::TableSetupColumn("mean");
+        ImGui::TableHeadersRow();
+        for (int pi = 0; pi < core::kGlcmProps; ++pi) {
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(core::kGlcmPropNames[pi]);
+            double mean = 0;
+            for (int a = 0; a < 4; ++a) {
+                ImGui::TableNextColumn();
+                double v = f.props[pi][a];
+                mean += v / 4;
+                ImGui::Text(std::fabs(v) >= 100 ? "%.1f" : "%.4f", v);
+            }
+            ImGui::TableNextColumn();
+            ImGui::TextColored(ImVec4(0.55f, 0.88f, 0.90f, 1.0f), std::fabs(mean) >= 100 ? "%.1f" : "%.4f", mean);
+        }
+        ImGui::EndTable();
+    }
+    ImGui::Spacing();
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + e * 26);
+    ui::subtle("The GLCM counts how often gray level i sits next to level j at the chosen distance and angle. "
+               "Smooth cells put their mass on the diagonal (high homogeneity, low contrast); granular ones "
+               "spread it out.");
+    ImGui::PopTextWrapPos();
+    ImGui::EndGroup();
+    ImGui::EndChild();
+
+    ImGui::Spacing();
+    draw_distribution(s);
+}
+
+}  // namespace app

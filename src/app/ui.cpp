@@ -1,0 +1,213 @@
+// Drawing helpers (see ui.h).
+#include "app/ui.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+
+#include "app/app.h"
+#include "core/dataset.h"
+
+namespace app::ui {
+
+float em() { return ImGui::GetFontSize(); }
+
+void heading(const char* text) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_PlotLinesHovered));
+    ImGui::TextUnformatted(text);
+    ImGui::PopStyleColor();
+    ImGui::Separator();
+    ImGui::Spacing();
+}
+
+void subtle(const char* fmt, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(buf);
+    ImGui::PopTextWrapPos();
+    ImGui::PopStyleColor();
+}
+
+void help_marker(const char* text) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("(?)");
+    if (ImGui::IsItemHovered()) {
+        ImGui::BeginTooltip();
+        ImGui::PushTextWrapPos(em() * 30);
+        ImGui::TextUnformatted(text);
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
+    }
+}
+
+bool primary_button(const char* label, ImVec2 size) {
+    ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.10f, 0.52f, 0.56f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.13f, 0.62f, 0.66f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_ButtonActive, ImVec4(0.08f, 0.45f, 0.48f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
+    bool r = ImGui::Button(label, size);
+    ImGui::PopStyleColor(4);
+    return r;
+}
+
+bool begin_card(const char* id, ImVec2 size, bool border) {
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(em() * 0.8f, em() * 0.6f));
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, ImGui::GetStyleColorVec4(ImGuiCol_FrameBg));
+    bool r = ImGui::BeginChild(id, size, border, ImGuiWindowFlags_AlwaysUseWindowPadding);
+    return r;
+}
+
+void end_card() {
+    ImGui::EndChild();
+    ImGui::PopStyleColor();
+    ImGui::PopStyleVar();
+}
+
+void class_bars(const float* values, int n, float vmax, const char* value_fmt, float width, int highlight,
+                const float* marks) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    if (width <= 0) width = ImGui::GetContentRegionAvail().x;
+    const float e = em();
+    const float label_w = e * 9.5f, value_w = e * 4.5f;
+    const float bar_w = std::max(e * 3, width - label_w - value_w);
+    const float row_h = e * 1.45f;
+    if (vmax <= 0) vmax = 1;
+    for (int k = 0; k < n; ++k) {
+        ImVec2 p = ImGui::GetCursorScreenPos();
+        const char* name = k < core::kClasses ? core::kClassNames[k] : "?";
+        ImU32 text = ImGui::GetColorU32(k == highlight ? ImGuiCol_Text : ImGuiCol_Text, k == highlight || highlight < 0 ? 1.0f : 0.75f);
+        dl->AddCircleFilled(ImVec2(p.x + e * 0.4f, p.y + row_h * 0.5f), e * 0.3f, class_color(k));
+        dl->AddText(ImVec2(p.x + e * 1.0f, p.y + (row_h - e) * 0.5f), text, name);
+        ImVec2 b0(p.x + label_w, p.y + row_h * 0.18f), b1(p.x + label_w + bar_w, p.y + row_h * 0.82f);
+        dl->AddRectFilled(b0, b1, ImGui::GetColorU32(ImGuiCol_FrameBg), e * 0.2f);
+        float f = std::clamp(values[k] / vmax, 0.0f, 1.0f);
+        if (f > 0)
+            dl->AddRectFilled(b0, ImVec2(b0.x + std::max(2.0f, f * bar_w), b1.y),
+                              class_color(k, highlight < 0 || k == highlight ? 1.0f : 0.55f), e * 0.2f);
+        if (marks) {
+            float m = std::clamp(marks[k] / vmax, 0.0f, 1.0f);
+            dl->AddLine(ImVec2(b0.x + m * bar_w, b0.y - 2), ImVec2(b0.x + m * bar_w, b1.y + 2), IM_COL32(255, 255, 255, 200), 2);
+        }
+        char buf[64];
+        snprintf(buf, sizeof buf, value_fmt, values[k]);
+        dl->AddText(ImVec2(b1.x + e * 0.5f, p.y + (row_h - e) * 0.5f), text, buf);
+        ImGui::Dummy(ImVec2(width, row_h));
+    }
+}
+
+void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, float ymin, float ymax,
+               const char* x_label, bool auto_y) {
+    const float e = em();
+    if (size.x <= 0) size.x = ImGui::GetContentRegionAvail().x;
+    ImVec2 p0 = ImGui::GetCursorScreenPos();
+    ImGui::InvisibleButton(id, size);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    float xmax = 1;
+    for (auto& s : series) {
+        xmax = std::max(xmax, (s.n - 1) * s.x_scale);
+        if (auto_y)
+            for (int i = 0; i < s.n; ++i)
+                if (std::isfinite(s.v[i])) { ymin = std::min(ymin, s.v[i]); ymax = std::max(ymax, s.v[i]); }
+    }
+    if (ymax <= ymin) ymax = ymin + 1;
+    const float left = e * 3.2f, bottom = e * 1.4f, top = e * 0.5f, right = e * 0.6f;
+    ImVec2 a(p0.x + left, p0.y + top), b(p0.x + size.x - right, p0.y + size.y - bottom);
+    dl->AddRectFilled(p0, ImVec2(p0.x + size.x, p0.y + size.y), ImGui::GetColorU32(ImGuiCol_FrameBg), e * 0.3f);
+    ImU32 grid = ImGui::GetColorU32(ImGuiCol_Border, 0.6f), text = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+    for (int i = 0; i <= 4; ++i) {
+        float y = b.y - (b.y - a.y) * i / 4.0f;
+        dl->AddLine(ImVec2(a.x, y), ImVec2(b.x, y), grid);
+        char buf[32];
+        float v = ymin + (ymax - ymin) * i / 4.0f;
+        snprintf(buf, sizeof buf, std::fabs(ymax - ymin) < 0.1f ? "%.3f" : "%.2f", v);
+        dl->AddText(ImVec2(p0.x + e * 0.3f, y - e * 0.5f), text, buf);
+    }
+    char xb[64];
+    snprintf(xb, sizeof xb, "%s  0 .. %.0f", x_label, xmax);
+    dl->AddText(ImVec2(a.x, b.y + e * 0.2f), text, xb);
+    dl->PushClipRect(a, b, true);
+    for (auto& s : series) {
+        if (s.n <= 0) continue;
+        std::vector<ImVec2> pts;
+        pts.reserve(s.n);
+        int stride = std::max(1, s.n / 600);  // at most ~600 points per line
+        for (int i = 0; i < s.n; i += stride) {
+            if (!std::isfinite(s.v[i])) continue;
+            float x = a.x + (b.x - a.x) * (i * s.x_scale) / xmax;
+            float y = b.y - (b.y - a.y) * (s.v[i] - ymin) / (ymax - ymin);
+            pts.push_back(ImVec2(x, y));
+        }
+        if (pts.size() == 1) dl->AddCircleFilled(pts[0], e * 0.2f, s.color);
+        if (pts.size() >= 2) dl->AddPolyline(pts.data(), (int)pts.size(), s.color, 0, std::max(1.5f, e * 0.12f));
+    }
+    dl->PopClipRect();
+    // legend
+    float lx = b.x;
+    for (int i = (int)series.size() - 1; i >= 0; --i) {
+        float w = ImGui::CalcTextSize(series[i].label).x;
+        lx -= w + e * 1.6f;
+        dl->AddRectFilled(ImVec2(lx, a.y + e * 0.35f), ImVec2(lx + e * 0.7f, a.y + e * 0.75f), series[i].color);
+        dl->AddText(ImVec2(lx + e * 0.9f, a.y + e * 0.05f), ImGui::GetColorU32(ImGuiCol_Text), series[i].label);
+    }
+}
+
+void box_plot(const char* id, const Box* boxes, int n, float lo, float hi, ImVec2 size) {
+    const float e = em();
+    if (size.x <= 0) size.x = ImGui::GetContentRegionAvail().x;
+    ImVec2 p0 = ImGui::GetCursorScreenPos();
+    ImGui::InvisibleButton(id, size);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(p0, ImVec2(p0.x + size.x, p0.y + size.y), ImGui::GetColorU32(ImGuiCol_FrameBg), e * 0.3f);
+    if (hi <= lo) hi = lo + 1;
+    const float label_w = e * 9.5f, pad = e * 0.8f;
+    float x0 = p0.x + label_w, x1 = p0.x + size.x - pad;
+    float row = (size.y - e * 1.6f) / n;
+    auto X = [&](float v) { return x0 + (x1 - x0) * (v - lo) / (hi - lo); };
+    ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+    for (int k = 0; k < n; ++k) {
+        float y = p0.y + e * 0.4f + row * (k + 0.5f);
+        dl->AddText(ImVec2(p0.x + e * 0.5f, y - e * 0.5f), text, core::kClassNames[k]);
+        if (boxes[k].n == 0) continue;
+        const Box& b = boxes[k];
+        ImU32 c = class_color(k), cf = class_color(k, 0.45f);
+        float h = std::min(row * 0.32f, e * 0.6f);
+        dl->AddLine(ImVec2(X(b.min), y), ImVec2(X(b.q1), y), c, 1.5f);
+        dl->AddLine(ImVec2(X(b.q3), y), ImVec2(X(b.max), y), c, 1.5f);
+        dl->AddLine(ImVec2(X(b.min), y - h * 0.6f), ImVec2(X(b.min), y + h * 0.6f), c, 1.5f);
+        dl->AddLine(ImVec2(X(b.max), y - h * 0.6f), ImVec2(X(b.max), y + h * 0.6f), c, 1.5f);
+        dl->AddRectFilled(ImVec2(X(b.q1), y - h), ImVec2(std::max(X(b.q3), X(b.q1) + 1), y + h), cf, 2);
+        dl->AddRect(ImVec2(X(b.q1), y - h), ImVec2(std::max(X(b.q3), X(b.q1) + 1), y + h), c, 2, 0, 1.5f);
+        dl->AddLine(ImVec2(X(b.med), y - h), ImVec2(X(b.med), y + h), IM_COL32(255, 255, 255, 230), 2.5f);
+    }
+    char buf[48];
+    for (int i = 0; i <= 4; ++i) {
+        float v = lo + (hi - lo) * i / 4.0f;
+        snprintf(buf, sizeof buf, std::fabs(hi - lo) < 1 ? "%.3g" : std::fabs(hi - lo) < 10 ? "%.2f" : "%.1f", v);
+        float w = ImGui::CalcTextSize(buf).x;
+        float x = std::clamp(X(v) - w * 0.5f, x0 - w * 0.5f, x1 - w);
+        dl->AddText(ImVec2(x, p0.y + size.y - e * 1.2f), dim, buf);
+    }
+}
+
+void empty_state(const char* title, const char* body, float height) {
+    const float e = em();
+    float w = ImGui::GetContentRegionAvail().x;
+    ImVec2 p = ImGui::GetCursorScreenPos();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRect(ImVec2(p.x + 2, p.y + 2), ImVec2(p.x + w - 2, p.y + height - 2), ImGui::GetColorU32(ImGuiCol_Border), e * 0.5f, 0, 2.0f);
+    ImVec2 ts = ImGui::CalcTextSize(title);
+    float wrap = std::min(w - e * 2, e * 34);
+    ImVec2 bs = ImGui::CalcTextSize(body, nullptr, false, wrap);
+    float y = p.y + (height - ts.y - bs.y - e) * 0.5f;
+    dl->AddText(ImVec2(p.x + (w - ts.x) * 0.5f, y), ImGui::GetColorU32(ImGuiCol_Text), title);
+    dl->AddText(nullptr, 0, ImVec2(p.x + (w - bs.x) * 0.5f, y + ts.y + e), ImGui::GetColorU32(ImGuiCol_TextDisabled), body, nullptr, wrap);
+    ImGui::Dummy(ImVec2(w, height));
+}
+
+}  // namespace app::ui

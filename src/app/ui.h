@@ -1,0 +1,36 @@
+// Small drawing helpers shared by the panels: headings, cards, class-colored bar charts, a line
+// plot, a box plot. Plain ImGui draw-list code; sizes scale with the font size.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "imgui.h"
+
+namespace app::ui {
+
+float em();                                   // the current font size in pixels
+void heading(const char* text);               // a title-font line with spacing
+void subtle(const char* fmt, ...);            // dimmed help text, wrapped
+void help_marker(const char* text);           // "(?)" with a tooltip
+bool primary_button(const char* label, ImVec2 size = ImVec2(0, 0));
+// A framed child region with padding; end_card closes it.
+bool begin_card(const char* id, ImVec2 size, bool border = true);
+void end_card();
+
+// Horizontal bars, one per class: label, bar (length value/max), value text. width 0 = available.
+void class_bars(const float* values, int n, float vmax, const char* value_fmt, float width = 0,
+                int highlight = -1, const float* marks = nullptr);
+
+// A line plot of several series over a shared x range. Each series: values, color, label.
+struct Series { const float* v; int n; ImU32 color; const char* label; float x_scale = 1; };
+void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, float ymin, float ymax,
+               const char* x_label, bool auto_y = true);
+
+// A box plot row per class: whiskers min..max, box q1..q3, median line.
+struct Box { float min = 0, q1 = 0, med = 0, q3 = 0, max = 0; int n = 0; };
+void box_plot(const char* id, const Box* boxes, int n, float lo, float hi, ImVec2 size);
+
+// A centered message in an empty area (e.g. "no data loaded").
+void empty_state(const char* title, const char* body, float height);
+
+}  // namespace app::ui

@@ -1,0 +1,177 @@
+// Browser end-to-end test of the bloodcell web app: Debian's chromium through playwright-core,
+// headless, WebGL2 on SwiftShader (flags from DESIGN.md). The page's state is read through the app's
+// JSON hook (window.bloodcell.state()), not from pixels; screenshots go to tests/e2e/screenshots/.
+// Usage: BLOODCELL_URL=http://127.0.0.1:PORT/ node app.test.js   (tests/e2e/run.sh sets it up)
+// Prints one line per check and closes with "N passed, N failed"; exits non-zero on any failure.
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const zlib = require('zlib');
+const { chromium } = require('playwright-core');
+
+const URL_ = process.env.BLOODCELL_URL || 'http://127.0.0.1:8080/';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = path.join(__dirname, 'screenshots');
+const PBC = process.env.PBC_SAMPLES || path.resolve(__dirname, '../../../shared/data/pbc_samples');
+const SHORT = { BA: 'basophil', EO: 'eosinophil', ERB: 'erythroblast', IG: 'immature granulocyte', LY: 'lymphocyte',
+                MO: 'monocyte', NEU: 'neutrophil', PLT: 'platelet' };
+
+let passed = 0, failed = 0;
+const results = [];
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e && e.message ? e.message : e}`);
+  }
+}
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// A PNG of w x h solid color, made with zlib (no image library needed).
+function png(w, h, rgb = [200, 120, 160]) {
+  const crcTable = new Uint32Array(256).map((_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+  const crc = (buf) => { let c = 0xffffffff; for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, 'ascii');
+    data.copy(out, 8);
+    out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+  const row = Buffer.alloc(1 + 3 * w);
+  for (let x = 0; x < w; x++) row.set(rgb, 1 + 3 * x);
+  const raw = Buffer.alloc(row.length * h);
+  for (let y = 0; y < h; y++) row.copy(raw, y * row.length);
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr),
+                        chunk('IDAT', zlib.deflateSync(raw, { level: 1 })), chunk('IEND', Buffer.alloc(0))]);
+}
+
+async function main() {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
+  // a fresh profile per run (--user-data-dir, passed the way playwright wants it)
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  const page = browser.pages()[0] || await browser.newPage();
+  const consoleErrors = [], outside = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push('page error: ' + e.message));
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol === 'data:' || u.protocol === 'blob:') return;
+    if (u.hostname !== '127.0.0.1') outside.push(r.url());
+  });
+  const state = () => page.evaluate(() => window.bloodcell.state());
+  const command = (c) => page.evaluate((c) => window.bloodcell.command(c), c);
+  const frames = async (n) => { const f0 = (await state()).frames; for (let i = 0; i < 200; i++) { await sleep(50); if ((await state()).frames >= f0 + n) return; } };
+  const shot = async (name) => { await frames(3); await page.screenshot({ path: path.join(SHOTS, name + '.png') }); };
+  const openBytes = (name, buf, purpose) => page.evaluate(([n, b, p]) => window.bloodcell.openBytes(n, new Uint8Array(b), p), [name, Array.from(buf), purpose]);
+
+  try {
+    await check('page loads and the app starts', async () => {
+      await page.goto(URL_, { waitUntil: 'load' });
+      await page.waitForFunction(() => window.bloodcell && window.bloodcell.running, null, { timeout: 120000 });
+      await frames(5);
+      const s = await state();
+      assert(s.platform === 'web', 'platform ' + s.platform);
+      assert(s.shaders === true, 'heatmap shaders are not ready (see the Log tab)');
+      await shot('01-classify-welcome');
+    });
+
+    await check('the bundled sample is loaded and shown by class', async () => {
+      const s = await state();
+      assert(s.data.loaded, 'no data loaded: ' + s.data.error);
+      const total = s.data.splits.train + s.data.splits.val + s.data.splits.test;
+      assert(total >= 100, 'sample has only ' + total + ' images');
+      assert(s.data.view.per_class.length === 8 && s.data.view.per_class.every((n) => n > 0), 'a class is empty: ' + s.data.view.per_class);
+      assert(s.data.view.per_class.reduce((a, b) => a + b, 0) === s.data.view.size, 'class counts do not add up');
+      await command('tab:Data');
+      await frames(3);
+      assert((await state()).tab === 'Data', 'tab did not switch');
+      await shot('02-data');
+    });
+
+    await check('features of a gallery image', async () => {
+      await command('select:0');
+      await command('tab:Features');
+      await frames(4);
+      const s = await state();
+      assert(s.features.props.length === 6, 'no GLCM properties: ' + JSON.stringify(s.features));
+      assert(s.features.props.every(Number.isFinite), 'non-finite property');
+      await sleep(1500);  // distributions are computed a slice per frame
+      await shot('03-features');
+    });
+
+    await check('classify an image picked with the file chooser', async () => {
+      const files = fs.readdirSync(PBC).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
+      assert(files.length > 0, 'no images in ' + PBC);
+      const pick = files.find((f) => f.startsWith('NEU_')) || files[0];
+      const [chooser] = await Promise.all([
+        page.waitForEvent('filechooser'),
+        page.evaluate(() => window.bloodcell.pickFiles('image/*', true, 'images')),
+      ]);
+      await chooser.setFiles(path.join(PBC, pick));
+      for (let i = 0; i < 100 && (await state()).classify.count === 0; i++) await sleep(100);
+      const s = await state();
+      assert(s.classify.count === 1, 'no classified image: ' + s.classify.error);
+      const it = s.classify.items[0];
+      assert(it.width > 28 && it.height > 28, 'size ' + it.width + 'x' + it.height);
+      if (s.train && s.train.model_ready) {
+        const want = SHORT[pick.split('_')[0]];
+        assert(it.class === want, `${pick}: predicted ${it.class}, want ${want}`);
+      } else {
+        throw new Error('no model loaded, so ' + pick + ' was not classified');
+      }
+    });
+    await shot('04-classify');
+
+    await check('bad input keeps the app and its data', async () => {
+      const before = await state();
+      await openBytes('notes.txt', Buffer.from('this is not a zip file'), 'data');
+      await frames(2);
+      let s = await state();
+      assert(s.data.loaded && s.data.view.size === before.data.view.size, 'data changed after a bad .npz');
+      assert(/not an \.npz/.test(s.notice), 'no clear message: ' + s.notice);
+      const errs0 = s.log.errors;
+      const good = png(64, 64);
+      await openBytes('truncated.png', good.subarray(0, 60), '');
+      await frames(2);
+      s = await state();
+      assert(s.classify.count === before.classify.count, 'a truncated image was added');
+      assert(s.log.errors > errs0 && s.classify.error.length > 0, 'no error for a truncated image');
+      await openBytes('huge.png', png(8000, 8000), '');
+      await frames(2);
+      s = await state();
+      assert(s.classify.count === before.classify.count || s.classify.items[s.classify.count - 1].width === 8000, 'huge image mishandled');
+      assert(s.classify.error.length > 0 || s.classify.count === before.classify.count + 1, 'no outcome for the huge image');
+      await command('tab:Log');
+      await shot('05-log');
+    });
+
+    await check('no console errors and no requests outside 127.0.0.1', async () => {
+      assert(outside.length === 0, 'requests outside 127.0.0.1: ' + outside.join(', '));
+      assert(consoleErrors.length === 0, 'console errors: ' + consoleErrors.join(' | '));
+    });
+  } finally {
+    await browser.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => { console.error('e2e: ' + (e && e.stack ? e.stack : e)); console.log(`${passed} passed, ${failed + 1} failed`); process.exit(1); });

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the browser end-to-end tests: builds the web bundle if needed (./build_wasm.sh, incremental),
+# serves it on a free 127.0.0.1 port, runs app.test.js in headless Debian chromium, stops the server.
+# Exits non-zero when a test fails. Needs scripts/install_deps.sh --tests (chromium, playwright-core).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+out="$root/out/web"
+
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+  echo "e2e: playwright-core missing; run scripts/install_deps.sh --tests" >&2
+  exit 1
+fi
+[ "${BLOODCELL_SKIP_BUILD:-0}" = 1 ] || "$root/build_wasm.sh" --out "$out"
+
+log="$(mktemp)"
+node "$root/scripts/serve.js" "$out" 0 >"$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"' EXIT
+url=""
+for _ in $(seq 1 100); do
+  url="$(grep -o 'http://127.0.0.1:[0-9]*/' "$log" || true)"
+  [ -n "$url" ] && break
+  kill -0 "$server" 2>/dev/null || { cat "$log" >&2; echo "e2e: server did not start" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "e2e: server did not report its address" >&2; exit 1; }
+echo "e2e: testing $url" >&2
+cd "$here"
+BLOODCELL_URL="$url" node app.test.js

@@ -1,0 +1,126 @@
+// Page glue for the bloodcell WebAssembly app: checks for WebAssembly and WebGL2, downloads the
+// .wasm with a progress bar, starts the Emscripten runtime (bloodcell_web.js), and moves files
+// between the page and the app: the file picker and drag and drop pass bytes into the wasm through
+// the exported bc_open_file; downloads come back through window.bloodcell.download.
+// Tests read the app's state with window.bloodcell.state() (JSON from bc_state_json).
+(function () {
+  'use strict';
+  const $ = (id) => document.getElementById(id);
+
+  function showMessage(text) {
+    $('loading').style.display = 'none';
+    $('message-text').textContent = text;
+    $('message').style.display = 'flex';
+  }
+
+  function setProgress(frac, text) {
+    $('progress').style.width = Math.round(Math.max(0, Math.min(1, frac)) * 100) + '%';
+    if (text) $('status').textContent = text;
+  }
+
+  const api = {
+    running: false,          // true once the app's main() has set everything up
+    fatal(text) { showMessage(text); },
+    state() { return api.running ? JSON.parse(Module.UTF8ToString(Module._bc_state_json())) : null; },
+    command(cmd) { return api.running ? Module.ccall('bc_command', 'string', ['string'], [cmd]) : 'not ready'; },
+    openBytes(name, bytes, purpose) {
+      if (!api.running) return;
+      const p = Module._malloc(Math.max(1, bytes.length));
+      Module.HEAPU8.set(bytes, p);
+      Module.ccall('bc_open_file', null, ['string', 'string', 'number', 'number'], [name, purpose || '', p, bytes.length]);
+      Module._free(p);
+    },
+    openFiles(files, purpose) {
+      for (const f of files) {
+        f.arrayBuffer().then(
+          (buf) => api.openBytes(f.name, new Uint8Array(buf), purpose),
+          (err) => Module.ccall('bc_log_error', null, ['string'], [f.name + ': could not be read (' + err + ')']));
+      }
+    },
+    pickFiles(accept, multiple, purpose) {
+      const input = $('picker');
+      input.accept = accept || '';
+      input.multiple = !!multiple;
+      input.value = '';
+      input.onchange = () => { if (input.files && input.files.length) api.openFiles(Array.from(input.files), purpose); };
+      input.click();
+    },
+    download(name, bytes) {
+      const blob = new Blob([new Uint8Array(bytes)], { type: 'application/octet-stream' });
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = name;
+      document.body.appendChild(a);
+      a.click();
+      setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    },
+  };
+  // called by the app's main() once it is initialized
+  api.started = () => {
+    api.running = true;
+    $('loading').style.display = 'none';
+    $('canvas').focus();
+  };
+  window.bloodcell = api;
+
+  // Feature checks: a plain message instead of a blank page.
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
+    showMessage('This browser does not support WebAssembly.');
+    return;
+  }
+  const probe = document.createElement('canvas');
+  if (!probe.getContext('webgl2')) {
+    showMessage('This browser (or its graphics settings) does not provide WebGL2.');
+    return;
+  }
+
+  // Drag and drop anywhere on the page.
+  let dragDepth = 0;
+  window.addEventListener('dragenter', (e) => { e.preventDefault(); dragDepth++; $('dropzone').classList.add('on'); });
+  window.addEventListener('dragleave', (e) => { e.preventDefault(); if (--dragDepth <= 0) { dragDepth = 0; $('dropzone').classList.remove('on'); } });
+  window.addEventListener('dragover', (e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; });
+  window.addEventListener('drop', (e) => {
+    e.preventDefault();
+    dragDepth = 0;
+    $('dropzone').classList.remove('on');
+    if (e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files.length) api.openFiles(Array.from(e.dataTransfer.files), '');
+  });
+
+  // Download the .wasm ourselves to show progress, then start the Emscripten runtime with it.
+  async function fetchWithProgress(url) {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(url + ': HTTP ' + res.status);
+    const total = Number(res.headers.get('Content-Length')) || 0;
+    if (!res.body || !total) return new Uint8Array(await res.arrayBuffer());
+    const reader = res.body.getReader();
+    const out = new Uint8Array(total);
+    let got = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (got + value.length > out.length) throw new Error(url + ': longer than its Content-Length');
+      out.set(value, got);
+      got += value.length;
+      setProgress(0.9 * got / total, 'Downloading the app (' + (got / 1048576).toFixed(1) + ' of ' + (total / 1048576).toFixed(1) + ' MB)');
+    }
+    return got === total ? out : out.subarray(0, got);
+  }
+
+  window.Module = {
+    canvas: $('canvas'),
+    print: (t) => console.log(t),
+    printErr: (t) => console.warn(t),
+    setStatus: () => {},
+    onAbort: (what) => showMessage('The app stopped unexpectedly: ' + what + '. Reload the page to start again.'),
+    locateFile: (path) => path,
+  };
+
+  fetchWithProgress('bloodcell_web.wasm').then((wasm) => {
+    setProgress(0.95, 'Starting (compiling WebAssembly)...');
+    Module.wasmBinary = wasm;
+    const s = document.createElement('script');
+    s.src = 'bloodcell_web.js';
+    s.onerror = () => showMessage('Could not load bloodcell_web.js from the server.');
+    document.body.appendChild(s);
+  }).catch((err) => showMessage('Could not download the app: ' + err.message));
+})();
