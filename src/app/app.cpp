@@ -236,8 +236,15 @@ void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, s
 static void draw_header(AppState& s) {
     const float e = ui::em();
     ImGui::PushFont(s.font_big);
-    ImGui::TextColored(ImVec4(0.93f, 0.36f, 0.40f, 1.0f), "\xe2\x97\x8f");  // a red dot for a blood cell
-    ImGui::SameLine();
+    // the logo: a red blood cell (a disc with a paler center)
+    ImVec2 p = ImGui::GetCursorScreenPos();
+    float r = ImGui::GetFontSize() * 0.36f;
+    ImVec2 c(p.x + r, p.y + ImGui::GetFontSize() * 0.55f);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddCircleFilled(c, r, IM_COL32(236, 91, 102, 255), 32);
+    dl->AddCircleFilled(c, r * 0.45f, IM_COL32(184, 50, 61, 255), 24);
+    ImGui::Dummy(ImVec2(r * 2, r * 2));
+    ImGui::SameLine(0, r * 0.8f);
     ImGui::TextUnformatted("bloodcell");
     ImGui::PopFont();
     ImGui::SameLine();

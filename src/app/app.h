@@ -175,6 +175,7 @@ void app_shutdown(AppState& s);
 void notify(AppState& s, LogEntry::Level level, const std::string& text);
 void set_data(AppState& s, core::BloodMnist data, const std::string& source);
 void apply_subset(AppState& s);
+void ensure_atlas(DataState& d);   // (re)builds the gallery texture when the view changed
 void draw_data_panel(AppState& s);
 void draw_classify_panel(AppState& s);
 void draw_features_panel(AppState& s);

@@ -47,10 +47,16 @@ static void add_item(AppState& s, std::unique_ptr<ClassifiedImage> it) {
 }
 
 void classify_image(AppState& s, const std::string& name, const uint8_t* bytes, size_t size) {
-    auto img = core::decode_image(bytes, size, name);
+    // 40 Mpixel (e.g. 6000 x 6000) keeps decoding under a few seconds and ~200 MB in the browser;
+    // a cell image needs far less: BloodMNIST's sources are 360 x 363.
+    core::ImageLimits limits;
+    limits.max_pixels = 40'000'000;
+    auto img = core::decode_image(bytes, size, name, limits);
     if (!img.ok()) {
         s.classify.last_error = img.error;
-        notify(s, LogEntry::Error, img.error);
+        notify(s, LogEntry::Error, img.error + (img.error.find("larger than") != std::string::npos
+                                                    ? ". Crop or scale the image to the cell first."
+                                                    : ""));
         return;
     }
     auto it = std::make_unique<ClassifiedImage>();

@@ -40,7 +40,8 @@ void apply_subset(AppState& s) {
     s.features.computed_key = 0;
 }
 
-static void build_atlas(DataState& d) {
+void ensure_atlas(DataState& d) {
+    if (!d.atlas_dirty || !d.loaded) return;
     const int W = kGalleryCols * core::kSide, H = core::kClasses * core::kSide;
     std::vector<uint8_t> rgb((size_t)W * H * 3, 18);
     for (int k = 0; k < core::kClasses; ++k) {
@@ -177,9 +178,9 @@ void draw_data_panel(AppState& s) {
 
     ImGui::Spacing();
     ui::heading("Gallery by class");
-    if (d.atlas_dirty) build_atlas(d);
+    ensure_atlas(d);
     const float thumb = std::round(e * 3.0f);
-    const float label_w = e * 9.5f;
+    const float label_w = ui::class_label_width();
     float avail = ImGui::GetContentRegionAvail().x - label_w;
     int cols = std::clamp((int)(avail / (thumb + 4)), 1, kGalleryCols);
     ImGui::BeginChild("##gallery", ImVec2(0, 0), false);

@@ -103,7 +103,7 @@ static void draw_distribution(AppState& s) {
     }
     if (lo > hi) { lo = 0; hi = 1; }
     float pad = (hi - lo) * 0.04f + 1e-9f;
-    ui::box_plot("##box", boxes.data(), core::kClasses, lo - pad, hi + pad, ImVec2(0, std::max(e * 14, ImGui::GetContentRegionAvail().y - e * 0.5f)));
+    ui::box_plot("##box", boxes.data(), core::kClasses, lo - pad, hi + pad, ImVec2(0, std::max(e * 9, ImGui::GetContentRegionAvail().y - 2)));
 }
 
 void draw_features_panel(AppState& s) {
@@ -120,19 +120,32 @@ void draw_features_panel(AppState& s) {
     key = key * 1315423911ull + (uint64_t)f.levels * 131 + (uint64_t)f.distance * 7 + (uint64_t)f.angle;
     if (key != f.computed_key) { compute(f, rgb); f.computed_key = key; }
 
-    const float top_h = std::max(e * 20, ImGui::GetContentRegionAvail().y * 0.55f);
-    ImGui::BeginChild("##feat_top", ImVec2(0, top_h), false);
-    // left: the image and its gray version
-    ImGui::BeginGroup();
+    const float top_h = std::max(e * 19, ImGui::GetContentRegionAvail().y * 0.56f);
+    ImGui::BeginChild("##feat_top", ImVec2(0, top_h), false, ImGuiWindowFlags_NoScrollbar);
+    if (!ImGui::BeginTable("##feat_cols", 3, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
+        ImGui::EndChild();
+        return;
+    }
+    ImGui::TableSetupColumn("image", ImGuiTableColumnFlags_WidthFixed, e * 15.5f);
+    ImGui::TableSetupColumn("glcm", ImGuiTableColumnFlags_WidthFixed, std::min(top_h - e * 4.2f, e * 24) + e * 0.5f);
+    ImGui::TableSetupColumn("props", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableNextRow();
+
+    // [1] the image, its gray version, intensity statistics
+    ImGui::TableNextColumn();
     ImGui::PushFont(s.font_title);
     ImGui::TextUnformatted("Image");
     ImGui::PopFont();
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + e * 14);
     ImGui::TextDisabled("%s", caption.c_str());
-    float img = std::round(e * 9);
-    if (f.source == FeaturesState::FromClassify && s.classify.selected >= 0 && s.classify.selected < (int)s.classify.items.size())
+    ImGui::PopTextWrapPos();
+    float img = std::round(e * 6.8f);
+    ImGui::BeginGroup();
+    if (f.source == FeaturesState::FromClassify && s.classify.selected >= 0 && s.classify.selected < (int)s.classify.items.size()) {
         ImGui::Image(s.classify.items[s.classify.selected]->input_tex.im(), ImVec2(img, img));
-    else if (s.data.selected >= 0) {
-        // find the atlas cell if the image is shown in the gallery, else draw gray only
+    } else if (s.data.selected >= 0) {
+        // the gallery atlas holds the first kGalleryCols images of each class
+        ensure_atlas(s.data);
         int k = s.data.view.labels[s.data.selected];
         auto& idx = s.data.by_class[k];
         int c = (int)(std::find(idx.begin(), idx.end(), s.data.selected) - idx.begin());
@@ -142,82 +155,86 @@ void draw_features_panel(AppState& s) {
         else
             ImGui::Dummy(ImVec2(img, img));
     }
+    ImGui::TextDisabled("RGB");
+    ImGui::EndGroup();
     ImGui::SameLine();
+    ImGui::BeginGroup();
     HeatmapStyle gs;
     gs.cmap = kGray;
     gs.vmin = 0;
     gs.vmax = 255;
     heatmap_image(f.gray_tex, ImVec2(img, img), gs);
-    ImGui::TextDisabled("RGB                      gray (numpy-exact)");
+    ImGui::TextDisabled("gray");
+    ui::help_marker("Y = 0.299 R + 0.587 G + 0.114 B, rounded half to even: the same values as numpy's np.rint.");
+    ImGui::EndGroup();
     ImGui::Spacing();
     ImGui::PushFont(s.font_title);
     ImGui::TextUnformatted("Intensity");
     ImGui::PopFont();
-    if (f.intensity.size() >= 6 && ImGui::BeginTable("##int", 2, ImGuiTableFlags_SizingFixedFit)) {
-        const char* names[6] = {"mean", "std", "skewness", "kurtosis", "min", "max"};
-        for (int i = 0; i < 6; ++i) {
+    if (f.intensity.size() >= 6 && ImGui::BeginTable("##int", 4, ImGuiTableFlags_SizingFixedFit)) {
+        const char* names[6] = {"mean", "std", "skew", "kurtosis", "min", "max"};
+        for (int i = 0; i < 6; i += 2) {
             ImGui::TableNextRow();
-            ImGui::TableNextColumn();
-            ImGui::TextDisabled("%s", names[i]);
-            ImGui::TableNextColumn();
-            ImGui::Text("%.3f", f.intensity[i]);
+            for (int j = i; j < i + 2; ++j) {
+                ImGui::TableNextColumn();
+                ImGui::TextDisabled("%s", names[j]);
+                ImGui::TableNextColumn();
+                ImGui::Text(j >= 4 ? "%.0f" : "%.2f", f.intensity[j]);
+            }
         }
         ImGui::EndTable();
     }
-    ImGui::EndGroup();
 
-    // middle: GLCM heatmap
-    ImGui::SameLine(0, e * 2);
-    ImGui::BeginGroup();
+    // [2] the co-occurrence matrix
+    ImGui::TableNextColumn();
     ImGui::PushFont(s.font_title);
     ImGui::TextUnformatted("Co-occurrence matrix");
     ImGui::PopFont();
     const int levels_opts[6] = {8, 16, 32, 64, 128, 256};
+    const char* lnames[6] = {"8 levels", "16 levels", "32 levels", "64 levels", "128 levels", "256 levels"};
     int li = 5;
     for (int i = 0; i < 6; ++i) if (levels_opts[i] == f.levels) li = i;
-    ImGui::SetNextItemWidth(e * 7);
-    const char* lnames[6] = {"8", "16", "32", "64", "128", "256"};
-    if (ImGui::Combo("levels", &li, lnames, 6)) f.levels = levels_opts[li];
+    float cw = ImGui::GetContentRegionAvail().x;
+    ImGui::SetNextItemWidth(cw * 0.34f);
+    if (ImGui::Combo("##levels", &li, lnames, 6)) f.levels = levels_opts[li];
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(e * 6);
-    ImGui::SliderInt("distance", &f.distance, 1, 5);
+    ImGui::SetNextItemWidth(cw * 0.24f);
+    ImGui::SliderInt("##dist", &f.distance, 1, 5, "d = %d");
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(e * 9);
-    ImGui::Combo("angle", &f.angle, kAngleNames, 5);
-    float side = std::min(top_h - e * 5.5f, e * 22);
-    side = std::max(side, e * 8);
+    ImGui::SetNextItemWidth(-1);
+    ImGui::Combo("##angle", &f.angle, kAngleNames, 5);
+    float side = std::max(e * 8, std::min(top_h - e * 4.2f, cw));
     // Entries are probabilities; the diagonal dominates, so the linear scale tops out well below it.
     HeatmapStyle hs;
     hs.cmap = f.glcm_cmap;
     hs.log_scale = f.glcm_log;
     hs.vmin = f.glcm_log ? 1e-4f : 0.0f;
     hs.vmax = f.glcm_log ? std::max(f.glcm_max, 2e-4f) : std::max(f.glcm_max * 0.25f, 1e-6f);
+    side = std::min(side, top_h - ImGui::GetCursorPosY() - ImGui::GetFrameHeightWithSpacing() - e * 0.3f);
     ImVec2 p = ImGui::GetCursorScreenPos();
     heatmap_image(f.glcm_tex, ImVec2(side, side), hs);
     ImGui::GetWindowDrawList()->AddRect(p, ImVec2(p.x + side, p.y + side), ImGui::GetColorU32(ImGuiCol_Border));
     if (ImGui::IsItemHovered()) {
         ImVec2 m = ImGui::GetMousePos();
         int j = (int)((m.x - p.x) / side * f.levels), i = (int)((m.y - p.y) / side * f.levels);
-        ImGui::SetTooltip("P(%d, %d): gray level %d next to %d", i, j, i, j);
+        ImGui::SetTooltip("row %d, column %d: gray level %d next to level %d", i, j, i, j);
     }
     ImGui::Checkbox("log scale", &f.glcm_log);
     ImGui::SameLine();
     int cm = (int)f.glcm_cmap;
-    ImGui::SetNextItemWidth(e * 7);
-    if (ImGui::Combo("colormap", &cm, kColormapNames, kColormaps)) f.glcm_cmap = (Colormap)cm;
-    ImGui::EndGroup();
+    ImGui::SetNextItemWidth(-1);
+    if (ImGui::Combo("##cmap", &cm, kColormapNames, kColormaps)) f.glcm_cmap = (Colormap)cm;
 
-    // right: the six properties
-    ImGui::SameLine(0, e * 2);
-    ImGui::BeginGroup();
+    // [3] the six properties
+    ImGui::TableNextColumn();
     ImGui::PushFont(s.font_title);
     ImGui::TextUnformatted("GLCM properties");
     ImGui::PopFont();
-    ImGui::TextDisabled("distance %d, as scikit-image graycoprops", f.distance);
-    if (!f.props.empty() && ImGui::BeginTable("##props", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit)) {
-        ImGui::TableSetupColumn("property");
-        for (int a = 0; a < 4; ++a) ImGui::TableSetupColumn(kAngleNames[a]);
-        ImGui::TableSetupColumn("mean");
+    ImGui::TextDisabled("distance %d, defined as scikit-image's graycoprops", f.distance);
+    if (!f.props.empty() && ImGui::BeginTable("##props", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
+        ImGui::TableSetupColumn("property", ImGuiTableColumnFlags_WidthStretch, 1.5f);
+        for (int a = 0; a < 4; ++a) ImGui::TableSetupColumn(kAngleNames[a], ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableSetupColumn("mean", ImGuiTableColumnFlags_WidthStretch, 1.0f);
         ImGui::TableHeadersRow();
         for (int pi = 0; pi < core::kGlcmProps; ++pi) {
             ImGui::TableNextRow();
@@ -228,20 +245,18 @@ void draw_features_panel(AppState& s) {
                 ImGui::TableNextColumn();
                 double v = f.props[pi][a];
                 mean += v / 4;
-                ImGui::Text(std::fabs(v) >= 100 ? "%.1f" : "%.4f", v);
+                ImGui::Text(std::fabs(v) >= 100 ? "%.1f" : std::fabs(v) >= 1 ? "%.3f" : "%.4f", v);
             }
             ImGui::TableNextColumn();
-            ImGui::TextColored(ImVec4(0.55f, 0.88f, 0.90f, 1.0f), std::fabs(mean) >= 100 ? "%.1f" : "%.4f", mean);
+            ImGui::TextColored(ImVec4(0.55f, 0.88f, 0.90f, 1.0f), std::fabs(mean) >= 100 ? "%.1f" : std::fabs(mean) >= 1 ? "%.3f" : "%.4f", mean);
         }
         ImGui::EndTable();
     }
     ImGui::Spacing();
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + e * 26);
-    ui::subtle("The GLCM counts how often gray level i sits next to level j at the chosen distance and angle. "
-               "Smooth cells put their mass on the diagonal (high homogeneity, low contrast); granular ones "
-               "spread it out.");
-    ImGui::PopTextWrapPos();
-    ImGui::EndGroup();
+    ui::subtle("The matrix counts how often gray level i (row) sits next to level j (column) at the chosen "
+               "distance and angle. Smooth cells keep their mass near the diagonal (high homogeneity, low "
+               "contrast); granular ones spread it out. Hover the matrix to read a cell.");
+    ImGui::EndTable();
     ImGui::EndChild();
 
     ImGui::Spacing();

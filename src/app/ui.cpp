@@ -13,6 +13,12 @@ namespace app::ui {
 
 float em() { return ImGui::GetFontSize(); }
 
+float class_label_width() {
+    float w = 0;
+    for (int k = 0; k < core::kClasses; ++k) w = std::max(w, ImGui::CalcTextSize(core::kClassNames[k]).x);
+    return w + em() * 1.8f;
+}
+
 void heading(const char* text) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_PlotLinesHovered));
     ImGui::TextUnformatted(text);
@@ -74,7 +80,7 @@ void class_bars(const float* values, int n, float vmax, const char* value_fmt, f
     ImDrawList* dl = ImGui::GetWindowDrawList();
     if (width <= 0) width = ImGui::GetContentRegionAvail().x;
     const float e = em();
-    const float label_w = e * 9.5f, value_w = e * 4.5f;
+    const float label_w = class_label_width(), value_w = e * 4.5f;
     const float bar_w = std::max(e * 3, width - label_w - value_w);
     const float row_h = e * 1.45f;
     if (vmax <= 0) vmax = 1;
@@ -165,7 +171,7 @@ void box_plot(const char* id, const Box* boxes, int n, float lo, float hi, ImVec
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddRectFilled(p0, ImVec2(p0.x + size.x, p0.y + size.y), ImGui::GetColorU32(ImGuiCol_FrameBg), e * 0.3f);
     if (hi <= lo) hi = lo + 1;
-    const float label_w = e * 9.5f, pad = e * 0.8f;
+    const float label_w = class_label_width(), pad = e * 0.8f;
     float x0 = p0.x + label_w, x1 = p0.x + size.x - pad;
     float row = (size.y - e * 1.6f) / n;
     auto X = [&](float v) { return x0 + (x1 - x0) * (v - lo) / (hi - lo); };

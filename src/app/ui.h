@@ -9,6 +9,7 @@
 namespace app::ui {
 
 float em();                                   // the current font size in pixels
+float class_label_width();                    // room for a class color dot and the longest class name
 void heading(const char* text);               // a title-font line with spacing
 void subtle(const char* fmt, ...);            // dimmed help text, wrapped
 void help_marker(const char* text);           // "(?)" with a tooltip
