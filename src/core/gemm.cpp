@@ -1,0 +1,144 @@
+// Blocked GEMM after Goto & van de Geijn: pack a KC x NC panel of B and an MC x KC block of A into
+// contiguous micro-panels, then a 4x8 micro-kernel keeps a 4x8 tile of C in eight 4-lane registers
+// while it walks K. With WASM SIMD each k step is 2 loads, 4 splats, 8 multiplies and 8 adds.
+#include "core/gemm.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
+
+namespace core {
+namespace {
+
+constexpr int MR = 4, NR = 8;
+constexpr int KC = 256, MC = 128, NC = 1024;
+
+// Packs rows [i0, i0+mc) x cols [k0, k0+kc) of A into panels of MR rows: out[p][k][r], zero-padded.
+void pack_a(const MatView& A, int i0, int mc, int k0, int kc, float* out) {
+    for (int p = 0; p < mc; p += MR) {
+        int rows = std::min(MR, mc - p);
+        for (int k = 0; k < kc; ++k) {
+            const float* col = A.data + (ptrdiff_t)(k0 + k) * A.cs;
+            for (int r = 0; r < rows; ++r) out[r] = col[(ptrdiff_t)(i0 + p + r) * A.rs];
+            for (int r = rows; r < MR; ++r) out[r] = 0.0f;
+            out += MR;
+        }
+    }
+}
+
+// Packs rows [k0, k0+kc) x cols [j0, j0+nc) of B into panels of NR columns: out[p][k][c], zero-padded.
+void pack_b(const MatView& B, int k0, int kc, int j0, int nc, float* out) {
+    for (int p = 0; p < nc; p += NR) {
+        int cols = std::min(NR, nc - p);
+        for (int k = 0; k < kc; ++k) {
+            const float* row = B.data + (ptrdiff_t)(k0 + k) * B.rs;
+            if (B.cs == 1 && cols == NR) {
+                std::memcpy(out, row + j0 + p, NR * sizeof(float));
+            } else {
+                for (int c = 0; c < cols; ++c) out[c] = row[(ptrdiff_t)(j0 + p + c) * B.cs];
+                for (int c = cols; c < NR; ++c) out[c] = 0.0f;
+            }
+            out += NR;
+        }
+    }
+}
+
+// tile (MR x NR, row-major) = sum_k a[k][:] outer b[k][:]
+void micro_kernel(int kc, const float* a, const float* b, float* tile) {
+#if defined(__wasm_simd128__)
+    v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (int k = 0; k < kc; ++k, a += MR, b += NR) {
+        v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+        v128_t a0 = wasm_f32x4_splat(a[0]), a1 = wasm_f32x4_splat(a[1]);
+        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a0, b0));
+        c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a0, b1));
+        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a1, b0));
+        c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a1, b1));
+        v128_t a2 = wasm_f32x4_splat(a[2]), a3 = wasm_f32x4_splat(a[3]);
+        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a2, b0));
+        c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a2, b1));
+        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a3, b0));
+        c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a3, b1));
+    }
+    wasm_v128_store(tile + 0, c00); wasm_v128_store(tile + 4, c01);
+    wasm_v128_store(tile + 8, c10); wasm_v128_store(tile + 12, c11);
+    wasm_v128_store(tile + 16, c20); wasm_v128_store(tile + 20, c21);
+    wasm_v128_store(tile + 24, c30); wasm_v128_store(tile + 28, c31);
+#else
+    float acc[MR * NR] = {};
+    for (int k = 0; k < kc; ++k, a += MR, b += NR)
+        for (int r = 0; r < MR; ++r)
+            for (int c = 0; c < NR; ++c) acc[r * NR + c] += a[r] * b[c];
+    std::memcpy(tile, acc, sizeof acc);
+#endif
+}
+
+}  // namespace
+
+void gemm_packed(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t ldc, bool accumulate) {
+    if (M <= 0 || N <= 0) return;
+    if (!accumulate)
+        for (int i = 0; i < M; ++i) std::fill(C + (ptrdiff_t)i * ldc, C + (ptrdiff_t)i * ldc + N, 0.0f);
+    if (K <= 0) return;
+    // Scratch reused across calls on this thread: packing buffers dominate small-matrix cost otherwise.
+    thread_local std::vector<float> pa, pb;
+    pa.resize((size_t)(MC + MR) * KC);
+    pb.resize((size_t)(NC + NR) * KC);
+    alignas(16) float tile[MR * NR];
+    for (int j0 = 0; j0 < N; j0 += NC) {
+        int nc = std::min(NC, N - j0);
+        for (int k0 = 0; k0 < K; k0 += KC) {
+            int kc = std::min(KC, K - k0);
+            pack_b(B, k0, kc, j0, nc, pb.data());
+            for (int i0 = 0; i0 < M; i0 += MC) {
+                int mc = std::min(MC, M - i0);
+                pack_a(A, i0, mc, k0, kc, pa.data());
+                for (int jp = 0; jp < nc; jp += NR) {
+                    int cols = std::min(NR, nc - jp);
+                    const float* bp = pb.data() + (size_t)(jp / NR) * kc * NR;
+                    for (int ip = 0; ip < mc; ip += MR) {
+                        int rows = std::min(MR, mc - ip);
+                        micro_kernel(kc, pa.data() + (size_t)(ip / MR) * kc * MR, bp, tile);
+                        float* c = C + (ptrdiff_t)(i0 + ip) * ldc + j0 + jp;
+                        for (int r = 0; r < rows; ++r)
+                            for (int q = 0; q < cols; ++q) c[(ptrdiff_t)r * ldc + q] += tile[r * NR + q];
+                    }
+                }
+            }
+        }
+    }
+}
+
+void gemm_eigen(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t ldc, bool accumulate) {
+    using Stride = Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>;
+    using Mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    // A row-major map with (outer, inner) = (rs, cs) covers any strides, transposed views included.
+    Eigen::Map<const Mat, 0, Stride> a(A.data, M, K, Stride(A.rs, A.cs));
+    Eigen::Map<const Mat, 0, Stride> b(B.data, K, N, Stride(B.rs, B.cs));
+    Eigen::Map<Mat, 0, Eigen::OuterStride<>> c(C, M, N, Eigen::OuterStride<>(ldc));
+    if (accumulate) c.noalias() += a * b;
+    else c.noalias() = a * b;
+}
+
+void gemm(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t ldc, bool accumulate) {
+#if defined(__wasm_simd128__)
+    gemm_packed(M, N, K, A, B, C, ldc, accumulate);
+#else
+    gemm_eigen(M, N, K, A, B, C, ldc, accumulate);
+#endif
+}
+
+const char* gemm_backend() {
+#if defined(__wasm_simd128__)
+    return "wasm-simd128";
+#else
+    return "eigen";
+#endif
+}
+
+}  // namespace core
