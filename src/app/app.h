@@ -31,6 +31,8 @@ struct Platform {
     // Returns where it went, or "" on failure.
     std::function<std::string(const std::string& filename, const std::string& text)> save_text;
     std::function<std::string(const std::string& filename, const std::vector<uint8_t>& bytes)> save_bytes;
+    // Memory the app uses (WebAssembly heap, or resident set on the desktop), for the Train panel.
+    std::function<size_t()> memory_bytes;
 };
 
 enum class Tab { Classify = 0, Data, Features, Train, Compare, Log, Count };

@@ -116,7 +116,7 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, f
     ImDrawList* dl = ImGui::GetWindowDrawList();
     float xmax = 1;
     for (auto& s : series) {
-        xmax = std::max(xmax, (s.n - 1) * s.x_scale);
+        if (s.n > 0) xmax = std::max(xmax, s.x ? s.x[s.n - 1] : (float)(s.n - 1));
         if (auto_y)
             for (int i = 0; i < s.n; ++i)
                 if (std::isfinite(s.v[i])) { ymin = std::min(ymin, s.v[i]); ymax = std::max(ymax, s.v[i]); }
@@ -135,7 +135,7 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, f
         dl->AddText(ImVec2(p0.x + e * 0.3f, y - e * 0.5f), text, buf);
     }
     char xb[64];
-    snprintf(xb, sizeof xb, "%s  0 .. %.0f", x_label, xmax);
+    snprintf(xb, sizeof xb, "%s  0 .. %.4g", x_label, xmax);
     dl->AddText(ImVec2(a.x, b.y + e * 0.2f), text, xb);
     dl->PushClipRect(a, b, true);
     for (auto& s : series) {
@@ -145,12 +145,14 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, f
         int stride = std::max(1, s.n / 600);  // at most ~600 points per line
         for (int i = 0; i < s.n; i += stride) {
             if (!std::isfinite(s.v[i])) continue;
-            float x = a.x + (b.x - a.x) * (i * s.x_scale) / xmax;
+            float x = a.x + (b.x - a.x) * (s.x ? s.x[i] : (float)i) / xmax;
             float y = b.y - (b.y - a.y) * (s.v[i] - ymin) / (ymax - ymin);
             pts.push_back(ImVec2(x, y));
         }
         if (pts.size() == 1) dl->AddCircleFilled(pts[0], e * 0.2f, s.color);
-        if (pts.size() >= 2) dl->AddPolyline(pts.data(), (int)pts.size(), s.color, 0, std::max(1.5f, e * 0.12f));
+        if (pts.size() >= 2) dl->AddPolyline(pts.data(), (int)pts.size(), s.color, 0, s.thickness > 0 ? s.thickness : std::max(1.5f, e * 0.12f));
+        if (pts.size() >= 2 && pts.size() <= 60)
+            for (auto& q : pts) dl->AddCircleFilled(q, e * 0.15f, s.color);
     }
     dl->PopClipRect();
     // legend

@@ -23,7 +23,7 @@ void class_bars(const float* values, int n, float vmax, const char* value_fmt, f
                 int highlight = -1, const float* marks = nullptr);
 
 // A line plot of several series over a shared x range. Each series: values, color, label.
-struct Series { const float* v; int n; ImU32 color; const char* label; float x_scale = 1; };
+struct Series { const float* v; int n; ImU32 color; const char* label; const float* x = nullptr; float thickness = 0; };
 void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, float ymin, float ymax,
                const char* x_label, bool auto_y = true);
 

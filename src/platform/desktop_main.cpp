@@ -133,6 +133,12 @@ int main(int argc, char** argv) {
         auto st = core::io::write_text_file(filename, text);
         return st.ok ? filename : std::string();
     };
+    p.memory_bytes = []() -> size_t {
+        long pages = 0, resident = 0;
+        FILE* f = fopen("/proc/self/statm", "r");
+        if (f) { if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0; fclose(f); }
+        return (size_t)resident * 4096;
+    };
     p.save_bytes = [](const std::string& filename, const std::vector<uint8_t>& bytes) -> std::string {
         auto st = core::io::write_file_atomic(filename, bytes.data(), bytes.size());
         return st.ok ? filename : std::string();

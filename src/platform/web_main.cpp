@@ -9,6 +9,7 @@
 //  [ ] threads (the build is single-threaded; training runs in bounded slices inside the frame)
 #include <GLFW/glfw3.h>
 #include <emscripten/emscripten.h>
+#include <emscripten/heap.h>
 #include <emscripten/html5.h>
 
 #include <cmath>
@@ -127,6 +128,7 @@ int main() {
                filename.c_str(), text.data(), (int)text.size());
         return "your downloads (" + filename + ")";
     };
+    web.platform.memory_bytes = []() -> size_t { return emscripten_get_heap_size(); };
     web.platform.save_bytes = [](const std::string& filename, const std::vector<uint8_t>& bytes) -> std::string {
         EM_ASM({ if (window.bloodcell) window.bloodcell.download(UTF8ToString($0), HEAPU8.subarray($1, $1 + $2)); },
                filename.c_str(), bytes.data(), (int)bytes.size());
