@@ -5,13 +5,15 @@
 # Usage: scripts/install_deps.sh [--tests] [--fixtures]
 #   --tests     also what the tests need (chromium, xvfb, node packages)
 #   --fixtures  also python3-skimage/sklearn, only to regenerate test fixtures
+#   --bench     also what the peer benchmarks need (python3-torch; TensorFlow.js from npm)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-want_tests=0; want_fixtures=0
+want_tests=0; want_fixtures=0; want_bench=0
 for a in "$@"; do
   case "$a" in
     --tests) want_tests=1 ;;
     --fixtures) want_fixtures=1 ;;
+    --bench) want_bench=1 ;;
     *) echo "install_deps.sh: unknown option '$a'" >&2; exit 2 ;;
   esac
 done
@@ -24,6 +26,7 @@ pkgs=(build-essential cmake pkg-config dpkg-dev emscripten libeigen3-dev libstb-
       libimgui-dev libglfw3-dev libgl-dev doctest-dev nodejs)
 [ "$want_tests" = 1 ] && pkgs+=(chromium xvfb xauth clang libclang-rt-14-dev)
 [ "$want_fixtures" = 1 ] && pkgs+=(python3-skimage python3-sklearn python3-numpy)
+[ "$want_bench" = 1 ] && pkgs+=(python3-torch python3-numpy chromium)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -71,5 +74,8 @@ fi
 
 if [ "$want_tests" = 1 ] && [ -f "$here/tests/e2e/package.json" ] && [ ! -d "$here/tests/e2e/node_modules/playwright-core" ]; then
   (cd "$here/tests/e2e" && npm install --no-audit --no-fund --silent)
+fi
+if [ "$want_bench" = 1 ] && [ ! -d "$here/bench/peers/node_modules/@tensorflow/tfjs" ]; then
+  (cd "$here/bench/peers" && npm install --no-audit --no-fund --silent)
 fi
 echo "install_deps: ok" >&2
