@@ -1,0 +1,125 @@
+// Models: a small spec (what the UI shows and edits, and what a model file records), the trained
+// model that predicts class probabilities for 28x28x3 images, and the versioned model file.
+// Families: `nn` (a layer list on pixels: fcnn, cnn, vgg6, or a custom list), and the feature
+// models `logreg` and `forest` (see logreg.h, forest.h) on standardized intensity + GLCM features.
+//
+// Model file (.bcm), little-endian:
+//   "BCMODEL\0"  u32 version (= kModelFileVersion)  u32 family
+//   str name     u32 input kind (0 rgb x/255 28x28x3, 1 gray x/255 28x28x1, 2 features)
+//   u32 n_layers, per layer: u32 kind, i32 units, kernel, stride, same, pool, f32 rate, u32 init
+//   u32 glcm levels, u32 n_distances, i32 distances..., u32 pixels (the feature definition)
+//   u32 n_meta,   per entry: str key, str value                    (training record, free text)
+//   u32 n_arrays, per array: str name, u32 dtype (0 f32, 1 i32), u64 count, count x 4 bytes
+//   u32 CRC-32 (zlib polynomial) of every byte before it
+// where str = u32 length + bytes. nn arrays are "L<i>.<param>" for each layer's parameters and
+// batch-norm running statistics.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/features.h"
+#include "core/nn/network.h"
+#include "core/result.h"
+
+namespace core {
+
+constexpr uint32_t kModelFileVersion = 1;
+
+enum class Family { nn = 0, logreg = 1, forest = 2 };
+enum class InputKind { rgb = 0, gray = 1, features = 2 };
+const char* family_name(Family f);
+
+struct ModelSpec {
+    std::string name = "cnn";  // fcnn, cnn, vgg6, logreg, forest, or any label for a custom list
+    Family family = Family::nn;
+    InputKind input = InputKind::rgb;
+    std::vector<nn::LayerSpec> layers;  // nn only
+    FeatureSpec features;               // logreg/forest only
+    bool with_pixels = false;           // logreg/forest: append the 784 gray pixels / 255
+    nn::Shape input_shape() const;      // 28x28x3, 28x28x1, or 1x1xF
+    std::string str() const;            // one line per layer, e.g. "conv3x3 32 same\nbn\nrelu\n..."
+};
+
+// Knobs of the named models (defaults are DESIGN.md's definitions).
+struct ModelOptions {
+    int width = 32;         // vgg6: filters of the first block (w, 2w, 4w)
+    int hidden = 0;         // fcnn: units of both hidden layers (0 = 500); cnn: its dense layer (0 = 128)
+    float dropout = 0.f;    // optional dropout before the last dense layer (0 = none)
+    int trees = 200;        // forest
+    int max_depth = 0;      // forest, 0 = unlimited
+    bool pixels = false;    // forest: also use the 784 gray pixels as features
+};
+
+// The named model catalogue: "fcnn", "cnn", "vgg6", "logreg", "forest" (DESIGN.md "Models").
+Result<ModelSpec> model_spec(const std::string& name, const ModelOptions& options = {});
+std::vector<std::string> model_names();
+
+// Parses a layer list, one layer per line or ';'-separated, in LayerSpec::str() form:
+// "conv3x3 32 same", "conv5x5 16 valid s2", "bn", "relu", "maxpool2", "gap", "flatten",
+// "dropout 0.3", "dense 128", "dense 8 glorot". The last layer must be dense 8.
+Result<std::vector<nn::LayerSpec>> parse_layers(const std::string& text);
+
+class LogReg;
+class Forest;
+
+// A trained (or freshly initialized) model. Not copyable; move it.
+class Model {
+public:
+    Model();
+    ~Model();
+    Model(Model&&) noexcept;
+    Model& operator=(Model&&) noexcept;
+
+    // nn: builds the network and initializes it from `seed`. Feature families start untrained
+    // (fit them with logreg.h / forest.h).
+    static Result<Model> create(const ModelSpec& spec, uint64_t seed = 0);
+
+    const ModelSpec& spec() const { return spec_; }
+    // Class probabilities for n images (n x 28x28x3 uint8, HWC) -> n x 8 floats. tta averages the
+    // probabilities of the 8 dihedral views (nn only; feature models are rotation-invariant enough
+    // and ignore it). Works in batches; uses nn::num_threads().
+    std::vector<float> predict(const uint8_t* images, int n, bool tta = false);
+    size_t param_count();
+    long flops_per_image() const;
+
+    nn::Network& network() { return net_; }
+    LogReg* logreg() { return logreg_.get(); }
+    Forest* forest() { return forest_.get(); }
+    void set_logreg(std::unique_ptr<LogReg> m);
+    void set_forest(std::unique_ptr<Forest> m);
+
+    // Free-text training record kept in the file: "epochs", "val_acc", "seed", "trained_on", ...
+    std::map<std::string, std::string> meta;
+
+    std::vector<uint8_t> save() const;
+    // Parses a model file from memory; `name` labels errors ("model.bcm: truncated ...").
+    // If `expect` is given, a file of another family/architecture/input is refused.
+    static Result<Model> load(const uint8_t* bytes, size_t size, const std::string& name,
+                              const ModelSpec* expect = nullptr);
+    // Copies weights (and BN statistics) from `other`, which must have the same spec.
+    Status copy_weights_from(Model& other);
+
+private:
+    ModelSpec spec_;
+    nn::Network net_;
+    std::unique_ptr<LogReg> logreg_;
+    std::unique_ptr<Forest> forest_;
+};
+
+// Preprocessing of nn inputs: images (n x 28x28x3 uint8) -> x (n, input shape) floats.
+void images_to_tensor(const uint8_t* images, int n, InputKind input, nn::Tensor& x);
+// The 8 symmetries of the square applied to one HWC image (H == W): t in 0..7; bit 2 transposes,
+// then bit 0 flips left-right and bit 1 flips up-down. t = 0 is the identity.
+void dihedral(const float* src, float* dst, int side, int channels, int t);
+void dihedral_u8(const uint8_t* src, uint8_t* dst, int side, int channels, int t);
+
+// The feature rows a feature model sees: n x feature_count(spec), row-major.
+std::vector<double> model_features(const ModelSpec& spec, const uint8_t* images, int n, int threads = 1);
+int feature_count(const ModelSpec& spec);
+
+uint32_t crc32(const uint8_t* data, size_t n, uint32_t crc = 0);
+
+}  // namespace core

@@ -1,0 +1,146 @@
+// Sequential network plumbing, softmax cross-entropy and the optimizer updates.
+#include "core/nn/network.h"
+
+#include <cmath>
+
+namespace core::nn {
+
+Result<Network> Network::build(Shape input, const std::vector<LayerSpec>& layers) {
+    Network net;
+    net.input_ = input;
+    Shape s = input;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        auto l = make_layer(layers[i], s, (int)i);
+        if (!l) return Result<Network>::fail(l.error);
+        s = l.value->out_shape();
+        net.layers_.push_back(std::move(l.value));
+    }
+    if (layers.empty()) return Result<Network>::fail("network has no layers");
+    net.acts_.resize(layers.size() + 1);
+    net.grads_.resize(layers.size() + 1);
+    return Result<Network>::of(std::move(net));
+}
+
+void Network::init(Rng& rng) {
+    for (auto& l : layers_) l->init(rng);
+}
+
+Shape Network::out_shape() const { return layers_.empty() ? input_ : layers_.back()->out_shape(); }
+
+const Tensor& Network::forward(const Tensor& x, const Context& ctx) {
+    acts_[0] = x;  // a copy: backward needs the input and the caller may reuse its buffer
+    for (size_t i = 0; i < layers_.size(); ++i) layers_[i]->forward(acts_[i], acts_[i + 1], ctx);
+    return acts_.back();
+}
+
+void Network::backward(const Tensor& dout) {
+    grads_.back() = dout;
+    for (size_t i = layers_.size(); i-- > 0;)
+        layers_[i]->backward(acts_[i], acts_[i + 1], grads_[i + 1], i > 0 ? &grads_[i] : nullptr);
+}
+
+void Network::zero_grad() {
+    for (Param* p : params()) std::fill(p->grad.begin(), p->grad.end(), 0.f);
+}
+
+std::vector<Param*> Network::params() {
+    std::vector<Param*> out;
+    for (auto& l : layers_)
+        for (Param* p : l->params()) out.push_back(p);
+    return out;
+}
+
+std::vector<Param*> Network::buffers() {
+    std::vector<Param*> out;
+    for (auto& l : layers_)
+        for (Param* p : l->buffers()) out.push_back(p);
+    return out;
+}
+
+size_t Network::param_count() {
+    size_t n = 0;
+    for (Param* p : params()) n += p->value.size();
+    return n;
+}
+
+long Network::flops_per_sample() const {
+    long f = 0;
+    for (auto& l : layers_) f += l->flops_per_sample();
+    return f;
+}
+
+void softmax(const float* z, int K, float* p) {
+    double mx = z[0];
+    for (int k = 1; k < K; ++k) mx = std::max(mx, (double)z[k]);
+    double sum = 0;
+    for (int k = 0; k < K; ++k) sum += std::exp((double)z[k] - mx);
+    for (int k = 0; k < K; ++k) p[k] = (float)(std::exp((double)z[k] - mx) / sum);
+}
+
+double softmax_cross_entropy(const Tensor& logits, const int* labels, Tensor& probs, Tensor* dlogits) {
+    const int N = logits.n, K = logits.s.size();
+    probs.resize(N, logits.s);
+    if (dlogits) dlogits->resize(N, logits.s);
+    double loss = 0;
+    for (int n = 0; n < N; ++n) {
+        const float* z = logits.sample(n);
+        double mx = z[0];
+        for (int k = 1; k < K; ++k) mx = std::max(mx, (double)z[k]);
+        double sum = 0;
+        for (int k = 0; k < K; ++k) sum += std::exp((double)z[k] - mx);
+        double lse = mx + std::log(sum);
+        loss += lse - z[labels[n]];
+        float* p = probs.sample(n);
+        for (int k = 0; k < K; ++k) p[k] = (float)std::exp((double)z[k] - lse);
+        if (dlogits) {
+            float* d = dlogits->sample(n);
+            for (int k = 0; k < K; ++k) d[k] = (float)((std::exp((double)z[k] - lse) - (k == labels[n])) / N);
+        }
+    }
+    return N ? loss / N : 0.0;
+}
+
+void Optimizer::step(const std::vector<Param*>& params, float lr) {
+    if (m_.size() != params.size()) {
+        m_.assign(params.size(), {});
+        v_.assign(params.size(), {});
+        for (size_t i = 0; i < params.size(); ++i) {
+            m_[i].assign(params[i]->value.size(), 0.f);
+            if (cfg_.kind == OptimizerKind::adam) v_[i].assign(params[i]->value.size(), 0.f);
+        }
+    }
+    ++t_;
+    if (cfg_.kind == OptimizerKind::adam) {
+        // bias-corrected step size folded into one scalar, as in the Adam paper's last paragraph
+        const double bc1 = 1.0 - std::pow((double)cfg_.beta1, (double)t_);
+        const double bc2 = 1.0 - std::pow((double)cfg_.beta2, (double)t_);
+        const float a = (float)(lr * std::sqrt(bc2) / bc1);
+        const float eps = (float)(cfg_.eps * std::sqrt(bc2));
+        const float b1 = cfg_.beta1, b2 = cfg_.beta2;
+        for (size_t i = 0; i < params.size(); ++i) {
+            Param& p = *params[i];
+            float* m = m_[i].data();
+            float* v = v_[i].data();
+            const float decay = p.decay ? lr * cfg_.weight_decay : 0.f;
+            for (size_t j = 0; j < p.value.size(); ++j) {
+                float g = p.grad[j];
+                m[j] = b1 * m[j] + (1 - b1) * g;
+                v[j] = b2 * v[j] + (1 - b2) * g * g;
+                p.value[j] -= a * m[j] / (std::sqrt(v[j]) + eps) + decay * p.value[j];
+            }
+        }
+    } else {
+        for (size_t i = 0; i < params.size(); ++i) {
+            Param& p = *params[i];
+            float* vel = m_[i].data();
+            const float wd = p.decay ? cfg_.weight_decay : 0.f;
+            for (size_t j = 0; j < p.value.size(); ++j) {
+                float g = p.grad[j] + wd * p.value[j];
+                vel[j] = cfg_.momentum * vel[j] + g;
+                p.value[j] -= lr * (cfg_.nesterov ? g + cfg_.momentum * vel[j] : vel[j]);
+            }
+        }
+    }
+}
+
+}  // namespace core::nn

@@ -1,0 +1,46 @@
+// The one tensor type of the nn engine: a float32 block in N,H,W,C order (channels innermost, as
+// TensorFlow lays out images), plus a small parallel_for that splits work over samples.
+// Dense activations are (N,1,1,F). No views, no autograd: layers own their caches.
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace core::nn {
+
+struct Shape {
+    int h = 1, w = 1, c = 1;  // per sample; the batch size N lives in the Tensor
+    int size() const { return h * w * c; }
+    bool operator==(const Shape& o) const { return h == o.h && w == o.w && c == o.c; }
+    bool operator!=(const Shape& o) const { return !(*this == o); }
+    std::string str() const;  // "28x28x3"
+};
+
+struct Tensor {
+    int n = 0;
+    Shape s;
+    std::vector<float> v;  // n * s.size() floats
+    void resize(int n_, Shape s_) {
+        n = n_;
+        s = s_;
+        v.resize((size_t)n * s.size());
+    }
+    void zero() { std::fill(v.begin(), v.end(), 0.0f); }
+    float* data() { return v.data(); }
+    const float* data() const { return v.data(); }
+    float* sample(int i) { return v.data() + (size_t)i * s.size(); }
+    const float* sample(int i) const { return v.data() + (size_t)i * s.size(); }
+    size_t size() const { return v.size(); }
+};
+
+// Worker threads used by the layers (1 when built without threads, e.g. WebAssembly without
+// -pthread). Defaults to min(2, hardware threads). Results are deterministic for a fixed count.
+int num_threads();
+void set_num_threads(int n);
+
+// Calls fn(begin, end, t) on `parts` contiguous slices of [0, n), slice t on thread t (slice 0 on
+// the caller). parts = min(num_threads(), n). Returns the number of parts used.
+int parallel_for(int n, const std::function<void(int begin, int end, int t)>& fn);
+
+}  // namespace core::nn

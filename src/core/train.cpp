@@ -1,0 +1,306 @@
+// The Trainer state machine (train batches -> validate in chunks -> next epoch) and the one-shot
+// fitting of the feature models.
+#include "core/train.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "core/forest.h"
+#include "core/logreg.h"
+
+namespace core {
+
+namespace {
+double now_ms() {
+    using namespace std::chrono;
+    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+constexpr int kValChunk = 128;
+}  // namespace
+
+Result<Schedule> parse_schedule(const std::string& s) {
+    if (s == "constant") return Result<Schedule>::of(Schedule::constant);
+    if (s == "cosine") return Result<Schedule>::of(Schedule::cosine);
+    if (s == "step") return Result<Schedule>::of(Schedule::step);
+    return Result<Schedule>::fail("schedule '" + s + "': want constant, cosine or step");
+}
+
+Status validate(const TrainConfig& c) {
+    if (c.epochs < 1 || c.epochs > 10000) return Status::error("epochs " + std::to_string(c.epochs) + ": want 1..10000");
+    if (c.batch < 1 || c.batch > 4096) return Status::error("batch " + std::to_string(c.batch) + ": want 1..4096");
+    if (!(c.lr > 0.f && c.lr < 10.f)) return Status::error("lr " + std::to_string(c.lr) + ": want a value in (0, 10)");
+    if (!(c.weight_decay >= 0.f && c.weight_decay < 1.f)) return Status::error("weight decay: want [0, 1)");
+    if (!(c.momentum >= 0.f && c.momentum < 1.f)) return Status::error("momentum: want [0, 1)");
+    if (c.patience < 0) return Status::error("patience: want >= 0");
+    return Status::success();
+}
+
+Result<std::unique_ptr<Trainer>> Trainer::create(const ModelSpec& spec, Dataset train, Dataset val,
+                                                 const TrainConfig& cfg) {
+    using R = Result<std::unique_ptr<Trainer>>;
+    if (spec.family != Family::nn)
+        return R::fail(spec.name + " is a feature model: fit it with fit_features(), not the Trainer");
+    Status ok = validate(cfg);
+    if (!ok) return R::fail(ok.message);
+    if (train.size() < 1) return R::fail("the training set is empty");
+    auto model = Model::create(spec, cfg.seed);
+    if (!model) return R::fail(model.error);
+    std::unique_ptr<Trainer> t(new Trainer());
+    t->cfg_ = cfg;
+    t->train_ = std::move(train);
+    t->val_ = std::move(val);
+    t->model_ = std::move(model.value);
+    nn::OptimizerConfig oc;
+    oc.kind = cfg.optimizer;
+    oc.weight_decay = cfg.weight_decay;
+    oc.momentum = cfg.momentum;
+    t->opt_ = nn::Optimizer(oc);
+    t->rng_.reseed(cfg.seed ^ 0xD20F0D20F0ULL);
+    t->m_.epochs = cfg.epochs;
+    long per_epoch = (t->train_.size() + cfg.batch - 1) / cfg.batch;
+    t->total_steps_ = per_epoch * cfg.epochs;
+    t->begin_epoch();
+    return R::of(std::move(t));
+}
+
+void Trainer::begin_epoch() {
+    const int n = train_.size();
+    order_.resize(n);
+    for (int i = 0; i < n; ++i) order_[i] = i;
+    // a stream per epoch, so epoch e's order does not depend on how many batches ran before
+    Rng r(cfg_.seed * 0x9E3779B97F4A7C15ULL + (uint64_t)(m_.epoch + 1));
+    r.shuffle(order_);
+    views_.assign(n, 0);
+    if (cfg_.augment)
+        for (int i = 0; i < n; ++i) views_[i] = (uint8_t)r.below(8);
+    pos_ = 0;
+    val_pos_ = 0;
+    ep_loss_ = ep_correct_ = 0;
+    ep_batches_ = ep_seen_ = 0;
+    ep_seconds_ = 0;
+}
+
+float Trainer::current_lr() const {
+    const double frac = total_steps_ > 0 ? (double)m_.step / (double)total_steps_ : 0.0;
+    switch (cfg_.schedule) {
+        case Schedule::cosine: return (float)(cfg_.lr * 0.5 * (1.0 + std::cos(M_PI * std::min(frac, 1.0))));
+        case Schedule::step: return (float)(cfg_.lr * (frac < 0.5 ? 1.0 : frac < 0.75 ? 0.1 : 0.01));
+        default: return cfg_.lr;
+    }
+}
+
+void Trainer::train_batch() {
+    const int n = train_.size();
+    const int nb = std::min(cfg_.batch, n - pos_);
+    batch_u8_.resize((size_t)nb * kImageBytes);
+    batch_labels_.resize(nb);
+    for (int i = 0; i < nb; ++i) {
+        int idx = order_[pos_ + i];
+        dihedral_u8(train_.image(idx), batch_u8_.data() + (size_t)i * kImageBytes, kSide, kChannels, views_[pos_ + i]);
+        batch_labels_[i] = train_.labels[idx];
+    }
+    images_to_tensor(batch_u8_.data(), nb, model_.spec().input, x_);
+    nn::Network& net = model_.network();
+    nn::Context ctx{true, &rng_};
+    const float lr = current_lr();  // lr for step t uses the schedule position before the step
+    double loss = nn::softmax_cross_entropy(net.forward(x_, ctx), batch_labels_.data(), probs_, &dz_);
+    net.zero_grad();
+    net.backward(dz_);
+    opt_.step(net.params(), lr);
+    int correct = 0;
+    for (int i = 0; i < nb; ++i) correct += argmax(probs_.sample(i), kClasses) == batch_labels_[i];
+    pos_ += nb;
+    m_.step++;
+    m_.images += nb;
+    ep_loss_ += loss * nb;
+    ep_correct_ += correct;
+    ep_seen_ += nb;
+    ep_batches_++;
+    BatchRecord b;
+    b.step = m_.step;
+    b.epoch = (float)m_.epoch + (float)pos_ / n;
+    b.loss = (float)loss;
+    b.acc = (float)correct / nb;
+    b.lr = lr;
+    m_.batches.push_back(b);
+}
+
+void Trainer::snapshot_best() {
+    best_.clear();
+    for (nn::Param* p : model_.network().params()) best_.push_back(p->value);
+    for (nn::Param* p : model_.network().buffers()) best_.push_back(p->value);
+}
+
+void Trainer::finish_epoch() {
+    EpochRecord r;
+    r.epoch = m_.epoch + 1;
+    r.train_loss = ep_seen_ ? ep_loss_ / ep_seen_ : 0;
+    r.train_acc = ep_seen_ ? ep_correct_ / ep_seen_ : 0;
+    r.lr = m_.batches.empty() ? cfg_.lr : m_.batches.back().lr;
+    r.seconds = ep_seconds_;
+    bool improved = true;
+    if (val_.size() > 0) {
+        Evaluation e = evaluate(val_probs_.data(), val_.labels.data(), val_.size());
+        r.val_loss = e.loss;
+        r.val_acc = e.acc;
+        r.val_auc = e.auc;
+        m_.last_val = e;
+        improved = m_.best_epoch == 0 || e.acc > m_.best_val_acc || (e.acc == m_.best_val_acc && e.loss < best_val_loss_);
+        if (improved) {
+            m_.best_epoch = r.epoch;
+            m_.best_val_acc = e.acc;
+            best_val_loss_ = e.loss;
+            if (cfg_.restore_best) snapshot_best();
+        }
+    } else {
+        m_.best_epoch = r.epoch;
+    }
+    m_.history.push_back(r);
+    m_.epoch++;
+    m_.validating = false;
+    if (m_.epoch >= cfg_.epochs) {
+        m_.done = true;
+    } else if (cfg_.patience > 0 && val_.size() > 0 && m_.epoch - m_.best_epoch >= cfg_.patience) {
+        m_.done = true;
+        m_.stopped_early = true;
+    } else {
+        begin_epoch();
+    }
+}
+
+bool Trainer::step(int max_images, double max_ms) {
+    if (m_.done) return false;
+    const double t0 = now_ms();
+    int budget = std::max(1, max_images);
+    auto out_of_time = [&] { return max_ms > 0 && now_ms() - t0 >= max_ms; };
+    while (!m_.done && budget > 0) {
+        double ts = now_ms();
+        if (!m_.validating) {
+            train_batch();
+            double dt = now_ms() - ts;
+            train_only_seconds_ += dt / 1000.0;
+            ep_seconds_ += dt / 1000.0;
+            budget -= std::min(cfg_.batch, budget);
+            if (pos_ >= train_.size()) {
+                if (val_.size() > 0) {
+                    m_.validating = true;
+                    val_pos_ = 0;
+                    val_probs_.assign((size_t)val_.size() * kClasses, 0.f);
+                } else {
+                    finish_epoch();
+                }
+            }
+        } else {
+            int nb = std::min(kValChunk, val_.size() - val_pos_);
+            std::vector<float> p = model_.predict(val_.image(val_pos_), nb, cfg_.val_tta != 0);
+            std::copy(p.begin(), p.end(), val_probs_.begin() + (size_t)val_pos_ * kClasses);
+            val_pos_ += nb;
+            budget -= nb;
+            ep_seconds_ += (now_ms() - ts) / 1000.0;
+            if (val_pos_ >= val_.size()) finish_epoch();
+        }
+        if (out_of_time()) break;
+    }
+    m_.train_seconds += (now_ms() - t0) / 1000.0;
+    m_.images_per_second = train_only_seconds_ > 0 ? m_.images / train_only_seconds_ : 0;
+    // progress counts a validation image as much as a training image
+    const double per_epoch = train_.size() + val_.size();
+    double in_epoch = m_.done ? 0 : (double)pos_ + val_pos_;
+    m_.progress = std::min(1.0, (m_.epoch * per_epoch + in_epoch) / (cfg_.epochs * per_epoch));
+    if (m_.done) m_.progress = 1.0;
+    return !m_.done;
+}
+
+Model Trainer::take_model() {
+    if (cfg_.restore_best && !best_.empty() && m_.best_epoch != m_.epoch) {
+        size_t i = 0;
+        for (nn::Param* p : model_.network().params()) p->value = best_[i++];
+        for (nn::Param* p : model_.network().buffers()) p->value = best_[i++];
+    }
+    fill_meta(model_);
+    m_.done = true;
+    return std::move(model_);
+}
+
+Model Trainer::best_model_copy() {
+    Model m = std::move(Model::create(model_.spec(), 0).value);  // same spec: cannot fail
+    auto dst = m.network().params(), dbuf = m.network().buffers();
+    dst.insert(dst.end(), dbuf.begin(), dbuf.end());
+    auto src = model_.network().params(), sbuf = model_.network().buffers();
+    src.insert(src.end(), sbuf.begin(), sbuf.end());
+    for (size_t i = 0; i < dst.size(); ++i) dst[i]->value = best_.empty() ? src[i]->value : best_[i];
+    fill_meta(m);
+    return m;
+}
+
+void Trainer::fill_meta(Model& model) const {
+    auto& meta = model.meta;
+    char b[64];
+    meta["epochs_planned"] = std::to_string(cfg_.epochs);
+    meta["epochs_run"] = std::to_string(m_.epoch);
+    meta["best_epoch"] = std::to_string(m_.best_epoch);
+    std::snprintf(b, sizeof b, "%.6f", m_.best_val_acc);
+    meta["val_acc"] = b;
+    meta["batch"] = std::to_string(cfg_.batch);
+    std::snprintf(b, sizeof b, "%g", cfg_.lr);
+    meta["lr"] = b;
+    meta["optimizer"] = cfg_.optimizer == nn::OptimizerKind::adam ? "adam" : "sgd";
+    meta["schedule"] = cfg_.schedule == Schedule::cosine ? "cosine" : cfg_.schedule == Schedule::step ? "step" : "constant";
+    meta["augment"] = cfg_.augment ? "dihedral" : "none";
+    meta["seed"] = std::to_string(cfg_.seed);
+    meta["train_images"] = std::to_string(train_.size());
+    std::snprintf(b, sizeof b, "%.1f", m_.train_seconds);
+    meta["train_seconds"] = b;
+}
+
+Result<Model> fit_features(const ModelSpec& spec, const Dataset& train, const FeatureFitConfig& cfg,
+                           const std::function<void(double)>& progress) {
+    if (spec.family == Family::nn) return Result<Model>::fail(spec.name + " is a network: train it with the Trainer");
+    if (train.size() < 2) return Result<Model>::fail("the training set needs at least 2 images");
+    auto made = Model::create(spec, cfg.seed);
+    if (!made) return made;
+    Model m = std::move(made.value);
+    const double t0 = now_ms();
+    std::vector<double> X = model_features(spec, train.images.data(), train.size(), std::max(1, cfg.threads));
+    const int F = feature_count(spec);
+    if (progress) progress(spec.family == Family::forest ? 0.3 : 0.8);
+    if (spec.family == Family::logreg) {
+        LogReg::Config c;
+        c.iterations = cfg.iterations;
+        c.lr = cfg.lr;
+        c.l2 = cfg.l2;
+        m.set_logreg(std::make_unique<LogReg>(LogReg::fit(X, train.labels.data(), train.size(), F, c)));
+        m.meta["iterations"] = std::to_string(cfg.iterations);
+    } else {
+        Forest::Config c;
+        c.trees = cfg.trees;
+        c.max_depth = cfg.max_depth;
+        c.min_leaf = cfg.min_leaf;
+        c.seed = cfg.seed;
+        c.threads = std::max(1, cfg.threads);
+        auto cb = [&](int done) {
+            if (progress) progress(0.3 + 0.7 * done / std::max(1, cfg.trees));
+        };
+        m.set_forest(std::make_unique<Forest>(Forest::fit(X, train.labels.data(), train.size(), F, c, cb)));
+        m.meta["trees"] = std::to_string(cfg.trees);
+    }
+    if (progress) progress(1.0);
+    char b[64];
+    std::snprintf(b, sizeof b, "%.1f", (now_ms() - t0) / 1000.0);
+    m.meta["train_seconds"] = b;
+    m.meta["train_images"] = std::to_string(train.size());
+    m.meta["seed"] = std::to_string(cfg.seed);
+    return Result<Model>::of(std::move(m));
+}
+
+Evaluation evaluate_model(Model& model, const Dataset& data, bool tta) {
+    const double t0 = now_ms();
+    std::vector<float> p = model.predict(data.images.data(), data.size(), tta);
+    const double ms = now_ms() - t0;
+    Evaluation e = evaluate(p.data(), data.labels.data(), data.size());
+    e.seconds = ms / 1000.0;
+    e.ms_per_image = data.size() ? ms / data.size() : 0;
+    return e;
+}
+
+}  // namespace core

@@ -1,0 +1,145 @@
+// The training API that the app and the CLI both drive. A Trainer owns copies of its data, a model
+// and an optimizer; step() does a bounded amount of work (so a browser frame can call it) and the
+// caller reads metrics() for live plots. Pausing is simply not calling step().
+//
+//   auto t = core::Trainer::create(spec, train_set, val_set, cfg);   // Result<unique_ptr<Trainer>>
+//   while (!t.value->done()) t.value->step(/*max_images*/ 256, /*max_ms*/ 12);
+//   core::Model m = t.value->take_model();                            // best epoch on val
+//
+// Per epoch: the order is shuffled from (seed, epoch); with augment each image gets one of the 8
+// dihedral views (flips and 90-degree rotations; cells have no orientation) drawn from the same
+// stream; the learning rate follows the schedule per batch; after the last batch the val set is
+// evaluated (also in bounded steps) and the best epoch's weights are kept. Same seed, data, build
+// and thread count give the same weights. Feature models (logreg, forest) are fit by fit_features()
+// below rather than stepped.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/dataset.h"
+#include "core/metrics.h"
+#include "core/model.h"
+
+namespace core {
+
+enum class Schedule { constant = 0, cosine = 1, step = 2 };  // step: x0.1 at 50% and 75% of the epochs
+Result<Schedule> parse_schedule(const std::string& s);
+
+struct TrainConfig {
+    int epochs = 30;
+    int batch = 64;
+    float lr = 1e-3f;
+    nn::OptimizerKind optimizer = nn::OptimizerKind::adam;
+    float weight_decay = 0.f;  // Adam: decoupled (AdamW); SGD: L2
+    float momentum = 0.9f;     // SGD
+    Schedule schedule = Schedule::cosine;
+    bool augment = false;      // random dihedral view per image and epoch
+    uint64_t seed = 0;         // weights init, shuffles, augmentation, dropout
+    int patience = 0;          // stop after this many epochs without a better val ACC (0 = never)
+    bool restore_best = true;  // take_model() returns the best val epoch (when there is a val set)
+    int val_tta = 0;           // 1: evaluate val with 8-view averaging (8x slower)
+};
+// Checks ranges; the message names the field ("batch 0: want 1..4096").
+Status validate(const TrainConfig& c);
+
+struct BatchRecord {
+    long step = 0;     // global batch counter, 1-based
+    float epoch = 0;   // fractional epoch at the end of the batch
+    float loss = 0, acc = 0, lr = 0;
+};
+struct EpochRecord {
+    int epoch = 0;  // 1-based
+    double train_loss = 0, train_acc = 0;  // means over the epoch's batches (training mode)
+    double val_loss = 0, val_acc = 0, val_auc = 0;
+    double seconds = 0;                    // wall time of the epoch, validation included
+    double lr = 0;                         // at the epoch's last batch
+};
+
+struct TrainMetrics {
+    int epoch = 0;            // completed epochs
+    int epochs = 0;           // planned
+    long step = 0;            // batches done
+    long images = 0;          // training images processed
+    double progress = 0;      // 0..1 over all planned epochs (validation counted)
+    double images_per_second = 0;  // training throughput (excludes validation)
+    double train_seconds = 0;      // wall time inside step()
+    std::vector<BatchRecord> batches;  // every batch (a few thousand entries at most)
+    std::vector<EpochRecord> history;
+    int best_epoch = 0;            // 1-based; 0 = none yet
+    double best_val_acc = 0;
+    Evaluation last_val;           // full evaluation of the latest validated epoch
+    bool done = false, stopped_early = false;
+    bool validating = false;       // true while the epoch-end validation is running
+};
+
+class Trainer {
+public:
+    // spec must be an nn model; train must hold at least one image. val may be empty (then there
+    // is no validation and the last epoch is kept).
+    static Result<std::unique_ptr<Trainer>> create(const ModelSpec& spec, Dataset train, Dataset val,
+                                                   const TrainConfig& cfg);
+    // Works until about max_images training images were processed (a whole number of batches, at
+    // least one) or max_ms milliseconds passed (0 = no time limit), whichever comes first; during
+    // validation max_images counts evaluated images. Returns false once training is done.
+    bool step(int max_images, double max_ms = 0);
+    bool done() const { return m_.done; }
+    const TrainMetrics& metrics() const { return m_; }
+    const TrainConfig& config() const { return cfg_; }
+
+    Model& model() { return model_; }  // the current weights (for live filter views)
+    // Ends training: restores the best val epoch's weights (if configured) into the model, fills
+    // its meta record, and hands it over. The trainer is done afterwards.
+    Model take_model();
+    // A copy of the best-so-far model (current weights when there is no val set) with its meta
+    // record, e.g. to checkpoint while training continues.
+    Model best_model_copy();
+    float current_lr() const;
+
+private:
+    Trainer() = default;
+    void begin_epoch();
+    void train_batch();
+    void finish_epoch();
+    void snapshot_best();
+    void fill_meta(Model& m) const;
+
+    TrainConfig cfg_;
+    TrainMetrics m_;
+    Dataset train_, val_;
+    Model model_;
+    nn::Optimizer opt_;
+    Rng rng_;                    // dropout
+    std::vector<int> order_;     // this epoch's sample order
+    std::vector<uint8_t> views_; // this epoch's dihedral view per position
+    int pos_ = 0;                // next position in order_
+    int val_pos_ = 0;
+    std::vector<float> val_probs_;
+    double ep_loss_ = 0, ep_correct_ = 0;
+    long ep_batches_ = 0, ep_seen_ = 0;
+    double ep_seconds_ = 0, train_only_seconds_ = 0;
+    long total_steps_ = 0;
+    std::vector<std::vector<float>> best_;  // params then buffers of the best epoch
+    double best_val_loss_ = 1e300;
+    nn::Tensor x_, probs_, dz_;
+    std::vector<uint8_t> batch_u8_;
+    std::vector<int> batch_labels_;
+};
+
+// Feature models: extracts the features of `train` and fits logreg or forest. progress(f) gets a
+// fraction 0..1 (features are ~half the time for the forest). threads: feature extraction and trees.
+struct FeatureFitConfig {
+    int iterations = 500;     // logreg
+    float lr = 0.05f, l2 = 1e-4f;
+    int trees = 200, max_depth = 0, min_leaf = 1;  // forest
+    uint64_t seed = 0;
+    int threads = 1;
+};
+Result<Model> fit_features(const ModelSpec& spec, const Dataset& train, const FeatureFitConfig& cfg,
+                           const std::function<void(double)>& progress = {});
+
+// Predicts a whole dataset in one call and evaluates it; times the predictions.
+Evaluation evaluate_model(Model& model, const Dataset& data, bool tta = false);
+
+}  // namespace core

@@ -1,0 +1,204 @@
+// Model files: exact round trips in memory for every family, and one test per bad file with the
+// exact error.
+#include <doctest/doctest.h>
+
+#include <cstring>
+
+#include "core/forest.h"
+#include "core/logreg.h"
+#include "core/model.h"
+#include "core/train.h"
+
+using core::Model;
+using core::ModelSpec;
+
+namespace {
+
+Model make_vgg(int width, uint64_t seed) {
+    core::ModelOptions o;
+    o.width = width;
+    auto spec = core::model_spec("vgg6", o);
+    REQUIRE(spec.ok());
+    auto m = Model::create(spec.value, seed);
+    REQUIRE(m.ok());
+    // make BN running statistics non-trivial so the test sees them travel
+    for (core::nn::Param* b : m.value.network().buffers())
+        for (size_t i = 0; i < b->value.size(); ++i) b->value[i] = 0.5f + 0.01f * (float)i;
+    m.value.meta["note"] = "round trip";
+    return std::move(m.value);
+}
+
+std::vector<uint8_t> some_images(int n) {
+    std::vector<uint8_t> px((size_t)n * core::kImageBytes);
+    core::Rng rng(3);
+    for (auto& v : px) v = (uint8_t)rng.below(256);
+    return px;
+}
+
+std::string load_error(const std::vector<uint8_t>& b, const ModelSpec* expect = nullptr) {
+    auto r = Model::load(b.data(), b.size(), "m.bcm", expect);
+    return r.ok() ? "(loaded)" : r.error;
+}
+
+// rewrite the trailing CRC after editing bytes, to reach the checks behind it
+void fix_crc(std::vector<uint8_t>& b) {
+    uint32_t c = core::crc32(b.data(), b.size() - 4);
+    for (int i = 0; i < 4; ++i) b[b.size() - 4 + i] = (uint8_t)(c >> (8 * i));
+}
+
+}  // namespace
+
+TEST_CASE("model file: nn round trip is exact (weights, BN statistics, spec, meta, predictions)") {
+    Model a = make_vgg(4, 1);
+    auto bytes = a.save();
+    auto b = Model::load(bytes.data(), bytes.size(), "m.bcm");
+    REQUIRE_MESSAGE(b.ok(), b.error);
+    CHECK(b.value.spec().str() == a.spec().str());
+    CHECK(b.value.spec().name == "vgg6");
+    CHECK(b.value.meta.at("note") == "round trip");
+    auto pa = a.network().params(), pb = b.value.network().params();
+    REQUIRE(pa.size() == pb.size());
+    for (size_t i = 0; i < pa.size(); ++i) CHECK(pa[i]->value == pb[i]->value);
+    auto ba = a.network().buffers(), bb = b.value.network().buffers();
+    for (size_t i = 0; i < ba.size(); ++i) CHECK(ba[i]->value == bb[i]->value);
+    auto px = some_images(5);
+    CHECK(a.predict(px.data(), 5) == b.value.predict(px.data(), 5));
+    CHECK(b.value.save() == bytes);  // byte-identical when saved again
+}
+
+TEST_CASE("model file: fcnn and cnn specs survive; the layer text form parses back") {
+    for (const char* name : {"fcnn", "cnn"}) {
+        auto spec = core::model_spec(name);
+        REQUIRE(spec.ok());
+        auto m = Model::create(spec.value, 2);
+        REQUIRE(m.ok());
+        auto bytes = m.value.save();
+        auto back = Model::load(bytes.data(), bytes.size(), "m.bcm");
+        REQUIRE(back.ok());
+        CHECK(back.value.spec().input == spec.value.input);
+        auto parsed = core::parse_layers(spec.value.str());
+        REQUIRE(parsed.ok());
+        ModelSpec again = spec.value;
+        again.layers = parsed.value;
+        CHECK(again.str() == spec.value.str());
+    }
+    auto cnn = core::model_spec("cnn");
+    CHECK(cnn.value.str() == "conv3x3 32 same\nrelu\nmaxpool2\nconv3x3 64 same\nrelu\nmaxpool2\nflatten\ndense 128\nrelu\ndense 8 glorot");
+}
+
+TEST_CASE("model file: logreg and forest round trips give the same probabilities") {
+    core::Dataset d;
+    d.images = some_images(40);
+    for (int i = 0; i < 40; ++i) d.labels.push_back((uint8_t)(i % 8));
+    core::FeatureFitConfig cfg;
+    cfg.iterations = 50;
+    cfg.trees = 5;
+    for (const char* name : {"logreg", "forest"}) {
+        auto spec = core::model_spec(name);
+        auto m = core::fit_features(spec.value, d, cfg);
+        REQUIRE_MESSAGE(m.ok(), m.error);
+        auto bytes = m.value.save();
+        auto back = Model::load(bytes.data(), bytes.size(), "m.bcm");
+        REQUIRE_MESSAGE(back.ok(), back.error);
+        CHECK(back.value.predict(d.images.data(), 40) == m.value.predict(d.images.data(), 40));
+        CHECK(back.value.save() == bytes);
+    }
+}
+
+TEST_CASE("model file: bad inputs fail with a clear error") {
+    Model a = make_vgg(2, 1);
+    const auto good = a.save();
+
+    SUBCASE("empty and foreign files") {
+        CHECK(load_error({}) == "m.bcm: not a bloodcell model file (no BCMODEL magic; make one with 'bloodcell train')");
+        std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0};
+        CHECK(load_error(png) == "m.bcm: not a bloodcell model file (no BCMODEL magic; make one with 'bloodcell train')");
+        CHECK(load_error(std::vector<uint8_t>(good.begin(), good.begin() + 5)) == "m.bcm: truncated (ends inside the header)");
+    }
+    SUBCASE("truncated anywhere") {
+        CHECK(load_error(std::vector<uint8_t>(good.begin(), good.begin() + 10)) ==
+              "m.bcm: truncated: 10 bytes end inside the format version");
+        CHECK(load_error(std::vector<uint8_t>(good.begin(), good.begin() + 30)) ==
+              "m.bcm: truncated: 30 bytes end inside the layer count");
+        CHECK(load_error(std::vector<uint8_t>(good.begin(), good.begin() + 34)) ==
+              "m.bcm: truncated: 34 bytes end inside a layer");
+        std::vector<uint8_t> cut(good.begin(), good.end() - 100);
+        CHECK(load_error(cut) == "m.bcm: truncated: " + std::to_string(cut.size()) + " bytes end inside array 'L21.W'");
+        std::vector<uint8_t> no_crc(good.begin(), good.end() - 2);
+        CHECK(load_error(no_crc) == "m.bcm: truncated: " + std::to_string(no_crc.size()) + " bytes end inside the checksum");
+        // every prefix fails (and none crashes)
+        for (size_t n = 0; n < good.size(); n += 97) CHECK(load_error(std::vector<uint8_t>(good.begin(), good.begin() + n)) != "(loaded)");
+    }
+    SUBCASE("another format version") {
+        auto b = good;
+        b[8] = 2;
+        CHECK(load_error(b) == "m.bcm: model file format version 2, this build reads version 1 (retrain or use a matching bloodcell)");
+    }
+    SUBCASE("a flipped bit in the weights") {
+        auto b = good;
+        b[b.size() / 2] ^= 0x10;
+        CHECK(load_error(b) == "m.bcm: corrupt: checksum mismatch (the file was damaged; re-download or retrain)");
+    }
+    SUBCASE("bytes after the checksum") {
+        auto b = good;
+        b.push_back(0);
+        CHECK(load_error(b) == "m.bcm: corrupt: 1 unexpected bytes after the checksum");
+    }
+    SUBCASE("unknown family and layer kind, with a valid checksum") {
+        auto b = good;
+        b[12] = 9;
+        fix_crc(b);
+        CHECK(load_error(b) == "m.bcm: unknown model family 9");
+        b = good;
+        // first layer kind sits after magic(8) version(4) family(4) name(4+4 "vgg6") input(4) count(4)
+        b[32] = 42;
+        fix_crc(b);
+        CHECK(load_error(b) == "m.bcm: layer 0: unknown kind 42");
+    }
+    SUBCASE("weights that do not fit the architecture") {
+        auto b = good;
+        b[36] = 3;  // layer 0 units 2 -> 3: the stored arrays no longer match
+        fix_crc(b);
+        CHECK(load_error(b) == "m.bcm: corrupt: weights 'L0.W' have 54 values, the architecture needs 81");
+    }
+    SUBCASE("another architecture than expected") {
+        auto cnn = core::model_spec("cnn");
+        CHECK(load_error(good, &cnn.value) ==
+              "m.bcm: architecture mismatch: the file holds 'vgg6' (nn), expected 'cnn' (nn)");
+        core::ModelOptions o;
+        o.width = 2;
+        auto same = core::model_spec("vgg6", o);
+        CHECK(load_error(good, &same.value) == "(loaded)");
+    }
+}
+
+TEST_CASE("model spec: unknown names and bad layer lists") {
+    CHECK(core::model_spec("resnet").error == "unknown model 'resnet' (want fcnn, cnn, vgg6, logreg or forest)");
+    core::ModelOptions o;
+    o.width = 0;
+    CHECK(core::model_spec("vgg6", o).error == "width 0: want 1..512");
+    CHECK(core::parse_layers("conv3x3 8 same; relu; gap; dense 4").error == "the last layer must be 'dense 8' (one logit per class)");
+    CHECK(core::parse_layers("conv3x3 8 sideways; dense 8").error == "layer 0 'conv3x3 8 sideways': unknown option 'sideways'");
+    CHECK(core::parse_layers("pool; dense 8").error ==
+          "layer 0 'pool': unknown layer (want dense, convKxK, maxpoolP, gap, relu, bn, flatten, dropout)");
+    auto ok = core::parse_layers("conv5x5 16 valid s2\nbn\nrelu\nmaxpool2\ndropout 0.25\ngap\ndense 8");
+    REQUIRE(ok.ok());
+    CHECK(ok.value[0].kernel == 5);
+    CHECK(ok.value[0].stride == 2);
+    CHECK(!ok.value[0].same);
+    CHECK(ok.value[4].rate == 0.25f);
+}
+
+TEST_CASE("dihedral views: 8 distinct symmetries, t=0 is the identity, each an involution or a rotation") {
+    std::vector<float> img(3 * 3), out(9), back(9);
+    for (int i = 0; i < 9; ++i) img[i] = (float)i;
+    std::vector<std::vector<float>> seen;
+    for (int t = 0; t < 8; ++t) {
+        core::dihedral(img.data(), out.data(), 3, 1, t);
+        for (auto& s : seen) CHECK(s != out);
+        seen.push_back(out);
+    }
+    CHECK(seen[0] == img);
+    CHECK(seen[1] == std::vector<float>{2, 1, 0, 5, 4, 3, 8, 7, 6});  // left-right flip
+    CHECK(seen[4] == std::vector<float>{0, 3, 6, 1, 4, 7, 2, 5, 8});  // transpose
+}
