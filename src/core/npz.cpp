@@ -2,6 +2,9 @@
 // stored or raw-deflate members through stb's zlib decoder, CRC-32 check, then .npy parsing.
 #include "core/npz.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #include <stb_image.h>
@@ -267,6 +270,15 @@ Result<std::map<std::string, Array>> read(const uint8_t* bytes, size_t size, con
     if (total > limits.max_total_bytes)
         return R::fail(name + ": members declare " + std::to_string(total) + " bytes uncompressed, more than the " +
                        std::to_string(limits.max_total_bytes) + " allowed (damaged file, or too large for this device)");
+    // Within the limits, memory may still run out (a browser tab). Ask for it up front with malloc,
+    // which reports failure, rather than let a vector's operator new abort half way.
+    if (total > 0) {
+        void* probe = std::malloc((size_t)std::min<uint64_t>(total + total / 4, SIZE_MAX / 2));
+        if (!probe)
+            return R::fail(name + ": needs about " + std::to_string(total / 1000000) +
+                           " MB of memory to open, more than is available here (try a smaller file)");
+        std::free(probe);
+    }
     std::map<std::string, Array> out;
     for (size_t i = 0; i < members.size(); ++i) {
         std::string where = name + ": " + found[i]->name;

@@ -18,9 +18,16 @@ struct Array {
     size_t count() const;         // product of shape
 };
 
+// Defaults come from the build: WebAssembly builds set smaller ones (its memory tops out at 2 GiB).
+#ifndef BLOODCELL_MAX_MEMBER_BYTES
+#define BLOODCELL_MAX_MEMBER_BYTES (uint64_t(1) << 31)
+#endif
+#ifndef BLOODCELL_MAX_TOTAL_BYTES
+#define BLOODCELL_MAX_TOTAL_BYTES (uint64_t(1) << 32)
+#endif
 struct Limits {
-    uint64_t max_member_bytes = uint64_t(1) << 31;  // refuse members that would inflate beyond this
-    uint64_t max_total_bytes = uint64_t(1) << 32;   // total inflated across all members read
+    uint64_t max_member_bytes = BLOODCELL_MAX_MEMBER_BYTES;  // refuse members that would inflate beyond this
+    uint64_t max_total_bytes = BLOODCELL_MAX_TOTAL_BYTES;    // total inflated across all members read
 };
 
 // Lists member names (without the ".npy" suffix) as found in the zip's central directory.
