@@ -171,16 +171,18 @@ static void draw_result(AppState& s, ClassifiedImage& it) {
     ImGui::PushFont(s.font_title);
     ImGui::TextUnformatted(it.name.c_str());
     ImGui::PopFont();
+    ImGui::SameLine(0, e);
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() + e * 0.2f);
     ImGui::TextDisabled("%d x %d pixels  ->  crop %d x %d at (%d, %d)  ->  28 x 28", it.width, it.height, it.crop.side,
                         it.crop.side, it.crop.x0, it.crop.y0);
-    ImGui::Spacing();
 
-    // original with the crop square, then the model input
-    float box = std::min(e * 17, ImGui::GetContentRegionAvail().x * 0.36f);
+    // original with the crop square | the model input | prediction and the 8 probabilities
+    const float avail_h = ImGui::GetContentRegionAvail().y - e * 1.6f;
+    float box = std::max(e * 8, std::min({e * 15, ImGui::GetContentRegionAvail().x * 0.25f, avail_h}));
     float sc = box / std::max(it.preview_w, it.preview_h);
     ImVec2 sz(it.preview_w * sc, it.preview_h * sc);
     ImGui::BeginGroup();
-    ImGui::TextDisabled("Original");
+    ImGui::TextDisabled("Original, crop in cyan");
     ImVec2 p = ImGui::GetCursorScreenPos();
     ImGui::Image(it.preview.im(), sz);
     float fx = sz.x / it.width, fy = sz.y / it.height;
@@ -188,41 +190,32 @@ static void draw_result(AppState& s, ClassifiedImage& it) {
                                         ImVec2(p.x + (it.crop.x0 + it.crop.side) * fx, p.y + (it.crop.y0 + it.crop.side) * fy),
                                         IM_COL32(80, 230, 230, 255), 0, 0, 2.0f);
     ImGui::EndGroup();
-    ImGui::SameLine(0, e * 1.5f);
+    ImGui::SameLine(0, e * 1.2f);
     ImGui::BeginGroup();
-    ImGui::TextDisabled("Model input (28 x 28)");
-    ImGui::Image(it.input_tex.im(), ImVec2(box * 0.75f, box * 0.75f));
+    ImGui::TextDisabled("Model input, 28 x 28");
+    ImGui::Image(it.input_tex.im(), ImVec2(box * 0.8f, box * 0.8f));
     ImGui::EndGroup();
     ImGui::SameLine(0, e * 1.5f);
 
     ImGui::BeginGroup();
     if (it.top >= 0) {
         float conf = it.probs[it.top];
-        ImGui::TextDisabled("Prediction");
         ImGui::PushFont(s.font_big);
         ImGui::TextColored(class_color_v(it.top), "%s", core::kClassNames[it.top]);
         ImGui::PopFont();
-        ImGui::Text("%.1f%% confident", 100.0f * conf);
-        if (conf < s.classify.low_confidence) {
-            ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
-            ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + e * 16);
-            ImGui::TextWrapped("Low confidence: the model is unsure; check the image, or compare the runner-up class.");
-            ImGui::PopTextWrapPos();
-            ImGui::PopStyleColor();
-        }
-        ImGui::TextDisabled("%s, %.2f ms", it.model_name.c_str(), it.ms);
+        ImGui::Text("%.1f%% probability", 100.0f * conf);
+        ImGui::SameLine();
+        ImGui::TextDisabled("  %s, %.2f ms", it.model_name.c_str(), it.ms);
+        if (conf < s.classify.low_confidence)
+            ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "Low confidence: the model is unsure; check the runner-up classes.");
+        ImGui::Spacing();
+        ui::class_bars(it.probs.data(), core::kClasses, 1.0f, "%.3f", std::min(ImGui::GetContentRegionAvail().x, e * 34), it.top);
     } else {
         ImGui::TextDisabled("Prediction");
         ImGui::TextWrapped("No model is loaded yet.");
-        ImGui::TextDisabled("Train one in the Train tab or load a .bcm file.");
+        ImGui::TextDisabled("Train one in the Train tab or load a .bcm file in the Compare tab.");
     }
     ImGui::EndGroup();
-
-    if (it.top >= 0) {
-        ImGui::Spacing();
-        ui::heading("Probabilities");
-        ui::class_bars(it.probs.data(), core::kClasses, 1.0f, "%.3f", std::min(ImGui::GetContentRegionAvail().x, e * 40), it.top);
-    }
 }
 
 void draw_classify_panel(AppState& s) {
@@ -254,7 +247,7 @@ void draw_classify_panel(AppState& s) {
     ImGui::Spacing();
 
     if (c.selected < 0 || c.selected >= (int)c.items.size()) c.selected = (int)c.items.size() - 1;
-    ui::begin_card("##result", ImVec2(0, std::max(e * 19, ImGui::GetContentRegionAvail().y * 0.58f)));
+    ui::begin_card("##result", ImVec2(0, std::max(e * 19.5f, ImGui::GetContentRegionAvail().y * 0.55f)));
     draw_result(s, *c.items[c.selected]);
     ui::end_card();
 

@@ -222,11 +222,13 @@ static void finish_run(AppState& s, TrainState& t) {
     e->hyper = r.hyper;
     e->train_seconds = r.seconds;
     e->model.meta["train_seconds"] = std::to_string(r.seconds);
-    char buf[256];
-    snprintf(buf, sizeof buf, "Training of %s finished in %.1f s: val ACC %.3f, AUC %.3f. Classify now uses it.",
-             e->label.c_str(), r.seconds, r.val.acc, r.val.auc);
+    // Classify keeps the model it uses (often the pretrained one) unless it has none.
+    const bool use = t.active < 0;
+    char buf[300];
+    snprintf(buf, sizeof buf, "Training of %s finished in %.1f s: val ACC %.3f, AUC %.3f. %s", e->label.c_str(), r.seconds,
+             r.val.acc, r.val.auc, use ? "Classify now uses it." : "Compare it in the Compare tab (Use makes Classify use it).");
     r.entry = e.get();
-    add_model(s, std::move(e), true);
+    add_model(s, std::move(e), use);
     notify(s, LogEntry::Info, buf);
 }
 
@@ -255,7 +257,9 @@ void train_frame(AppState& s) {
                 e.evaluated = false;
             }
             t.evaluating = i;
-            if (e.eval.step(e.model, left, 8)) {
+            // images per chunk: about 100 MFLOP, so one chunk of a large model stays a few ms
+            int chunk = (int)std::clamp(1e8 / std::max(1L, e.model.flops_per_image()), 1.0, 16.0);
+            if (e.eval.step(e.model, left, chunk)) {
                 e.test = core::evaluate(e.eval.probs.data(), s.data.all.test.labels.data(), e.eval.n);
                 e.test.seconds = e.eval.seconds;
                 e.test.ms_per_image = e.eval.seconds * 1000.0 / std::max(1, e.eval.n);
@@ -542,7 +546,7 @@ static void draw_controls(AppState& s, TrainState& t) {
     }
     if (r->done && r->error.empty()) {
         ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.6f, 1.0f), "Done in %.1f s: val ACC %.3f", r->seconds, r->val.acc);
-        ui::subtle("The model was added to the Compare tab and Classify uses it.");
+        ui::subtle("The model was added to the Compare tab; press Use there to classify with it.");
     }
 }
 
@@ -679,7 +683,8 @@ static void draw_live(AppState& s, TrainState& t) {
         t.wrong_epoch = epochs_done;
     }
     if (t.wrong_pred.n > 0 && !t.wrong_pred.done()) {
-        if (t.wrong_pred.step(*live, 4.0, 8)) {
+        int chunk = (int)std::clamp(1e8 / std::max(1L, live->flops_per_image()), 1.0, 16.0);
+        if (t.wrong_pred.step(*live, 4.0, chunk)) {
             t.wrong_idx.clear();
             t.wrong_pred_class.clear();
             for (int i = 0; i < t.wrong_pred.n; ++i) {
