@@ -82,7 +82,7 @@ void class_bars(const float* values, int n, float vmax, const char* value_fmt, f
     const float e = em();
     const float label_w = class_label_width(), value_w = e * 4.5f;
     const float bar_w = std::max(e * 3, width - label_w - value_w);
-    const float row_h = e * 1.45f;
+    const float row_h = e * 1.35f;
     if (vmax <= 0) vmax = 1;
     for (int k = 0; k < n; ++k) {
         ImVec2 p = ImGui::GetCursorScreenPos();
