@@ -490,7 +490,6 @@ static void draw_controls(AppState& s, TrainState& t) {
     auto names = core::model_names();
     Run* r = t.run.get();
     const bool active = r && !r->done;
-    ImGui::Spacing();
     float bw = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x * 3) / 4;
     if (!t.running) {
         if (ui::primary_button(active ? "Resume" : "Start", ImVec2(bw, 0))) train_command(s, "train:start");
@@ -723,8 +722,10 @@ void draw_train_panel(AppState& s) {
     TrainState& t = train_state(s);
     const float e = ui::em();
     ui::begin_card("##train_side", ImVec2(std::max(e * 19, ImGui::GetContentRegionAvail().x * 0.26f), 0));
-    draw_settings(s, t);
+    ui::heading("Training");
     draw_controls(s, t);
+    ImGui::Spacing();
+    draw_settings(s, t);
     ui::end_card();
     ImGui::SameLine();
     ImGui::BeginChild("##train_main", ImVec2(0, 0), false);
