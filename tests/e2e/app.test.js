@@ -57,6 +57,7 @@ function png(w, h, rgb = [200, 120, 160]) {
 
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
+  for (const f of fs.readdirSync(SHOTS)) if (/^\d\d-.*\.png$/.test(f)) fs.rmSync(path.join(SHOTS, f));
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
   // a fresh profile per run (--user-data-dir, passed the way playwright wants it)
   const browser = await chromium.launchPersistentContext(profile, {
@@ -216,6 +217,35 @@ async function main() {
       await shot('08-log');
     });
 
+    await check('a model file of another version is refused; the model in use is kept', async () => {
+      const before = await state();
+      const bad = Buffer.concat([Buffer.from('BCMODEL\0', 'latin1'), Buffer.from([99, 0, 0, 0]), Buffer.alloc(64)]);
+      await openBytes('old_format.bcm', bad, 'model');
+      await frames(2);
+      const s = await state();
+      assert(/version/i.test(s.notice), 'no clear message: ' + s.notice);
+      assert(s.train.active === before.train.active && s.train.models.length === before.train.models.length, 'models changed');
+    });
+
+    await check("the user's own .npz through the file chooser (full BloodMNIST)", async () => {
+      const full = path.resolve(PBC, '..', 'bloodmnist.npz');
+      assert(fs.existsSync(full), full + ' not found');
+      const [chooser] = await Promise.all([
+        page.waitForEvent('filechooser'),
+        page.evaluate(() => window.bloodcell.pickFiles('.npz', false, 'data')),
+      ]);
+      await chooser.setFiles(full);
+      let s;
+      for (let i = 0; i < 300; i++) { s = await state(); if (s.data.source === 'bloodmnist.npz') break; await sleep(100); }
+      assert(s.data.source === 'bloodmnist.npz', 'not loaded: ' + s.data.error + ' / ' + s.notice);
+      assert(s.data.splits.train === 11959 && s.data.splits.val === 1712 && s.data.splits.test === 3421, 'splits ' + JSON.stringify(s.data.splits));
+      await frames(3);
+      assert((await state()).tab === 'Data', 'Data tab not shown after loading');
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await shot('09-data-full-1920x1080');
+      await page.setViewportSize({ width: 1280, height: 800 });
+    });
+
     await check('no console errors and no requests outside 127.0.0.1', async () => {
       assert(outside.length === 0, 'requests outside 127.0.0.1: ' + outside.join(', '));
       assert(consoleErrors.length === 0, 'console errors: ' + consoleErrors.join(' | '));
@@ -224,6 +254,31 @@ async function main() {
     await browser.close();
     fs.rmSync(profile, { recursive: true, force: true });
   }
+
+  await check('high-DPI screen (devicePixelRatio 2): sharp canvas, same layout', async () => {
+    const profile2 = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
+    const ctx = await chromium.launchPersistentContext(profile2, {
+      executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, deviceScaleFactor: 2,
+      args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
+             '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    try {
+      const p2 = ctx.pages()[0] || await ctx.newPage();
+      const errs = [];
+      p2.on('console', (m) => { if (m.type() === 'error') errs.push(m.text()); });
+      await p2.goto(URL_, { waitUntil: 'load' });
+      await p2.waitForFunction(() => window.bloodcell && window.bloodcell.running, null, { timeout: 120000 });
+      const size = await p2.evaluate(() => [document.getElementById('canvas').width, document.getElementById('canvas').height]);
+      assert(size[0] === 2560 && size[1] === 1600, 'canvas backing store ' + size + ', want 2560,1600');
+      await p2.evaluate(() => window.bloodcell.command('tab:Data'));
+      await sleep(1500);
+      await p2.screenshot({ path: path.join(SHOTS, '10-data-dpr2.png') });
+      assert(errs.length === 0, 'console errors: ' + errs.join(' | '));
+    } finally {
+      await ctx.close();
+      fs.rmSync(profile2, { recursive: true, force: true });
+    }
+  });
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 }

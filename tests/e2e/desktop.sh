@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs the native desktop app (GLFW + OpenGL 3.3) under Xvfb and saves a screenshot of every panel to
+# tests/e2e/screenshots/desktop-*.png: the same UI as the web page, with files given as paths.
+# Checks that each run exits cleanly and writes a plausible PNG. Needs xvfb (install_deps.sh --tests).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+shots="$here/screenshots"
+pbc="${PBC_SAMPLES:-$root/../shared/data/pbc_samples}"
+build="${BUILD_APP:-$root/build-app}"
+mkdir -p "$shots"
+rm -f "$shots"/desktop-*.png
+
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBLOODCELL_BUILD_TESTS=OFF >/dev/null
+fi
+cmake --build "$build" --target bloodcell_desktop -j "${JOBS:-2}" >/dev/null
+app="$build/bloodcell_desktop"
+
+passed=0; failed=0
+shot() {  # name, then app arguments
+  local name="$1"; shift
+  local out="$shots/desktop-$name.png"
+  if timeout 180 xvfb-run -a -s "-screen 0 1280x800x24" "$app" "$@" --screenshot "$out" 2>"$shots/.desktop-$name.log" &&
+     [ -s "$out" ] && [ "$(stat -c %s "$out")" -gt 20000 ]; then
+    passed=$((passed + 1)); echo "ok   desktop $name"
+  else
+    failed=$((failed + 1)); echo "FAIL desktop $name: $(tail -3 "$shots/.desktop-$name.log")"
+  fi
+}
+shot classify --frames 30 "$pbc/LY_872934.jpg" "$pbc/BA_174705.jpg" "$pbc/ERB_643116.jpg"
+shot data --tab Data --frames 20
+shot features --tab Features --cmd select:9 --frames 40
+shot train --tab Train --cmd train:epochs=4 --cmd train:start --frames 240
+shot compare --tab Compare --frames 120
+shot log --tab Log --frames 20 "$root/README.md"
+rm -f "$shots"/.desktop-*.log
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
