@@ -53,6 +53,7 @@ struct Run {
     bool done = false;
     std::string error;
     int train_n = 0, val_n = 0;
+    size_t params = 0;
     ModelEntry* entry = nullptr;             // the model store's copy once finished (result is moved there)
 };
 

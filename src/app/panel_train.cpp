@@ -175,6 +175,7 @@ std::unique_ptr<Run> make_run(AppState& s, const std::string& name, const core::
         auto tr = core::Trainer::create(spec.value, std::move(train), std::move(val), cfg);
         if (!tr.ok()) { error = tr.error; return nullptr; }
         r->trainer = std::move(tr.value);
+        r->params = r->trainer->model().param_count();
         r->hyper = model_hyper(spec.value, cfg);
     } else {
         r->feature_model = true;
@@ -531,10 +532,10 @@ static void draw_controls(AppState& s, TrainState& t) {
             row("images/s", "%.0f", m.images_per_second);
             row("time training", "%.1f s", r->seconds);
             row("time left (est.)", "%.0f s", eta);
-            row("learning rate", "%.2e", (double)r->trainer->current_lr());
+            if (!r->done) row("learning rate", "%.2e", (double)r->trainer->current_lr());
             if (m.best_epoch > 0) row("best val ACC", "%.3f", m.best_val_acc);
             row("slice", "%.1f ms", s.stats.slice_ms);
-            row("parameters", "%.0f", (double)r->trainer->model().param_count());
+            row("parameters", "%.0f", (double)r->params);
             if (s.platform.memory_bytes) row("memory in use", "%.0f MB", s.platform.memory_bytes() / 1048576.0);
             ImGui::EndTable();
         }
@@ -566,6 +567,15 @@ static void draw_live(AppState& s, TrainState& t) {
             eva.push_back((float)h.val_acc);
         }
     }
+    if (r && r->feature_model) {
+        ImGui::PushFont(s.font_title);
+        ImGui::TextUnformatted(r->spec.name == "forest" ? "Random forest" : "Softmax regression");
+        ImGui::PopFont();
+        ui::subtle("%s is fit in one pass on the intensity and GLCM features of the training subset (see the Features "
+                   "tab), so there are no per-batch curves. Its validation results are below.",
+                   r->spec.name.c_str());
+        ImGui::Spacing();
+    } else {
     ImGui::BeginGroup();
     ImGui::TextUnformatted("Loss");
     ui::line_plot("##loss", {{bl.data(), (int)bl.size(), IM_COL32(46, 179, 189, 110), "batch", bx.data(), 1.0f},
@@ -581,6 +591,7 @@ static void draw_live(AppState& s, TrainState& t) {
                             {eva.data(), (int)eva.size(), IM_COL32(236, 91, 102, 255), "val (epoch)", ex.data()}},
                   ImVec2(0, plot_h), 0.0f, 1.0f, "epoch", false);
     ImGui::EndGroup();
+    }
 
     if (!r) return;
     const core::Evaluation* ev = nullptr;
