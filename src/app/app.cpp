@@ -442,7 +442,7 @@ std::string app_command(AppState& s, const std::string& cmd) {
                        s.data.all.test.image(i));
         return "";
     }
-    if (cmd.rfind("train:", 0) == 0 || cmd.rfind("model:", 0) == 0 || cmd.rfind("compare:", 0) == 0)
+    if (cmd.rfind("train:", 0) == 0 || cmd.rfind("model:", 0) == 0 || cmd.rfind("compare:", 0) == 0 || cmd.rfind("tune:", 0) == 0)
         return train_command(s, cmd);
     return "unknown command '" + cmd + "'";
 }
