@@ -121,9 +121,10 @@ void app_setup_style(AppState& s, const Platform& p) {
     c[ImGuiCol_PopupBg] = ImVec4(0.12f, 0.14f, 0.17f, 0.98f);
     c[ImGuiCol_Border] = ImVec4(0.22f, 0.26f, 0.31f, 1.0f);
     c[ImGuiCol_BorderShadow] = ImVec4(0, 0, 0, 0);
-    c[ImGuiCol_FrameBg] = panel;
-    c[ImGuiCol_FrameBgHovered] = frame;
+    c[ImGuiCol_FrameBg] = ImVec4(0.135f, 0.160f, 0.195f, 1.0f);
+    c[ImGuiCol_FrameBgHovered] = ImVec4(0.165f, 0.195f, 0.235f, 1.0f);
     c[ImGuiCol_FrameBgActive] = ImVec4(0.19f, 0.22f, 0.27f, 1.0f);
+    (void)panel;
     c[ImGuiCol_TitleBg] = bg;
     c[ImGuiCol_TitleBgActive] = bg;
     c[ImGuiCol_MenuBarBg] = panel;

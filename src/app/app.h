@@ -101,6 +101,7 @@ struct ClassifyState {
     int selected = -1;
     float low_confidence = 0.6f;
     std::string last_error;
+    std::string path_ui;
 };
 
 // [SECTION] features
@@ -179,6 +180,8 @@ void set_data(AppState& s, core::BloodMnist data, const std::string& source);
 void apply_subset(AppState& s);
 void ensure_atlas(DataState& d);   // (re)builds the gallery texture when the view changed
 void draw_data_panel(AppState& s);
+// A path field with an Open button (the desktop's stand-in for a file dialog).
+void path_open_row(AppState& s, std::string& buf, const char* hint, const char* purpose);
 void draw_classify_panel(AppState& s);
 void draw_features_panel(AppState& s);
 void draw_train_panel(AppState& s);

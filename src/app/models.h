@@ -77,7 +77,7 @@ struct TrainState {
     static core::TrainConfig page_defaults() {
         core::TrainConfig c;
         c.epochs = 5;
-        c.batch = 16;  // cnn: one batch stays near the 20 ms slice budget in the browser
+        c.batch = 16;  // set per model and platform by default_batch()
         return c;
     }
     float slice_ms = 12.0f;      // time budget per frame for training
@@ -118,6 +118,7 @@ void add_model(AppState& s, std::unique_ptr<ModelEntry> e, bool make_active);
 std::string model_hyper(const core::ModelSpec& spec, const core::TrainConfig& cfg);
 // Advances a run by one slice; true while it still has work.
 bool run_step(AppState& s, Run& r, double budget_ms);
+int default_batch(const AppState& s, const std::string& model);
 std::unique_ptr<Run> make_run(AppState& s, const std::string& name, const core::TrainConfig& cfg, std::string& error);
 
 }  // namespace app

@@ -135,7 +135,7 @@ static void draw_welcome(AppState& s, float height) {
     float w = ImGui::GetContentRegionAvail().x;
     ImVec2 p = ImGui::GetCursorScreenPos();
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRectFilled(p, ImVec2(p.x + w, p.y + height), ImGui::GetColorU32(ImGuiCol_FrameBg), e * 0.6f);
+    dl->AddRectFilled(p, ImVec2(p.x + w, p.y + height), IM_COL32(27, 32, 38, 255), e * 0.6f);
     dl->AddRect(ImVec2(p.x + e, p.y + e), ImVec2(p.x + w - e, p.y + height - e), ImGui::GetColorU32(ImGuiCol_Border), e * 0.6f, 0, 2.0f);
     ImGui::SetCursorScreenPos(ImVec2(p.x + e * 2.5f, p.y + height * 0.5f - e * 6.5f));
     ImGui::BeginGroup();
@@ -144,8 +144,13 @@ static void draw_welcome(AppState& s, float height) {
     ImGui::PopFont();
     ImGui::Spacing();
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(w - e * 5, e * 44));
-    ImGui::TextUnformatted("Drop microscope images of single blood cells (PNG or JPG, any size, several at once) onto this "
-                           "window, or choose them with the button. Each image is center-cropped and reduced to 28x28 pixels "
+    ImGui::TextUnformatted(s.platform.pick_files
+                               ? "Drop microscope images of single blood cells (PNG or JPG, any size, several at once) onto this "
+                                 "window, or choose them with the button. Each image is center-cropped and reduced to 28x28 pixels "
+                                 "the way BloodMNIST was made, then the model predicts one of 8 classes. Everything runs locally: "
+                                 "no image leaves your machine."
+                               : "Drop microscope images of single blood cells (PNG or JPG, any size, several at once) onto this "
+                                 "window, pass them on the command line, or type a path below. Each image is center-cropped and reduced to 28x28 pixels "
                            "the way BloodMNIST was made, then the model predicts one of 8 classes. Everything runs locally: "
                            "no image leaves your machine.");
     ImGui::PopTextWrapPos();
@@ -153,6 +158,11 @@ static void draw_welcome(AppState& s, float height) {
     ImGui::Spacing();
     if (s.platform.pick_files) {
         if (ui::primary_button("  Choose images ...  ")) s.platform.pick_files("image/*,.png,.jpg,.jpeg,.bmp", true, "images");
+        ImGui::SameLine();
+    } else {
+        ImGui::BeginChild("##pathrow", ImVec2(e * 28, ImGui::GetFrameHeight()), false, ImGuiWindowFlags_NoScrollbar);
+        path_open_row(s, s.classify.path_ui, "/path/to/cell.png", "images");
+        ImGui::EndChild();
         ImGui::SameLine();
     }
     ImGui::BeginDisabled(!s.data.loaded);
@@ -162,6 +172,37 @@ static void draw_welcome(AppState& s, float height) {
     ImGui::TextDisabled("Model: %s", model_summary(s).c_str());
     ImGui::TextDisabled("Then explore the Data, Features and Train tabs: pick a subset, watch a model learn, compare models.");
     ImGui::EndGroup();
+
+    // right: what the eight classes look like (from the loaded data)
+    const float col_x = p.x + std::max(e * 48, w * 0.58f);
+    if (s.data.loaded && w - (col_x - p.x) > e * 16) {
+        ensure_atlas(s.data);
+        const float gap = e * 1.2f;
+        const float cell = std::min((w - (col_x - p.x) - e * 3) / 4 - gap, e * 7);
+        const float y0 = p.y + height * 0.5f - cell - e * 3.2f;
+        ImGui::SetCursorScreenPos(ImVec2(col_x, y0));
+        ImGui::TextDisabled("The eight classes (click one to classify it)");
+        for (int k = 0; k < core::kClasses; ++k) {
+            ImGui::SetCursorScreenPos(ImVec2(col_x + (k % 4) * (cell + gap), y0 + e * 1.6f + (k / 4) * (cell + e * 2.2f)));
+            ImGui::BeginGroup();
+            if (!s.data.by_class[k].empty()) {
+                ImVec2 uv0(0, (float)k / core::kClasses), uv1(1.0f / kGalleryCols, (float)(k + 1) / core::kClasses);
+                ImGui::PushID(k);
+                if (ImGui::ImageButton(s.data.atlas.im(), ImVec2(cell, cell), uv0, uv1, 0)) {
+                    int idx = s.data.by_class[k][0];
+                    classify_rgb28(s, std::string(core::kClassNames[k]) + " example from the data", s.data.view.image(idx));
+                }
+                ImGui::PopID();
+            } else {
+                ImGui::Dummy(ImVec2(cell, cell));
+            }
+            ImGui::TextColored(class_color_v(k), "%s", core::kClassShortNames[k]);
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", core::kClassNames[k]);
+            ImGui::SameLine();
+            ImGui::TextDisabled("%s", k == 3 ? "immature" : core::kClassNames[k]);
+            ImGui::EndGroup();
+        }
+    }
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + height));
     ImGui::Dummy(ImVec2(w, 0));
 }
@@ -228,6 +269,11 @@ void draw_classify_panel(AppState& s) {
     // toolbar
     if (s.platform.pick_files) {
         if (ui::primary_button("Add images ...")) s.platform.pick_files("image/*,.png,.jpg,.jpeg,.bmp", true, "images");
+        ImGui::SameLine();
+    } else {
+        ImGui::BeginChild("##pathrow", ImVec2(e * 24, ImGui::GetFrameHeight()), false, ImGuiWindowFlags_NoScrollbar);
+        path_open_row(s, s.classify.path_ui, "/path/to/cell.png", "images");
+        ImGui::EndChild();
         ImGui::SameLine();
     }
     ImGui::BeginDisabled(!s.data.loaded);

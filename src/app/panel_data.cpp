@@ -85,26 +85,7 @@ static void draw_source_card(AppState& s) {
     } else {
         ui::subtle("Drop a .npz on the window, or type a path:");
     }
-    if (!s.platform.pick_files || s.platform.name == "desktop") {
-        ImGui::SetNextItemWidth(-e * 4.5f);
-        bool enter = ImGui::InputTextWithHint("##path", "/path/to/bloodmnist.npz", d.path_ui.data(), d.path_ui.capacity() + 1,
-                                              ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_CallbackResize,
-                                              [](ImGuiInputTextCallbackData* cb) {
-                                                  if (cb->EventFlag == ImGuiInputTextFlags_CallbackResize) {
-                                                      auto* str = (std::string*)cb->UserData;
-                                                      str->resize(cb->BufTextLen);
-                                                      cb->Buf = str->data();
-                                                  }
-                                                  return 0;
-                                              },
-                                              &d.path_ui);
-        ImGui::SameLine();
-        if (ImGui::Button("Load", ImVec2(-1, 0)) || enter) {
-            auto bytes = core::io::read_file(d.path_ui);
-            if (!bytes.ok()) notify(s, LogEntry::Error, bytes.error);
-            else app_open_file(s, d.path_ui, bytes.value.data(), bytes.value.size(), "data");
-        }
-    }
+    if (!s.platform.pick_files) path_open_row(s, d.path_ui, "/path/to/bloodmnist.npz", "data");
     if (!d.last_error.empty()) {
         ImGui::Spacing();
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.55f, 0.55f, 1.0f));
@@ -147,6 +128,34 @@ static void draw_subset_card(AppState& s) {
     ImGui::EndDisabled();
     ui::subtle("Stratified and deterministic: the same settings always give the same images. "
                "Training and the feature plots use this subset.");
+}
+
+void path_open_row(AppState& s, std::string& buf, const char* hint, const char* purpose) {
+    const float e = ui::em();
+    ImGui::PushID(purpose);
+    ImGui::SetNextItemWidth(-e * 4.5f);
+    bool enter = ImGui::InputTextWithHint("##path", hint, buf.data(), buf.capacity() + 1,
+                                          ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_CallbackResize,
+                                          [](ImGuiInputTextCallbackData* cb) {
+                                              if (cb->EventFlag == ImGuiInputTextFlags_CallbackResize) {
+                                                  auto* str = (std::string*)cb->UserData;
+                                                  str->resize(cb->BufTextLen);
+                                                  cb->Buf = str->data();
+                                              }
+                                              return 0;
+                                          },
+                                          &buf);
+    ImGui::SameLine();
+    if ((ImGui::Button("Open", ImVec2(-1, 0)) || enter) && !buf.empty()) {
+        auto bytes = core::io::read_file(buf);
+        if (!bytes.ok()) notify(s, LogEntry::Error, bytes.error);
+        else {
+            size_t slash = buf.find_last_of('/');
+            std::string name = slash == std::string::npos ? buf : buf.substr(slash + 1);
+            app_open_file(s, name, bytes.value.data(), bytes.value.size(), purpose);
+        }
+    }
+    ImGui::PopID();
 }
 
 void draw_data_panel(AppState& s) {

@@ -134,6 +134,16 @@ bool model_predict(AppState& s, const uint8_t* rgb28, std::vector<float>& probs,
 }
 
 // [SECTION] runs
+// A batch size whose one batch (forward + backward) takes roughly 10-20 ms: WebAssembly runs the
+// GEMMs about 4x slower than native code (DESIGN.md), and a slice holds at least one batch.
+int default_batch(const AppState& s, const std::string& model) {
+    const bool web = s.platform.name == "web";
+    if (model == "fcnn") return web ? 32 : 64;
+    if (model == "cnn") return web ? 8 : 32;
+    if (model == "vgg6") return web ? 8 : 16;
+    return 32;
+}
+
 core::Dataset training_set(const AppState& s) {
     core::SubsetSpec spec = s.data.spec;
     spec.split = core::Split::train;
@@ -437,9 +447,7 @@ static void draw_settings(AppState& s, TrainState& t) {
             if (ImGui::Selectable(names[i].c_str(), i == t.model_idx)) {
                 t.model_idx = i;
                 // batch sizes that keep one batch near the 20 ms slice budget in the browser
-                if (names[i] == "fcnn") t.cfg.batch = 64;
-                if (names[i] == "cnn") t.cfg.batch = 16;
-                if (names[i] == "vgg6") t.cfg.batch = 8;
+                t.cfg.batch = default_batch(s, names[i]);
             }
         ImGui::EndCombo();
     }
@@ -748,7 +756,11 @@ void draw_train_panel(AppState& s) {
 std::string train_command(AppState& s, const std::string& cmd) {
     TrainState& t = train_state(s);
     auto names = core::model_names();
-    if (cmd == "init") { load_pretrained(s); return ""; }
+    if (cmd == "init") {
+        t.cfg.batch = default_batch(s, names[t.model_idx]);
+        load_pretrained(s);
+        return "";
+    }
     if (cmd == "shutdown") { t.conf_tex.release(); t.filters_tex.release(); t.acts_tex.release(); t.wrong_tex.release(); return ""; }
     if (cmd == "data-changed") {
         t.data_version++;
@@ -760,9 +772,7 @@ std::string train_command(AppState& s, const std::string& cmd) {
             if (names[i] == n) {
                 if (t.running) return "training is running";
                 t.model_idx = i;
-                if (n == "fcnn") t.cfg.batch = 64;
-                if (n == "cnn") t.cfg.batch = 16;
-                if (n == "vgg6") t.cfg.batch = 8;
+                t.cfg.batch = default_batch(s, n);
                 return "";
             }
         return "unknown model '" + n + "'";

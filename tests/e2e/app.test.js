@@ -120,7 +120,6 @@ async function main() {
     await check('train a CNN on the sample in slices: the loss curve moves', async () => {
       assert(await command('train:model=cnn') === '', 'cannot select cnn');
       await command('train:epochs=2');
-      await command('train:batch=16');
       await command('tab:Train');
       assert(await command('train:start') === '', 'train:start failed');
       let s;
@@ -157,6 +156,18 @@ async function main() {
       assert(s.train.models.length > 0 && s.train.models.every((m) => m.evaluated), 'models not evaluated: ' + JSON.stringify(s.train.models));
       assert(s.train.models.every((m) => m.acc >= 0 && m.acc <= 1), 'accuracy out of range');
       await shot('06-compare');
+    });
+
+    await check('tune: a small grid of trials runs in the page and keeps the best', async () => {
+      await command('tune:epochs=1');
+      const n0 = (await state()).train.models.length;
+      assert(await command('tune:start') === '', 'tune:start failed');
+      let s;
+      for (let i = 0; i < 1800; i++) { s = await state(); if (!s.train.tune_running) break; await sleep(100); }
+      assert(!s.train.tune_running, 'tuning did not finish');
+      assert(s.train.trials >= 2 && s.train.trials_done === s.train.trials, `trials ${s.train.trials_done}/${s.train.trials}`);
+      assert(s.train.models.length === n0 + 1, 'the best trial was not added to the models');
+      await shot('06b-tune');
     });
 
     await check('classify images picked with the file chooser', async () => {
@@ -254,6 +265,26 @@ async function main() {
     await browser.close();
     fs.rmSync(profile, { recursive: true, force: true });
   }
+
+  await check('without WebGL2 the page shows a plain message', async () => {
+    const profile3 = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
+    const ctx = await chromium.launchPersistentContext(profile3, {
+      executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 },
+      args: ['--disable-webgl', '--disable-3d-apis', '--no-sandbox', '--disable-background-networking',
+             '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    try {
+      const p3 = ctx.pages()[0] || await ctx.newPage();
+      await p3.goto(URL_, { waitUntil: 'load' });
+      await p3.waitForFunction(() => getComputedStyle(document.getElementById('message')).display !== 'none', null, { timeout: 30000 });
+      const text = await p3.evaluate(() => document.getElementById('message-text').textContent);
+      assert(/WebGL2/.test(text), 'message: ' + text);
+      await p3.screenshot({ path: path.join(SHOTS, '11-no-webgl2.png') });
+    } finally {
+      await ctx.close();
+      fs.rmSync(profile3, { recursive: true, force: true });
+    }
+  });
 
   await check('high-DPI screen (devicePixelRatio 2): sharp canvas, same layout', async () => {
     const profile2 = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
