@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/gemm.h"
+
 namespace core::nn {
 
 using MatR = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -60,6 +62,24 @@ void conv_geometry(int in, int k, int stride, bool same, int& out, int& pad_befo
 
 namespace {
 
+// C (M,N) = op(A) (M,K) * op(B) (K,N), or += when acc; all row-major and contiguous. ta: A is
+// stored as its transpose (K,M); tb: B is stored as (N,K). Natively Eigen (vectorized for the
+// host); in WebAssembly core::gemm's SIMD micro-kernel, since Eigen 3.4 has no WASM SIMD path.
+void matmul(int M, int N, int K, const float* A, bool ta, const float* B, bool tb, float* C, bool acc) {
+#if defined(__wasm_simd128__)
+    MatView a = ta ? MatView{A, 1, M} : MatView{A, K, 1};
+    MatView b = tb ? MatView{B, 1, K} : MatView{B, N, 1};
+    gemm(M, N, K, a, b, C, N, acc);
+#else
+    MapR c(C, M, N);
+    if (!acc) c.setZero();
+    if (!ta && !tb) c.noalias() += CMapR(A, M, K) * CMapR(B, K, N);
+    else if (ta && !tb) c.noalias() += CMapR(A, K, M).transpose() * CMapR(B, K, N);
+    else if (!ta && tb) c.noalias() += CMapR(A, M, K) * CMapR(B, N, K).transpose();
+    else c.noalias() += CMapR(A, K, M).transpose() * CMapR(B, N, K).transpose();
+#endif
+}
+
 void init_weights(std::vector<float>& w, Init init, int fan_in, int fan_out, Rng& rng) {
     if (init == Init::he) {
         double sd = std::sqrt(2.0 / fan_in);
@@ -97,19 +117,16 @@ public:
     }
     void forward(const Tensor& x, Tensor& y, const Context&) override {
         y.resize(x.n, out_shape());
-        CMapR X(x.data(), x.n, F_);
-        MapR Y(y.data(), x.n, U_);
-        Y.noalias() = X * CMapR(W_.value.data(), F_, U_);
-        Y.rowwise() += CRowV(b_.value.data(), U_);
+        matmul(x.n, U_, F_, x.data(), false, W_.value.data(), false, y.data(), false);
+        MapR(y.data(), x.n, U_).rowwise() += CRowV(b_.value.data(), U_);
     }
     // dW += x^T dy (F,U); db += sum_n dy; dx = dy W^T (N,F)
     void backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) override {
-        CMapR X(x.data(), x.n, F_), DY(dy.data(), x.n, U_), W(W_.value.data(), F_, U_);
-        MapR(W_.grad.data(), F_, U_).noalias() += X.transpose() * DY;
-        RowV(b_.grad.data(), U_) += DY.colwise().sum();
+        matmul(F_, U_, x.n, x.data(), true, dy.data(), false, W_.grad.data(), true);
+        RowV(b_.grad.data(), U_) += CMapR(dy.data(), x.n, U_).colwise().sum();
         if (dx) {
             dx->resize(x.n, x.s);
-            MapR(dx->data(), x.n, F_).noalias() = DY * W.transpose();
+            matmul(x.n, F_, U_, dy.data(), false, W_.value.data(), true, dx->data(), false);
         }
     }
 
@@ -157,7 +174,6 @@ public:
     void forward(const Tensor& x, Tensor& y, const Context&) override {
         y.resize(x.n, out_shape());
         ensure_workspace();
-        CMapR W(W_.value.data(), K_, Cout_);
         CRowV b(b_.value.data(), Cout_);
         parallel_for(x.n, [&](int n0, int n1, int t) {
             std::vector<float>& cols = ws_[t];
@@ -165,9 +181,8 @@ public:
                 int s1 = std::min(n1, s0 + chunk_), rows = (s1 - s0) * P_;
                 cols.resize((size_t)rows * K_);
                 for (int i = s0; i < s1; ++i) im2col(x.sample(i), cols.data() + (size_t)(i - s0) * P_ * K_);
-                MapR Y(y.sample(s0), rows, Cout_);
-                Y.noalias() = CMapR(cols.data(), rows, K_) * W;
-                Y.rowwise() += b;
+                matmul(rows, Cout_, K_, cols.data(), false, W_.value.data(), false, y.sample(s0), false);
+                MapR(y.sample(s0), rows, Cout_).rowwise() += b;
             }
         });
     }
@@ -176,23 +191,19 @@ public:
     void backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) override {
         ensure_workspace();
         if (dx) dx->resize(x.n, x.s);
-        CMapR W(W_.value.data(), K_, Cout_);
         int parts = parallel_for(x.n, [&](int n0, int n1, int t) {
             std::vector<float>& cols = ws_[t];
             std::vector<float>& g = part_[t];
             g.assign((size_t)K_ * Cout_ + Cout_, 0.f);
-            MapR dW(g.data(), K_, Cout_);
             RowV db(g.data() + (size_t)K_ * Cout_, Cout_);
             for (int s0 = n0; s0 < n1; s0 += chunk_) {
                 int s1 = std::min(n1, s0 + chunk_), rows = (s1 - s0) * P_;
                 cols.resize((size_t)rows * K_);
                 for (int i = s0; i < s1; ++i) im2col(x.sample(i), cols.data() + (size_t)(i - s0) * P_ * K_);
-                MapR C(cols.data(), rows, K_);
-                CMapR DY(dy.sample(s0), rows, Cout_);
-                dW.noalias() += C.transpose() * DY;
-                db += DY.colwise().sum();
+                matmul(K_, Cout_, rows, cols.data(), true, dy.sample(s0), false, g.data(), true);
+                db += CMapR(dy.sample(s0), rows, Cout_).colwise().sum();
                 if (dx) {
-                    C.noalias() = DY * W.transpose();
+                    matmul(rows, K_, Cout_, dy.sample(s0), false, W_.value.data(), true, cols.data(), false);
                     for (int i = s0; i < s1; ++i) col2im(cols.data() + (size_t)(i - s0) * P_ * K_, dx->sample(i));
                 }
             }
