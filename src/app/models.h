@@ -100,6 +100,7 @@ struct TrainState {
     int active = -1;             // used by Classify
     int data_version = 0;        // bumped when the loaded data changes (evaluations go stale)
     int evaluating = -1;
+    std::string model_path_ui;   // desktop: a .bcm path typed in
     // tune
     std::vector<Trial> trials;
     int tune_epochs = 2;
@@ -109,7 +110,12 @@ struct TrainState {
     bool tune_running = false;
 };
 
-struct CompareState {};
+struct CompareState {
+    int selected = 0;      // the model whose details are shown
+    Texture conf_tex;
+};
+void draw_confusion(const core::Evaluation& ev, Texture& tex, float side);
+void draw_class_scores(const core::Evaluation& ev);
 
 TrainState& train_state(AppState& s);
 core::Dataset training_set(const AppState& s);

@@ -95,7 +95,7 @@ std::string compare_command(AppState& s, const std::string& cmd) {
     return "unknown command '" + cmd + "'";
 }
 
-static void draw_models_table(AppState& s, TrainState& t) {
+static void draw_models_table(AppState& s, TrainState& t, CompareState& cmp) {
     const float e = ui::em();
     ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp |
                          ImGuiTableFlags_Resizable;
@@ -116,8 +116,11 @@ static void draw_models_table(AppState& s, TrainState& t) {
             ImGui::PushID(i);
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
-            if (i == t.active) ImGui::TextColored(ImVec4(0.55f, 0.88f, 0.90f, 1.0f), "%s  (in use)", m.label.c_str());
-            else ImGui::TextUnformatted(m.label.c_str());
+            std::string text = m.label + (i == t.active ? "  (in use)" : "");
+            if (i == t.active) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.55f, 0.88f, 0.90f, 1.0f));
+            if (ImGui::Selectable(text.c_str(), cmp.selected == i, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap))
+                cmp.selected = i;
+            if (i == t.active) ImGui::PopStyleColor();
             if (!m.hyper.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", m.hyper.c_str());
             ImGui::TableNextColumn();
             if (m.evaluated) ImGui::Text("%.3f", m.test.acc);
@@ -270,17 +273,50 @@ void draw_compare_panel(AppState& s) {
     if (s.platform.pick_files) {
         if (ui::primary_button("Load .bcm model ...")) s.platform.pick_files(".bcm", true, "model");
         ImGui::SameLine();
+    } else {
+        ImGui::BeginChild("##bcmpath", ImVec2(e * 24, ImGui::GetFrameHeight()), false, ImGuiWindowFlags_NoScrollbar);
+        path_open_row(s, t.model_path_ui, "/path/to/model.bcm", "model");
+        ImGui::EndChild();
+        ImGui::SameLine();
     }
-    ImGui::TextDisabled("Evaluated on the test split of %s (%d images). Hover a name for its hyperparameters.",
+    ImGui::TextDisabled("Evaluated on the test split of %s (%d images). Click a row for details; hover for hyperparameters.",
                         s.data.loaded ? s.data.source.c_str() : "no data", s.data.all.test.size());
     if (t.models.empty()) {
         ui::empty_state("No models yet", "Train one in the Train tab, or load a .bcm model file.", e * 8);
     } else {
-        draw_models_table(s, t);
+        if (!s.compare) s.compare = std::make_shared<CompareState>();
+        CompareState& cmp = *s.compare;
+        draw_models_table(s, t, cmp);
         ImGui::Spacing();
+        if (cmp.selected >= (int)t.models.size()) cmp.selected = 0;
+        if (!ImGui::BeginTable("##cmp_lower", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_PadOuterX)) return;
+        ImGui::TableSetupColumn("left", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableSetupColumn("right", ImGuiTableColumnFlags_WidthStretch, 1.15f);
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ui::heading("Test accuracy");
         draw_acc_bars(t);
+        ImGui::Spacing();
+        draw_tune(s, t);
+        ImGui::TableNextColumn();
+        ModelEntry& m = *t.models[cmp.selected];
+        ui::heading((m.label + " on the test split").c_str());
+        if (m.evaluated) {
+            float side = std::min(e * 15, ImGui::GetContentRegionAvail().x * 0.45f);
+            ImGui::BeginGroup();
+            draw_confusion(m.test, cmp.conf_tex, side);
+            ImGui::EndGroup();
+            ImGui::SameLine(0, e);
+            ImGui::BeginGroup();
+            draw_class_scores(m.test);
+            ImGui::Text("ACC %.3f   AUC %.3f", m.test.acc, m.test.auc);
+            ImGui::EndGroup();
+        } else {
+            ImGui::TextDisabled("evaluating ...");
+        }
+        ImGui::EndTable();
+        return;
     }
-    ImGui::Spacing();
     ImGui::Spacing();
     draw_tune(s, t);
 }

@@ -378,7 +378,7 @@ static void refresh_activations(TrainState& t, core::Model& m, const uint8_t* rg
     t.acts_side = H;
 }
 
-static void draw_confusion(const core::Evaluation& ev, Texture& tex, float side) {
+void draw_confusion(const core::Evaluation& ev, Texture& tex, float side) {
     const float e = ui::em();
     std::vector<float> v(core::kClasses * core::kClasses, 0.f);
     for (int i = 0; i < core::kClasses; ++i) {
@@ -410,10 +410,12 @@ static void draw_confusion(const core::Evaluation& ev, Texture& tex, float side)
             dl->AddText(ImVec2(m0.x + cell * (j + 0.5f) - ts.x * 0.5f, m0.y + cell * (i + 0.5f) - ts.y * 0.5f), col, b);
         }
     ImGui::Dummy(ImVec2(side, cell * 8 + e * 1.3f));
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + side);
     ImGui::TextDisabled("rows: true class, columns: predicted; color = share of the row");
+    ImGui::PopTextWrapPos();
 }
 
-static void draw_class_scores(const core::Evaluation& ev) {
+void draw_class_scores(const core::Evaluation& ev) {
     if (ImGui::BeginTable("##scores", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
         ImGui::TableSetupColumn("class", ImGuiTableColumnFlags_WidthStretch, 2.2f);
         ImGui::TableSetupColumn("precision");
@@ -540,6 +542,12 @@ static void draw_controls(AppState& s, TrainState& t) {
             row("images/s", "%.0f", m.images_per_second);
             row("time training", "%.1f s", r->seconds);
             row("time left (est.)", "%.0f s", eta);
+            if (!r->done && m.epochs > 0) {
+                // this epoch's share of the progress still to go, at the same rate
+                double per_epoch = 1.0 / m.epochs, into = m.progress - m.epoch * per_epoch;
+                double rate = m.progress > 0.001 ? r->seconds / m.progress : 0;
+                row("epoch ends in", "%.0f s", std::max(0.0, (per_epoch - into) * rate));
+            }
             if (!r->done) row("learning rate", "%.2e", (double)r->trainer->current_lr());
             if (m.best_epoch > 0) row("best val ACC", "%.3f", m.best_val_acc);
             row("slice", "%.1f ms", s.stats.slice_ms);
@@ -763,7 +771,14 @@ std::string train_command(AppState& s, const std::string& cmd) {
     }
     if (cmd == "shutdown") { t.conf_tex.release(); t.filters_tex.release(); t.acts_tex.release(); t.wrong_tex.release(); return ""; }
     if (cmd == "data-changed") {
+        // predictions in flight point into the old splits: drop them
         t.data_version++;
+        t.wrong_pred.reset(nullptr, 0);
+        t.wrong_idx.clear();
+        t.wrong_pred_class.clear();
+        t.wrong_epoch = -1;
+        t.act_image = 0;
+        t.views_t = -1;
         return "";
     }
     if (cmd.rfind("train:model=", 0) == 0) {
