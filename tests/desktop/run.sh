@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Runs the native desktop app (GLFW + OpenGL 3.3) under Xvfb and saves a screenshot of every panel to
-# tests/e2e/screenshots/desktop-*.png: the same UI as the web page, with files given as paths.
+# tests/e2e/screenshots/desktop-*.png (beside the browser's): the same UI as the web page, with files
+# given as paths. Uses build/ when the test command already built it there, else build-app/.
 # Checks that each run exits cleanly and writes a plausible PNG. Needs xvfb (install_deps.sh --tests).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-shots="$here/screenshots"
+shots="$root/tests/e2e/screenshots"
 pbc="${PBC_SAMPLES:-$root/../shared/data/pbc_samples}"
-build="${BUILD_APP:-$root/build-app}"
+build="${BUILD_APP:-}"
+if [ -z "$build" ]; then
+  if [ -f "$root/build/CMakeCache.txt" ]; then build="$root/build"; else build="$root/build-app"; fi
+fi
 mkdir -p "$shots"
 rm -f "$shots"/desktop-*.png
 
