@@ -15,7 +15,6 @@ double now_ms() {
     using namespace std::chrono;
     return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
 }
-constexpr int kValChunk = 128;
 }  // namespace
 
 Result<Schedule> parse_schedule(const std::string& s) {
@@ -191,7 +190,9 @@ bool Trainer::step(int max_images, double max_ms) {
                 }
             }
         } else {
-            int nb = std::min(kValChunk, val_.size() - val_pos_);
+            // validation goes a batch at a time too, so one unit of work stays near a training
+            // batch's cost (a browser frame budget holds for both)
+            int nb = std::min(cfg_.batch, val_.size() - val_pos_);
             std::vector<float> p = model_.predict(val_.image(val_pos_), nb, cfg_.val_tta != 0);
             std::copy(p.begin(), p.end(), val_probs_.begin() + (size_t)val_pos_ * kClasses);
             val_pos_ += nb;

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <thread>
+
+#include "core/gemm.h"
 
 #include "core/dataset.h"
 #include "core/forest.h"
@@ -14,6 +17,11 @@
 #include "core/model.h"
 #include "core/train.h"
 #include "platform/cli_common.h"
+
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#define STB_IMAGE_WRITE_STATIC
+#include <stb_image_write.h>
+#include <stb_easy_font.h>
 
 namespace cli {
 namespace {
@@ -59,7 +67,9 @@ bool parse_learn(const Args& a, const std::string& model, Learn& L, std::string&
     c.momentum = (float)a.get_double("momentum", c.momentum, ok);
     c.patience = a.get_int("patience", c.patience, ok);
     c.seed = (uint64_t)a.get_int("seed", 0, ok);
-    c.augment = a.has("augment");
+    // Cells have no orientation: dihedral augmentation is on by default for the CNNs (the DESIGN's
+    // cnn reaches >= 0.94 only with it); --no-augment turns it off, --augment forces it on.
+    c.augment = a.has("augment") || (!a.has("no-augment") && (model == "cnn" || model == "vgg6"));
     if (!ok) return false;
     if (a.has("optimizer")) {
         std::string o = a.get("optimizer");
@@ -323,11 +333,369 @@ BLOODCELL_COMMAND("train",
                   "[--layers \"conv3x3 16 same;relu;gap;dense 8\"] [--trees T] [--pixels] [--threads N] "
                   "[--checkpoint] --out MODEL.bcm",
                   "train a model (best epoch on val) and write its model file", cmd_train,
-                  {"pixels", "checkpoint"});
+                  {"pixels", "checkpoint", "no-augment"});
 BLOODCELL_COMMAND("eval", "eval --model MODEL.bcm --data DATA.npz [--split test] [--tta]",
                   "ACC, AUC, per-class precision/recall/F1, confusion matrix", cmd_eval);
 BLOODCELL_COMMAND("predict", "predict --model MODEL.bcm [--tta] IMAGE...",
                   "class and the 8 probabilities per image", cmd_predict);
+
+// ---- [SECTION] tune ---------------------------------------------------------------------------
+// --grid "lr=1e-3,3e-4;batch=32,64;hidden=250,500": every combination (or --random N of them).
+struct GridKey {
+    std::string key;
+    std::vector<std::string> values;
+};
+
+bool parse_grid(const std::string& text, std::vector<GridKey>& out, std::string& err) {
+    static const char* known[] = {"lr", "batch", "epochs", "hidden", "width", "filters", "dropout", "wd", "trees", "momentum"};
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t end = text.find(';', start);
+        std::string part = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        start = end == std::string::npos ? text.size() + 1 : end + 1;
+        if (part.empty()) continue;
+        size_t eq = part.find('=');
+        if (eq == std::string::npos) {
+            err = "--grid: '" + part + "' is not KEY=V1,V2,...";
+            return false;
+        }
+        GridKey g;
+        g.key = part.substr(0, eq);
+        if (g.key == "filters") g.key = "width";
+        bool ok = false;
+        for (const char* k : known) ok = ok || g.key == k;
+        if (!ok) {
+            err = "--grid: unknown key '" + g.key + "' (want lr, batch, epochs, hidden, width/filters, dropout, wd, trees, momentum)";
+            return false;
+        }
+        std::string vals = part.substr(eq + 1);
+        size_t vs = 0;
+        while (vs <= vals.size()) {
+            size_t ve = vals.find(',', vs);
+            std::string v = vals.substr(vs, ve == std::string::npos ? std::string::npos : ve - vs);
+            vs = ve == std::string::npos ? vals.size() + 1 : ve + 1;
+            char* e = nullptr;
+            std::strtod(v.c_str(), &e);
+            if (v.empty() || *e) {
+                err = "--grid: " + g.key + " value '" + v + "' is not a number";
+                return false;
+            }
+            g.values.push_back(v);
+        }
+        out.push_back(g);
+    }
+    if (out.empty()) {
+        err = "--grid is empty (e.g. \"lr=1e-3,3e-4;batch=32,64\")";
+        return false;
+    }
+    return true;
+}
+
+int cmd_tune(const Args& a) {
+    if (!a.has("model")) return fail("tune: --model NAME is required");
+    if (!a.has("grid")) return fail("tune: --grid \"lr=1e-3,3e-4;batch=32,64\" is required");
+    if (!apply_threads(a)) return 1;
+    std::vector<GridKey> grid;
+    std::string err;
+    if (!parse_grid(a.get("grid"), grid, err)) return fail(err);
+    bool ok = true;
+    int random = a.get_int("random", 0, ok);
+    int seed = a.get_int("seed", 0, ok);
+    if (!ok) return 1;
+    // all combinations, first key slowest
+    std::vector<std::vector<int>> trials(1);
+    for (auto& g : grid) {
+        std::vector<std::vector<int>> next;
+        for (auto& t : trials)
+            for (size_t v = 0; v < g.values.size(); ++v) {
+                next.push_back(t);
+                next.back().push_back((int)v);
+            }
+        trials = next;
+    }
+    if (random > 0 && random < (int)trials.size()) {
+        core::Rng rng((uint64_t)seed + 17);
+        rng.shuffle(trials);
+        trials.resize(random);
+    }
+    auto data = load_data(a);
+    if (!data) return fail(data.error);
+    core::Dataset train = data.value.train;
+    if (a.has("subset")) {
+        auto ss = core::parse_subset(a.get("subset"));
+        if (!ss) return fail("--subset: " + ss.error);
+        train = core::make_subset(data.value.split(ss.value.split), ss.value);
+    }
+    std::fprintf(stderr, "tune %s: %zu trials on %d train images, selecting on %d val images\n", a.get("model").c_str(),
+                 trials.size(), train.size(), data.value.val.size());
+    std::string csv = "trial";
+    for (auto& g : grid) csv += "," + g.key;
+    csv += ",val_acc,val_auc,best_epoch,seconds\n";
+    std::string json = "{\"model\":\"" + json_escape(a.get("model")) + "\",\"trials\":[";
+    double best_acc = -1;
+    size_t best_trial = 0;
+    for (size_t t = 0; t < trials.size(); ++t) {
+        Args ta = a;  // the command's own options, overridden by this trial's values
+        std::string desc;
+        for (size_t k = 0; k < grid.size(); ++k) {
+            ta.options[grid[k].key] = grid[k].values[trials[t][k]];
+            desc += (k ? " " : "") + grid[k].key + "=" + grid[k].values[trials[t][k]];
+        }
+        Learn L;
+        if (!parse_learn(ta, a.get("model"), L, err)) return err.empty() ? 1 : fail("tune: trial " + desc + ": " + err);
+        std::fprintf(stderr, "trial %zu/%zu: %s\n", t + 1, trials.size(), desc.c_str());
+        TrainOutcome r = train_model(L, train, data.value.val, a.has("quiet"));
+        if (!r.error.empty()) return fail("tune: trial " + desc + ": " + r.error);
+        core::Evaluation v = core::evaluate_model(r.model, data.value.val);
+        std::fprintf(stderr, "trial %zu/%zu: %s -> val ACC %.4f AUC %.4f in %.1fs\n", t + 1, trials.size(), desc.c_str(),
+                     v.acc, v.auc, r.seconds);
+        csv += std::to_string(t + 1);
+        json += std::string(t ? "," : "") + "{\"trial\":" + std::to_string(t + 1) + ",\"params\":{";
+        for (size_t k = 0; k < grid.size(); ++k) {
+            csv += "," + grid[k].values[trials[t][k]];
+            json += std::string(k ? "," : "") + "\"" + grid[k].key + "\":" + fmt(std::strtod(grid[k].values[trials[t][k]].c_str(), nullptr));
+        }
+        csv += "," + fmt(v.acc) + "," + fmt(v.auc) + "," + std::to_string(r.metrics.best_epoch) + "," + fmt(r.seconds, 4) + "\n";
+        json += "},\"val_acc\":" + fmt(v.acc) + ",\"val_auc\":" + fmt(v.auc) + ",\"best_epoch\":" +
+                std::to_string(r.metrics.best_epoch) + ",\"seconds\":" + fmt(r.seconds, 4) + "}";
+        if (v.acc > best_acc) {
+            best_acc = v.acc;
+            best_trial = t;
+        }
+    }
+    json += "],\"best_trial\":" + std::to_string(best_trial + 1) + "}";
+    if (a.has("csv-out")) {
+        core::Status w = core::io::write_text_file(a.get("csv-out"), csv);
+        if (!w) return fail(w.message);
+    }
+    if (a.has("json")) std::printf("%s\n", json.c_str());
+    else std::printf("%s", csv.c_str());
+    std::fprintf(stderr, "best: trial %zu (val ACC %.4f)\n", best_trial + 1, best_acc);
+    return 0;
+}
+
+// ---- [SECTION] compare ------------------------------------------------------------------------
+// Draws a horizontal bar chart of test ACC per model (with labels from stb_easy_font) into a PNG.
+bool write_bar_png(const std::string& path, const std::vector<std::string>& names, const std::vector<double>& acc,
+                   const std::vector<double>& auc) {
+    const int W = 640, row = 40, H = 50 + row * (int)names.size() + 20, x0 = 120, x1 = W - 60;
+    std::vector<uint8_t> px((size_t)W * H * 3, 255);
+    auto rect = [&](int ax, int ay, int bx, int by, uint8_t r, uint8_t g, uint8_t b) {
+        for (int y = std::max(0, ay); y < std::min(H, by); ++y)
+            for (int x = std::max(0, ax); x < std::min(W, bx); ++x) {
+                uint8_t* p = &px[((size_t)y * W + x) * 3];
+                p[0] = r, p[1] = g, p[2] = b;
+            }
+    };
+    auto text = [&](int x, int y, const std::string& s, int scale) {
+        static char buf[60000];
+        int quads = stb_easy_font_print(0, 0, (char*)s.c_str(), nullptr, buf, sizeof buf);
+        const float* v = (const float*)buf;  // 4 vertices per quad: x, y, z, color(4 bytes)
+        for (int q = 0; q < quads; ++q) {
+            const float* a0 = v + q * 16;
+            const float* a2 = v + q * 16 + 8;
+            rect(x + (int)(a0[0] * scale), y + (int)(a0[1] * scale), x + (int)(a2[0] * scale), y + (int)(a2[1] * scale), 20, 20, 20);
+        }
+    };
+    text(10, 10, "BloodMNIST test accuracy (bar) and macro AUC", 2);
+    // scale: ACC from 0.5 to 1.0 so differences near the top are visible
+    const double lo = 0.5;
+    for (size_t i = 0; i < names.size(); ++i) {
+        int y = 50 + row * (int)i;
+        text(10, y + 8, names[i], 2);
+        double f = std::max(0.0, std::min(1.0, (acc[i] - lo) / (1.0 - lo)));
+        rect(x0, y + 4, x0 + (int)((x1 - x0) * f), y + row - 6, 150, 185, 230);
+        char b[64];
+        std::snprintf(b, sizeof b, "%.3f / %.4f", acc[i], auc[i]);
+        text(x0 + 6, y + 12, b, 2);
+    }
+    for (int t = 0; t <= 5; ++t) {
+        int x = x0 + (x1 - x0) * t / 5;
+        rect(x, 44, x + 1, H - 14, 150, 150, 150);
+        char b[16];
+        std::snprintf(b, sizeof b, "%.1f", lo + 0.1 * t);
+        text(x - 8, H - 12, b, 1);
+    }
+    return stbi_write_png(path.c_str(), W, H, 3, px.data(), W * 3) != 0;
+}
+
+int cmd_compare(const Args& a) {
+    if (!apply_threads(a)) return 1;
+    auto data = load_data(a);
+    if (!data) return fail(data.error);
+    std::vector<std::string> names;
+    {
+        std::string list = a.get("models", "logreg,forest,fcnn,cnn,vgg6");
+        for (size_t s = 0; s <= list.size();) {
+            size_t e = list.find(',', s);
+            std::string n = list.substr(s, e == std::string::npos ? std::string::npos : e - s);
+            if (!n.empty()) names.push_back(n);
+            s = e == std::string::npos ? list.size() + 1 : e + 1;
+        }
+    }
+    // --use vgg6=assets/vgg6_w32.bcm,cnn=cnn.bcm: evaluate these files instead of training
+    std::map<std::string, std::string> use;
+    {
+        std::string list = a.get("use");
+        for (size_t s = 0; s < list.size();) {
+            size_t e = list.find(',', s);
+            std::string kv = list.substr(s, e == std::string::npos ? std::string::npos : e - s);
+            size_t eq = kv.find('=');
+            if (eq == std::string::npos) return fail("--use: '" + kv + "' is not NAME=MODEL.bcm");
+            use[kv.substr(0, eq)] = kv.substr(eq + 1);
+            if (std::find(names.begin(), names.end(), kv.substr(0, eq)) == names.end()) names.push_back(kv.substr(0, eq));
+            s = e == std::string::npos ? list.size() : e + 1;
+        }
+    }
+    core::Dataset train = data.value.train;
+    if (a.has("subset")) {
+        auto ss = core::parse_subset(a.get("subset"));
+        if (!ss) return fail("--subset: " + ss.error);
+        train = core::make_subset(data.value.split(ss.value.split), ss.value);
+    }
+    const core::Dataset& test = data.value.test;
+    struct Row {
+        std::string name, how;
+        double acc, auc, f1, train_s, infer_ms;
+        size_t params;
+    };
+    std::vector<Row> rows;
+    for (const std::string& name : names) {
+        Row r{name, "", 0, 0, 0, NAN, 0, 0};
+        core::Model model;
+        if (use.count(name)) {
+            auto m = load_model_file(use[name]);
+            if (!m) return fail(m.error);
+            model = std::move(m.value);
+            r.how = use[name];
+            auto it = model.meta.find("train_seconds");
+            if (it != model.meta.end()) r.train_s = std::atof(it->second.c_str());
+        } else {
+            Learn L;
+            std::string err;
+            if (!parse_learn(a, name, L, err)) return err.empty() ? 1 : fail("compare: " + name + ": " + err);
+            std::fprintf(stderr, "== %s\n", name.c_str());
+            TrainOutcome t = train_model(L, train, data.value.val, a.has("quiet"));
+            if (!t.error.empty()) return fail("compare: " + name + ": " + t.error);
+            model = std::move(t.model);
+            r.train_s = t.seconds;
+            r.how = L.spec.family == core::Family::nn
+                        ? std::to_string(L.train.epochs) + " epochs" + (L.train.augment ? ", augmented" : "")
+                        : (L.spec.family == core::Family::forest ? std::to_string(L.fit.trees) + " trees" : "features");
+        }
+        core::Evaluation e = core::evaluate_model(model, test);
+        r.acc = e.acc, r.auc = e.auc, r.f1 = e.macro_f1, r.infer_ms = e.ms_per_image, r.params = model.param_count();
+        std::fprintf(stderr, "%s: test ACC %.4f AUC %.4f, %.2f ms/image\n", name.c_str(), e.acc, e.auc, e.ms_per_image);
+        rows.push_back(r);
+    }
+    std::string md = "| model | test ACC | test AUC | macro F1 | train s | infer ms/image | parameters | trained |\n"
+                     "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
+    std::string csv = "model,test_acc,test_auc,macro_f1,train_seconds,infer_ms_per_image,params,trained\n";
+    std::string json = "{\"test_images\":" + std::to_string(test.size()) + ",\"models\":[";
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const Row& r = rows[i];
+        char b[512];
+        std::snprintf(b, sizeof b, "| %s | %.4f | %.4f | %.4f | %s | %.3f | %zu | %s |\n", r.name.c_str(), r.acc, r.auc, r.f1,
+                      std::isnan(r.train_s) ? "?" : fmt(r.train_s, 4).c_str(), r.infer_ms, r.params, r.how.c_str());
+        md += b;
+        csv += r.name + "," + fmt(r.acc) + "," + fmt(r.auc) + "," + fmt(r.f1) + "," + fmt(r.train_s, 4) + "," +
+               fmt(r.infer_ms, 4) + "," + std::to_string(r.params) + ",\"" + r.how + "\"\n";
+        json += std::string(i ? "," : "") + "{\"model\":\"" + json_escape(r.name) + "\",\"test_acc\":" + fmt(r.acc) +
+                ",\"test_auc\":" + fmt(r.auc) + ",\"macro_f1\":" + fmt(r.f1) + ",\"train_seconds\":" + fmt(r.train_s, 4) +
+                ",\"infer_ms_per_image\":" + fmt(r.infer_ms, 4) + ",\"params\":" + std::to_string(r.params) +
+                ",\"trained\":\"" + json_escape(r.how) + "\"}";
+    }
+    json += "]}";
+    if (a.has("csv-out")) {
+        core::Status w = core::io::write_text_file(a.get("csv-out"), csv);
+        if (!w) return fail(w.message);
+    }
+    if (a.has("md-out")) {
+        core::Status w = core::io::write_text_file(a.get("md-out"), md);
+        if (!w) return fail(w.message);
+    }
+    if (a.has("png")) {
+        std::vector<std::string> n;
+        std::vector<double> acc, auc;
+        for (auto& r : rows) n.push_back(r.name), acc.push_back(r.acc), auc.push_back(r.auc);
+        if (!write_bar_png(a.get("png"), n, acc, auc)) return fail(a.get("png") + ": cannot write the PNG");
+    }
+    if (a.has("json")) std::printf("%s\n", json.c_str());
+    else if (a.has("csv")) std::printf("%s", csv.c_str());
+    else std::printf("%s", md.c_str());
+    return 0;
+}
+
+// ---- [SECTION] bench --------------------------------------------------------------------------
+// Throughput on random images (no data file needed): training images/s (forward + backward +
+// Adam, batch B) and inference ms/image, for each network.
+int cmd_bench(const Args& a) {
+    if (!apply_threads(a)) return 1;
+    bool ok = true;
+    double seconds = a.get_double("seconds", 3.0, ok);
+    int batch = a.get_int("batch", 64, ok);
+    if (!ok) return 1;
+    if (batch < 1 || batch > 1024) return fail("--batch: want 1..1024");
+    std::vector<std::string> names;
+    if (a.has("model")) names.push_back(a.get("model"));
+    else names = {"fcnn", "cnn", "vgg6"};
+    core::Dataset d;
+    core::Rng rng(1);
+    const int n = 512;
+    d.images.resize((size_t)n * core::kImageBytes);
+    for (auto& v : d.images) v = (uint8_t)rng.below(256);
+    for (int i = 0; i < n; ++i) d.labels.push_back((uint8_t)(i % 8));
+    std::string json = "{\"threads\":" + std::to_string(core::nn::num_threads()) + ",\"gemm\":\"" + core::gemm_backend() +
+                       "\",\"models\":[";
+    std::printf("%-10s %10s %10s %12s %12s %14s %12s\n", "model", "params", "MFLOP/img", "train img/s", "infer img/s",
+                "infer ms/img", "train GFLOP/s");
+    for (size_t i = 0; i < names.size(); ++i) {
+        Learn L;
+        std::string err;
+        Args b = a;
+        b.options["batch"] = std::to_string(batch);
+        if (!parse_learn(b, names[i], L, err)) return err.empty() ? 1 : fail("bench: " + err);
+        if (L.spec.family != core::Family::nn) return fail("bench: " + names[i] + " is a feature model; bench measures networks");
+        L.train.epochs = 1000;
+        auto tr = core::Trainer::create(L.spec, d, {}, L.train);
+        if (!tr) return fail(tr.error);
+        tr.value->step(batch);  // warm-up (allocations)
+        double t0 = now_seconds();
+        long images0 = tr.value->metrics().images;
+        while (now_seconds() - t0 < seconds) tr.value->step(batch);
+        double train_ips = (tr.value->metrics().images - images0) / (now_seconds() - t0);
+        core::Model& m = tr.value->model();
+        m.predict(d.images.data(), 64);
+        t0 = now_seconds();
+        long done = 0;
+        while (now_seconds() - t0 < seconds / 2) {
+            m.predict(d.images.data(), n);
+            done += n;
+        }
+        double infer_ips = done / (now_seconds() - t0);
+        double mflop = m.flops_per_image() / 1e6;
+        double gflops = train_ips * mflop * 3 / 1000.0;  // forward + backward ~ 3x forward
+        std::printf("%-10s %10zu %10.1f %12.0f %12.0f %14.4f %12.1f\n", names[i].c_str(), m.param_count(), mflop, train_ips,
+                    infer_ips, 1000.0 / infer_ips, gflops);
+        json += std::string(i ? "," : "") + "{\"model\":\"" + names[i] + "\",\"params\":" + std::to_string(m.param_count()) +
+                ",\"mflop_per_image\":" + fmt(mflop) + ",\"train_images_per_second\":" + fmt(train_ips) +
+                ",\"infer_images_per_second\":" + fmt(infer_ips) + ",\"infer_ms_per_image\":" + fmt(1000.0 / infer_ips) +
+                ",\"batch\":" + std::to_string(batch) + "}";
+    }
+    if (a.has("json")) std::printf("%s]}\n", json.c_str());
+    return 0;
+}
+
+BLOODCELL_COMMAND("tune",
+                  "tune --model NAME --data DATA.npz --grid \"lr=1e-3,3e-4;batch=32,64;hidden=250,500\" [--random N] "
+                  "[--epochs E] [--subset ...] [--csv-out FILE] [--json]",
+                  "grid or random search: one row per trial with its val ACC and seconds", cmd_tune);
+BLOODCELL_COMMAND("compare",
+                  "compare --data DATA.npz [--models logreg,forest,fcnn,cnn,vgg6] [--use vgg6=MODEL.bcm] [--epochs E] "
+                  "[--subset ...] [--md-out FILE] [--csv-out FILE] [--png FILE] [--csv|--json]",
+                  "every model side by side on the test split: ACC, AUC, train s, inference ms/image", cmd_compare);
+BLOODCELL_COMMAND("bench", "bench [--model NAME] [--width W] [--batch B] [--seconds S] [--threads N] [--json]",
+                  "training and inference throughput on random images", cmd_bench);
 
 }  // namespace
 }  // namespace cli
