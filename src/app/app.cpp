@@ -65,17 +65,23 @@ void app_setup_style(AppState& s, const Platform& p) {
     const float scale = p.ui_scale > 0 ? p.ui_scale : 1.0f;
     io.Fonts->Clear();
     bool have_font = false;
-    if (!p.font_path.empty()) {
+    if (!p.font_path.empty() && s.font_bytes.empty()) {
         auto bytes = core::io::read_file(p.font_path);
+        if (bytes.ok()) s.font_bytes = std::move(bytes.value);
+    }
+    if (!s.font_bytes.empty()) {
+        core::Result<std::vector<uint8_t>> bytes = core::Result<std::vector<uint8_t>>::of(s.font_bytes);
         if (bytes.ok() && bytes.value.size() > 1000) {
             ImFontConfig cfg;
-            cfg.FontDataOwnedByAtlas = false;  // we keep one copy alive for the three sizes
-            static std::vector<uint8_t> font_bytes;
-            font_bytes = std::move(bytes.value);
+            cfg.FontDataOwnedByAtlas = false;  // AppState keeps one copy alive for the three sizes
+            s.font_bytes = std::move(bytes.value);
             cfg.OversampleH = 2;
-            s.font_body = io.Fonts->AddFontFromMemoryTTF(font_bytes.data(), (int)font_bytes.size(), std::round(15.0f * scale), &cfg);
-            s.font_title = io.Fonts->AddFontFromMemoryTTF(font_bytes.data(), (int)font_bytes.size(), std::round(19.0f * scale), &cfg);
-            s.font_big = io.Fonts->AddFontFromMemoryTTF(font_bytes.data(), (int)font_bytes.size(), std::round(30.0f * scale), &cfg);
+            auto add = [&](float px) {
+                return io.Fonts->AddFontFromMemoryTTF(s.font_bytes.data(), (int)s.font_bytes.size(), std::round(px * scale), &cfg);
+            };
+            s.font_body = add(15.0f);
+            s.font_title = add(19.0f);
+            s.font_big = add(30.0f);
             have_font = s.font_body && s.font_title && s.font_big;
         }
     }

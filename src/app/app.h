@@ -151,6 +151,7 @@ struct AppState {
     ImFont* font_body = nullptr;
     ImFont* font_title = nullptr;
     ImFont* font_big = nullptr;
+    std::vector<uint8_t> font_bytes;  // the UI font, kept alive for ImGui's atlas (rebuilt on DPI changes)
     bool show_welcome = true;
     ImGuiTextFilter log_filter;
     int log_min_level = 0;

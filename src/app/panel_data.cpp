@@ -172,8 +172,8 @@ void draw_data_panel(AppState& s) {
     ImGui::BeginChild("##data_main", ImVec2(0, 0), false);
     if (!d.loaded) {
         ui::empty_state("No data loaded",
-                        "The bundled sample (assets/sample.npz) was not found. Open a BloodMNIST .npz with the button "
-                        "on the left, or drop one onto this window.",
+                        "The bundled sample (assets/sample.npz) was not found. Open a MedMNIST BloodMNIST .npz from "
+                        "the panel on the left, or drop one onto this window.",
                         ImGui::GetContentRegionAvail().y);
         ImGui::EndChild();
         return;

@@ -3,7 +3,7 @@
 //  [X] files by drag and drop onto the window and by path arguments (npz, images, .bcm models)
 //  [X] high-DPI via the window content scale
 //  [X] --screenshot FILE.png [--frames N]: render N frames, save the window, exit (tests under Xvfb)
-//  [X] --tab NAME, --cmd COMMAND (repeatable), --size WxH for scripted screenshots
+//  [X] --tab NAME, --cmd COMMAND (repeatable), --size WxH, --assets DIR for scripted screenshots
 // Missing:
 //  [ ] a native file dialog (drop files or pass paths; the Data tab also takes a typed path)
 #include <GLFW/glfw3.h>
@@ -74,7 +74,7 @@ const char* font_path() {
 
 void usage() {
     fprintf(stderr,
-            "usage: bloodcell_desktop [FILE...] [--tab NAME] [--cmd COMMAND]... [--size WxH]\n"
+            "usage: bloodcell_desktop [FILE...] [--tab NAME] [--cmd COMMAND]... [--size WxH] [--assets DIR]\n"
             "                         [--screenshot OUT.png] [--frames N]\n"
             "  FILE: a BloodMNIST .npz, images to classify (PNG/JPG), or a .bcm model\n");
 }
@@ -82,7 +82,7 @@ void usage() {
 
 int main(int argc, char** argv) {
     std::vector<std::string> files, cmds;
-    std::string screenshot;
+    std::string screenshot, asset_dir = BLOODCELL_ASSET_DIR;
     int frames = 0, width = 1280, height = 800;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
         else if (a == "--frames") frames = atoi(next().c_str());
         else if (a == "--tab") cmds.push_back("tab:" + next());
         else if (a == "--cmd") cmds.push_back(next());
+        else if (a == "--assets") asset_dir = next();
         else if (a == "--size") {
             std::string v = next();
             if (sscanf(v.c_str(), "%dx%d", &width, &height) != 2 || width < 320 || height < 240) {
@@ -119,12 +120,13 @@ int main(int argc, char** argv) {
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGui::GetIO().IniFilename = nullptr;
+    ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
 
     float xs = 1, ys = 1;
     glfwGetWindowContentScale(window, &xs, &ys);
     app::Platform p;
     p.name = "desktop";
-    p.asset_dir = BLOODCELL_ASSET_DIR;
+    p.asset_dir = asset_dir;
     p.shader_dir = BLOODCELL_SHADER_DIR;
     p.glsl_version = "#version 330 core";
     p.font_path = font_path();

@@ -112,6 +112,7 @@ int main() {
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;  // nothing persisted in the browser
+    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
 
     web.platform.name = "web";
     web.platform.asset_dir = "/assets";
