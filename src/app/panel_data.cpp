@@ -60,7 +60,6 @@ void ensure_atlas(DataState& d) {
 
 static void draw_source_card(AppState& s) {
     DataState& d = s.data;
-    const float e = ui::em();
     ui::heading("Source");
     if (d.loaded) {
         ImGui::TextWrapped("%s", d.source.c_str());

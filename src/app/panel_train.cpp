@@ -497,7 +497,6 @@ static void draw_settings(AppState& s, TrainState& t) {
 }
 
 static void draw_controls(AppState& s, TrainState& t) {
-    const float e = ui::em();
     auto names = core::model_names();
     Run* r = t.run.get();
     const bool active = r && !r->done;

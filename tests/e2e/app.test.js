@@ -266,6 +266,29 @@ async function main() {
     fs.rmSync(profile, { recursive: true, force: true });
   }
 
+  await check('a progress bar shows while the app downloads', async () => {
+    const profile4 = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
+    const ctx = await chromium.launchPersistentContext(profile4, {
+      executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 },
+      args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
+             '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    try {
+      const p4 = ctx.pages()[0] || await ctx.newPage();
+      const cdp = await ctx.newCDPSession(p4);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: 1 << 20, uploadThroughput: 1 << 20 });
+      await p4.goto(URL_, { waitUntil: 'load' });
+      await p4.waitForFunction(() => /Downloading the app \([0-9.]+ of/.test(document.getElementById('status').textContent), null, { timeout: 20000 });
+      const width = await p4.evaluate(() => parseFloat(document.getElementById('progress').style.width));
+      assert(width > 0 && width < 100, 'progress ' + width + '%');
+      await p4.screenshot({ path: path.join(SHOTS, '12-loading.png') });
+    } finally {
+      await ctx.close();
+      fs.rmSync(profile4, { recursive: true, force: true });
+    }
+  });
+
   await check('without WebGL2 the page shows a plain message', async () => {
     const profile3 = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
     const ctx = await chromium.launchPersistentContext(profile3, {
