@@ -449,6 +449,11 @@ std::string app_command(AppState& s, const std::string& cmd) {
                        s.data.all.test.image(i));
         return "";
     }
+    if (cmd == "classify:csv") {
+        if (!s.platform.save_text) return "this platform cannot save files";
+        std::string where = s.platform.save_text("bloodcell_predictions.csv", predictions_csv(s));
+        return where.empty() ? "could not save bloodcell_predictions.csv" : "";
+    }
     if (cmd.rfind("train:", 0) == 0 || cmd.rfind("model:", 0) == 0 || cmd.rfind("compare:", 0) == 0 || cmd.rfind("tune:", 0) == 0)
         return train_command(s, cmd);
     return "unknown command '" + cmd + "'";

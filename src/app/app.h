@@ -191,6 +191,7 @@ void draw_log_panel(AppState& s);
 void classify_image(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
 void classify_rgb28(AppState& s, const std::string& name, const uint8_t* rgb28);
 void classify_rerun_all(AppState& s);
+std::string predictions_csv(const AppState& s);  // one row per classified image
 void train_frame(AppState& s);   // runs a bounded training slice when training
 bool open_model_bytes(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
 std::string train_state_json(const AppState& s);

@@ -105,7 +105,7 @@ void classify_rerun_all(AppState& s) {
     for (auto& it : s.classify.items) predict_item(s, *it);
 }
 
-static std::string predictions_csv(const AppState& s) {
+std::string predictions_csv(const AppState& s) {
     std::ostringstream o;
     o << "file,width,height,predicted,confidence";
     for (int k = 0; k < core::kClasses; ++k) o << ",p_" << core::kClassNames[k];

@@ -814,6 +814,13 @@ std::string train_command(AppState& s, const std::string& cmd) {
     }
     if (cmd == "train:pause") { t.running = false; return ""; }
     if (cmd == "train:reset") { t.running = false; t.run.reset(); t.wrong_idx.clear(); t.wrong_epoch = -1; return ""; }
+    if (cmd.rfind("model:save=", 0) == 0) {
+        int i = atoi(cmd.c_str() + 11);
+        if (i < 0 || i >= (int)t.models.size()) return "no model " + cmd.substr(11);
+        if (!s.platform.save_bytes) return "this platform cannot save files";
+        std::string where = s.platform.save_bytes("model.bcm", t.models[i]->model.save());
+        return where.empty() ? "could not save model.bcm" : "";
+    }
     if (cmd.rfind("model:use=", 0) == 0) {
         int i = atoi(cmd.c_str() + 10);
         if (i < 0 || i >= (int)t.models.size()) return "no model " + cmd.substr(10);

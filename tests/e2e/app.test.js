@@ -62,6 +62,7 @@ async function main() {
   // a fresh profile per run (--user-data-dir, passed the way playwright wants it)
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
+    acceptDownloads: true,
     headless: true,
     viewport: { width: 1280, height: 800 },
     args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
@@ -80,7 +81,13 @@ async function main() {
   const command = (c) => page.evaluate((c) => window.bloodcell.command(c), c);
   const frames = async (n) => { const f0 = (await state()).frames; for (let i = 0; i < 200; i++) { await sleep(50); if ((await state()).frames >= f0 + n) return; } };
   const shot = async (name) => { await frames(3); await page.screenshot({ path: path.join(SHOTS, name + '.png') }); };
-  const openBytes = (name, buf, purpose) => page.evaluate(([n, b, p]) => window.bloodcell.openBytes(n, new Uint8Array(b), p), [name, Array.from(buf), purpose]);
+  // bytes travel as base64 (a JSON array of a megabyte is slow)
+  const openBytes = (name, buf, purpose) => page.evaluate(([n, b64, p]) => {
+    const bin = atob(b64);
+    const u = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
+    window.bloodcell.openBytes(n, u, p);
+  }, [name, Buffer.from(buf).toString('base64'), purpose]);
 
   try {
     await check('page loads and the app starts', async () => {
@@ -203,6 +210,25 @@ async function main() {
       const right = got.filter((g) => g.class === g.want).length;
       console.log('     ' + got.map((g) => `${g.name}: ${g.class}${g.class === g.want ? '' : ' (want ' + g.want + ')'}`).join(', '));
       assert(right >= 6, `only ${right} of 8 classified correctly`);
+    });
+
+    await check('the predictions table downloads as CSV; a trained model saves and loads back', async () => {
+      const [csv] = await Promise.all([page.waitForEvent('download'), command('classify:csv')]);
+      const text = fs.readFileSync(await csv.path(), 'utf8');
+      const lines = text.trim().split('\n');
+      assert(/^file,width,height,predicted,confidence,p_basophil/.test(lines[0]), 'header: ' + lines[0]);
+      assert(lines.length === 1 + (await state()).classify.count, lines.length + ' lines');
+      const s0 = await state();
+      const last = s0.train.models.length - 1;
+      const [dl] = await Promise.all([page.waitForEvent('download'), command('model:save=' + last)]);
+      const bytes = fs.readFileSync(await dl.path());
+      assert(bytes.subarray(0, 7).toString('latin1') === 'BCMODEL', 'not a model file');
+      await openBytes('saved.bcm', bytes, 'model');
+      await frames(2);
+      const s1 = await state();
+      assert(s1.train.models.length === s0.train.models.length + 1, 'the saved model did not load back: ' + s1.notice);
+      const pre = s1.train.models.findIndex((m) => /pretrained/.test(m.label));
+      if (pre >= 0) await command('model:use=' + pre);
     });
 
     await check('bad input keeps the app and its data', async () => {
