@@ -136,6 +136,24 @@ void draw_features_panel(AppState& s) {
     ImGui::PushFont(s.font_title);
     ImGui::TextUnformatted("Image");
     ImGui::PopFont();
+    // where the image comes from, and stepping through it
+    {
+        int src = (int)f.source;
+        bool have_cls = !s.classify.items.empty();
+        ImGui::BeginDisabled(!s.data.loaded);
+        if (ImGui::RadioButton("data", src == 0)) f.source = FeaturesState::FromData;
+        ImGui::EndDisabled();
+        ImGui::SameLine();
+        ImGui::BeginDisabled(!have_cls);
+        if (ImGui::RadioButton("classified", src == 1)) f.source = FeaturesState::FromClassify;
+        ImGui::EndDisabled();
+        ImGui::SameLine();
+        int* idx = f.source == FeaturesState::FromClassify ? &s.classify.selected : &s.data.selected;
+        int n = f.source == FeaturesState::FromClassify ? (int)s.classify.items.size() : s.data.view.size();
+        if (ImGui::ArrowButton("##prev", ImGuiDir_Left) && n > 0) *idx = (*idx - 1 + n) % n;
+        ImGui::SameLine(0, 2);
+        if (ImGui::ArrowButton("##next", ImGuiDir_Right) && n > 0) *idx = (*idx + 1) % n;
+    }
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + e * 14);
     ImGui::TextDisabled("%s", caption.c_str());
     ImGui::PopTextWrapPos();
