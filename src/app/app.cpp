@@ -117,8 +117,8 @@ void app_setup_style(AppState& s, const Platform& p) {
     st.FrameBorderSize = 0;
     st.TabBorderSize = 0;
     ImVec4* c = st.Colors;
-    const ImVec4 bg(0.075f, 0.090f, 0.110f, 1.0f), panel(0.105f, 0.125f, 0.150f, 1.0f),
-        frame(0.150f, 0.175f, 0.210f, 1.0f), accent(0.18f, 0.70f, 0.74f, 1.0f),
+    // dark blue-gray surfaces, one teal accent; cards (ui::begin_card) sit between bg and frames
+    const ImVec4 bg(0.075f, 0.090f, 0.110f, 1.0f), frame(0.150f, 0.175f, 0.210f, 1.0f), accent(0.18f, 0.70f, 0.74f, 1.0f),
         text(0.90f, 0.93f, 0.95f, 1.0f);
     c[ImGuiCol_Text] = text;
     c[ImGuiCol_TextDisabled] = ImVec4(0.55f, 0.60f, 0.66f, 1.0f);
@@ -130,10 +130,9 @@ void app_setup_style(AppState& s, const Platform& p) {
     c[ImGuiCol_FrameBg] = ImVec4(0.135f, 0.160f, 0.195f, 1.0f);
     c[ImGuiCol_FrameBgHovered] = ImVec4(0.165f, 0.195f, 0.235f, 1.0f);
     c[ImGuiCol_FrameBgActive] = ImVec4(0.19f, 0.22f, 0.27f, 1.0f);
-    (void)panel;
     c[ImGuiCol_TitleBg] = bg;
     c[ImGuiCol_TitleBgActive] = bg;
-    c[ImGuiCol_MenuBarBg] = panel;
+    c[ImGuiCol_MenuBarBg] = frame;
     c[ImGuiCol_ScrollbarBg] = ImVec4(0, 0, 0, 0);
     c[ImGuiCol_ScrollbarGrab] = ImVec4(0.25f, 0.29f, 0.34f, 1.0f);
     c[ImGuiCol_ScrollbarGrabHovered] = ImVec4(0.32f, 0.37f, 0.43f, 1.0f);

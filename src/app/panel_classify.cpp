@@ -54,9 +54,10 @@ void classify_image(AppState& s, const std::string& name, const uint8_t* bytes, 
     auto img = core::decode_image(bytes, size, name, limits);
     if (!img.ok()) {
         s.classify.last_error = img.error;
-        notify(s, LogEntry::Error, img.error + (img.error.find("larger than") != std::string::npos
-                                                    ? ". Crop or scale the image to the cell first."
-                                                    : ""));
+        std::string hint = img.error.find("larger than") != std::string::npos   ? ". Crop or scale the image to the cell first."
+                           : img.error.find("cannot decode") != std::string::npos ? ": the file looks truncated or damaged."
+                                                                                   : "";
+        notify(s, LogEntry::Error, img.error + hint + " (images already shown are kept)");
         return;
     }
     auto it = std::make_unique<ClassifiedImage>();

@@ -96,7 +96,6 @@ std::string compare_command(AppState& s, const std::string& cmd) {
 }
 
 static void draw_models_table(AppState& s, TrainState& t, CompareState& cmp) {
-    const float e = ui::em();
     ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp |
                          ImGuiTableFlags_Resizable;
     int remove = -1;
@@ -163,7 +162,6 @@ static void draw_models_table(AppState& s, TrainState& t, CompareState& cmp) {
         else if (t.active > remove) t.active--;
         classify_rerun_all(s);
     }
-    (void)e;
 }
 
 static void draw_acc_bars(TrainState& t) {
