@@ -100,6 +100,7 @@ struct ClassifyState {
     std::vector<std::unique_ptr<ClassifiedImage>> items;
     int selected = -1;
     float low_confidence = 0.6f;
+    bool tta = false;                    // average the 8 flips/rotations of the input
     std::string last_error;
     std::string path_ui;
 };

@@ -291,6 +291,10 @@ void draw_classify_panel(AppState& s) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(e * 9);
     ImGui::SliderFloat("low-confidence below", &c.low_confidence, 0.3f, 0.95f, "%.2f");
+    ImGui::SameLine();
+    if (ImGui::Checkbox("8 views", &c.tta)) classify_rerun_all(s);
+    ui::help_marker("Average the predictions over the 8 flips and 90-degree rotations of the input: cells have no "
+                    "orientation, so this is usually a little more accurate (8x the work).");
     ImGui::Spacing();
 
     if (c.selected < 0 || c.selected >= (int)c.items.size()) c.selected = (int)c.items.size() - 1;

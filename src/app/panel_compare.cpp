@@ -164,7 +164,7 @@ static void draw_models_table(AppState& s, TrainState& t, CompareState& cmp) {
     }
 }
 
-static void draw_acc_bars(TrainState& t) {
+static void draw_acc_bars(TrainState& t, bool speed) {
     const float e = ui::em();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     float w = ImGui::GetContentRegionAvail().x;
@@ -177,9 +177,13 @@ static void draw_acc_bars(TrainState& t) {
         ImVec2 b0(p.x + label_w, p.y + row_h * 0.2f), b1(p.x + label_w + bw, p.y + row_h * 0.8f);
         dl->AddRectFilled(b0, b1, ImGui::GetColorU32(ImGuiCol_FrameBg), 3);
         if (m.evaluated) {
-            dl->AddRectFilled(b0, ImVec2(b0.x + bw * (float)m.test.acc, b1.y), IM_COL32(46, 179, 189, 255), 3);
+            double ms_max = 1e-9;
+            for (auto& o : t.models) if (o->evaluated) ms_max = std::max(ms_max, o->test.ms_per_image);
+            float f = speed ? (float)(m.test.ms_per_image / ms_max) : (float)m.test.acc;
+            dl->AddRectFilled(b0, ImVec2(b0.x + bw * f, b1.y), speed ? IM_COL32(236, 91, 102, 255) : IM_COL32(46, 179, 189, 255), 3);
             char b[32];
-            snprintf(b, sizeof b, "%.1f%%", 100 * m.test.acc);
+            if (speed) snprintf(b, sizeof b, "%.2f ms", m.test.ms_per_image);
+            else snprintf(b, sizeof b, "%.1f%%", 100 * m.test.acc);
             dl->AddText(ImVec2(b1.x + e * 0.4f, p.y + (row_h - e) / 2), ImGui::GetColorU32(ImGuiCol_Text), b);
         }
         ImGui::Dummy(ImVec2(w, row_h));
@@ -293,7 +297,10 @@ void draw_compare_panel(AppState& s) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         ui::heading("Test accuracy");
-        draw_acc_bars(t);
+        draw_acc_bars(t, false);
+        ImGui::Spacing();
+        ui::heading("Inference time per image");
+        draw_acc_bars(t, true);
         ImGui::Spacing();
         draw_tune(s, t);
         ImGui::TableNextColumn();

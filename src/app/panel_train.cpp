@@ -128,8 +128,8 @@ bool model_ready(const AppState& s) { return s.train && s.train->active >= 0; }
 bool model_predict(AppState& s, const uint8_t* rgb28, std::vector<float>& probs, std::string& model_name) {
     if (!model_ready(s)) { probs.clear(); return false; }
     ModelEntry& e = *s.train->models[s.train->active];
-    probs = e.model.predict(rgb28, 1);
-    model_name = e.label;
+    probs = e.model.predict(rgb28, 1, s.classify.tta);
+    model_name = e.label + (s.classify.tta && e.model.spec().family == core::Family::nn ? ", 8 views" : "");
     return probs.size() == core::kClasses;
 }
 
@@ -561,7 +561,18 @@ static void draw_controls(AppState& s, TrainState& t) {
     }
     if (r->done && r->error.empty()) {
         ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.6f, 1.0f), "Done in %.1f s: val ACC %.3f", r->seconds, r->val.acc);
-        ui::subtle("The model was added to the Compare tab; press Use there to classify with it.");
+        ModelEntry* me = r->entry;
+        bool in_use = me && t.active >= 0 && t.models[t.active].get() == me;
+        if (me && !in_use) {
+            if (ui::primary_button("Use it in Classify", ImVec2(-1, 0))) {
+                for (int i = 0; i < (int)t.models.size(); ++i)
+                    if (t.models[i].get() == me) t.active = i;
+                classify_rerun_all(s);
+                s.log.info("Classify now uses " + me->label);
+            }
+        }
+        ui::subtle(in_use ? "Classify uses this model; the Compare tab puts it beside the others."
+                          : "The model was added to the Compare tab.");
     }
 }
 
