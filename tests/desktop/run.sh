@@ -10,7 +10,11 @@ shots="$root/tests/e2e/screenshots"
 pbc="${PBC_SAMPLES:-$root/../shared/data/pbc_samples}"
 build="${BUILD_APP:-}"
 if [ -z "$build" ]; then
-  if [ -f "$root/build/CMakeCache.txt" ]; then build="$root/build"; else build="$root/build-app"; fi
+  build="$root/build-app"
+  # reuse the test command's build/ when it has the desktop target
+  if [ -f "$root/build/CMakeCache.txt" ] && cmake --build "$root/build" --target help 2>/dev/null | grep -q bloodcell_desktop; then
+    build="$root/build"
+  fi
 fi
 mkdir -p "$shots"
 rm -f "$shots"/desktop-*.png
