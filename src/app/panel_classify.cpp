@@ -251,7 +251,10 @@ static void draw_result(AppState& s, ClassifiedImage& it) {
         if (conf < s.classify.low_confidence)
             ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "Low confidence: the model is unsure; check the runner-up classes.");
         ImGui::Spacing();
-        ui::class_bars(it.probs.data(), core::kClasses, 1.0f, "%.3f", std::min(ImGui::GetContentRegionAvail().x, e * 34), it.top);
+        // rows shrink (down to one line of text) to fit the card
+        float row_h = std::clamp((ImGui::GetContentRegionAvail().y - 4) / core::kClasses, e * 1.25f, e * 1.75f);
+        ui::class_bars(it.probs.data(), core::kClasses, 1.0f, "%.3f", std::min(ImGui::GetContentRegionAvail().x, e * 34), it.top,
+                       nullptr, row_h);
     } else {
         ImGui::TextDisabled("Prediction");
         ImGui::TextWrapped("No model is loaded yet.");

@@ -76,13 +76,14 @@ void end_card() {
 }
 
 void class_bars(const float* values, int n, float vmax, const char* value_fmt, float width, int highlight,
-                const float* marks) {
+                const float* marks, float row_h_in) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     if (width <= 0) width = ImGui::GetContentRegionAvail().x;
     const float e = em();
     const float label_w = class_label_width(), value_w = e * 4.5f;
     const float bar_w = std::max(e * 3, width - label_w - value_w);
-    const float row_h = e * 1.35f;
+    const float row_h = row_h_in > 0 ? row_h_in : e * 1.75f;
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 0));
     if (vmax <= 0) vmax = 1;
     for (int k = 0; k < n; ++k) {
         ImVec2 p = ImGui::GetCursorScreenPos();
@@ -105,6 +106,8 @@ void class_bars(const float* values, int n, float vmax, const char* value_fmt, f
         dl->AddText(ImVec2(b1.x + e * 0.5f, p.y + (row_h - e) * 0.5f), text, buf);
         ImGui::Dummy(ImVec2(width, row_h));
     }
+    ImGui::PopStyleVar();
+    ImGui::Dummy(ImVec2(0, 0));
 }
 
 void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, float ymin, float ymax,

@@ -19,8 +19,9 @@ bool begin_card(const char* id, ImVec2 size, bool border = true);
 void end_card();
 
 // Horizontal bars, one per class: label, bar (length value/max), value text. width 0 = available.
+// row_h 0 = 1.75 em per row.
 void class_bars(const float* values, int n, float vmax, const char* value_fmt, float width = 0,
-                int highlight = -1, const float* marks = nullptr);
+                int highlight = -1, const float* marks = nullptr, float row_h = 0);
 
 // A line plot of several series over a shared x range. Each series: values, color, label.
 struct Series { const float* v; int n; ImU32 color; const char* label; const float* x = nullptr; float thickness = 0; };
