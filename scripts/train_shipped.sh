@@ -3,18 +3,21 @@
 # on val, then measures them on the test split with and without 8-view test-time averaging.
 # Writes assets/vgg6_w<W>.bcm, .train.json (per-epoch history), .test.json and .test_tta.json.
 # Usage: scripts/train_shipped.sh [WIDTH [EPOCHS]]   (defaults: 32 50; the page's variant is 16)
-# Environment: BLOODCELL (the CLI, default build/bloodcell), DATA (default ../shared/data/bloodmnist.npz).
+# Environment: BLOODCELL (the CLI, default build/bloodcell), DATA (default ../shared/data/bloodmnist.npz),
+# SEED (default 1), WD (AdamW weight decay, default 0), OUT (default assets/vgg6_w<W>).
 set -eu
 cd "$(dirname "$0")/.."
 W=${1:-32}
 EPOCHS=${2:-50}
 BIN=${BLOODCELL:-build/bloodcell}
 DATA=${DATA:-../shared/data/bloodmnist.npz}
-OUT=assets/vgg6_w$W
+SEED=${SEED:-1}
+WD=${WD:-0}
+OUT=${OUT:-assets/vgg6_w$W}
 [ -x "$BIN" ] || { echo "train_shipped.sh: $BIN not found; build first (cmake -S . -B build && cmake --build build)" >&2; exit 1; }
-echo "== vgg6 w=$W, $EPOCHS epochs, Adam 1e-3 cosine, batch 64, dihedral augmentation, seed 1 ($(date -u))" >&2
+echo "== vgg6 w=$W, $EPOCHS epochs, Adam 1e-3 cosine (weight decay $WD), batch 64, dihedral augmentation, seed $SEED ($(date -u))" >&2
 "$BIN" train --model vgg6 --width "$W" --data "$DATA" --epochs "$EPOCHS" --batch 64 --lr 1e-3 \
-    --optimizer adam --schedule cosine --augment --seed 1 --checkpoint --out "$OUT.bcm" --json > "$OUT.train.json"
+    --optimizer adam --wd "$WD" --schedule cosine --augment --seed "$SEED" --checkpoint --out "$OUT.bcm" --json > "$OUT.train.json"
 "$BIN" eval --model "$OUT.bcm" --data "$DATA" --split test --json > "$OUT.test.json"
 "$BIN" eval --model "$OUT.bcm" --data "$DATA" --split test --tta --json > "$OUT.test_tta.json"
 "$BIN" eval --model "$OUT.bcm" --data "$DATA" --split test --tta >&2
