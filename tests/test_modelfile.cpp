@@ -150,6 +150,10 @@ TEST_CASE("model file: bad inputs fail with a clear error") {
         fix_crc(b);
         CHECK(load_error(b) == "m.bcm: unknown model family 9");
         b = good;
+        b[24] = 7;  // input kind, after magic(8) version(4) family(4) name(4+4)
+        fix_crc(b);
+        CHECK(load_error(b) == "m.bcm: unknown input kind 7");
+        b = good;
         // first layer kind sits after magic(8) version(4) family(4) name(4+4 "vgg6") input(4) count(4)
         b[32] = 42;
         fix_crc(b);
@@ -170,6 +174,26 @@ TEST_CASE("model file: bad inputs fail with a clear error") {
         auto same = core::model_spec("vgg6", o);
         CHECK(load_error(good, &same.value) == "(loaded)");
     }
+}
+
+TEST_CASE("centered RGB input: x/127.5 - 1, recorded in the file") {
+    core::ModelOptions o;
+    o.centered = 1;
+    auto spec = core::model_spec("cnn", o);
+    REQUIRE(spec.ok());
+    CHECK(spec.value.input == core::InputKind::rgb_centered);
+    std::vector<uint8_t> px(core::kImageBytes, 0);
+    px[1] = 255;
+    core::nn::Tensor x;
+    core::images_to_tensor(px.data(), 1, spec.value.input, x);
+    CHECK(x.v[0] == -1.f);
+    CHECK(x.v[1] == 1.f);
+    auto m = Model::create(spec.value, 1);
+    auto bytes = m.value.save();
+    auto back = Model::load(bytes.data(), bytes.size(), "m.bcm");
+    REQUIRE(back.ok());
+    CHECK(back.value.spec().input == core::InputKind::rgb_centered);
+    CHECK(back.value.predict(px.data(), 1) == m.value.predict(px.data(), 1));
 }
 
 TEST_CASE("model spec: unknown names and bad layer lists") {

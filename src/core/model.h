@@ -5,7 +5,8 @@
 //
 // Model file (.bcm), little-endian:
 //   "BCMODEL\0"  u32 version (= kModelFileVersion)  u32 family
-//   str name     u32 input kind (0 rgb x/255 28x28x3, 1 gray x/255 28x28x1, 2 features)
+//   str name     u32 input kind (0 rgb x/255 28x28x3, 1 gray x/255 28x28x1, 2 features,
+//                3 rgb x/127.5 - 1)
 //   u32 n_layers, per layer: u32 kind, i32 units, kernel, stride, same, pool, f32 rate, u32 init
 //   u32 glcm levels, u32 n_distances, i32 distances..., u32 pixels (the feature definition)
 //   u32 n_meta,   per entry: str key, str value                    (training record, free text)
@@ -29,7 +30,9 @@ namespace core {
 constexpr uint32_t kModelFileVersion = 1;
 
 enum class Family { nn = 0, logreg = 1, forest = 2 };
-enum class InputKind { rgb = 0, gray = 1, features = 2 };
+// rgb: x/255 (DESIGN.md's normalize); rgb_centered: x/127.5 - 1, zero-centred, which networks
+// without batch norm (cnn) train better on.
+enum class InputKind { rgb = 0, gray = 1, features = 2, rgb_centered = 3 };
 const char* family_name(Family f);
 
 struct ModelSpec {
@@ -51,6 +54,7 @@ struct ModelOptions {
     int trees = 200;        // forest
     int max_depth = 0;      // forest, 0 = unlimited
     bool pixels = false;    // forest: also use the 784 gray pixels as features
+    int centered = -1;      // nn on RGB: 1 = x/127.5 - 1, 0 = x/255, -1 = the model's default (cnn: 1)
 };
 
 // The named model catalogue: "fcnn", "cnn", "vgg6", "logreg", "forest" (DESIGN.md "Models").

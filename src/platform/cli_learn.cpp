@@ -41,6 +41,8 @@ bool parse_learn(const Args& a, const std::string& model, Learn& L, std::string&
     mo.hidden = a.get_int("hidden", mo.hidden, ok);
     mo.dropout = (float)a.get_double("dropout", 0.0, ok);
     mo.pixels = a.has("pixels");
+    if (a.has("centered")) mo.centered = 1;
+    if (a.has("uncentered")) mo.centered = 0;
     if (!ok) return false;
     auto spec = model_spec(model, mo);
     if (!spec) {
@@ -330,10 +332,10 @@ BLOODCELL_COMMAND("train",
                   "train --model NAME --data DATA.npz [--epochs E] [--batch B] [--lr LR] [--seed S] "
                   "[--subset per-class=N,fraction=F] [--augment] [--width W] [--hidden H] [--dropout P] "
                   "[--optimizer adam|sgd] [--wd WD] [--schedule cosine|constant|step] [--patience P] "
-                  "[--layers \"conv3x3 16 same;relu;gap;dense 8\"] [--trees T] [--pixels] [--threads N] "
+                  "[--layers \"conv3x3 16 same;relu;gap;dense 8\"] [--trees T] [--pixels] [--centered|--uncentered] [--threads N] "
                   "[--checkpoint] --out MODEL.bcm",
                   "train a model (best epoch on val) and write its model file", cmd_train,
-                  {"pixels", "checkpoint", "no-augment"});
+                  {"pixels", "checkpoint", "no-augment", "centered", "uncentered"});
 BLOODCELL_COMMAND("eval", "eval --model MODEL.bcm --data DATA.npz [--split test] [--tta]",
                   "ACC, AUC, per-class precision/recall/F1, confusion matrix", cmd_eval);
 BLOODCELL_COMMAND("predict", "predict --model MODEL.bcm [--tta] IMAGE...",
@@ -689,11 +691,13 @@ int cmd_bench(const Args& a) {
 BLOODCELL_COMMAND("tune",
                   "tune --model NAME --data DATA.npz --grid \"lr=1e-3,3e-4;batch=32,64;hidden=250,500\" [--random N] "
                   "[--epochs E] [--subset ...] [--csv-out FILE] [--json]",
-                  "grid or random search: one row per trial with its val ACC and seconds", cmd_tune);
+                  "grid or random search: one row per trial with its val ACC and seconds", cmd_tune,
+                  {"pixels", "no-augment", "centered", "uncentered"});
 BLOODCELL_COMMAND("compare",
                   "compare --data DATA.npz [--models logreg,forest,fcnn,cnn,vgg6] [--use vgg6=MODEL.bcm] [--epochs E] "
                   "[--subset ...] [--md-out FILE] [--csv-out FILE] [--png FILE] [--csv|--json]",
-                  "every model side by side on the test split: ACC, AUC, train s, inference ms/image", cmd_compare);
+                  "every model side by side on the test split: ACC, AUC, train s, inference ms/image", cmd_compare,
+                  {"pixels", "no-augment", "centered", "uncentered"});
 BLOODCELL_COMMAND("bench", "bench [--model NAME] [--width W] [--batch B] [--seconds S] [--threads N] [--json]",
                   "training and inference throughput on random images", cmd_bench);
 
