@@ -23,7 +23,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 
 pkgs=(build-essential cmake pkg-config dpkg-dev emscripten libeigen3-dev libstb-dev
-      libimgui-dev libglfw3-dev libgl-dev doctest-dev nodejs)
+      libimgui-dev libglfw3-dev libgl-dev doctest-dev fonts-dejavu-core nodejs)
 [ "$want_tests" = 1 ] && pkgs+=(chromium xvfb xauth clang libclang-rt-14-dev)
 [ "$want_fixtures" = 1 ] && pkgs+=(python3-skimage python3-sklearn python3-numpy)
 [ "$want_bench" = 1 ] && pkgs+=(python3-torch python3-numpy chromium)
