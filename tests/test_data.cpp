@@ -199,7 +199,8 @@ TEST_CASE("bad input: a declared size larger than memory allows") {
     REQUIRE(cd > 0);
     bytes[cd + 24] = 0xF0; bytes[cd + 25] = 0xFF; bytes[cd + 26] = 0xFF; bytes[cd + 27] = 0xFF;
     npz::Limits lim;
-    lim.max_member_bytes = uint64_t(1) << 31;  // the native default (WebAssembly builds use less)
+    lim.max_member_bytes = uint64_t(1) << 31;  // the native defaults (WebAssembly builds use less)
+    lim.max_total_bytes = uint64_t(1) << 32;
     auto r = npz::read(bytes.data(), bytes.size(), "t.npz", {"test_images"}, lim);
     CHECK(r.error == "t.npz: test_images.npy: declares 4294967280 bytes uncompressed, more than the 2147483648 allowed "
                      "(damaged file, or too large for this device)");
