@@ -229,3 +229,15 @@ TEST_CASE("bad input: an image whose header claims more pixels than allowed") {
     std::vector<uint8_t> px(2000 * 3, 1);
     CHECK(decode_error(png(2000, 1, 3, px), small) == "cell.png: image is 2000x1, larger than the 1000 px per side / 1 Mpixel allowed");
 }
+
+TEST_CASE("bad input: JPEG whose Huffman table declares more than 256 codes (fuzzer find)") {
+    auto b = testutil::read(testutil::repo("tests/fuzz/regressions/jpeg_dht_overflow.jpg"));
+    REQUIRE(!b.empty());
+    std::string e = decode_error(b);
+    CHECK(e.find("cell.png: damaged JPEG (bad Huffman table") == 0);
+    // every real JPEG still decodes
+    for (const char* f : {"rgb.jpg", "gray.jpg"}) {
+        auto j = testutil::read(testutil::repo(std::string("tests/fuzz/corpus/image/") + f));
+        CHECK(decode_image(j.data(), j.size(), f).ok());
+    }
+}

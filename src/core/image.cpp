@@ -10,6 +10,48 @@
 
 namespace core {
 
+namespace {
+
+// stb_image 2.27 (Debian bookworm) trusts the code counts of a JPEG Huffman table (DHT): counts that
+// sum past 256 overflow its tables (found by fuzz_image; tests/fuzz/regressions/). Walk the markers
+// and check every DHT before stb sees the file. Returns an empty string when the tables are sane.
+std::string check_jpeg_tables(const uint8_t* b, size_t n) {
+    size_t p = 2;  // after SOI
+    bool in_scan = false;
+    while (p + 1 < n) {
+        if (in_scan) {  // entropy-coded data: a marker is 0xFF followed by neither 0x00 nor RSTn
+            if (b[p] != 0xFF || b[p + 1] == 0x00 || (b[p + 1] >= 0xD0 && b[p + 1] <= 0xD7) || b[p + 1] == 0xFF) { ++p; continue; }
+            in_scan = false;
+        }
+        if (b[p] != 0xFF) return "";  // not where a marker should be: let stb report it
+        uint8_t m = b[p + 1];
+        if (m == 0xFF) { ++p; continue; }  // fill byte
+        p += 2;
+        if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) continue;  // no length
+        if (m == 0xD9) return "";                                          // end of image
+        if (p + 2 > n) return "";
+        size_t len = ((size_t)b[p] << 8) | b[p + 1];
+        if (len < 2 || p + len > n) return "";
+        if (m == 0xC4) {
+            size_t q = p + 2, end = p + len;
+            while (q < end) {
+                if (end - q < 17) return "bad Huffman table (too short)";
+                if ((b[q] >> 4) > 1 || (b[q] & 15) > 3) return "bad Huffman table (class/id)";
+                size_t sum = 0;
+                for (int i = 1; i <= 16; ++i) sum += b[q + i];
+                if (sum > 256) return "bad Huffman table (" + std::to_string(sum) + " codes, at most 256)";
+                q += 17 + sum;
+                if (q > end) return "bad Huffman table (runs past its segment)";
+            }
+        }
+        p += len;
+        if (m == 0xDA) in_scan = true;
+    }
+    return "";
+}
+
+}  // namespace
+
 Result<Image> decode_image(const uint8_t* bytes, size_t size, const std::string& name, const ImageLimits& limits) {
     using R = Result<Image>;
     if (size == 0) return R::fail(name + ": file is empty");
@@ -35,6 +77,10 @@ Result<Image> decode_image(const uint8_t* bytes, size_t size, const std::string&
         return R::fail(name + ": image is " + std::to_string(w) + "x" + std::to_string(h) + ", larger than the " +
                        std::to_string(limits.max_side) + " px per side / " + std::to_string(limits.max_pixels / 1000000) +
                        " Mpixel allowed");
+    if (size >= 4 && bytes[0] == 0xFF && bytes[1] == 0xD8) {
+        std::string bad = check_jpeg_tables(bytes, size);
+        if (!bad.empty()) return R::fail(name + ": damaged JPEG (" + bad + ")");
+    }
     int comp = 0;
     stbi_uc* px = stbi_load_from_memory(bytes, (int)size, &w, &h, &comp, 4);  // 16-bit becomes 8-bit here
     if (!px) return R::fail(name + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
