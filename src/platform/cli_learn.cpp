@@ -217,6 +217,14 @@ core::Result<core::Model> load_model_file(const std::string& path) {
     return core::Model::load(bytes.value.data(), bytes.value.size(), path);
 }
 
+// The training images: the train split, or the --subset of the split it names.
+core::Result<core::Dataset> training_set(const Args& a, const core::BloodMnist& data) {
+    if (!a.has("subset")) return core::Result<core::Dataset>::of(data.train);
+    auto ss = core::parse_subset(a.get("subset"));
+    if (!ss) return core::Result<core::Dataset>::fail("--subset: " + ss.error);
+    return core::Result<core::Dataset>::of(core::make_subset(data.split(ss.value.split), ss.value));
+}
+
 // ---- [SECTION] train --------------------------------------------------------------------------
 int cmd_train(const Args& a) {
     if (!a.has("model")) return fail("train: --model NAME is required (fcnn, cnn, vgg6, logreg, forest)");
@@ -227,12 +235,9 @@ int cmd_train(const Args& a) {
     if (!parse_learn(a, a.get("model"), L, err)) return err.empty() ? 1 : fail("train: " + err);
     auto data = load_data(a);
     if (!data) return fail(data.error);
-    core::Dataset train = data.value.train;
-    if (a.has("subset")) {
-        auto ss = core::parse_subset(a.get("subset"));
-        if (!ss) return fail("--subset: " + ss.error);
-        train = core::make_subset(data.value.split(ss.value.split), ss.value);
-    }
+    auto picked = training_set(a, data.value);
+    if (!picked) return fail(picked.error);
+    core::Dataset train = std::move(picked.value);
     if (train.size() == 0) return fail("train: the subset is empty");
     const std::string out_path = a.get("out");
     TrainOutcome r = train_model(L, train, data.value.val, a.has("quiet"), a.has("checkpoint") ? out_path : "");
@@ -422,12 +427,9 @@ int cmd_tune(const Args& a) {
     }
     auto data = load_data(a);
     if (!data) return fail(data.error);
-    core::Dataset train = data.value.train;
-    if (a.has("subset")) {
-        auto ss = core::parse_subset(a.get("subset"));
-        if (!ss) return fail("--subset: " + ss.error);
-        train = core::make_subset(data.value.split(ss.value.split), ss.value);
-    }
+    auto picked = training_set(a, data.value);
+    if (!picked) return fail(picked.error);
+    core::Dataset train = std::move(picked.value);
     std::fprintf(stderr, "tune %s: %zu trials on %d train images, selecting on %d val images\n", a.get("model").c_str(),
                  trials.size(), train.size(), data.value.val.size());
     std::string csv = "trial";
@@ -549,12 +551,9 @@ int cmd_compare(const Args& a) {
             s = e == std::string::npos ? list.size() : e + 1;
         }
     }
-    core::Dataset train = data.value.train;
-    if (a.has("subset")) {
-        auto ss = core::parse_subset(a.get("subset"));
-        if (!ss) return fail("--subset: " + ss.error);
-        train = core::make_subset(data.value.split(ss.value.split), ss.value);
-    }
+    auto picked = training_set(a, data.value);
+    if (!picked) return fail(picked.error);
+    core::Dataset train = std::move(picked.value);
     const core::Dataset& test = data.value.test;
     struct Row {
         std::string name, how;
