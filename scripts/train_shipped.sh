@@ -4,7 +4,8 @@
 # Writes assets/vgg6_w<W>.bcm, .train.json (per-epoch history), .test.json and .test_tta.json.
 # Usage: scripts/train_shipped.sh [WIDTH [EPOCHS]]   (defaults: 32 50; the page's variant is 16)
 # Environment: BLOODCELL (the CLI, default build/bloodcell), DATA (default ../shared/data/bloodmnist.npz),
-# SEED (default 1), WD (AdamW weight decay, default 0), OUT (default assets/vgg6_w<W>).
+# SEED (default 1), WD (AdamW weight decay, default 0), EMA (weight-averaging decay per batch, default 0 = off),
+# OUT (default assets/vgg6_w<W>).
 set -eu
 cd "$(dirname "$0")/.."
 W=${1:-32}
@@ -13,11 +14,12 @@ BIN=${BLOODCELL:-build/bloodcell}
 DATA=${DATA:-../shared/data/bloodmnist.npz}
 SEED=${SEED:-1}
 WD=${WD:-0}
+EMA=${EMA:-0}
 OUT=${OUT:-assets/vgg6_w$W}
 [ -x "$BIN" ] || { echo "train_shipped.sh: $BIN not found; build first (cmake -S . -B build && cmake --build build)" >&2; exit 1; }
-echo "== vgg6 w=$W, $EPOCHS epochs, Adam 1e-3 cosine (weight decay $WD), batch 64, dihedral augmentation, seed $SEED ($(date -u))" >&2
+echo "== vgg6 w=$W, $EPOCHS epochs, Adam 1e-3 cosine (weight decay $WD, weight averaging $EMA), batch 64, dihedral augmentation, seed $SEED ($(date -u))" >&2
 "$BIN" train --model vgg6 --width "$W" --data "$DATA" --epochs "$EPOCHS" --batch 64 --lr 1e-3 \
-    --optimizer adam --wd "$WD" --schedule cosine --augment --seed "$SEED" --checkpoint --out "$OUT.bcm" --json > "$OUT.train.json"
+    --optimizer adam --wd "$WD" --ema "$EMA" --schedule cosine --augment --seed "$SEED" --checkpoint --out "$OUT.bcm" --json > "$OUT.train.json"
 "$BIN" eval --model "$OUT.bcm" --data "$DATA" --split test --json > "$OUT.test.json"
 "$BIN" eval --model "$OUT.bcm" --data "$DATA" --split test --tta --json > "$OUT.test_tta.json"
 "$BIN" eval --model "$OUT.bcm" --data "$DATA" --split test --tta >&2

@@ -2,6 +2,9 @@
 // best-epoch selection, early stopping, and the feature models.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "core/forest.h"
 #include "core/logreg.h"
 #include "core/train.h"
@@ -133,6 +136,130 @@ TEST_CASE("trainer: bad configurations and inputs are refused with the reason") 
     auto lr = core::model_spec("logreg");
     CHECK(core::Trainer::create(lr.value, toy(1, 1), {}, {}).error ==
           "logreg is a feature model: fit it with fit_features(), not the Trainer");
+}
+
+TEST_CASE("Trainer detects divergence") {
+    // A learning rate of 10 blows the network up in its first batches: the batch where it shows is
+    // refused, the weights and optimizer state of the last good batch come back, and stepping stops.
+    core::TrainConfig cfg;
+    cfg.epochs = 3;
+    cfg.batch = 8;
+    cfg.lr = 10.f;
+    cfg.schedule = core::Schedule::constant;
+    core::ModelOptions mo;
+    mo.hidden = 32;
+    auto spec = core::model_spec("fcnn", mo);  // no batch norm to tame it
+    REQUIRE(spec.ok());
+    auto t = core::Trainer::create(spec.value, toy(4, 1), toy(2, 2), cfg);
+    REQUIRE_MESSAGE(t.ok(), t.error);
+    auto& tr = *t.value;
+    std::vector<float> before, before_prev;
+    int batches = 0;
+    while (!tr.diverged() && batches < 12) {
+        before_prev = before;
+        before = weights(tr.model());
+        tr.step(8);  // one batch at a time
+        ++batches;
+    }
+    REQUIRE(tr.diverged());
+    CHECK(tr.metrics().divergences == 1);
+    CHECK(tr.metrics().step == batches - 1);  // the diverged batch does not count
+    // the last good weights: those the previous batch started from (its loss was sane; its update
+    // was the one that blew up) or, if this batch's own update made them non-finite, this batch's
+    std::vector<float> kept = weights(tr.model());
+    CHECK((kept == before_prev || kept == before));
+    for (float w : kept) REQUIRE(std::isfinite(w));
+    const std::string& msg = tr.metrics().diverged_message;
+    CHECK(msg.find("training diverged in epoch 1, batch " + std::to_string(batches)) == 0);
+    CHECK(msg.find("learning rate 10") != std::string::npos);
+    CHECK(msg.find("lower the learning rate and resume") != std::string::npos);
+    CHECK_FALSE(tr.step(8));                 // no work until resumed
+    CHECK(tr.metrics().step == batches - 1);
+    CHECK_FALSE(tr.done());
+
+    // resume: a rate outside the range is refused; a sane one trains on to the end
+    CHECK(tr.resume(0.f).message == "lr 0.000000: want a value in (0, 100]");
+    CHECK(tr.diverged());
+    REQUIRE(tr.resume(1e-3f).ok);
+    CHECK_FALSE(tr.diverged());
+    CHECK(tr.metrics().diverged_message.empty());
+    while (tr.step(64)) {}
+    CHECK(tr.done());
+    CHECK_FALSE(tr.diverged());
+    CHECK(tr.metrics().history.size() == 3);
+    core::Model m = tr.take_model();
+    CHECK(m.meta["lr"] == "0.001");
+    CHECK(m.meta["divergences"] == "1");
+    CHECK(tr.resume(1e-3f).message == "nothing to resume: training has not diverged");
+}
+
+TEST_CASE("trainer: NaN or Inf put into the weights is caught in the next batch and the last good weights return") {
+    for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+        core::TrainConfig cfg;
+        cfg.epochs = 1;
+        cfg.batch = 8;
+        auto t = core::Trainer::create(small_cnn(), toy(4, 1), {}, cfg);
+        REQUIRE(t.ok());
+        auto& tr = *t.value;
+        // batch 1 checks these and keeps them (params only: batch norm's running statistics move
+        // in every training forward pass, before the check)
+        auto params = [&] {
+            std::vector<float> w;
+            for (auto* p : tr.model().network().params()) w.insert(w.end(), p->value.begin(), p->value.end());
+            return w;
+        };
+        std::vector<float> good = params();
+        tr.step(8);
+        tr.model().network().params()[0]->value[3] = bad;  // e.g. memory corruption or a bad edit
+        tr.step(8);
+        REQUIRE(tr.diverged());
+        CHECK(tr.metrics().step == 1);
+        // ReLU maps NaN to 0, so the loss may stay finite; then the NaN shows in the gradients and
+        // the updated weights, still within this batch
+        CHECK(tr.metrics().diverged_message.find("training diverged in epoch 1, batch 2: ") == 0);
+        CHECK(params() == good);
+        REQUIRE(tr.resume(cfg.lr).ok);
+        while (tr.step(64)) {}
+        CHECK(tr.done());
+        for (float w : weights(tr.model())) REQUIRE(std::isfinite(w));
+    }
+}
+
+TEST_CASE("trainer: weight averaging (ema) validates and returns the running average, not the live weights") {
+    core::TrainConfig cfg;
+    cfg.epochs = 2;
+    cfg.batch = 8;
+    cfg.ema = 0.9f;
+    cfg.restore_best = false;
+    auto t = core::Trainer::create(small_cnn(), toy(4, 1), {}, cfg);
+    REQUIRE(t.ok());
+    auto& tr = *t.value;
+    // follow the average by hand: after each update the new weights are folded in,
+    // a[j] = d a[j] + (1 - d) w[j] with d = min(0.9, (1 + n) / (10 + n)) for the n-th batch
+    std::vector<double> avg;
+    for (float w : weights(tr.model())) avg.push_back(w);
+    int n = 0;
+    std::vector<float> live;
+    while (!tr.done()) {
+        tr.step(8);
+        live = weights(tr.model());
+        ++n;
+        double d = std::min(0.9, (1.0 + n) / (10.0 + n));
+        for (size_t j = 0; j < live.size(); ++j) avg[j] = d * avg[j] + (1 - d) * live[j];
+    }
+    core::Model m = tr.take_model();
+    std::vector<float> got = weights(m);
+    REQUIRE(got.size() == avg.size());
+    double worst = 0, moved = 0;
+    for (size_t j = 0; j < got.size(); ++j) {
+        worst = std::max(worst, std::abs(got[j] - avg[j]));
+        moved = std::max(moved, (double)std::abs(got[j] - live[j]));
+    }
+    CHECK(worst < 1e-5);
+    CHECK(moved > 1e-3);  // the average really differs from the live weights
+    CHECK(m.meta["ema"] == "0.9");
+    cfg.ema = 1.f;
+    CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error == "ema: want 0 (off) or a decay in (0, 1)");
 }
 
 TEST_CASE("logreg: separable features are fit; forest: deterministic whatever the thread count") {

@@ -81,6 +81,7 @@ struct TrainState {
         return c;
     }
     float slice_ms = 12.0f;      // time budget per frame for training
+    float resume_lr = 1e-4f;     // offered after a divergence (a tenth of the rate that diverged)
     // the current run
     std::unique_ptr<Run> run;
     bool running = false;

@@ -52,6 +52,10 @@ void tune_frame(AppState& s, double budget_ms) {
     }
     run_step(s, *tr.run, budget_ms);
     tr.seconds = tr.run->seconds;
+    if (tr.run->trainer && tr.run->trainer->diverged()) {  // a trial that blows up ends; the search goes on
+        tr.run->error = "diverged";
+        tr.run->done = true;
+    }
     if (tr.run->done) {
         tr.val_acc = tr.run->val.acc;
         tr.status = tr.run->error.empty() ? "done" : "error: " + tr.run->error;

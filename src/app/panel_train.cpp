@@ -200,6 +200,7 @@ bool run_step(AppState& s, Run& r, double budget_ms) {
     if (r.trainer) {
         r.trainer->step(1 << 20, budget_ms);
         r.seconds = r.trainer->metrics().train_seconds;
+        if (r.trainer->diverged()) return false;  // waits for a lower rate; the caller reports it
         if (r.trainer->done()) {
             r.val = r.trainer->metrics().last_val;
             r.result = std::make_unique<core::Model>(r.trainer->take_model());
@@ -220,6 +221,15 @@ bool run_step(AppState& s, Run& r, double budget_ms) {
     }
     s.stats.slice_ms = ms_since(t0);
     return !r.done;
+}
+
+// Stops the run when its trainer has diverged (it kept the last good weights) and says so once;
+// the controls then offer a lower learning rate and a Resume.
+static void report_divergence(AppState& s, TrainState& t) {
+    if (!t.run || !t.run->trainer || !t.run->trainer->diverged() || !t.running) return;
+    t.running = false;
+    t.resume_lr = std::max(1e-6f, t.run->trainer->current_lr() / 10.f);
+    notify(s, LogEntry::Error, "Training stopped: " + t.run->trainer->metrics().diverged_message);
 }
 
 static void finish_run(AppState& s, TrainState& t) {
@@ -250,6 +260,7 @@ void train_frame(AppState& s) {
     if (t.running && t.run && !t.run->done) {
         run_step(s, *t.run, t.slice_ms);
         if (t.run->done) finish_run(s, t);
+        else report_divergence(s, t);
     }
     // tune trials share the frame budget with nothing else: they run when no training does
     if (!t.running && t.tune_running) {
@@ -473,7 +484,8 @@ static void draw_settings(AppState& s, TrainState& t) {
         float lr_log = std::log10(t.cfg.lr);
         char lr_text[32];
         snprintf(lr_text, sizeof lr_text, "%.1e", t.cfg.lr);  // no '%': ImGui shows it as is
-        if (ImGui::SliderFloat("learning rate", &lr_log, -5.0f, -1.0f, lr_text)) t.cfg.lr = std::pow(10.0f, lr_log);
+        // up to 10 on purpose: watching a run diverge (and recover) is part of the lesson
+        if (ImGui::SliderFloat("learning rate", &lr_log, -5.0f, 1.0f, lr_text)) t.cfg.lr = std::pow(10.0f, lr_log);
         int opt = (int)t.cfg.optimizer;
         if (ImGui::Combo("optimizer", &opt, "Adam\0SGD + momentum\0")) t.cfg.optimizer = (core::nn::OptimizerKind)opt;
         int sch = (int)t.cfg.schedule;
@@ -522,6 +534,20 @@ static void draw_controls(AppState& s, TrainState& t) {
         ui::subtle("Press Start to train %s on the subset; Step runs one slice. Training runs between frames, so "
                    "the page stays responsive.", names[t.model_idx].c_str());
         return;
+    }
+    if (r->trainer && r->trainer->diverged()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
+        ImGui::TextWrapped("%s", r->trainer->metrics().diverged_message.c_str());
+        ImGui::PopStyleColor();
+        float lr_log = std::log10(t.resume_lr);
+        char lr_text[32];
+        snprintf(lr_text, sizeof lr_text, "%.1e", t.resume_lr);
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+        if (ImGui::SliderFloat("new learning rate", &lr_log, -6.0f, 1.0f, lr_text)) t.resume_lr = std::pow(10.0f, lr_log);
+        ImGui::SameLine();
+        char cmd[64];
+        snprintf(cmd, sizeof cmd, "train:resume=%g", t.resume_lr);
+        if (ui::primary_button("Resume at this rate")) train_command(s, cmd);
     }
     if (r->trainer) {
         const core::TrainMetrics& m = r->trainer->metrics();
@@ -816,11 +842,41 @@ std::string train_command(AppState& s, const std::string& cmd) {
             t.views_t = -1;
             s.log.info("Training " + t.run->spec.name + " on " + std::to_string(t.run->train_n) + " images (" + t.run->hyper + ")");
         }
+        if (t.run->trainer && t.run->trainer->diverged()) {
+            std::string why = "training diverged: pick a lower learning rate and press Resume at this rate";
+            notify(s, LogEntry::Warn, why);
+            return why;
+        }
         if (cmd == "train:start") t.running = true;
         else {
             run_step(s, *t.run, t.slice_ms);
             if (t.run->done) finish_run(s, t);
+            else if (t.run->trainer && t.run->trainer->diverged()) {
+                t.running = true;  // so report_divergence speaks once
+                report_divergence(s, t);
+            }
         }
+        return "";
+    }
+    if (cmd.rfind("train:resume=", 0) == 0) {
+        if (!t.run || !t.run->trainer || !t.run->trainer->diverged()) return "nothing to resume: no run has diverged";
+        float lr = (float)atof(cmd.c_str() + 13);
+        core::Status ok = t.run->trainer->resume(lr);
+        if (!ok) { notify(s, LogEntry::Error, "Cannot resume: " + ok.message); return ok.message; }
+        t.cfg.lr = lr;
+        t.running = true;
+        char msg[96];
+        snprintf(msg, sizeof msg, "Resuming with learning rate %.1e from the last good weights", lr);
+        s.log.info(msg);
+        return "";
+    }
+    if (cmd.rfind("train:lr=", 0) == 0) {
+        float lr = (float)atof(cmd.c_str() + 9);
+        core::TrainConfig c = t.cfg;
+        c.lr = lr;
+        core::Status ok = core::validate(c);
+        if (!ok) return ok.message;
+        t.cfg.lr = lr;
         return "";
     }
     if (cmd == "train:pause") { t.running = false; return ""; }
@@ -872,7 +928,8 @@ std::string train_state_json(const AppState& s) {
             for (size_t i = from; i < n; ++i) o << (i > from ? "," : "") << m.batches[i].loss;
             o << "],\"first_loss\":" << (n ? m.batches[0].loss : 0) << ",\"val_acc\":[";
             for (size_t i = 0; i < m.history.size(); ++i) o << (i ? "," : "") << m.history[i].val_acc;
-            o << "]";
+            o << "],\"diverged\":" << (m.diverged ? "true" : "false") << ",\"diverged_message\":\""
+              << json_escape(m.diverged_message) << "\",\"divergences\":" << m.divergences;
         }
         o << "}";
     }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "core/forest.h"
 #include "core/logreg.h"
@@ -27,10 +28,12 @@ Result<Schedule> parse_schedule(const std::string& s) {
 Status validate(const TrainConfig& c) {
     if (c.epochs < 1 || c.epochs > 10000) return Status::error("epochs " + std::to_string(c.epochs) + ": want 1..10000");
     if (c.batch < 1 || c.batch > 4096) return Status::error("batch " + std::to_string(c.batch) + ": want 1..4096");
-    if (!(c.lr > 0.f && c.lr < 10.f)) return Status::error("lr " + std::to_string(c.lr) + ": want a value in (0, 10)");
+    // a rate of 10 is accepted on purpose: it diverges, and the trainer must survive that
+    if (!(c.lr > 0.f && c.lr <= 100.f)) return Status::error("lr " + std::to_string(c.lr) + ": want a value in (0, 100]");
     if (!(c.weight_decay >= 0.f && c.weight_decay < 1.f)) return Status::error("weight decay: want [0, 1)");
     if (!(c.momentum >= 0.f && c.momentum < 1.f)) return Status::error("momentum: want [0, 1)");
     if (c.patience < 0) return Status::error("patience: want >= 0");
+    if (!(c.ema >= 0.f && c.ema < 1.f)) return Status::error("ema: want 0 (off) or a decay in (0, 1)");
     return Status::success();
 }
 
@@ -58,6 +61,9 @@ Result<std::unique_ptr<Trainer>> Trainer::create(const ModelSpec& spec, Dataset 
     t->m_.epochs = cfg.epochs;
     long per_epoch = (t->train_.size() + cfg.batch - 1) / cfg.batch;
     t->total_steps_ = per_epoch * cfg.epochs;
+    t->keep_good();
+    if (cfg.ema > 0)
+        for (nn::Param* p : t->all_tensors()) t->ema_.push_back(p->value);
     t->begin_epoch();
     return R::of(std::move(t));
 }
@@ -103,9 +109,40 @@ void Trainer::train_batch() {
     nn::Context ctx{true, &rng_};
     const float lr = current_lr();  // lr for step t uses the schedule position before the step
     double loss = nn::softmax_cross_entropy(net.forward(x_, ctx), batch_labels_.data(), probs_, &dz_);
-    net.zero_grad();
-    net.backward(dz_);
-    opt_.step(net.params(), lr);
+    // Divergence is caught in the batch where it shows. The weights this batch starts from count
+    // as good once their loss is finite and sane and they are finite themselves (ReLU maps NaN to
+    // 0, so a NaN weight can hide behind a finite loss); they are kept before the update. A bad
+    // loss brings back the last good weights, i.e. those from before the previous update; non-finite
+    // weights after this update bring back the ones it started from. The bad batch does not count.
+    std::string why;
+    if (!std::isfinite(loss)) {
+        why = "the loss is not a finite number";
+    } else if (loss > kDivergedLoss) {
+        char b[96];
+        std::snprintf(b, sizeof b, "the loss exploded to %.3g", loss);
+        why = b;
+    } else if (!weights_finite()) {
+        why = "some weights are not finite numbers";
+    } else {
+        keep_good();
+        net.zero_grad();
+        net.backward(dz_);
+        opt_.step(net.params(), lr);
+        if (!weights_finite()) why = "the update made some weights infinite or NaN";
+        else update_ema();  // folds in the new weights (undone with the rest if they prove bad)
+    }
+    if (!why.empty()) {
+        restore_good();
+        char b[320];
+        std::snprintf(b, sizeof b,
+                      "training diverged in epoch %d, batch %ld: %s (learning rate %.3g). The last good weights "
+                      "are kept; lower the learning rate and resume.",
+                      m_.epoch + 1, (long)(pos_ / std::max(1, cfg_.batch)) + 1, why.c_str(), lr);
+        m_.diverged = true;
+        m_.diverged_message = b;
+        m_.divergences++;
+        return;
+    }
     int correct = 0;
     for (int i = 0; i < nb; ++i) correct += argmax(probs_.sample(i), kClasses) == batch_labels_[i];
     pos_ += nb;
@@ -122,6 +159,76 @@ void Trainer::train_batch() {
     b.acc = (float)correct / nb;
     b.lr = lr;
     m_.batches.push_back(b);
+}
+
+std::vector<nn::Param*> Trainer::all_tensors() {
+    std::vector<nn::Param*> v = model_.network().params();
+    std::vector<nn::Param*> b = model_.network().buffers();
+    v.insert(v.end(), b.begin(), b.end());
+    return v;
+}
+
+bool Trainer::weights_finite() {
+    for (nn::Param* p : all_tensors()) {
+        // a sum of x*0 is 0 for finite x and NaN if any x is NaN or infinite: one pass, no branches
+        float z = 0.f;
+        for (float x : p->value) z += x * 0.f;
+        if (z != 0.f) return false;
+    }
+    return true;
+}
+
+void Trainer::keep_good() {
+    auto ts = all_tensors();
+    good_.resize(ts.size());
+    for (size_t i = 0; i < ts.size(); ++i) good_[i] = ts[i]->value;  // reuses capacity
+    good_opt_ = opt_;
+    if (cfg_.ema > 0) {
+        good_ema_ = ema_;
+        good_ema_updates_ = ema_updates_;
+    }
+}
+
+void Trainer::restore_good() {
+    auto ts = all_tensors();
+    for (size_t i = 0; i < ts.size(); ++i) ts[i]->value = good_[i];
+    opt_ = good_opt_;
+    if (cfg_.ema > 0) {
+        ema_ = good_ema_;
+        ema_updates_ = good_ema_updates_;
+    }
+}
+
+void Trainer::update_ema() {
+    if (cfg_.ema <= 0.f) return;
+    ++ema_updates_;
+    // short warm-up so the average is not dominated by the random initial weights
+    const float d = std::min(cfg_.ema, (float)(1.0 + ema_updates_) / (float)(10.0 + ema_updates_));
+    auto ts = all_tensors();
+    for (size_t i = 0; i < ts.size(); ++i) {
+        float* a = ema_[i].data();
+        const float* w = ts[i]->value.data();
+        for (size_t j = 0, n = ema_[i].size(); j < n; ++j) a[j] = d * a[j] + (1.f - d) * w[j];
+    }
+}
+
+void Trainer::swap_ema() {
+    if (cfg_.ema <= 0.f) return;
+    auto ts = all_tensors();
+    for (size_t i = 0; i < ts.size(); ++i) ts[i]->value.swap(ema_[i]);
+    ema_swapped_ = !ema_swapped_;
+}
+
+Status Trainer::resume(float lr) {
+    if (!m_.diverged) return Status::error("nothing to resume: training has not diverged");
+    TrainConfig c = cfg_;
+    c.lr = lr;
+    Status ok = validate(c);
+    if (!ok) return ok;
+    cfg_.lr = lr;
+    m_.diverged = false;
+    m_.diverged_message.clear();
+    return Status::success();
 }
 
 void Trainer::snapshot_best() {
@@ -154,6 +261,7 @@ void Trainer::finish_epoch() {
     } else {
         m_.best_epoch = r.epoch;
     }
+    if (ema_swapped_) swap_ema();  // validation ran on the averaged weights; training goes on with the live ones
     m_.history.push_back(r);
     m_.epoch++;
     m_.validating = false;
@@ -168,7 +276,7 @@ void Trainer::finish_epoch() {
 }
 
 bool Trainer::step(int max_images, double max_ms) {
-    if (m_.done) return false;
+    if (m_.done || m_.diverged) return false;
     const double t0 = now_ms();
     int budget = std::max(1, max_images);
     auto out_of_time = [&] { return max_ms > 0 && now_ms() - t0 >= max_ms; };
@@ -176,6 +284,7 @@ bool Trainer::step(int max_images, double max_ms) {
         double ts = now_ms();
         if (!m_.validating) {
             train_batch();
+            if (m_.diverged) break;
             double dt = now_ms() - ts;
             train_only_seconds_ += dt / 1000.0;
             ep_seconds_ += dt / 1000.0;
@@ -185,6 +294,7 @@ bool Trainer::step(int max_images, double max_ms) {
                     m_.validating = true;
                     val_pos_ = 0;
                     val_probs_.assign((size_t)val_.size() * kClasses, 0.f);
+                    if (cfg_.ema > 0 && !ema_swapped_) swap_ema();
                 } else {
                     finish_epoch();
                 }
@@ -209,14 +319,16 @@ bool Trainer::step(int max_images, double max_ms) {
     double in_epoch = m_.done ? 0 : (double)pos_ + val_pos_;
     m_.progress = std::min(1.0, (m_.epoch * per_epoch + in_epoch) / (cfg_.epochs * per_epoch));
     if (m_.done) m_.progress = 1.0;
-    return !m_.done;
+    return !m_.done && !m_.diverged;
 }
 
 Model Trainer::take_model() {
-    if (cfg_.restore_best && !best_.empty() && m_.best_epoch != m_.epoch) {
-        size_t i = 0;
-        for (nn::Param* p : model_.network().params()) p->value = best_[i++];
-        for (nn::Param* p : model_.network().buffers()) p->value = best_[i++];
+    if (ema_swapped_) swap_ema();  // stopped during validation
+    auto ts = all_tensors();
+    if (cfg_.restore_best && !best_.empty()) {
+        for (size_t i = 0; i < ts.size(); ++i) ts[i]->value = best_[i];
+    } else if (cfg_.ema > 0) {
+        for (size_t i = 0; i < ts.size(); ++i) ts[i]->value = ema_[i];
     }
     fill_meta(model_);
     m_.done = true;
@@ -229,7 +341,9 @@ Model Trainer::best_model_copy() {
     dst.insert(dst.end(), dbuf.begin(), dbuf.end());
     auto src = model_.network().params(), sbuf = model_.network().buffers();
     src.insert(src.end(), sbuf.begin(), sbuf.end());
-    for (size_t i = 0; i < dst.size(); ++i) dst[i]->value = best_.empty() ? src[i]->value : best_[i];
+    const bool live_is_ema = ema_swapped_;
+    for (size_t i = 0; i < dst.size(); ++i)
+        dst[i]->value = !best_.empty() ? best_[i] : (cfg_.ema > 0 && !live_is_ema) ? ema_[i] : src[i]->value;
     fill_meta(m);
     return m;
 }
@@ -249,6 +363,11 @@ void Trainer::fill_meta(Model& model) const {
     meta["schedule"] = cfg_.schedule == Schedule::cosine ? "cosine" : cfg_.schedule == Schedule::step ? "step" : "constant";
     meta["augment"] = cfg_.augment ? "dihedral" : "none";
     meta["seed"] = std::to_string(cfg_.seed);
+    if (cfg_.ema > 0) {
+        std::snprintf(b, sizeof b, "%g", cfg_.ema);
+        meta["ema"] = b;
+    }
+    if (m_.divergences > 0) meta["divergences"] = std::to_string(m_.divergences);
     meta["train_images"] = std::to_string(train_.size());
     std::snprintf(b, sizeof b, "%.1f", m_.train_seconds);
     meta["train_seconds"] = b;

@@ -40,6 +40,10 @@ struct TrainConfig {
     int patience = 0;          // stop after this many epochs without a better val ACC (0 = never)
     bool restore_best = true;  // take_model() returns the best val epoch (when there is a val set)
     int val_tta = 0;           // 1: evaluate val with 8-view averaging (8x slower)
+    // Weight averaging: 0 = off, else the per-batch decay of an exponential moving average of the
+    // weights (and batch-norm statistics), e.g. 0.999. Validation, the best epoch and the model
+    // handed out then use the averaged weights (Polyak & Juditsky 1992; the "EMA" of many recipes).
+    float ema = 0.f;
 };
 // Checks ranges; the message names the field ("batch 0: want 1..4096").
 Status validate(const TrainConfig& c);
@@ -72,7 +76,16 @@ struct TrainMetrics {
     Evaluation last_val;           // full evaluation of the latest validated epoch
     bool done = false, stopped_early = false;
     bool validating = false;       // true while the epoch-end validation is running
+    // Divergence: a batch whose loss, gradients or updated weights are not finite (or whose loss
+    // explodes past kDivergedLoss). The trainer then restores the weights and optimizer state of
+    // the last good batch, stops stepping, and waits for resume() with a lower learning rate.
+    bool diverged = false;
+    std::string diverged_message;  // plain words for the user; empty unless diverged
+    int divergences = 0;           // how many times it happened in this run
 };
+// A mean cross-entropy this large means logits thousands apart: the run has blown up even if
+// every number is still finite (ln 8 = 2.08 is the loss of a uniform guess).
+constexpr double kDivergedLoss = 1e3;
 
 class Trainer {
 public:
@@ -82,8 +95,13 @@ public:
                                                    const TrainConfig& cfg);
     // Works until about max_images training images were processed (a whole number of batches, at
     // least one) or max_ms milliseconds passed (0 = no time limit), whichever comes first; during
-    // validation max_images counts evaluated images. Returns false once training is done.
+    // validation max_images counts evaluated images. Returns false once training is done or
+    // has diverged (see TrainMetrics::diverged).
     bool step(int max_images, double max_ms = 0);
+    bool diverged() const { return m_.diverged; }
+    // After a divergence: continue from the kept weights with base learning rate lr (the schedule
+    // scales it as before). Fails if lr is out of range or the trainer has not diverged.
+    Status resume(float lr);
     bool done() const { return m_.done; }
     const TrainMetrics& metrics() const { return m_; }
     const TrainConfig& config() const { return cfg_; }
@@ -104,6 +122,12 @@ private:
     void finish_epoch();
     void snapshot_best();
     void fill_meta(Model& m) const;
+    bool weights_finite();
+    void keep_good();            // the current state becomes the last good one
+    void restore_good();
+    void update_ema();
+    void swap_ema();             // exchanges the live weights with the averaged ones
+    std::vector<nn::Param*> all_tensors();  // params then buffers
 
     TrainConfig cfg_;
     TrainMetrics m_;
@@ -121,6 +145,13 @@ private:
     double ep_seconds_ = 0, train_only_seconds_ = 0;
     long total_steps_ = 0;
     std::vector<std::vector<float>> best_;  // params then buffers of the best epoch
+    std::vector<std::vector<float>> good_;  // params then buffers after the last good batch
+    nn::Optimizer good_opt_;
+    std::vector<std::vector<float>> ema_;   // averaged params then buffers (cfg_.ema > 0)
+    long ema_updates_ = 0;
+    std::vector<std::vector<float>> good_ema_;  // the average as it was with the last good weights
+    long good_ema_updates_ = 0;
+    bool ema_swapped_ = false;
     double best_val_loss_ = 1e300;
     nn::Tensor x_, probs_, dz_;
     std::vector<uint8_t> batch_u8_;

@@ -68,6 +68,7 @@ bool parse_learn(const Args& a, const std::string& model, Learn& L, std::string&
     c.weight_decay = (float)a.get_double("wd", c.weight_decay, ok);
     c.momentum = (float)a.get_double("momentum", c.momentum, ok);
     c.patience = a.get_int("patience", c.patience, ok);
+    c.ema = (float)a.get_double("ema", c.ema, ok);
     c.seed = (uint64_t)a.get_int("seed", 0, ok);
     // Cells have no orientation: dihedral augmentation is on by default for the CNNs (the DESIGN's
     // cnn reaches >= 0.94 only with it); --no-augment turns it off, --augment forces it on.
@@ -98,6 +99,10 @@ bool parse_learn(const Args& a, const std::string& model, Learn& L, std::string&
     L.fit.trees = a.get_int("trees", L.fit.trees, ok);
     L.fit.max_depth = a.get_int("max-depth", L.fit.max_depth, ok);
     L.fit.iterations = a.get_int("iterations", L.fit.iterations, ok);
+    // --lr and --wd mean the same for softmax regression (gradient-descent rate, L2 strength); the
+    // networks' defaults do not apply to it, so only explicit values are passed on
+    if (a.has("lr")) L.fit.lr = c.lr;
+    if (a.has("wd")) L.fit.l2 = c.weight_decay;
     L.fit.threads = core::nn::num_threads();
     if (!ok) return false;
     if (L.fit.trees < 1 || L.fit.trees > 5000) {
@@ -171,7 +176,7 @@ TrainOutcome train_model(const Learn& L, const core::Dataset& train, const core:
     const long per_epoch = train.size() + val.size();
     std::unique_ptr<Progress> bar;
     int shown = 0;
-    while (!t.done()) {
+    while (!t.done() && !t.diverged()) {
         if (!bar && !quiet) bar.reset(new Progress("epoch " + std::to_string(t.metrics().epoch + 1) + "/" + std::to_string(epochs), per_epoch));
         t.step(L.train.batch * 4);
         const auto& m = t.metrics();
@@ -194,9 +199,18 @@ TrainOutcome train_model(const Learn& L, const core::Dataset& train, const core:
             if (!checkpoint.empty() && m.best_epoch == r.epoch) {
                 core::Model best = t.best_model_copy();
                 auto bytes = best.save();
-                core::io::write_file_atomic(checkpoint, bytes.data(), bytes.size());
+                core::Status w = core::io::write_file_atomic(checkpoint, bytes.data(), bytes.size());
+                if (!w) std::fprintf(stderr, "warning: checkpoint not written: %s\n", w.message.c_str());
             }
         }
+    }
+    if (t.diverged()) {
+        // the CLI cannot ask for a new rate mid-run: report it and leave any model file untouched
+        if (bar) bar->finish("diverged");
+        out.error = t.metrics().diverged_message + " (CLI: run again with a lower --lr.)";
+        if (!checkpoint.empty() && t.metrics().best_epoch > 0)
+            out.error += " The best epoch so far is in " + checkpoint + ".";
+        return out;
     }
     out.metrics = t.metrics();
     out.model = t.take_model();
@@ -336,7 +350,7 @@ int cmd_predict(const Args& a) {
 BLOODCELL_COMMAND("train",
                   "train --model NAME --data DATA.npz [--epochs E] [--batch B] [--lr LR] [--seed S] "
                   "[--subset per-class=N,fraction=F] [--augment] [--width W] [--hidden H] [--dropout P] "
-                  "[--optimizer adam|sgd] [--wd WD] [--schedule cosine|constant|step] [--patience P] "
+                  "[--optimizer adam|sgd] [--wd WD] [--schedule cosine|constant|step] [--patience P] [--ema DECAY] "
                   "[--layers \"conv3x3 16 same;relu;gap;dense 8\"] [--trees T] [--pixels] [--centered|--uncentered] [--threads N] "
                   "[--checkpoint] --out MODEL.bcm",
                   "train a model (best epoch on val) and write its model file", cmd_train,
@@ -354,7 +368,7 @@ struct GridKey {
 };
 
 bool parse_grid(const std::string& text, std::vector<GridKey>& out, std::string& err) {
-    static const char* known[] = {"lr", "batch", "epochs", "hidden", "width", "filters", "dropout", "wd", "trees", "momentum"};
+    static const char* known[] = {"lr", "batch", "epochs", "hidden", "width", "filters", "dropout", "wd", "trees", "momentum", "iterations", "ema"};
     size_t start = 0;
     while (start <= text.size()) {
         size_t end = text.find(';', start);
@@ -372,7 +386,7 @@ bool parse_grid(const std::string& text, std::vector<GridKey>& out, std::string&
         bool ok = false;
         for (const char* k : known) ok = ok || g.key == k;
         if (!ok) {
-            err = "--grid: unknown key '" + g.key + "' (want lr, batch, epochs, hidden, width/filters, dropout, wd, trees, momentum)";
+            err = "--grid: unknown key '" + g.key + "' (want lr, batch, epochs, hidden, width/filters, dropout, wd, trees, momentum, iterations, ema)";
             return false;
         }
         std::string vals = part.substr(eq + 1);

@@ -52,5 +52,32 @@ cp "$here/assets/README.md" "$tmp/notes.png"
 expect_err "text file named .png" "bloodcell: $tmp/notes.png: not an image (unknown format; want PNG or JPG)" "$bin" features "$tmp/notes.png"
 expect_err "option without value" "bloodcell: --split needs a value (usage: bloodcell features DATA.npz|IMAGE... [--split S|all] [--limit N] [--levels L] [--distances 1,2] [--csv|--json])" "$bin" features "$data" --split
 
+# ---- learning commands, on small subsets so they take seconds ---------------------------------------
+sub="per-class=20,seed=1"
+"$bin" train --model logreg --data "$data" --subset "$sub" --out "$tmp/lr.bcm" --quiet 2>"$tmp/err" >/dev/null
+grep -q "wrote $tmp/lr.bcm" "$tmp/err" && pass "train reports the file it wrote" || bad "train message: $(cat "$tmp/err")"
+expect_out "eval --json of the logreg model" '"n":3421,"acc":' "$bin" eval --model "$tmp/lr.bcm" --data "$data" --json
+expect_out "predict a full-size PBC image" "BA_174705.jpg" "$bin" predict --model "$tmp/lr.bcm" "$here/../shared/data/pbc_samples/BA_174705.jpg"
+# a learning rate of 10 blows the fcnn up in its first batches: plain error, exit 1, no file written
+"$bin" train --model fcnn --hidden 32 --data "$data" --subset "$sub" --epochs 2 --lr 10 --schedule constant --out "$tmp/div.bcm" --quiet >/dev/null 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "^bloodcell: train: training diverged in epoch 1, batch [0-9]*: .*(learning rate 10)" "$tmp/err" \
+   && grep -q "run again with a lower --lr" "$tmp/err" && [ ! -e "$tmp/div.bcm" ]; then
+  pass "train with lr 10: divergence reported, no model file"
+else
+  bad "train with lr 10 (rc=$rc, file: $(ls "$tmp"/div.bcm 2>&1), stderr: $(tail -n 2 "$tmp/err"))"
+fi
+# tune passes --lr on to softmax regression: very different rates give different val ACC
+"$bin" tune --model logreg --data "$data" --subset "$sub" --grid "lr=0.001,1" --json --quiet >"$tmp/tune.json" 2>/dev/null
+if python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["trials"]; sys.exit(0 if len(t)==2 and t[0]["params"]["lr"]==0.001 and t[0]["val_acc"]!=t[1]["val_acc"] else 1)' "$tmp/tune.json"; then
+  pass "tune logreg: the lr of each trial reaches the model"
+else
+  bad "tune logreg lr grid: $(head -c 300 "$tmp/tune.json")"
+fi
+expect_err "tune: unknown grid key" "bloodcell: --grid: unknown key 'lrate' (want lr, batch, epochs, hidden, width/filters, dropout, wd, trees, momentum, iterations, ema)" \
+  "$bin" tune --model logreg --data "$data" --grid "lrate=1"
+expect_err "train: ema out of range" "bloodcell: train: ema: want 0 (off) or a decay in (0, 1)" \
+  "$bin" train --model fcnn --data "$data" --ema 1.5 --out "$tmp/x.bcm"
+
 if [ $fails -ne 0 ]; then echo "$fails CLI check(s) failed"; exit 1; fi
 echo "all CLI checks passed"
