@@ -370,22 +370,6 @@ void app_frame(AppState& s, double now) {
 }
 
 // [SECTION] JSON hook and commands
-std::string json_escape(const std::string& in) {
-    std::string o;
-    for (char c : in) {
-        switch (c) {
-            case '"': o += "\\\""; break;
-            case '\\': o += "\\\\"; break;
-            case '\n': o += "\\n"; break;
-            case '\t': o += "\\t"; break;
-            default:
-                if ((unsigned char)c < 0x20) { char b[8]; snprintf(b, sizeof b, "\\u%04x", c); o += b; }
-                else o += c;
-        }
-    }
-    return o;
-}
-
 std::string app_state_json(const AppState& s) {
     std::ostringstream o;
     o << "{\"platform\":\"" << s.platform.name << "\",\"tab\":\"" << kTabNames[(int)s.tab] << "\"";

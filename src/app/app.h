@@ -14,6 +14,7 @@
 #include "core/dataset.h"
 #include "core/features.h"
 #include "core/image.h"
+#include "core/json.h"
 
 namespace app {
 
@@ -201,7 +202,7 @@ std::string model_summary(const AppState& s);   // "vgg6 (pretrained)" or "none"
 bool model_ready(const AppState& s);
 // Runs the current model on one 28x28x3 image; false (and an empty probs) without a model.
 bool model_predict(AppState& s, const uint8_t* rgb28, std::vector<float>& probs, std::string& model_name);
-std::string json_escape(const std::string& in);
+using core::json_escape;  // core/json.h: one escaping for the state hook and the CLI
 
 // The class colors used everywhere (bars, gallery headers, confusion matrix labels).
 ImU32 class_color(int k, float alpha = 1.0f);

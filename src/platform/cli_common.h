@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/json.h"
+
 namespace cli {
 
 struct Args {
@@ -57,7 +59,7 @@ private:
 };
 
 double now_seconds();
-std::string json_escape(const std::string& s);
+using core::json_escape;  // core/json.h, shared with the app
 std::string fmt(double v, int digits = 6);  // shortest-ish fixed representation for JSON/CSV
 
 }  // namespace cli

@@ -94,27 +94,6 @@ void Progress::finish(const std::string& extra) {
     std::fprintf(stderr, "%s done in %.2fs %s\n", label_.c_str(), now_seconds() - t0_, extra.c_str());
 }
 
-std::string json_escape(const std::string& s) {
-    std::string o;
-    for (char c : s) {
-        switch (c) {
-            case '"': o += "\\\""; break;
-            case '\\': o += "\\\\"; break;
-            case '\n': o += "\\n"; break;
-            case '\t': o += "\\t"; break;
-            default:
-                if ((unsigned char)c < 0x20) {
-                    char b[8];
-                    std::snprintf(b, sizeof b, "\\u%04x", c);
-                    o += b;
-                } else {
-                    o += c;
-                }
-        }
-    }
-    return o;
-}
-
 std::string fmt(double v, int digits) {
     if (!std::isfinite(v)) return "null";
     char b[64];
