@@ -152,6 +152,18 @@ TEST_CASE("bad input: missing member") {
           "train_images.npy, train_labels.npy, val_images.npy)");
 }
 
+TEST_CASE("bad input: an .npz of other arrays (not BloodMNIST)") {
+    std::map<std::string, npz::Array> m;
+    npz::Array x;
+    x.dtype = "|u1";
+    x.shape = {4};
+    x.data = {1, 2, 3, 4};
+    m["x"] = x;
+    m["y"] = x;
+    CHECK(load_error(npz::write_stored(m)) ==
+          "t.npz: member 'train_images.npy' missing (the archive has: x.npy, y.npy)");
+}
+
 TEST_CASE("bad input: wrong dtype") {
     auto m = tiny_members(2);
     auto& im = m["train_images"];
@@ -193,9 +205,7 @@ TEST_CASE("bad input: data bytes disagree with the declared shape") {
 TEST_CASE("bad input: a declared size larger than memory allows") {
     auto bytes = npz::write_stored(tiny_members());
     // Patch the uncompressed size of the first central-directory entry to ~4 GiB.
-    size_t cd = 0;
-    for (size_t i = 0; i + 4 <= bytes.size(); ++i)
-        if (bytes[i] == 'P' && bytes[i + 1] == 'K' && bytes[i + 2] == 1 && bytes[i + 3] == 2) { cd = i; break; }
+    size_t cd = testutil::first_central_entry(bytes);
     REQUIRE(cd > 0);
     bytes[cd + 24] = 0xF0; bytes[cd + 25] = 0xFF; bytes[cd + 26] = 0xFF; bytes[cd + 27] = 0xFF;
     npz::Limits lim;
@@ -232,9 +242,7 @@ TEST_CASE("crc32 matches the standard check value") {
 TEST_CASE("bad input: a deflated member that claims more than deflate can produce") {
     auto bytes = npz::write_stored(tiny_members());
     // Mark the first central-directory entry as deflated and claim 100 MB from its few KB.
-    size_t cd = 0;
-    for (size_t i = 0; i + 4 <= bytes.size(); ++i)
-        if (bytes[i] == 'P' && bytes[i + 1] == 'K' && bytes[i + 2] == 1 && bytes[i + 3] == 2) { cd = i; break; }
+    size_t cd = testutil::first_central_entry(bytes);
     REQUIRE(cd > 0);
     bytes[cd + 10] = 8;
     uint32_t claim = 100000000;

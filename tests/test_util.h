@@ -36,6 +36,14 @@ inline std::map<std::string, core::npz::Array> tiny_members(size_t n = 4) {
     return m;
 }
 
+// Offset of the first central-directory entry ("PK\1\2") of a zip, 0 if there is none (a zip
+// always starts with a local header, so 0 is never a real answer). Tests patch its fields.
+inline size_t first_central_entry(const std::vector<uint8_t>& zip) {
+    for (size_t i = 0; i + 4 <= zip.size(); ++i)
+        if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 1 && zip[i + 3] == 2) return i;
+    return 0;
+}
+
 inline std::string load_error(const std::vector<uint8_t>& bytes, const std::string& name = "t.npz") {
     auto r = core::load_bloodmnist(bytes.data(), bytes.size(), name);
     return r.ok() ? std::string("(loaded)") : r.error;
