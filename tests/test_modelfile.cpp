@@ -8,6 +8,7 @@
 #include "core/logreg.h"
 #include "core/model.h"
 #include "core/train.h"
+#include "test_util.h"
 
 using core::Model;
 using core::ModelSpec;
@@ -173,6 +174,76 @@ TEST_CASE("model file: bad inputs fail with a clear error") {
         o.width = 2;
         auto same = core::model_spec("vgg6", o);
         CHECK(load_error(good, &same.value) == "(loaded)");
+    }
+}
+
+TEST_CASE("model file: the fuzz seeds (one tiny real file per family) load and predict") {
+    const char* seeds[] = {"logreg.bcm", "forest.bcm", "forest_pixels.bcm", "fcnn.bcm", "cnn.bcm", "vgg6.bcm", "small_bn.bcm"};
+    auto px = some_images(2);
+    for (const char* f : seeds) {
+        auto b = testutil::read(testutil::repo(std::string("tests/fuzz/corpus/model/") + f));
+        CHECK_MESSAGE(b.size() > 0, f);
+        CHECK_MESSAGE(b.size() < 100000, f);
+        auto m = Model::load(b.data(), b.size(), f);
+        REQUIRE_MESSAGE(m.ok(), m.error);
+        auto p = m.value.predict(px.data(), 2);
+        REQUIRE(p.size() == 16);
+        float sum = 0;
+        for (int k = 0; k < 8; ++k) sum += p[k];
+        CHECK_MESSAGE(std::abs(sum - 1.f) < 1e-4f, f);
+    }
+}
+
+// A small nn file whose layer fields are then patched (offsets follow the layout in model.h).
+static std::vector<uint8_t> small_cnn_file(size_t& first_layer) {
+    auto layers = core::parse_layers("conv3x3 2 same;relu;conv3x3 2 same;gap;dense 8");
+    REQUIRE(layers.ok());
+    ModelSpec spec;
+    spec.name = "tiny";
+    spec.layers = layers.value;
+    auto m = Model::create(spec, 1);
+    REQUIRE(m.ok());
+    first_layer = 8 + 4 + 4 + 4 + spec.name.size() + 4 + 4;  // magic version family name input count
+    return m.value.save();
+}
+static void put_u32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) b[at + i] = (uint8_t)(v >> (8 * i));
+}
+
+TEST_CASE("model file: fields that would allocate without bound are refused (fuzzer finds)") {
+    SUBCASE("GLCM levels of 16 million in a forest file (tests/fuzz/regressions/model_glcm_levels.bcm)") {
+        // the checksum was valid; predict() then asked for a levels x levels matrix (2^48 doubles)
+        auto b = testutil::read(testutil::repo("tests/fuzz/regressions/model_glcm_levels.bcm"));
+        REQUIRE(b.size() > 0);
+        CHECK(load_error(b) == "m.bcm: corrupt: GLCM levels 16711936 outside 2..256");
+    }
+    SUBCASE("GLCM distance outside the image") {
+        auto b = testutil::read(testutil::repo("tests/fuzz/corpus/model/logreg.bcm"));
+        REQUIRE(b.size() > 60);
+        // logreg header: magic(8) version(4) family(4) name(4+6) input(4) layers(4) levels(4) count(4) d0 at 42
+        REQUIRE(b[42] == 1);
+        put_u32(b, 42, 0x7fffffff);
+        fix_crc(b);
+        CHECK(load_error(b) == "m.bcm: corrupt: GLCM distance 2147483647 outside 1..27");
+    }
+    SUBCASE("a conv layer of 4096 11x11 filters on 4096 channels, with a valid checksum") {
+        size_t at = 0;
+        auto b = small_cnn_file(at);
+        // layer 0 and layer 2 (32 bytes per layer): units at +4, kernel at +8
+        put_u32(b, at + 4, 4096);
+        put_u32(b, at + 8, 11);
+        put_u32(b, at + 2 * 32 + 4, 4096);
+        put_u32(b, at + 2 * 32 + 8, 11);
+        fix_crc(b);
+        // 11*11*3*4096 + 4096 + 11*11*4096*4096 + 4096 + 4096*8 + 8 = 2,031,570,952 weights: 16 GB with gradients
+        CHECK(load_error(b) == "m.bcm: corrupt: the architecture needs 2031570952 weights, the file holds 118");
+    }
+    SUBCASE("a network on feature input") {
+        size_t at = 0;
+        auto b = small_cnn_file(at);
+        put_u32(b, at - 8, 2);  // input kind features
+        fix_crc(b);
+        CHECK(load_error(b) == "m.bcm: corrupt: input kind 2 does not fit a nn model");
     }
 }
 

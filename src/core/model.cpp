@@ -414,6 +414,43 @@ std::vector<T> as(const RawArray& a) {
     return v;
 }
 
+// Weights (and BN statistics) a layer list needs on its input shape, following the shapes the way
+// nn::make_layer builds them; saturates instead of overflowing. Only a plausibility bound for
+// Model::load: layers it cannot size count as 0 and Network::build rejects them with the reason.
+uint64_t weights_needed(const ModelSpec& spec) {
+    nn::Shape s = spec.input_shape();
+    uint64_t total = 0;
+    const uint64_t cap = uint64_t(1) << 48;
+    for (const LayerSpec& l : spec.layers) {
+        if (s.h <= 0 || s.w <= 0 || s.c <= 0 || total > cap) break;
+        uint64_t units = (uint64_t)std::max(l.units, 0), in = (uint64_t)s.h * s.w * s.c;
+        switch (l.kind) {
+            case LayerKind::dense:
+                total += in * units + units;
+                s = {1, 1, l.units};
+                break;
+            case LayerKind::conv2d: {
+                if (l.kernel < 1 || l.kernel > 11 || (l.stride != 1 && l.stride != 2)) return total;
+                total += (uint64_t)l.kernel * l.kernel * s.c * units + units;
+                int ho, wo, pad;
+                nn::conv_geometry(s.h, l.kernel, l.stride, l.same, ho, pad);
+                nn::conv_geometry(s.w, l.kernel, l.stride, l.same, wo, pad);
+                s = {ho, wo, l.units};
+                break;
+            }
+            case LayerKind::maxpool2d:
+                if (l.pool < 2) return total;
+                s = {s.h / l.pool, s.w / l.pool, s.c};
+                break;
+            case LayerKind::global_avg_pool: s = {1, 1, s.c}; break;
+            case LayerKind::flatten: s = {1, 1, (int)std::min<uint64_t>(in, 1u << 30)}; break;
+            case LayerKind::batchnorm: total += 4 * (uint64_t)s.c; break;
+            default: break;
+        }
+    }
+    return total;
+}
+
 }  // namespace
 
 std::vector<uint8_t> Model::save() const {
@@ -536,6 +573,27 @@ Result<Model> Model::load(const uint8_t* bytes, size_t size, const std::string& 
     if (r.at != size) return err("corrupt: " + std::to_string(size - r.at) + " unexpected bytes after the checksum");
     if (crc32(bytes, body) != stored) return err("corrupt: checksum mismatch (the file was damaged; re-download or retrain)");
 
+    // The checksum only proves the bytes are the ones written, not that a writer was sane: check
+    // what the file asks us to allocate before building anything (fuzzer finds, tests/fuzz/regressions).
+    if (spec.family == Family::nn ? spec.input == InputKind::features : spec.input != InputKind::features)
+        return err("corrupt: input kind " + std::to_string(input) + " does not fit a " + family_name(spec.family) + " model");
+    if (spec.family != Family::nn) {
+        // GLCM matrices are levels x levels per image: a stored levels of 2^31 must not reach them
+        if (spec.features.glcm.levels < 2 || spec.features.glcm.levels > 256)
+            return err("corrupt: GLCM levels " + std::to_string(spec.features.glcm.levels) + " outside 2..256");
+        if (spec.features.glcm.distances.empty()) return err("corrupt: no GLCM distances");
+        for (int d : spec.features.glcm.distances)
+            if (d < 1 || d > 27) return err("corrupt: GLCM distance " + std::to_string(d) + " outside 1..27");
+    } else {
+        // Network::build allocates every layer's weights (and gradients) at once, and a conv layer
+        // may legally ask for 11x11x4096x4096 of them: bound the weights the architecture needs by
+        // the values the file actually holds (the exact match is checked per array below).
+        uint64_t stored = 0;
+        for (auto& [an, a] : arrays) stored += a.bits.size();
+        if (uint64_t need = weights_needed(spec); need > 2 * stored + 4096)
+            return err("corrupt: the architecture needs " + std::to_string(need) + " weights, the file holds " +
+                       std::to_string(stored));
+    }
     if (expect) {
         if (expect->family != spec.family || expect->input != spec.input || expect->str() != spec.str())
             return err("architecture mismatch: the file holds '" + spec.name + "' (" + family_name(spec.family) +
