@@ -3,8 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <filesystem>
 
 #include "core/forest.h"
+#include "core/io.h"
 #include "core/logreg.h"
 #include "core/model.h"
 #include "core/train.h"
@@ -245,6 +247,45 @@ TEST_CASE("model file: fields that would allocate without bound are refused (fuz
         fix_crc(b);
         CHECK(load_error(b) == "m.bcm: corrupt: input kind 2 does not fit a nn model");
     }
+}
+
+TEST_CASE("model file: a failed save reports the path and leaves the existing file intact") {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("bloodcell_save_test_" + std::to_string(std::rand()));
+    fs::remove_all(dir);
+    REQUIRE(fs::create_directories(dir));
+    Model a = make_vgg(2, 1);
+    const auto bytes = a.save();
+
+    SUBCASE("into a directory that does not exist") {
+        std::string p = (dir / "missing" / "m.bcm").string();
+        auto st = core::io::write_file_atomic(p, bytes.data(), bytes.size());
+        CHECK(!st.ok);
+        CHECK(st.message == p + ": cannot write (No such file or directory)");
+        CHECK(!fs::exists(p));
+    }
+    SUBCASE("over an existing model when the temporary file cannot be created") {
+        std::string p = (dir / "m.bcm").string();
+        REQUIRE(core::io::write_file_atomic(p, bytes.data(), bytes.size()).ok);
+        fs::create_directory(p + ".tmp");  // stands in for a full or read-only disk (tests run as root)
+        Model b = make_vgg(2, 2);
+        auto other = b.save();
+        REQUIRE(other != bytes);
+        auto st = core::io::write_file_atomic(p, other.data(), other.size());
+        CHECK(st.message == p + ": cannot write (Is a directory)");
+        CHECK(testutil::read(p) == bytes);
+        auto back = testutil::read(p);
+        CHECK(Model::load(back.data(), back.size(), "m.bcm").ok());
+    }
+    SUBCASE("when the rename fails, no temporary file is left behind") {
+        std::string p = (dir / "taken").string();
+        fs::create_directories(fs::path(p) / "x");  // a non-empty directory where the file should go
+        auto st = core::io::write_file_atomic(p, bytes.data(), bytes.size());
+        CHECK(st.message.rfind(p + ": cannot replace (", 0) == 0);
+        CHECK(!fs::exists(p + ".tmp"));
+        CHECK(fs::is_directory(p));
+    }
+    fs::remove_all(dir);
 }
 
 TEST_CASE("centered RGB input: x/127.5 - 1, recorded in the file") {

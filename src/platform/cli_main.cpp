@@ -1,5 +1,6 @@
 // Entry point of the `bloodcell` command line: parses arguments and dispatches to the commands that
 // the cli_*.cpp files register. See DESIGN.md "Command line" for the contract.
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -101,6 +102,27 @@ std::string fmt(double v, int digits) {
     return b;
 }
 
+// Whether `--name` is an option bloodcell knows: one that some command's usage line shows, a
+// command's flag, or one of the few read without being listed. A typo such as `--epoch 3` would
+// otherwise be ignored silently and a long run would start with the default. The set is the union
+// over commands (train, tune, compare and bench share the learning options), so it catches
+// misspellings, not an option that exists but means nothing to this command.
+static bool known_option(const std::string& name) {
+    static const char* unlisted[] = {"help", "quiet", "iterations", "max-depth", "momentum", "no-augment"};
+    for (const char* u : unlisted)
+        if (name == u) return true;
+    if (is_flag(name)) return true;
+    for (auto& [cname, c] : registry()) {
+        for (auto& f : c.flags)
+            if (f == name) return true;
+        for (size_t at = c.usage.find("--" + name); at != std::string::npos; at = c.usage.find("--" + name, at + 1)) {
+            size_t end = at + 2 + name.size();
+            if (end == c.usage.size() || !(std::isalnum((unsigned char)c.usage[end]) || c.usage[end] == '-')) return true;
+        }
+    }
+    return false;
+}
+
 static void usage(FILE* out) {
     std::fprintf(out, "bloodcell: classify BloodMNIST blood-cell images, locally.\n\nusage:\n");
     for (auto& [name, c] : registry()) std::fprintf(out, "  bloodcell %-60s %s\n", c.usage.c_str(), c.summary.c_str());
@@ -128,6 +150,10 @@ int main(int argc, char** argv) {
         if (s.size() > 2 && s.compare(0, 2, "--") == 0) {
             std::string key = s.substr(2), val;
             size_t eq = key.find('=');
+            if (!known_option(key.substr(0, eq))) {
+                fail("unknown option '--" + key.substr(0, eq) + "' (see: bloodcell " + a.command + " --help)");
+                return 2;
+            }
             if (eq != std::string::npos) {
                 val = key.substr(eq + 1);
                 key = key.substr(0, eq);

@@ -79,5 +79,47 @@ expect_err "tune: unknown grid key" "bloodcell: --grid: unknown key 'lrate' (wan
 expect_err "train: ema out of range" "bloodcell: train: ema: want 0 (off) or a decay in (0, 1)" \
   "$bin" train --model fcnn --data "$data" --ema 1.5 --out "$tmp/x.bcm"
 
+# bad specifications and numbers: refused before any data is read or any training starts
+sample="$here/assets/sample.npz"
+expect_err "unknown option (a typo is not ignored)" "bloodcell: unknown option '--epoch' (see: bloodcell train --help)" \
+  "$bin" train --model logreg --data "$sample" --out "$tmp/m.bcm" --epoch 3
+expect_err "unknown option in --key=value form" "bloodcell: unknown option '--colour' (see: bloodcell info --help)" \
+  "$bin" info "$data" --colour=red
+expect_err "bad --subset: not a number" "bloodcell: --subset: subset: per-class=abc: want an integer >= 0" \
+  "$bin" train --model logreg --data "$sample" --subset per-class=abc --out "$tmp/m.bcm"
+expect_err "bad --subset: fraction out of range" "bloodcell: --subset: subset: fraction=2: want a number in (0,1]" \
+  "$bin" train --model logreg --data "$sample" --subset fraction=2 --out "$tmp/m.bcm"
+expect_err "bad --subset: unknown key" "bloodcell: --subset: subset: unknown key 'colour' (want per-class, fraction, seed, split)" \
+  "$bin" train --model logreg --data "$sample" --subset colour=red --out "$tmp/m.bcm"
+expect_err "bad --grid: not a number" "bloodcell: --grid: lr value 'abc' is not a number" \
+  "$bin" tune --model logreg --data "$sample" --grid "lr=abc"
+expect_err "--epochs 0 is out of range" "bloodcell: train: epochs 0: want 1..10000" \
+  "$bin" train --model cnn --data "$sample" --epochs 0 --out "$tmp/m.bcm"
+expect_err "--epochs beyond int" "bloodcell: --epochs: expected an integer, got '99999999999'" \
+  "$bin" train --model cnn --data "$sample" --epochs 99999999999 --out "$tmp/m.bcm"
+expect_err "--batch 0 is out of range" "bloodcell: train: batch 0: want 1..4096" \
+  "$bin" train --model cnn --data "$sample" --batch 0 --out "$tmp/m.bcm"
+expect_err "negative --lr" "bloodcell: train: lr -1.000000: want a value in (0, 100]" \
+  "$bin" train --model cnn --data "$sample" --lr -1 --out "$tmp/m.bcm"
+expect_err "--trees 0" "bloodcell: train: --trees 0: want 1..5000" \
+  "$bin" train --model forest --data "$sample" --trees 0 --out "$tmp/m.bcm"
+
+# model files: a failed save names the file and leaves what was there; bad files are refused
+expect_err "save into a directory that does not exist" "bloodcell: $tmp/nodir/m.bcm: cannot write (No such file or directory)" \
+  "$bin" train --model logreg --data "$sample" --quiet --out "$tmp/nodir/m.bcm"
+"$bin" train --model logreg --data "$sample" --quiet --out "$tmp/keep.bcm" 2>/dev/null
+cp "$tmp/keep.bcm" "$tmp/keep.orig"
+mkdir "$tmp/keep.bcm.tmp"  # the temporary file cannot be created, so the save fails before the rename
+expect_err "failed save reports the file" "bloodcell: $tmp/keep.bcm: cannot write (Is a directory)" \
+  "$bin" train --model logreg --data "$sample" --quiet --seed 5 --out "$tmp/keep.bcm"
+cmp -s "$tmp/keep.bcm" "$tmp/keep.orig" && pass "failed save leaves the existing model file intact" \
+  || bad "failed save changed $tmp/keep.bcm"
+expect_out "the kept model file still predicts" '"class":' "$bin" predict --model "$tmp/keep.bcm" "$here/../shared/data/pbc_samples/BA_174705.jpg" --json
+expect_err "a text file as the model" "bloodcell: $tmp/notes.png: not a bloodcell model file (no BCMODEL magic; make one with 'bloodcell train')" \
+  "$bin" predict --model "$tmp/notes.png" "$tmp/notes.png"
+head -c 100 "$tmp/keep.orig" > "$tmp/cut.bcm"
+expect_err "a truncated model file" "bloodcell: $tmp/cut.bcm: truncated: 100 bytes end inside the metadata" \
+  "$bin" predict --model "$tmp/cut.bcm" "$tmp/notes.png"
+
 if [ $fails -ne 0 ]; then echo "$fails CLI check(s) failed"; exit 1; fi
 echo "all CLI checks passed"
