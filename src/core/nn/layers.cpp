@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/gemm.h"
+#include "core/nn/kernels.h"
 
 namespace core::nn {
 
@@ -285,46 +286,25 @@ public:
     void forward(const Tensor& x, Tensor& y, const Context&) override {
         y.resize(x.n, out_);
         arg_.resize(y.size());
-        const int C = in_.c, Wd = in_.w;
+        const int per = out_.size();
         parallel_for(x.n, [&](int n0, int n1, int) {
-            for (int n = n0; n < n1; ++n) {
-                const float* xs = x.sample(n);
-                float* ys = y.sample(n);
-                int* as = arg_.data() + (size_t)n * out_.size();
-                for (int oy = 0; oy < out_.h; ++oy)
-                    for (int ox = 0; ox < out_.w; ++ox)
-                        for (int c = 0; c < C; ++c) {
-                            int best = ((oy * p_) * Wd + ox * p_) * C + c;
-                            for (int dy = 0; dy < p_; ++dy)
-                                for (int dx = 0; dx < p_; ++dx) {
-                                    int idx = ((oy * p_ + dy) * Wd + ox * p_ + dx) * C + c;
-                                    if (xs[idx] > xs[best]) best = idx;
-                                }
-                            int o = (oy * out_.w + ox) * C + c;
-                            ys[o] = xs[best];
-                            as[o] = best;
-                        }
-            }
+            for (int n = n0; n < n1; ++n)
+                kernels::maxpool_forward(x.sample(n), in_.h, in_.w, in_.c, p_, y.sample(n), arg_.data() + (size_t)n * per);
         });
     }
     // the gradient flows only to the max of each window (first max on ties)
     void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override {
         if (!dx) return;
         dx->resize(x.n, in_);
-        dx->zero();
         const int per = out_.size();
-        for (int n = 0; n < x.n; ++n) {
-            const float* g = dy.sample(n);
-            const int* as = arg_.data() + (size_t)n * per;
-            float* d = dx->sample(n);
-            for (int o = 0; o < per; ++o) d[as[o]] += g[o];
-        }
+        for (int n = 0; n < x.n; ++n)
+            kernels::maxpool_backward(dy.sample(n), arg_.data() + (size_t)n * per, in_.h, in_.w, in_.c, p_, dx->sample(n));
     }
 
 private:
     int p_;
     Shape out_;
-    std::vector<int> arg_;  // per output element, the input index (within its sample) of the max
+    std::vector<int32_t> arg_;  // per output element, the input index (within its sample) of the max
 };
 
 // ---- [SECTION] GlobalAvgPool ----------------------------------------------------------------
@@ -368,18 +348,13 @@ public:
     Shape out_shape() const override { return in_; }
     void forward(const Tensor& x, Tensor& y, const Context&) override {
         y.resize(x.n, in_);
-        const float* a = x.data();
-        float* b = y.data();
-        for (size_t i = 0, n = x.size(); i < n; ++i) b[i] = a[i] > 0.f ? a[i] : 0.f;
+        kernels::relu_forward(x.data(), y.data(), x.size());
     }
     // dx = dy where the output was positive (the subgradient at 0 is taken as 0)
     void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override {
         if (!dx) return;
         dx->resize(x.n, in_);
-        const float* o = y.data();
-        const float* g = dy.data();
-        float* d = dx->data();
-        for (size_t i = 0, n = x.size(); i < n; ++i) d[i] = o[i] > 0.f ? g[i] : 0.f;
+        kernels::relu_backward(y.data(), dy.data(), dx->data(), x.size());
     }
 };
 

@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "core/nn/kernels.h"
+
 namespace core::nn {
 
 Result<Network> Network::build(Shape input, const std::vector<LayerSpec>& layers) {
@@ -82,21 +84,10 @@ double softmax_cross_entropy(const Tensor& logits, const int* labels, Tensor& pr
     probs.resize(N, logits.s);
     if (dlogits) dlogits->resize(N, logits.s);
     double loss = 0;
-    for (int n = 0; n < N; ++n) {
-        const float* z = logits.sample(n);
-        double mx = z[0];
-        for (int k = 1; k < K; ++k) mx = std::max(mx, (double)z[k]);
-        double sum = 0;
-        for (int k = 0; k < K; ++k) sum += std::exp((double)z[k] - mx);
-        double lse = mx + std::log(sum);
-        loss += lse - z[labels[n]];
-        float* p = probs.sample(n);
-        for (int k = 0; k < K; ++k) p[k] = (float)std::exp((double)z[k] - lse);
-        if (dlogits) {
-            float* d = dlogits->sample(n);
-            for (int k = 0; k < K; ++k) d[k] = (float)((std::exp((double)z[k] - lse) - (k == labels[n])) / N);
-        }
-    }
+    const float scale = N ? 1.0f / N : 0.f;
+    for (int n = 0; n < N; ++n)
+        loss += kernels::softmax_xent_row(logits.sample(n), K, labels[n], probs.sample(n),
+                                          dlogits ? dlogits->sample(n) : nullptr, scale);
     return N ? loss / N : 0.0;
 }
 
@@ -119,26 +110,16 @@ void Optimizer::step(const std::vector<Param*>& params, float lr) {
         const float b1 = cfg_.beta1, b2 = cfg_.beta2;
         for (size_t i = 0; i < params.size(); ++i) {
             Param& p = *params[i];
-            float* m = m_[i].data();
-            float* v = v_[i].data();
             const float decay = p.decay ? lr * cfg_.weight_decay : 0.f;
-            for (size_t j = 0; j < p.value.size(); ++j) {
-                float g = p.grad[j];
-                m[j] = b1 * m[j] + (1 - b1) * g;
-                v[j] = b2 * v[j] + (1 - b2) * g * g;
-                p.value[j] -= a * m[j] / (std::sqrt(v[j]) + eps) + decay * p.value[j];
-            }
+            kernels::adam_update(p.value.data(), p.grad.data(), m_[i].data(), v_[i].data(), p.value.size(), b1, b2, a, eps,
+                                 decay);
         }
     } else {
         for (size_t i = 0; i < params.size(); ++i) {
             Param& p = *params[i];
-            float* vel = m_[i].data();
             const float wd = p.decay ? cfg_.weight_decay : 0.f;
-            for (size_t j = 0; j < p.value.size(); ++j) {
-                float g = p.grad[j] + wd * p.value[j];
-                vel[j] = cfg_.momentum * vel[j] + g;
-                p.value[j] -= lr * (cfg_.nesterov ? g + cfg_.momentum * vel[j] : vel[j]);
-            }
+            kernels::sgd_update(p.value.data(), p.grad.data(), m_[i].data(), p.value.size(), lr, cfg_.momentum, wd,
+                                cfg_.nesterov);
         }
     }
 }

@@ -1,0 +1,51 @@
+// Element-wise and small kernels of the nn engine: ReLU, max pooling, softmax cross-entropy and
+// the optimizer updates. Two implementations of each, chosen at compile time:
+//  - in WebAssembly (__wasm_simd128__), wasm_simd128.h intrinsics over 4 lanes with a scalar tail;
+//  - natively, plain loops written so the compiler vectorizes them (AVX-512 with -march=native),
+//    or Eigen arrays where a loop would not vectorize (sqrt under -fmath-errno).
+// `ref` holds the plain scalar definitions the fast kernels are tested against (tests/test_kernels.cpp).
+// Layouts: N,H,W,C tensors, one sample at a time for pooling; all pointers distinct unless noted.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace core::nn::kernels {
+
+// y = x > 0 ? x : 0 (NaN -> 0). y may equal x.
+void relu_forward(const float* x, float* y, size_t n);
+// dx = y > 0 ? dy : 0, y the forward output. dx may equal dy.
+void relu_backward(const float* y, const float* dy, float* dx, size_t n);
+
+// One sample x (H,W,C) -> y (H/p, W/p, C): the max of each p x p window (stride p; rows/cols past
+// a multiple of p are dropped) and arg = the index within x of the first max in window order
+// (row by row), as the scalar loop finds it.
+void maxpool_forward(const float* x, int H, int W, int C, int p, float* y, int32_t* arg);
+// dx (H,W,C) = dy routed to the arg positions, zero elsewhere (dx is overwritten).
+void maxpool_backward(const float* dy, const int32_t* arg, int H, int W, int C, int p, float* dx);
+
+// One row of softmax cross-entropy: p = softmax(z) over K classes; if d, d = (p - onehot(label)) *
+// scale. Returns -log p[label] (double; max subtracted first).
+double softmax_xent_row(const float* z, int K, int label, float* p, float* d, float scale);
+
+// Adam with the bias correction folded into a (step size) and eps, plus decoupled decay:
+// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= a m / (sqrt(v) + eps) + decay w.
+void adam_update(float* w, const float* g, float* m, float* v, size_t n, float b1, float b2, float a, float eps,
+                 float decay);
+// SGD with momentum and L2: g' = g + wd w; vel = mu vel + g'; w -= lr (nesterov ? g' + mu vel : vel).
+void sgd_update(float* w, const float* g, float* vel, size_t n, float lr, float mu, float wd, bool nesterov);
+
+// Which implementation this build uses: "wasm-simd128" or "native".
+const char* backend();
+
+namespace ref {
+void relu_forward(const float* x, float* y, size_t n);
+void relu_backward(const float* y, const float* dy, float* dx, size_t n);
+void maxpool_forward(const float* x, int H, int W, int C, int p, float* y, int32_t* arg);
+void maxpool_backward(const float* dy, const int32_t* arg, int H, int W, int C, int p, float* dx);
+double softmax_xent_row(const float* z, int K, int label, float* p, float* d, float scale);
+void adam_update(float* w, const float* g, float* m, float* v, size_t n, float b1, float b2, float a, float eps,
+                 float decay);
+void sgd_update(float* w, const float* g, float* vel, size_t n, float lr, float mu, float wd, bool nesterov);
+}  // namespace ref
+
+}  // namespace core::nn::kernels
