@@ -6,6 +6,12 @@
 #include <map>
 #include <thread>
 
+#ifdef __EMSCRIPTEN__
+#include <emscripten/heap.h>
+#else
+#include <sys/resource.h>
+#endif
+
 #include "core/gemm.h"
 
 #include "core/dataset.h"
@@ -642,8 +648,21 @@ int cmd_compare(const Args& a) {
 }
 
 // ---- [SECTION] bench --------------------------------------------------------------------------
-// Throughput on random images (no data file needed): training images/s (forward + backward +
-// Adam, batch B) and inference ms/image, for each network.
+// Peak memory so far, MB: the process's peak resident set natively; the WebAssembly heap (which only
+// grows) in the browser or under Node.
+double peak_memory_mb() {
+#ifdef __EMSCRIPTEN__
+    return emscripten_get_heap_size() / 1048576.0;
+#else
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+    return ru.ru_maxrss / 1024.0;  // Linux reports KB
+#endif
+}
+
+// Throughput: training images/s (forward + backward + Adam, batch B), inference images/s (batch 256)
+// and single-image latency, for each network. On random images, or with --data on the full train
+// split of a BloodMNIST .npz (so peak memory includes the loaded data, as in the page).
 int cmd_bench(const Args& a) {
     if (!apply_threads(a)) return 1;
     bool ok = true;
@@ -651,19 +670,42 @@ int cmd_bench(const Args& a) {
     int batch = a.get_int("batch", 64, ok);
     if (!ok) return 1;
     if (batch < 1 || batch > 1024) return fail("--batch: want 1..1024");
+    if (!(seconds > 0) || seconds > 3600) return fail("--seconds: want more than 0 and at most 3600");
     std::vector<std::string> names;
-    if (a.has("model")) names.push_back(a.get("model"));
-    else names = {"fcnn", "cnn", "vgg6"};
-    core::Dataset d;
-    core::Rng rng(1);
-    const int n = 512;
-    d.images.resize((size_t)n * core::kImageBytes);
-    for (auto& v : d.images) v = (uint8_t)rng.below(256);
-    for (int i = 0; i < n; ++i) d.labels.push_back((uint8_t)(i % 8));
+    if (a.has("model")) {
+        std::string list = a.get("model");
+        for (size_t b = 0; b <= list.size();) {
+            size_t e = list.find(',', b);
+            if (e == std::string::npos) e = list.size();
+            if (e > b) names.push_back(list.substr(b, e - b));
+            b = e + 1;
+        }
+        if (names.empty()) return fail("--model: name at least one network (fcnn, cnn, vgg6)");
+    } else {
+        names = {"fcnn", "cnn", "vgg6"};
+    }
+    core::BloodMnist data;
+    core::Dataset random;
+    const core::Dataset* d = &random;
+    if (a.has("data")) {
+        auto loaded = load_data(a);
+        if (!loaded) return fail(loaded.error);
+        data = std::move(loaded.value);
+        d = &data.train;
+    } else {
+        core::Rng rng(1);
+        const int n = 512;
+        random.images.resize((size_t)n * core::kImageBytes);
+        for (auto& v : random.images) v = (uint8_t)rng.below(256);
+        for (int i = 0; i < n; ++i) random.labels.push_back((uint8_t)(i % 8));
+    }
+    const int infer_n = std::min(256, d->size());
+    if (infer_n < 1) return fail("bench: no training images");
     std::string json = "{\"threads\":" + std::to_string(core::nn::num_threads()) + ",\"gemm\":\"" + core::gemm_backend() +
+                       "\",\"data\":\"" + (a.has("data") ? "train split (" + std::to_string(d->size()) + " images)" : "random") +
                        "\",\"models\":[";
-    std::printf("%-10s %10s %10s %12s %12s %14s %12s\n", "model", "params", "MFLOP/img", "train img/s", "infer img/s",
-                "infer ms/img", "train GFLOP/s");
+    std::printf("%-10s %10s %10s %12s %12s %14s %12s %10s\n", "model", "params", "MFLOP/img", "train img/s", "infer img/s",
+                "latency ms", "train GFLOP/s", "peak MB");
     for (size_t i = 0; i < names.size(); ++i) {
         Learn L;
         std::string err;
@@ -672,7 +714,7 @@ int cmd_bench(const Args& a) {
         if (!parse_learn(b, names[i], L, err)) return err.empty() ? 1 : fail("bench: " + err);
         if (L.spec.family != core::Family::nn) return fail("bench: " + names[i] + " is a feature model; bench measures networks");
         L.train.epochs = 1000;
-        auto tr = core::Trainer::create(L.spec, d, {}, L.train);
+        auto tr = core::Trainer::create(L.spec, *d, {}, L.train);
         if (!tr) return fail(tr.error);
         tr.value->step(batch);  // warm-up (allocations)
         double t0 = now_seconds();
@@ -680,22 +722,33 @@ int cmd_bench(const Args& a) {
         while (now_seconds() - t0 < seconds) tr.value->step(batch);
         double train_ips = (tr.value->metrics().images - images0) / (now_seconds() - t0);
         core::Model& m = tr.value->model();
-        m.predict(d.images.data(), 64);
+        m.predict(d->images.data(), infer_n);
         t0 = now_seconds();
         long done = 0;
         while (now_seconds() - t0 < seconds / 2) {
-            m.predict(d.images.data(), n);
-            done += n;
+            m.predict(d->images.data(), infer_n);
+            done += infer_n;
         }
         double infer_ips = done / (now_seconds() - t0);
+        // one image at a time, as the page classifies a dropped image
+        m.predict(d->images.data(), 1);
+        t0 = now_seconds();
+        long singles = 0;
+        while (singles < 20 || now_seconds() - t0 < seconds / 4) {
+            m.predict(d->images.data() + (size_t)(singles % infer_n) * core::kImageBytes, 1);
+            ++singles;
+        }
+        double latency_ms = 1000.0 * (now_seconds() - t0) / singles;
         double mflop = m.flops_per_image() / 1e6;
         double gflops = train_ips * mflop * 3 / 1000.0;  // forward + backward ~ 3x forward
-        std::printf("%-10s %10zu %10.1f %12.0f %12.0f %14.4f %12.1f\n", names[i].c_str(), m.param_count(), mflop, train_ips,
-                    infer_ips, 1000.0 / infer_ips, gflops);
+        double peak = peak_memory_mb();
+        std::printf("%-10s %10zu %10.1f %12.0f %12.0f %14.4f %12.1f %10.0f\n", names[i].c_str(), m.param_count(), mflop,
+                    train_ips, infer_ips, latency_ms, gflops, peak);
         json += std::string(i ? "," : "") + "{\"model\":\"" + names[i] + "\",\"params\":" + std::to_string(m.param_count()) +
                 ",\"mflop_per_image\":" + fmt(mflop) + ",\"train_images_per_second\":" + fmt(train_ips) +
                 ",\"infer_images_per_second\":" + fmt(infer_ips) + ",\"infer_ms_per_image\":" + fmt(1000.0 / infer_ips) +
-                ",\"batch\":" + std::to_string(batch) + "}";
+                ",\"infer_batch\":" + std::to_string(infer_n) + ",\"latency_ms\":" + fmt(latency_ms) +
+                ",\"train_gflops\":" + fmt(gflops) + ",\"peak_mb\":" + fmt(peak) + ",\"batch\":" + std::to_string(batch) + "}";
     }
     if (a.has("json")) std::printf("%s]}\n", json.c_str());
     return 0;
@@ -711,8 +764,8 @@ BLOODCELL_COMMAND("compare",
                   "[--subset ...] [--md-out FILE] [--csv-out FILE] [--png FILE] [--csv|--json]",
                   "every model side by side on the test split: ACC, AUC, train s, inference ms/image", cmd_compare,
                   {"pixels", "no-augment", "centered", "uncentered"});
-BLOODCELL_COMMAND("bench", "bench [--model NAME] [--width W] [--batch B] [--seconds S] [--threads N] [--json]",
-                  "training and inference throughput on random images", cmd_bench);
+BLOODCELL_COMMAND("bench", "bench [--model NAME[,NAME...]] [--data DATA.npz] [--width W] [--batch B] [--seconds S] [--threads N] [--json]",
+                  "training and inference throughput, single-image latency and peak memory (random images, or the train split of --data)", cmd_bench);
 
 }  // namespace
 }  // namespace cli
