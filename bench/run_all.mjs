@@ -1,14 +1,21 @@
 #!/usr/bin/env node
 // One command, one run: bloodcell beside its peers on identical architectures and batch size (64).
-//   bloodcell WebAssembly in headless Chromium (bench/bloodcell_bench.html), TensorFlow.js 4.22 in the
-//   same browser session (wasm+SIMD and cpu backends), bloodcell natively (`bloodcell bench --json`)
-//   and PyTorch natively (Debian python3-torch), one thread each, so the ratios compare like with like.
-// Prints one table with the ratios and writes bench/results.json. Figures drift on a shared machine:
-// read the ratios, which come from one run. Usage: node bench/run_all.mjs [--seconds S]
+//   In one headless Chromium session: bloodcell's WebAssembly build (bench/bloodcell_bench.html; one
+//   thread, and with threads on a cross-origin isolated page when build-wasm-mt/bench_web.js exists),
+//   TensorFlow.js 4.22 (wasm+SIMD and cpu backends, one thread), peak WebAssembly memory while training
+//   the CNN on the full training split, and the app's first frame from a local server.
+//   Natively: `bloodcell bench --json` and PyTorch (Debian python3-torch) at 1 and 2 threads, and
+//   bench_gemm (WASM GEMM vs Eigen's scalar path) under Node.
+// Prints one table, the ratios and the issue's targets (reached or not) and writes bench/results.json.
+// Figures drift on a shared machine: read the ratios, which come from one run.
+// Usage: node bench/run_all.mjs [--seconds S] [--data BLOODMNIST.npz] [--web DIR] [--native CLI]
+//   (scripts/bench.sh builds everything first and runs this)
 import { createServer } from 'node:http';
 import { readFile, writeFile, stat } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,105 +23,256 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'bench/peers/package.json'));
 const { chromium } = require('playwright-core');
 const args = process.argv.slice(2);
-const seconds = Number(args[args.indexOf('--seconds') + 1] || 0) || 6;
+const opt = (name, def) => { const i = args.indexOf('--' + name); return i >= 0 && i + 1 < args.length ? args[i + 1] : def; };
+const seconds = Number(opt('seconds', 4)) || 4;
+const dataFile = path.resolve(opt('data', path.join(root, '../shared/data/bloodmnist.npz')));
+const webDir = path.resolve(opt('web', path.join(root, 'out/web')));
+const t00 = Date.now();
+const log = (t) => process.stderr.write(`[${((Date.now() - t00) / 1000).toFixed(0).padStart(4)} s] ${t}\n`);
 
+async function exists(p) { try { await stat(path.resolve(root, p)); return true; } catch { return false; } }
+async function size(p) { try { return (await stat(p)).size; } catch { return null; } }
+
+// ---- a static server over the repository -------------------------------------------------------------
+// HTML pages are cross-origin isolated (COOP/COEP) only when their query asks for it (coi=1): the
+// TensorFlow.js pages must not be, or its wasm backend would switch to its threaded binary.
+// /data/bloodmnist.npz is the --data file; /web/ is the web bundle (--web).
 const mime = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm',
   '.json': 'application/json', '.data': 'application/octet-stream' };
 function serve() {
   const server = createServer(async (req, res) => {
-    const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = path.join(root, path.normalize(url));
-    if (!file.startsWith(root)) { res.writeHead(403); res.end(); return; }
+    const u = new URL(req.url, 'http://x');
+    const url = decodeURIComponent(u.pathname);
+    let file = path.join(root, path.normalize(url));
+    if (url === '/data/bloodmnist.npz') file = dataFile;
+    else if (url.startsWith('/web/')) file = path.join(webDir, path.normalize(url.slice(5)) || 'index.html');
+    else if (!file.startsWith(root)) { res.writeHead(403); res.end(); return; }
+    const headers = { 'Content-Type': mime[path.extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' };
+    if (path.extname(file) !== '.html' || u.searchParams.get('coi') === '1') {
+      Object.assign(headers, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp',
+        'Cross-Origin-Resource-Policy': 'same-origin' });
+    }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'Content-Type': mime[path.extname(file)] || 'application/octet-stream' });
-      res.end(body);
+      res.writeHead(200, { ...headers, 'Content-Length': body.length });
+      res.end(req.method === 'HEAD' ? undefined : body);
     } catch { res.writeHead(404); res.end('not found'); }
   });
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }
 
-async function exists(p) { try { await stat(path.join(root, p)); return true; } catch { return false; } }
-
-async function browserRun(page, url, timeoutS) {
+async function browserRun(browser, url, timeoutS) {
+  const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(url, { waitUntil: 'commit' });
-  await page.waitForFunction(() => window.benchResult !== undefined, null, { timeout: timeoutS * 1000 });
-  const r = await page.evaluate(() => window.benchResult);
-  if (r.error) throw new Error(r.error + (errors.length ? ` (${errors.join('; ')})` : ''));
-  return r;
+  try {
+    await page.goto(url, { waitUntil: 'commit' });
+    await page.waitForFunction(() => window.benchResult !== undefined, null, { timeout: timeoutS * 1000, polling: 500 });
+    const r = await page.evaluate(() => window.benchResult);
+    if (r.error) throw new Error(r.error + (errors.length ? ` (${errors.join('; ')})` : ''));
+    return r;
+  } finally {
+    await page.close();
+  }
 }
 
-const rows = [];  // {system, model, train_img_s, infer_img_s, latency_ms, mem_mb, note}
-function add(system, r, mem, note) {
-  for (const m of r.results) rows.push({ system, model: m.model, train_img_s: m.train_img_s, infer_img_s: m.infer_img_s,
-    latency_ms: m.latency_ms, gflops: m.train_gflops, mem_mb: m.peak_mb ?? mem, note: m.train_error ? 'cannot train: ' + m.train_error.slice(0, 60) : note });
+const rows = [];  // {system, model, train_img_s, infer_img_s, latency_ms, gflops, mem_mb, note}
+function add(system, r, memKind, note) {
+  for (const m of r.results) {
+    rows.push({ system, model: m.model, train_img_s: m.train_img_s ?? null, infer_img_s: m.infer_img_s ?? null,
+      latency_ms: m.latency_ms ?? null, gflops: m.train_gflops ?? null, mem_mb: m.peak_mb ?? r.peak_rss_mb ?? m.heap_mb ?? null,
+      mem_kind: memKind, note: m.train_error ? 'cannot train: ' + m.train_error.slice(0, 60) : note || '' });
+  }
 }
+// `bloodcell bench --json` (native) in the same shape as the pages' results
+const fromCli = (j) => ({ threads: j.threads, results: j.models.map((m) => ({ model: m.model, train_img_s: m.train_images_per_second,
+  infer_img_s: m.infer_images_per_second, latency_ms: m.latency_ms, train_gflops: m.train_gflops, mflop_per_image: m.mflop_per_image,
+  peak_mb: m.peak_mb })) });
 
+const extra = { memory: null, page: null, first_frame: [], gemm: null };
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--no-first-run', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'] });
+const chromeArgs = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: chromeArgs });
 const version = browser.version();
+let served = null;
 try {
-  if (await exists('build-wasm/bench_web.js')) {
-    const page = await browser.newPage();
-    process.stderr.write('bloodcell wasm in Chromium...\n');
-    add('bloodcell wasm (Chromium)', await browserRun(page, `${base}/bench/bloodcell_bench.html?seconds=${seconds}`, 40 * seconds), null, '');
-    await page.close();
-  } else {
-    process.stderr.write('build-wasm/bench_web.js missing: build it with build_wasm.sh; skipping bloodcell in Chromium\n');
-  }
+  // bloodcell, one thread, then with threads
+  if (await exists('build-wasm-bench/bench_web.js')) {
+    log('bloodcell wasm in Chromium, one thread...');
+    add('bloodcell wasm (Chromium, 1 thread)', await browserRun(browser, `${base}/bench/bloodcell_bench.html?build=single&seconds=${seconds}`, 60 + 10 * seconds), 'wasm heap');
+  } else log('build-wasm-bench/bench_web.js missing (scripts/bench.sh builds it): skipping bloodcell in Chromium');
+  if (await exists('build-wasm-mt/bench_web.js')) {
+    log('bloodcell wasm in Chromium, threads...');
+    try {
+      const r = await browserRun(browser, `${base}/bench/bloodcell_bench.html?build=threads&coi=1&seconds=${seconds}`, 60 + 10 * seconds);
+      if (!r.cross_origin_isolated) throw new Error('the page was not cross-origin isolated');
+      add(`bloodcell wasm (Chromium, ${r.threads} threads)`, r, 'wasm heap');
+    } catch (e) { log('threaded bloodcell failed: ' + e.message); }
+  } else log('build-wasm-mt/bench_web.js missing: skipping threaded bloodcell');
+
   for (const backend of ['wasm', 'cpu']) {
-    const page = await browser.newPage();
-    process.stderr.write(`tfjs ${backend} in Chromium...\n`);
-    // the cpu backend trains the CNN at a few images/s: give it fewer seconds and still one batch
-    const s = backend === 'cpu' ? Math.max(2, seconds / 3) : seconds;
-    const r = await browserRun(page, `${base}/bench/peers/tfjs.html?backend=${backend}&seconds=${s}`, 120 + 40 * s);
-    add(`tfjs ${r.version} ${backend}${backend === 'wasm' && r.simd ? '+simd' : ''} (Chromium)`, r, null, '');
-    await page.close();
+    log(`tfjs ${backend} in Chromium...`);
+    // the cpu backend trains the CNN at a few images/s: fewer seconds (it still runs whole batches)
+    const s = backend === 'cpu' ? Math.max(1, seconds / 4) : seconds;
+    try {
+      const r = await browserRun(browser, `${base}/bench/peers/tfjs.html?backend=${backend}&seconds=${s}`, 180 + 20 * s);
+      add(`tfjs ${r.version} ${backend}${backend === 'wasm' && r.simd ? '+simd' : ''} (Chromium)`, r, backend === 'wasm' ? 'wasm heap' : 'JS heap');
+    } catch (e) { log(`tfjs ${backend} failed: ${e.message}`); }
   }
+
+  // peak WebAssembly memory while the CNN trains on the full train split (the .npz loaded as the page would)
+  if (await exists('build-wasm-bench/bench_web.js') && await size(dataFile)) {
+    log('bloodcell wasm: CNN on the full training split (memory)...');
+    try {
+      const r = await browserRun(browser, `${base}/bench/bloodcell_bench.html?build=single&models=cnn&seconds=2&data=/data/bloodmnist.npz`, 300);
+      extra.memory = { data: r.data, heap_mb: r.heap_mb, train_img_s: r.results[0].train_img_s, npz_mb: (await size(dataFile)) / 1048576 };
+    } catch (e) { log('memory run failed: ' + e.message); }
+  }
+
+  // the web app: size of what the page downloads, and its first frame from a local server
+  const pageFiles = { single: ['bloodcell_web.wasm', 'bloodcell_web.js', 'bloodcell.js', 'index.html'],
+    threads: ['bloodcell_web_mt.wasm', 'bloodcell_web_mt.js', 'bloodcell_web_mt.worker.js', 'bloodcell.js', 'index.html'] };
+  if (await size(path.join(webDir, 'index.html'))) {
+    extra.page = {};
+    for (const [k, files] of Object.entries(pageFiles)) {
+      const sizes = await Promise.all(files.map((f) => size(path.join(webDir, f))));
+      if (sizes.every((v) => v !== null)) extra.page[k] = { files, bytes: sizes.reduce((a, b) => a + b, 0), wasm_bytes: sizes[0], js_bytes: sizes.slice(1).reduce((a, b) => a + b, 0) };
+    }
+    // files embedded in the .wasm (sample data, models, shaders, the UI font)
+    let embedded = 0;
+    for (const d of ['assets', 'shaders']) for (const f of readdirSync(path.join(root, d))) embedded += (await size(path.join(root, d, f))) || 0;
+    embedded += (await size('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf')) || 0;
+    extra.page.embedded_bytes = embedded;
+
+    // scripts/serve.js (COOP/COEP: the threaded build when present) and this server without them (one thread)
+    served = spawn(process.execPath, [path.join(root, 'scripts/serve.js'), webDir, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const serveUrl = await new Promise((ok, fail) => {
+      let buf = '';
+      served.stdout.on('data', (d) => { buf += d; const m = buf.match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) ok(m[0]); });
+      served.on('exit', () => fail(new Error('scripts/serve.js exited')));
+    });
+    for (const [label, url] of [['scripts/serve.js (COOP/COEP)', serveUrl], ['static server without COOP/COEP', `${base}/web/index.html`]]) {
+      const times = [];
+      let build = null;
+      for (let i = 0; i < 3; i++) {
+        const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        const page = await ctx.newPage();
+        try {
+          await page.goto(url, { waitUntil: 'commit' });
+          await page.waitForFunction(() => window.bloodcell && window.bloodcell.firstFrameMs !== null, null, { timeout: 60000, polling: 20 });
+          const r = await page.evaluate(() => ({ ms: window.bloodcell.firstFrameMs, build: window.bloodcell.build }));
+          times.push(r.ms);
+          build = r.build;
+        } catch (e) { log(`first frame (${label}) failed: ${e.message.split('\n')[0]}`); }
+        await ctx.close();
+      }
+      times.sort((a, b) => a - b);
+      if (times.length) extra.first_frame.push({ server: label, build, median_ms: times[Math.floor(times.length / 2)], runs_ms: times });
+      log(`first frame, ${label}: ${times.map((t) => t.toFixed(0)).join(', ')} ms (${build})`);
+    }
+  } else log(`${webDir}/index.html missing (build_wasm.sh builds it): no page size or first frame`);
 } finally {
   await browser.close();
   server.close();
+  if (served) served.kill();
 }
 
-function native(cmd, argv, label) {
+// ---- native -----------------------------------------------------------------------------------------
+function native(cmd, argv, label, parse = JSON.parse) {
   try {
-    process.stderr.write(`${label}...\n`);
-    return JSON.parse(execFileSync(cmd, argv, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }));
-  } catch (e) { process.stderr.write(`${label} failed: ${e.message.split('\n')[0]}\n`); return null; }
+    log(`${label}...`);
+    return parse(execFileSync(cmd, argv, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }));
+  } catch (e) { log(`${label} failed: ${e.message.split('\n')[0]}`); return null; }
 }
-const bcNative = (await exists('build/bloodcell')) ? native(path.join(root, 'build/bloodcell'), ['bench', '--json', '--threads', '1', '--seconds', String(seconds)], 'bloodcell native') : null;
-if (bcNative) add('bloodcell native (1 thread)', bcNative, null, '');
-const torch = native('/usr/bin/python3', [path.join(root, 'bench/peers/torch_bench.py'), '--threads', '1', '--seconds', String(seconds)], 'pytorch native');
-if (torch) add(`pytorch ${torch.version} native (1 thread)`, torch, torch.peak_rss_mb, '');
+const cli = path.resolve(root, opt('native', (await exists('build-bench/bloodcell')) ? 'build-bench/bloodcell' : 'build/bloodcell'));
+for (const t of [1, 2]) {
+  if (!(await size(cli))) { log(`${cli} missing: no native bloodcell rows`); break; }
+  const j = native(cli, ['bench', '--json', '--model', 'fcnn,cnn', '--threads', String(t), '--seconds', String(seconds)], `bloodcell native, ${t} thread(s)`,
+    (text) => JSON.parse(text.split('\n').filter((l) => l.startsWith('{')).pop()));  // a table, then the JSON line
+  if (j) add(`bloodcell native (${t} thread${t > 1 ? 's' : ''})`, fromCli(j), 'RSS');
+}
+for (const t of [1, 2]) {
+  const torch = native('/usr/bin/python3', [path.join(root, 'bench/peers/torch_bench.py'), '--threads', String(t), '--seconds', String(seconds)], `pytorch native, ${t} thread(s)`);
+  if (torch) add(`pytorch ${torch.version} native (${t} thread${t > 1 ? 's' : ''})`, torch, 'RSS');
+}
+// WASM GEMM vs Eigen's scalar path, one Node run
+if (await exists('build-wasm-bench/bench_gemm.js')) {
+  extra.gemm = native(process.execPath, ['--no-experimental-fetch', path.join(root, 'build-wasm-bench/bench_gemm.js')], 'bench_gemm (WebAssembly, Node)', (text) => {
+    const backend = (text.match(/backend in this build: (\S+)/) || [])[1];
+    const shapes = [...text.matchAll(/^(\d+ x \d+ x \d+) \(([^)]*)\)\s+([\d.]+)\s+([\d.]+)/gm)].map((m) => ({ shape: m[1], what: m[2], packed_gflops: +m[3], eigen_gflops: +m[4] }));
+    return { backend, shapes };
+  });
+}
 
 // ---- table ------------------------------------------------------------------------------------------
+// GFLOP/s of the peers from bloodcell's FLOP count of the same architecture (forward x 3 for training)
+const mflop = {};
+for (const r of rows) if (r.gflops && r.train_img_s) mflop[r.model] = (r.gflops * 1000) / (3 * r.train_img_s);
+for (const r of rows) if (r.gflops === null && r.train_img_s && mflop[r.model]) r.gflops = (r.train_img_s * 3 * mflop[r.model]) / 1000;
+
 const f = (v, d = 0) => (v === undefined || v === null || Number.isNaN(v) ? '-' : Number(v).toFixed(d));
 const pick = (sys, model) => rows.find((r) => r.system.startsWith(sys) && r.model === model);
-let out = `Chromium ${version}; batch 64 for training, 256 for inference; one thread each; ${seconds}s per figure\n\n`;
+let out = `Chromium ${version}; batch 64 for training, 256 for inference; ${seconds} s per figure; ${os.cpus().length} cores (${os.cpus()[0].model}), load ${os.loadavg()[0].toFixed(2)} at the end\n\n`;
 out += '| system | model | train img/s | infer img/s (b256) | latency ms (1 img) | train GFLOP/s | memory MB | note |\n|---|---|---|---|---|---|---|---|\n';
-for (const r of rows) out += `| ${r.system} | ${r.model} | ${f(r.train_img_s)} | ${f(r.infer_img_s)} | ${f(r.latency_ms, 3)} | ${f(r.gflops, 1)} | ${f(r.mem_mb)} | ${r.note || ''} |\n`;
+for (const model of ['fcnn', 'cnn'])
+  for (const r of rows.filter((x) => x.model === model))
+    out += `| ${r.system} | ${r.model} | ${f(r.train_img_s)} | ${f(r.infer_img_s)} | ${f(r.latency_ms, 3)} | ${f(r.gflops, 1)} | ${f(r.mem_mb)} ${r.mem_kind} | ${r.note} |\n`;
+
+// ratios: bloodcell in Chromium (one thread) against each peer, and native bloodcell against PyTorch at equal threads
 const ratios = [];
+const ratio = (a, b) => (a && b ? a / b : null);
 for (const model of ['fcnn', 'cnn']) {
-  const bc = pick('bloodcell wasm', model), bn = pick('bloodcell native', model);
-  for (const peer of ['tfjs', 'pytorch']) {
-    for (const p of rows.filter((r) => r.system.startsWith(peer) && r.model === model)) {
-      const mine = peer === 'pytorch' ? [bc, bn] : [bc];
-      for (const b of mine.filter(Boolean)) {
-        ratios.push({ model, ours: b.system, peer: p.system,
-          train: b.train_img_s && p.train_img_s ? b.train_img_s / p.train_img_s : null,
-          infer: b.infer_img_s && p.infer_img_s ? b.infer_img_s / p.infer_img_s : null,
-          latency: b.latency_ms && p.latency_ms ? p.latency_ms / b.latency_ms : null });
-      }
-    }
+  const bc = pick('bloodcell wasm (Chromium, 1 thread)', model);
+  if (bc) for (const p of rows.filter((r) => !r.system.startsWith('bloodcell') && r.model === model))
+    ratios.push({ model, ours: bc.system, peer: p.system, train: ratio(bc.train_img_s, p.train_img_s), infer: ratio(bc.infer_img_s, p.infer_img_s), latency: ratio(p.latency_ms, bc.latency_ms) });
+  for (const t of ['1 thread', '2 threads']) {
+    const bn = pick(`bloodcell native (${t})`, model), pt = rows.find((r) => r.system.startsWith('pytorch') && r.system.endsWith(`(${t})`) && r.model === model);
+    if (bn && pt) ratios.push({ model, ours: bn.system, peer: pt.system, train: ratio(bn.train_img_s, pt.train_img_s), infer: ratio(bn.infer_img_s, pt.infer_img_s), latency: ratio(pt.latency_ms, bn.latency_ms) });
   }
 }
-out += '\nRatios (ours / peer; > 1 means bloodcell is faster):\n\n| model | ours | peer | training | inference | latency |\n|---|---|---|---|---|---|\n';
+out += '\nRatios (ours / peer; > 1 means bloodcell is faster; latency: peer ms / our ms):\n\n| model | ours | peer | training | inference b256 | latency |\n|---|---|---|---|---|---|\n';
 for (const r of ratios) out += `| ${r.model} | ${r.ours} | ${r.peer} | ${f(r.train, 2)}x | ${f(r.infer, 2)}x | ${f(r.latency, 2)}x |\n`;
+
+// the issue's targets
+const targets = [];
+const target = (what, value, goal, ok) => targets.push({ target: what, value, goal, reached: ok === null ? null : !!ok });
+const bcCnn = pick('bloodcell wasm (Chromium, 1 thread)', 'cnn'), bcFc = pick('bloodcell wasm (Chromium, 1 thread)', 'fcnn');
+const browserPeersCnn = rows.filter((r) => r.system.includes('(Chromium)') && r.model === 'cnn' && r.train_img_s);
+const fastestPeer = browserPeersCnn.sort((a, b) => b.train_img_s - a.train_img_s)[0];
+const tfw = (model) => rows.find((r) => r.system.startsWith('tfjs') && r.system.includes(' wasm') && r.model === model);
+const pt1 = (model) => rows.find((r) => r.system.startsWith('pytorch') && r.system.endsWith('(1 thread)') && r.model === model);
+const num = (v, d, unit = '') => (v === null || v === undefined ? 'not measured' : `${Number(v).toFixed(d)}${unit}`);
+const cmp = (v, goal, le = false) => (v === null || v === undefined ? null : le ? v <= goal : v >= goal);
+let v;
+v = bcCnn?.train_img_s; target('CNN training in Chromium, 1 thread (img/s)', num(v, 0), '>= 500', cmp(v, 500));
+v = ratio(bcCnn?.train_img_s, fastestPeer?.train_img_s); target(`CNN training vs fastest in-browser peer that trains it (${fastestPeer ? fastestPeer.system : 'none'})`, num(v, 1, 'x'), '>= 20x', cmp(v, 20));
+v = ratio(bcCnn?.train_img_s, pt1('cnn')?.train_img_s); target('CNN training in Chromium vs PyTorch native, 1 thread', num(v, 2, 'x'), '>= 0.75x', cmp(v, 0.75));
+v = ratio(bcFc?.train_img_s, tfw('fcnn')?.train_img_s); target('FCNN training vs tfjs wasm+SIMD', num(v, 2, 'x'), '>= 2x', cmp(v, 2));
+v = ratio(bcCnn?.infer_img_s, tfw('cnn')?.infer_img_s); target('CNN inference (batch 256) vs tfjs wasm+SIMD', num(v, 2, 'x'), '>= 2x', cmp(v, 2));
+v = bcCnn?.latency_ms; target('single-image CNN latency in Chromium (ms)', num(v, 3), '<= 0.25', cmp(v, 0.25, true));
+const g512 = extra.gemm?.shapes.find((s) => s.shape === '512 x 512 x 512');
+v = g512 ? g512.packed_gflops / g512.eigen_gflops : null;
+target(`WASM GEMM 512^3 vs Eigen scalar, one Node run (${g512 ? `${g512.packed_gflops} vs ${g512.eigen_gflops} GFLOP/s` : '-'})`, num(v, 2, 'x'), '>= 1.5x', cmp(v, 1.5));
+for (const t of ['1 thread', '2 threads']) {
+  const bn = pick(`bloodcell native (${t})`, 'cnn'), pt = rows.find((r) => r.system.startsWith('pytorch') && r.system.endsWith(`(${t})`) && r.model === 'cnn');
+  v = ratio(bn?.train_img_s, pt?.train_img_s); target(`native CNN training vs PyTorch, ${t}`, num(v, 2, 'x'), '>= 1x', cmp(v, 1));
+}
+v = extra.memory?.heap_mb; target(`peak wasm memory, CNN training on the full train split (${extra.memory ? extra.memory.data : '-'}) (MB)`, num(v, 0), '<= 160', cmp(v, 160, true));
+const pg = extra.page?.single;
+v = pg ? (pg.wasm_bytes + pg.js_bytes) / 1048576 : null;
+target(`page .wasm + .js, one-thread build (MB; ${extra.page ? (extra.page.embedded_bytes / 1048576).toFixed(2) : '-'} MB of it embedded assets)`, num(v, 2), '<= 1.5', cmp(v, 1.5, true));
+if (extra.page?.threads) { const pm = extra.page.threads; v = (pm.wasm_bytes + pm.js_bytes) / 1048576; target('page .wasm + .js, threaded build (MB)', num(v, 2), '<= 1.5', cmp(v, 1.5, true)); }
+for (const ff of extra.first_frame) target(`first frame on screen, ${ff.server}, ${ff.build} build (ms, median of ${ff.runs_ms.length})`, num(ff.median_ms, 0), '< 1000', cmp(ff.median_ms, 999.999, true));
+if (!extra.first_frame.length) target('first frame on screen from a local server (ms)', 'not measured', '< 1000', null);
+
+out += '\nTargets (issue 5):\n\n| target | measured | goal | |\n|---|---|---|---|\n';
+for (const t of targets) out += `| ${t.target} | ${t.value} | ${t.goal} | ${t.reached === null ? 'not measured' : t.reached ? 'reached' : 'NOT reached'} |\n`;
+if (extra.gemm) {
+  out += `\nWASM GEMM under Node (${extra.gemm.backend}): ` + extra.gemm.shapes.map((s) => `${s.shape} ${s.what} ${s.packed_gflops}/${s.eigen_gflops} GFLOP/s`).join('; ') + '\n';
+}
 console.log(out);
-await writeFile(path.join(root, 'bench/results.json'), JSON.stringify({ date: new Date().toISOString(), chromium: version, seconds, rows, ratios }, null, 1));
-process.stderr.write('wrote bench/results.json\n');
+await writeFile(path.join(root, 'bench/results.json'), JSON.stringify({ date: new Date().toISOString(), chromium: version, seconds,
+  cores: os.cpus().length, cpu: os.cpus()[0].model, load_at_end: os.loadavg(), rows, ratios, targets, ...extra }, null, 1) + '\n');
+log('wrote bench/results.json');
