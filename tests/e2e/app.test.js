@@ -55,6 +55,41 @@ function png(w, h, rgb = [200, 120, 160]) {
                         chunk('IDAT', zlib.deflateSync(raw, { level: 1 })), chunk('IEND', Buffer.alloc(0))]);
 }
 
+// A PNG whose header claims w x h pixels but holds one row of data: the decoder must refuse it from
+// the header alone, before allocating w*h*3 bytes.
+function pngClaiming(w, h) {
+  const b = Buffer.from(png(1, 1));
+  b.writeUInt32BE(w, 16); b.writeUInt32BE(h, 20);
+  b.writeUInt32BE(crc32(b.subarray(12, 29)), 29);  // IHDR type + data, so only the size is wrong
+  return b;
+}
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const x of buf) { c ^= x; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; }
+  return (c ^ 0xffffffff) >>> 0;
+}
+// A valid .npz (stored zip) of one uint8 array `x`: not BloodMNIST.
+function otherNpz() {
+  let head = "{'descr': '|u1', 'fortran_order': False, 'shape': (4,), }";
+  while ((10 + head.length + 1) % 64) head += ' ';
+  head += '\n';
+  const npy = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY', 'latin1'), Buffer.from([1, 0, head.length, 0]),
+                             Buffer.from(head, 'latin1'), Buffer.from([1, 2, 3, 4])]);
+  const name = Buffer.from('x.npy', 'latin1'), crc = crc32(npy);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(npy.length, 18); local.writeUInt32LE(npy.length, 22); local.writeUInt16LE(name.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6);
+  central.writeUInt32LE(crc, 16); central.writeUInt32LE(npy.length, 20); central.writeUInt32LE(npy.length, 24);
+  central.writeUInt16LE(name.length, 28);
+  const cdOffset = local.length + name.length + npy.length, cdSize = central.length + name.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(1, 8); end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(cdSize, 12); end.writeUInt32LE(cdOffset, 16);
+  return Buffer.concat([local, name, npy, central, name, end]);
+}
+
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   for (const f of fs.readdirSync(SHOTS)) if (/^\d\d-.*\.png$/.test(f)) fs.rmSync(path.join(SHOTS, f));
@@ -262,6 +297,39 @@ async function main() {
       const s = await state();
       assert(/version/i.test(s.notice), 'no clear message: ' + s.notice);
       assert(s.train.active === before.train.active && s.train.models.length === before.train.models.length, 'models changed');
+    });
+
+    await check('dropped bad files (not an image, a non-BloodMNIST .npz, a 100000x100000 header): an error each, data and model kept', async () => {
+      const before = await state();
+      const kept = (s, what) => {
+        assert(s.data.loaded && s.data.source === before.data.source && s.data.view.size === before.data.view.size,
+               what + ' changed the data: ' + s.data.source);
+        assert(s.train.active === before.train.active && s.train.models.length === before.train.models.length, what + ' changed the model');
+        assert(s.classify.count === before.classify.count, what + ' was added to the classified images');
+      };
+      // dropped files carry no purpose: the app goes by content and name
+      await openBytes('notes.txt', Buffer.from('minutes of the lab meeting, not a picture'), '');
+      await frames(2);
+      let s = await state();
+      assert(s.notice === 'notes.txt: not an image (unknown format; want PNG or JPG) (images already shown are kept)', 'notice: ' + s.notice);
+      kept(s, 'a text file');
+      await openBytes('other.npz', otherNpz(), '');
+      await frames(2);
+      s = await state();
+      assert(s.notice === "other.npz: member 'train_images.npy' missing (the archive has: x.npy) (the data already loaded is kept)", 'notice: ' + s.notice);
+      assert(s.data.error === "other.npz: member 'train_images.npy' missing (the archive has: x.npy)", 'data error: ' + s.data.error);
+      kept(s, 'a non-BloodMNIST .npz');
+      await openBytes('huge_header.png', pngClaiming(100000, 100000), '');
+      await frames(2);
+      s = await state();
+      assert(s.notice === 'huge_header.png: image is 100000x100000, larger than the 16384 px per side / 40 Mpixel allowed. ' +
+             'Crop or scale the image to the cell first. (images already shown are kept)', 'notice: ' + s.notice);
+      kept(s, 'an oversized image');
+      // and the page still classifies a good image afterwards
+      await openBytes('good.png', png(64, 64), '');
+      await frames(2);
+      s = await state();
+      assert(s.classify.count === before.classify.count + 1 && s.classify.items[s.classify.count - 1].probs.length === 8, 'good image not classified');
     });
 
     await check("the user's own .npz through the file chooser (full BloodMNIST)", async () => {
