@@ -3,6 +3,10 @@
 // between the page and the app: the file picker and drag and drop pass bytes into the wasm through
 // the exported bc_open_file; downloads come back through window.bloodcell.download.
 // Tests read the app's state with window.bloodcell.state() (JSON from bc_state_json).
+// Two builds: bloodcell_web_mt (threads, needs SharedArrayBuffer, so a cross-origin isolated page:
+// COOP/COEP headers as scripts/serve.js sends) is used when the page is isolated and its files are
+// on the server; bloodcell_web (one thread) otherwise, on any static server. window.bloodcell.build
+// says which one runs ('threads' or 'single'); the app's Log tab says it too.
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
@@ -18,15 +22,25 @@
     if (text) $('status').textContent = text;
   }
 
+  // The heap as bytes. With threads and a growable heap, another thread may have grown the memory
+  // and Module.HEAPU8 may still view the old buffer.
+  function heapU8() {
+    const mem = Module.wasmMemory;
+    if (mem && Module.HEAPU8.buffer !== mem.buffer) return new Uint8Array(mem.buffer);
+    return Module.HEAPU8;
+  }
+
   const api = {
     running: false,          // true once the app's main() has set everything up
+    build: null,             // 'threads' or 'single' once chosen
+    firstFrameMs: null,      // performance.now() when the app drew its first frame
     fatal(text) { showMessage(text); },
     state() { return api.running ? JSON.parse(Module.UTF8ToString(Module._bc_state_json())) : null; },
     command(cmd) { return api.running ? Module.ccall('bc_command', 'string', ['string'], [cmd]) : 'not ready'; },
     openBytes(name, bytes, purpose) {
       if (!api.running) return;
       const p = Module._malloc(Math.max(1, bytes.length));
-      Module.HEAPU8.set(bytes, p);
+      heapU8().set(bytes, p);
       Module.ccall('bc_open_file', null, ['string', 'string', 'number', 'number'], [name, purpose || '', p, bytes.length]);
       Module._free(p);
     },
@@ -55,6 +69,8 @@
       setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
     },
   };
+  // called by the app after its first frame is drawn
+  api.firstFrame = () => { if (api.firstFrameMs === null) api.firstFrameMs = performance.now(); };
   // called by the app's main() once it is initialized
   api.started = () => {
     api.running = true;
@@ -115,12 +131,27 @@
     locateFile: (path) => path,
   };
 
-  fetchWithProgress('bloodcell_web.wasm').then((wasm) => {
-    setProgress(0.95, 'Starting (compiling WebAssembly)...');
-    Module.wasmBinary = wasm;
-    const s = document.createElement('script');
-    s.src = 'bloodcell_web.js';
-    s.onerror = () => showMessage('Could not load bloodcell_web.js from the server.');
-    document.body.appendChild(s);
+  // The threaded build when the browser allows threads here and the server has it.
+  async function pickBuild() {
+    if (!self.crossOriginIsolated || typeof SharedArrayBuffer !== 'function') return 'single';
+    try {
+      const res = await fetch('bloodcell_web_mt.js', { method: 'HEAD' });
+      return res.ok ? 'threads' : 'single';
+    } catch (e) {
+      return 'single';
+    }
+  }
+
+  pickBuild().then((build) => {
+    api.build = build;
+    const name = build === 'threads' ? 'bloodcell_web_mt' : 'bloodcell_web';
+    return fetchWithProgress(name + '.wasm').then((wasm) => {
+      setProgress(0.95, 'Starting (compiling WebAssembly' + (build === 'threads' ? ', with threads' : '') + ')...');
+      Module.wasmBinary = wasm;
+      const s = document.createElement('script');
+      s.src = name + '.js';
+      s.onerror = () => showMessage('Could not load ' + name + '.js from the server.');
+      document.body.appendChild(s);
+    });
   }).catch((err) => showMessage('Could not download the app: ' + err.message));
 })();

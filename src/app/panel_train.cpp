@@ -137,7 +137,7 @@ bool model_predict(AppState& s, const uint8_t* rgb28, std::vector<float>& probs,
 // A batch size whose one batch (forward + backward) takes roughly 10-20 ms: WebAssembly runs the
 // GEMMs about 4x slower than native code (DESIGN.md), and a slice holds at least one batch.
 int default_batch(const AppState& s, const std::string& model) {
-    const bool web = s.platform.name == "web";
+    const bool web = s.platform.name.rfind("web", 0) == 0;  // "web, 1 thread" or "web, 2 threads"
     if (model == "fcnn") return web ? 32 : 64;
     if (model == "cnn") return web ? 8 : 32;
     if (model == "vgg6") return web ? 8 : 16;

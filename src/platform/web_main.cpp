@@ -5,8 +5,11 @@
 //  [X] files in: bc_open_file(name, purpose, bytes, size) from the file picker and drag and drop
 //  [X] files out: downloads through the page (window.bloodcell.download)
 //  [X] tests: bc_state_json() returns a JSON snapshot of the app, bc_command() runs app commands
-// Missing:
-//  [ ] threads (the build is single-threaded; training runs in bounded slices inside the frame)
+//  [X] threads: a second build with -pthread (bloodcell_web_mt, build-wasm-mt); the page loads it when
+//      it is cross-origin isolated, and the log says which build runs with how many threads
+//  [X] first frame: window.bloodcell.firstFrame() once the first frame is drawn (benchmarks time it)
+// Training runs in bounded slices inside the frame (on the main thread; its GEMMs split over the
+// core's threads in the threaded build).
 #include <GLFW/glfw3.h>
 #include <emscripten/emscripten.h>
 #include <emscripten/heap.h>
@@ -18,6 +21,7 @@
 
 #include "app/app.h"
 #include "app/gl.h"
+#include "core/nn/tensor.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
@@ -70,6 +74,25 @@ void frame() {
     glClearColor(0.075f, 0.09f, 0.11f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    static bool first = true;
+    if (first) {
+        first = false;
+        EM_ASM({ if (window.bloodcell && window.bloodcell.firstFrame) window.bloodcell.firstFrame(); });
+    }
+}
+
+// One log line that says which WebAssembly build runs and why (the page picks it: web/bloodcell.js).
+std::string build_description() {
+    int cores = EM_ASM_INT({ return (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1; });
+#if BLOODCELL_HAVE_THREADS
+    return "WebAssembly with threads: training and inference use " + std::to_string(core::nn::num_threads()) +
+           " threads (the browser reports " + std::to_string(cores) + " cores)";
+#else
+    bool isolated = EM_ASM_INT({ return self.crossOriginIsolated ? 1 : 0; });
+    return std::string("WebAssembly without threads (one core of ") + std::to_string(cores) + "): " +
+           (isolated ? "the threaded build is not on this server"
+                     : "threads need a cross-origin isolated page (COOP/COEP headers, as scripts/serve.js sends)");
+#endif
 }
 }  // namespace
 
@@ -114,7 +137,11 @@ int main() {
     io.IniFilename = nullptr;  // nothing persisted in the browser
     io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
 
-    web.platform.name = "web";
+#if BLOODCELL_HAVE_THREADS
+    web.platform.name = "web, " + std::to_string(core::nn::num_threads()) + " threads";  // shown in the status bar
+#else
+    web.platform.name = "web, 1 thread";
+#endif
     web.platform.asset_dir = "/assets";
     web.platform.shader_dir = BLOODCELL_SHADER_DIR;
     web.platform.glsl_version = "#version 300 es";
@@ -140,6 +167,7 @@ int main() {
     ImGui_ImplGlfw_InitForOpenGL(web.window, true);
     ImGui_ImplOpenGL3_Init("#version 300 es");
     app::app_init(web.state, web.platform);
+    web.state.log.add(app::LogEntry::Info, build_description());
     EM_ASM({ if (window.bloodcell) window.bloodcell.started(); });
     emscripten_set_main_loop(frame, 0, true);
     return 0;

@@ -1,0 +1,128 @@
+// Browser end-to-end test of the page's two WebAssembly builds. Served with COOP/COEP (as
+// scripts/serve.js serves it, BLOODCELL_URL) the page is cross-origin isolated and must run the
+// threaded build (bloodcell_web_mt) and say so; served without those headers (a plain static server:
+// here a proxy in front of BLOODCELL_URL that drops them) it must run the one-thread build. In both,
+// a CNN trains a few batches and an image is classified. Screenshots: tests/e2e/screenshots/2x-*.png.
+// Usage: BLOODCELL_URL=http://127.0.0.1:PORT/ node threads.test.js   (tests/e2e/run.sh sets it up)
+'use strict';
+const fs = require('fs');
+const http = require('http');
+const os = require('os');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const URL_ = process.env.BLOODCELL_URL || 'http://127.0.0.1:8080/';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = path.join(__dirname, 'screenshots');
+const ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
+              '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+let passed = 0, failed = 0;
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e && e.message ? e.message : e}`);
+  }
+}
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// A static server in front of URL_ without the cross-origin isolation headers.
+function plainProxy() {
+  const upstream = new URL(URL_);
+  const server = http.createServer((req, res) => {
+    const up = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method }, (r) => {
+      const headers = { ...r.headers };
+      for (const h of ['cross-origin-opener-policy', 'cross-origin-embedder-policy', 'cross-origin-resource-policy']) delete headers[h];
+      res.writeHead(r.statusCode, headers);
+      r.pipe(res);
+    });
+    up.on('error', () => { res.writeHead(502); res.end(); });
+    up.end();
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+// Opens the page in a fresh profile; checks which build runs, trains a CNN a few batches, classifies.
+async function runPage(url, want, shotName) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
+  const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true,
+    viewport: { width: 1280, height: 800 }, args: ARGS });
+  try {
+    const page = ctx.pages()[0] || await ctx.newPage();
+    const errors = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push('page error: ' + e.message));
+    await page.goto(url, { waitUntil: 'load' });
+    await page.waitForFunction(() => window.bloodcell && window.bloodcell.running, null, { timeout: 120000 });
+    const info = await page.evaluate(() => ({ isolated: self.crossOriginIsolated, build: window.bloodcell.build,
+      firstFrame: window.bloodcell.firstFrameMs, state: window.bloodcell.state() }));
+    assert(info.isolated === want.isolated, `crossOriginIsolated is ${info.isolated}`);
+    assert(info.build === want.build, `runs the '${info.build}' build, want '${want.build}'`);
+    // the status bar shows the platform: "web, 2 threads" or "web, 1 thread"
+    assert(want.platform.test(info.state.platform), `status bar says '${info.state.platform}'`);
+    const command = (c) => page.evaluate((c) => window.bloodcell.command(c), c);
+    const state = () => page.evaluate(() => window.bloodcell.state());
+    // the build is in the log too
+    await command('tab:Log');
+    await sleep(800);
+    await page.screenshot({ path: path.join(SHOTS, shotName + '-log.png') });
+    // training runs (its GEMMs split over the threads in the threaded build)
+    assert(await command('train:model=cnn') === '', 'cannot select cnn');
+    await command('train:epochs=1');
+    await command('tab:Train');
+    assert(await command('train:start') === '', 'train:start failed');
+    let s;
+    for (let i = 0; i < 600; i++) {
+      s = await state();
+      if (s.train.run && s.train.run.step >= 4) break;
+      await sleep(100);
+    }
+    assert(s.train.run && s.train.run.step >= 4, 'training made no progress: ' + JSON.stringify(s.train.run));
+    assert(s.train.run.losses.every(Number.isFinite), 'non-finite loss');
+    await page.screenshot({ path: path.join(SHOTS, shotName + '-train.png') });
+    await command('train:pause');
+    await command('tab:Classify');
+    await command('classify:sample');
+    for (let i = 0; i < 50 && (await state()).classify.count === 0; i++) await sleep(100);
+    s = await state();
+    assert(s.classify.count > 0 && s.classify.items[0].probs.length === 8, 'no classification');
+    await sleep(500);
+    await page.screenshot({ path: path.join(SHOTS, shotName + '-classify.png') });
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    return info;
+  } finally {
+    await ctx.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  // the threaded build is optional (build_wasm.sh --no-threads): then both servers give one thread
+  const haveMt = await new Promise((ok) => http.request(new URL('bloodcell_web_mt.js', URL_), { method: 'HEAD' },
+    (r) => { r.resume(); ok(r.statusCode === 200); }).on('error', () => ok(false)).end());
+  await check(`served with COOP/COEP: the page is cross-origin isolated and runs the ${haveMt ? 'threaded' : 'one-thread (no _mt files)'} build`, async () => {
+    const info = await runPage(URL_, haveMt ? { isolated: true, build: 'threads', platform: /^web, \d+ threads$/ }
+                                            : { isolated: true, build: 'single', platform: /^web, 1 thread$/ }, '21-threads');
+    console.log(`     ${info.state.platform}; first frame at ${info.firstFrame.toFixed(0)} ms`);
+  });
+  const proxy = await plainProxy();
+  try {
+    await check('served without COOP/COEP (any static server): the one-thread build runs', async () => {
+      const info = await runPage(`http://127.0.0.1:${proxy.address().port}/`, { isolated: false, build: 'single', platform: /^web, 1 thread$/ }, '22-single');
+      console.log(`     ${info.state.platform}; first frame at ${info.firstFrame.toFixed(0)} ms`);
+    });
+  } finally {
+    proxy.close();
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => { console.error('e2e: ' + (e && e.stack ? e.stack : e)); console.log(`${passed} passed, ${failed + 1} failed`); process.exit(1); });
