@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include "core/forest.h"
 #include "core/io.h"
@@ -208,6 +209,10 @@ static std::vector<uint8_t> small_cnn_file(size_t& first_layer) {
     first_layer = 8 + 4 + 4 + 4 + spec.name.size() + 4 + 4;  // magic version family name input count
     return m.value.save();
 }
+static int f_count(const std::vector<uint8_t>& forest_file) {
+    auto m = Model::load(forest_file.data(), forest_file.size(), "forest.bcm");
+    return m.ok() && m.value.forest() ? m.value.forest()->features() : -1;
+}
 static void put_u32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
     for (int i = 0; i < 4; ++i) b[at + i] = (uint8_t)(v >> (8 * i));
 }
@@ -247,6 +252,26 @@ TEST_CASE("model file: fields that would allocate without bound are refused (fuz
         fix_crc(b);
         CHECK(load_error(b) == "m.bcm: corrupt: input kind 2 does not fit a nn model");
     }
+}
+
+TEST_CASE("model file: forest node indices that would loop or read outside the trees are refused") {
+    // a checksum only proves the bytes are the ones written: a node pointing back at itself would
+    // make predict() loop forever, one outside the arrays would read out of bounds
+    auto seed = testutil::read(testutil::repo("tests/fuzz/corpus/model/forest.bcm"));
+    auto resave = [&](const std::function<void(core::Forest&)>& edit) {
+        auto m = Model::load(seed.data(), seed.size(), "forest.bcm");
+        REQUIRE(m.ok());
+        REQUIRE(m.value.forest() != nullptr);
+        REQUIRE(m.value.forest()->feature[0] >= 0);  // the root of the first tree splits
+        edit(*m.value.forest());
+        return load_error(m.value.save());
+    };
+    CHECK(resave([](core::Forest&) {}) == "(loaded)");
+    CHECK(resave([](core::Forest& f) { f.left[0] = 0; }) == "m.bcm: corrupt: forest node 0 has children out of range");
+    CHECK(resave([](core::Forest& f) { f.right[0] = 1 << 30; }) == "m.bcm: corrupt: forest node 0 has children out of range");
+    CHECK(resave([](core::Forest& f) { f.feature[0] = 9999; }) == "m.bcm: corrupt: forest node 0 uses feature 9999 of " + std::to_string(f_count(seed)));
+    CHECK(resave([](core::Forest& f) { f.roots.push_back(-1); }) == "m.bcm: corrupt: forest root out of range");
+    CHECK(resave([](core::Forest& f) { f.value.pop_back(); }) == "m.bcm: corrupt: forest arrays disagree in length");
 }
 
 TEST_CASE("model file: a failed save reports the path and leaves the existing file intact") {
