@@ -245,6 +245,14 @@ TEST_CASE("model file: fields that would allocate without bound are refused (fuz
         // 11*11*3*4096 + 4096 + 11*11*4096*4096 + 4096 + 4096*8 + 8 = 2,031,570,952 weights: 16 GB with gradients
         CHECK(load_error(b) == "m.bcm: corrupt: the architecture needs 2031570952 weights, the file holds 118");
     }
+    SUBCASE("a dense layer of 2^31 - 1 units (the bound itself must not overflow)") {
+        size_t at = 0;
+        auto b = small_cnn_file(at);
+        put_u32(b, at + 4 * 32 + 4, 0x7fffffff);  // layer 4, dense 8
+        fix_crc(b);
+        // the two convs (56 + 38) and 2 x (2^31 - 1) + (2^31 - 1) for the dense layer on 2 channels
+        CHECK(load_error(b) == "m.bcm: corrupt: the architecture needs 6442451035 weights, the file holds 118");
+    }
     SUBCASE("a network on feature input") {
         size_t at = 0;
         auto b = small_cnn_file(at);

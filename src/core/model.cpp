@@ -415,15 +415,15 @@ std::vector<T> as(const RawArray& a) {
 }
 
 // Weights (and BN statistics) a layer list needs on its input shape, following the shapes the way
-// nn::make_layer builds them; saturates instead of overflowing. Only a plausibility bound for
-// Model::load: layers it cannot size count as 0 and Network::build rejects them with the reason.
-uint64_t weights_needed(const ModelSpec& spec) {
+// nn::make_layer builds them. Only a plausibility bound for Model::load: layers it cannot size count
+// as 0 and Network::build rejects them with the reason. Counted in double, so that stored fields up
+// to 2^31 (units, channels) cannot overflow the product; it is exact below 2^53.
+double weights_needed(const ModelSpec& spec) {
     nn::Shape s = spec.input_shape();
-    uint64_t total = 0;
-    const uint64_t cap = uint64_t(1) << 48;
+    double total = 0;
     for (const LayerSpec& l : spec.layers) {
-        if (s.h <= 0 || s.w <= 0 || s.c <= 0 || total > cap) break;
-        uint64_t units = (uint64_t)std::max(l.units, 0), in = (uint64_t)s.h * s.w * s.c;
+        if (s.h <= 0 || s.w <= 0 || s.c <= 0) break;
+        const double units = std::max(l.units, 0), in = (double)s.h * s.w * s.c;
         switch (l.kind) {
             case LayerKind::dense:
                 total += in * units + units;
@@ -431,7 +431,7 @@ uint64_t weights_needed(const ModelSpec& spec) {
                 break;
             case LayerKind::conv2d: {
                 if (l.kernel < 1 || l.kernel > 11 || (l.stride != 1 && l.stride != 2)) return total;
-                total += (uint64_t)l.kernel * l.kernel * s.c * units + units;
+                total += (double)l.kernel * l.kernel * s.c * units + units;
                 int ho, wo, pad;
                 nn::conv_geometry(s.h, l.kernel, l.stride, l.same, ho, pad);
                 nn::conv_geometry(s.w, l.kernel, l.stride, l.same, wo, pad);
@@ -443,8 +443,8 @@ uint64_t weights_needed(const ModelSpec& spec) {
                 s = {s.h / l.pool, s.w / l.pool, s.c};
                 break;
             case LayerKind::global_avg_pool: s = {1, 1, s.c}; break;
-            case LayerKind::flatten: s = {1, 1, (int)std::min<uint64_t>(in, 1u << 30)}; break;
-            case LayerKind::batchnorm: total += 4 * (uint64_t)s.c; break;
+            case LayerKind::flatten: s = {1, 1, (int)std::min(in, 1073741824.0)}; break;
+            case LayerKind::batchnorm: total += 4.0 * s.c; break;
             default: break;
         }
     }
@@ -590,9 +590,9 @@ Result<Model> Model::load(const uint8_t* bytes, size_t size, const std::string& 
         // the values the file actually holds (the exact match is checked per array below).
         uint64_t stored = 0;
         for (auto& [an, a] : arrays) stored += a.bits.size();
-        if (uint64_t need = weights_needed(spec); need > 2 * stored + 4096)
-            return err("corrupt: the architecture needs " + std::to_string(need) + " weights, the file holds " +
-                       std::to_string(stored));
+        if (double need = weights_needed(spec); need > 2.0 * stored + 4096)
+            return err("corrupt: the architecture needs " + std::to_string((uint64_t)std::min(need, 1e19)) +
+                       " weights, the file holds " + std::to_string(stored));
     }
     if (expect) {
         if (expect->family != spec.family || expect->input != spec.input || expect->str() != spec.str())
