@@ -27,7 +27,7 @@ const opt = (name, def) => { const i = args.indexOf('--' + name); return i >= 0 
 const seconds = Number(opt('seconds', 4)) || 4;
 const dataFile = path.resolve(opt('data', path.join(root, '../shared/data/bloodmnist.npz')));
 const webDir = path.resolve(opt('web', path.join(root, 'out/web')));
-// --only bloodcell,tfjs,memory,page,native,torch,gemm runs only those parts (default: all)
+// --only bloodcell,tfjs,memory,page,native,node,torch,gemm runs only those parts (default: all)
 const only = opt('only', null);
 const want = (part) => !only || only.split(',').includes(part);
 const t00 = Date.now();
@@ -226,6 +226,12 @@ for (const t of want('native') ? [1, 2] : []) {
   const j = native(cli, ['bench', '--json', '--model', 'fcnn,cnn', '--threads', String(t), '--seconds', String(seconds)], `bloodcell native, ${t} thread(s)`,
     (text) => JSON.parse(text.split('\n').filter((l) => l.startsWith('{')).pop()));  // a table, then the JSON line
   if (j) add(`bloodcell native (${t} thread${t > 1 ? 's' : ''})`, fromCli(j), 'RSS');
+}
+// the same WebAssembly under Node (NODERAWFS build of the CLI), one thread
+if (want('node') && await exists('build-wasm-bench/bloodcell.js')) {
+  const j = native(process.execPath, ['--no-experimental-fetch', path.join(root, 'build-wasm-bench/bloodcell.js'), 'bench', '--json', '--model', 'fcnn,cnn', '--seconds', String(seconds)],
+    'bloodcell wasm under Node', (text) => JSON.parse(text.split('\n').filter((l) => l.startsWith('{')).pop()));
+  if (j) add(`bloodcell wasm (Node ${process.versions.node}, 1 thread)`, fromCli(j), 'wasm heap');
 }
 for (const t of want('torch') ? [1, 2] : []) {
   const torch = native('/usr/bin/python3', [path.join(root, 'bench/peers/torch_bench.py'), '--threads', String(t), '--seconds', String(seconds)], `pytorch native, ${t} thread(s)`);

@@ -30,7 +30,7 @@ if [ "$build" = 1 ]; then
   if [ ! -f build-wasm-bench/CMakeCache.txt ]; then
     emcmake cmake -S . -B build-wasm-bench -DCMAKE_BUILD_TYPE=Release -DBLOODCELL_BUILD_TESTS=OFF -DBLOODCELL_BUILD_APP=OFF >/dev/null
   fi
-  cmake --build build-wasm-bench --target bench_web bench_gemm -j "$jobs"
+  cmake --build build-wasm-bench --target bench_web bench_gemm bloodcell -j "$jobs"
   if [ ! -f build-wasm-mt/CMakeCache.txt ]; then
     emcmake cmake -S . -B build-wasm-mt -DCMAKE_BUILD_TYPE=Release -DBLOODCELL_BUILD_TESTS=OFF -DBLOODCELL_WASM_THREADS=ON >/dev/null
   fi
