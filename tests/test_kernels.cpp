@@ -124,3 +124,52 @@ TEST_CASE("kernels: Adam and SGD updates equal the reference over several steps"
         }
     }
 }
+
+// Conv2D forward (im2col in runs + GEMM) against the convolution written out, on shapes whose
+// windows overhang the padding on every side, odd channel counts and both strides.
+#include "core/nn/layers.h"
+
+TEST_CASE("kernels: conv2d forward equals the direct convolution (padding, strides, odd channels)") {
+    using namespace core::nn;
+    core::Rng rng(9);
+    struct G { int H, W, Cin, Cout, k, stride; bool same; };
+    for (G g : {G{5, 7, 3, 5, 3, 1, true}, G{6, 5, 5, 3, 3, 2, true}, G{7, 7, 2, 4, 5, 1, true}, G{8, 9, 3, 2, 5, 2, false},
+                G{9, 6, 7, 9, 1, 1, true}, G{28, 28, 3, 8, 3, 1, true}}) {
+        LayerSpec s;
+        s.kind = LayerKind::conv2d;
+        s.units = g.Cout, s.kernel = g.k, s.stride = g.stride, s.same = g.same;
+        auto l = make_layer(s, {g.H, g.W, g.Cin}, 0);
+        REQUIRE(l);
+        Layer& conv = *l.value;
+        conv.init(rng);
+        auto ps = conv.params();
+        for (auto& v : ps[1]->value) v = (float)rng.normal();  // nonzero biases
+        const int N = 3;
+        Tensor x, y;
+        x.resize(N, {g.H, g.W, g.Cin});
+        for (auto& v : x.v) v = (float)rng.normal();
+        conv.forward(x, y, Context{});
+        int Ho, Wo, pt, pl;
+        conv_geometry(g.H, g.k, g.stride, g.same, Ho, pt);
+        conv_geometry(g.W, g.k, g.stride, g.same, Wo, pl);
+        REQUIRE(y.s == Shape{Ho, Wo, g.Cout});
+        const std::vector<float>& Wt = ps[0]->value;  // (k, k, Cin, Cout)
+        double worst = 0;
+        for (int n = 0; n < N; ++n)
+            for (int oy = 0; oy < Ho; ++oy)
+                for (int ox = 0; ox < Wo; ++ox)
+                    for (int co = 0; co < g.Cout; ++co) {
+                        double acc = ps[1]->value[co];
+                        for (int ky = 0; ky < g.k; ++ky)
+                            for (int kx = 0; kx < g.k; ++kx) {
+                                int iy = oy * g.stride - pt + ky, ix = ox * g.stride - pl + kx;
+                                if (iy < 0 || iy >= g.H || ix < 0 || ix >= g.W) continue;
+                                for (int ci = 0; ci < g.Cin; ++ci)
+                                    acc += (double)x.sample(n)[(iy * g.W + ix) * g.Cin + ci] *
+                                           Wt[((size_t)(ky * g.k + kx) * g.Cin + ci) * g.Cout + co];
+                            }
+                        worst = std::max(worst, std::abs(acc - y.sample(n)[(oy * Wo + ox) * g.Cout + co]));
+                    }
+        CHECK_MESSAGE(worst < 1e-4, g.H << "x" << g.W << "x" << g.Cin << " k" << g.k << " s" << g.stride);
+    }
+}

@@ -11,6 +11,10 @@
 #include "core/gemm.h"
 #include "core/nn/kernels.h"
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
+
 namespace core::nn {
 
 using MatR = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -79,6 +83,37 @@ void matmul(int M, int N, int K, const float* A, bool ta, const float* B, bool t
     else if (!ta && tb) c.noalias() += CMapR(A, M, K) * CMapR(B, N, K).transpose();
     else c.noalias() += CMapR(A, K, M).transpose() * CMapR(B, N, K).transpose();
 #endif
+}
+
+// Short runs of floats (im2col copies 3..k*Cin floats at a time). In WebAssembly a memcpy or
+// memset of a run-time size is a call into the C library, and conv1 (Cin = 3) made 450k of them
+// per batch; these stay inline, 4 lanes at a time.
+inline void copy_floats(float* __restrict d, const float* __restrict s, int n) {
+    int i = 0;
+#if defined(__wasm_simd128__)
+    for (; i + 4 <= n; i += 4) wasm_v128_store(d + i, wasm_v128_load(s + i));
+    if (n - i >= 2) d[i] = s[i], d[i + 1] = s[i + 1], i += 2;
+    if (i < n) d[i] = s[i];
+#else
+    std::memcpy(d, s, sizeof(float) * n);
+#endif
+}
+inline void zero_floats(float* d, int n) {
+    int i = 0;
+#if defined(__wasm_simd128__)
+    for (; i + 4 <= n; i += 4) wasm_v128_store(d + i, wasm_f32x4_splat(0.f));
+    if (n - i >= 2) d[i] = 0.f, d[i + 1] = 0.f, i += 2;
+    if (i < n) d[i] = 0.f;
+#else
+    std::memset(d, 0, sizeof(float) * n);
+#endif
+}
+inline void add_floats(float* __restrict d, const float* __restrict s, int n) {
+    int i = 0;
+#if defined(__wasm_simd128__)
+    for (; i + 4 <= n; i += 4) wasm_v128_store(d + i, wasm_f32x4_add(wasm_v128_load(d + i), wasm_v128_load(s + i)));
+#endif
+    for (; i < n; ++i) d[i] += s[i];
 }
 
 void init_weights(std::vector<float>& w, Init init, int fan_in, int fan_out, Rng& rng) {
@@ -222,46 +257,50 @@ private:
         if (ws_.size() < t) ws_.resize(t);
         if (part_.size() < t) part_.resize(t);
     }
+    // The input columns [kx_lo, kx_hi) of a window row starting at output column ox lie inside the
+    // image; their pixels are contiguous in x (for any stride), so each window row is one run of
+    // (kx_hi - kx_lo) * Cin floats.
+    void kx_range(int ox, int& lo, int& hi) const {
+        const int ix0 = ox * st_ - pl_;
+        lo = std::max(0, -ix0);
+        hi = std::min(k_, in_.w - ix0);
+        if (hi < lo) hi = lo;
+    }
     // one sample (H,W,Cin) -> cols (P,K); zeros where the window hangs over the padding
     void im2col(const float* x, float* cols) const {
-        const int H = in_.h, Wd = in_.w;
+        const int H = in_.h, Wd = in_.w, run = k_ * Cin_;
         for (int oy = 0; oy < Ho_; ++oy)
             for (int ox = 0; ox < Wo_; ++ox) {
                 float* row = cols + (size_t)(oy * Wo_ + ox) * K_;
+                int lo, hi;
+                kx_range(ox, lo, hi);
                 for (int ky = 0; ky < k_; ++ky) {
                     int iy = oy * st_ - pt_ + ky;
-                    float* dst = row + ky * k_ * Cin_;
+                    float* dst = row + ky * run;
                     if (iy < 0 || iy >= H) {
-                        std::memset(dst, 0, sizeof(float) * k_ * Cin_);
+                        zero_floats(dst, run);
                         continue;
                     }
-                    for (int kx = 0; kx < k_; ++kx) {
-                        int ix = ox * st_ - pl_ + kx;
-                        if (ix < 0 || ix >= Wd)
-                            std::memset(dst + kx * Cin_, 0, sizeof(float) * Cin_);
-                        else
-                            std::memcpy(dst + kx * Cin_, x + ((size_t)iy * Wd + ix) * Cin_, sizeof(float) * Cin_);
-                    }
+                    zero_floats(dst, lo * Cin_);
+                    copy_floats(dst + lo * Cin_, x + ((size_t)iy * Wd + ox * st_ - pl_ + lo) * Cin_, (hi - lo) * Cin_);
+                    zero_floats(dst + hi * Cin_, (k_ - hi) * Cin_);
                 }
             }
     }
     // the adjoint of im2col: dx (H,W,Cin) = sum of dcols entries that read each input pixel
     void col2im(const float* cols, float* dx) const {
-        const int H = in_.h, Wd = in_.w;
+        const int H = in_.h, Wd = in_.w, run = k_ * Cin_;
         std::memset(dx, 0, sizeof(float) * in_.size());
         for (int oy = 0; oy < Ho_; ++oy)
             for (int ox = 0; ox < Wo_; ++ox) {
                 const float* row = cols + (size_t)(oy * Wo_ + ox) * K_;
+                int lo, hi;
+                kx_range(ox, lo, hi);
                 for (int ky = 0; ky < k_; ++ky) {
                     int iy = oy * st_ - pt_ + ky;
                     if (iy < 0 || iy >= H) continue;
-                    for (int kx = 0; kx < k_; ++kx) {
-                        int ix = ox * st_ - pl_ + kx;
-                        if (ix < 0 || ix >= Wd) continue;
-                        const float* src = row + (ky * k_ + kx) * Cin_;
-                        float* d = dx + ((size_t)iy * Wd + ix) * Cin_;
-                        for (int c = 0; c < Cin_; ++c) d[c] += src[c];
-                    }
+                    add_floats(dx + ((size_t)iy * Wd + ox * st_ - pl_ + lo) * Cin_, row + ky * run + lo * Cin_,
+                               (hi - lo) * Cin_);
                 }
             }
     }
