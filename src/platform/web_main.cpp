@@ -15,6 +15,7 @@
 #include <emscripten/heap.h>
 #include <emscripten/html5.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -138,6 +139,10 @@ int main() {
     io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
 
 #if BLOODCELL_HAVE_THREADS
+    // A thread that is not in the page's worker pool starts only once main() returns to the browser,
+    // and the main thread waits for its threads: so never more threads than the pool holds (the
+    // feature and forest code start `threads` workers; the nn code threads - 1 besides the caller).
+    core::nn::set_num_threads(std::min(core::nn::num_threads(), BLOODCELL_THREAD_POOL));
     web.platform.name = "web, " + std::to_string(core::nn::num_threads()) + " threads";  // shown in the status bar
 #else
     web.platform.name = "web, 1 thread";
