@@ -187,6 +187,35 @@ async function main() {
       await shot('05-train-done');
     });
 
+    await check('a learning rate of 10 diverges: the page says so, keeps the last good weights and resumes lower', async () => {
+      await command('train:reset');
+      assert(await command('train:model=fcnn') === '', 'cannot select fcnn');
+      assert(await command('train:lr=10') === '', 'lr 10 refused');
+      await command('train:epochs=1');
+      assert(await command('train:start') === '', 'train:start failed');
+      let s;
+      for (let i = 0; i < 300; i++) {
+        s = await state();
+        if (s.train.run && s.train.run.diverged) break;
+        await sleep(100);
+      }
+      const r = s.train.run;
+      assert(r && r.diverged, 'no divergence reported: ' + JSON.stringify(r));
+      assert(!s.train.running, 'still running after the divergence');
+      // (the page's default schedule is cosine, so the rate in the message is just under 10)
+      assert(/^training diverged in epoch 1, batch \d+: .*\(learning rate \d\.\d+\)\. The last good weights are kept/.test(r.diverged_message), r.diverged_message);
+      assert(r.losses.every(Number.isFinite), 'a non-finite loss was recorded: ' + r.losses);
+      assert(/pick a lower learning rate/.test(await command('train:start')), 'start should ask for a lower rate');
+      await shot('05b-train-diverged');
+      assert(await command('train:resume=0.0001') === '', 'resume refused');
+      for (let i = 0; i < 1200 && !(s.train.run && s.train.run.done); i++) { await sleep(100); s = await state(); }
+      assert(s.train.run.done && !s.train.run.error, 'resumed run did not finish: ' + JSON.stringify(s.train.run));
+      assert(!s.train.run.diverged && s.train.run.divergences === 1, JSON.stringify(s.train.run));
+      assert(s.train.run.val_acc.every(Number.isFinite), 'val ACC not finite: ' + s.train.run.val_acc);
+      await command('train:lr=0.001');
+      await command('train:model=cnn');
+    });
+
     await check('compare models on the test split', async () => {
       await command('tab:Compare');
       let s;
