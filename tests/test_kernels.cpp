@@ -74,6 +74,22 @@ TEST_CASE("kernels: max pooling forward and backward equal the reference, tails 
     }
 }
 
+TEST_CASE("kernels: bias add and bias gradient (column sums) equal the reference") {
+    core::Rng rng(10);
+    for (int C : {1, 3, 4, 7, 16, 21, 32, 37, 64}) {
+        for (size_t rows : {1u, 5u, 63u}) {
+            auto y = randn(rows * C, rng), b = randn(C, rng), y2 = y;
+            k::add_bias(y.data(), rows, C, b.data());
+            k::ref::add_bias(y2.data(), rows, C, b.data());
+            CHECK_MESSAGE(y == y2, "C=" << C << " rows=" << rows);
+            auto db = randn(C, rng), db2 = db;
+            k::sum_rows(y.data(), rows, C, db.data());
+            k::ref::sum_rows(y.data(), rows, C, db2.data());
+            CHECK_MESSAGE(worst_rel(db, db2) < 1e-6, "C=" << C << " rows=" << rows);
+        }
+    }
+}
+
 TEST_CASE("kernels: softmax cross-entropy row equals the reference") {
     core::Rng rng(7);
     for (int K : {1, 2, 3, 5, 8, 11}) {

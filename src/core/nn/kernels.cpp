@@ -53,6 +53,16 @@ void maxpool_backward(const float* dy, const int32_t* arg, int H, int W, int C, 
     for (int o = 0; o < per; ++o) dx[arg[o]] += dy[o];
 }
 
+void add_bias(float* y, size_t rows, int C, const float* b) {
+    for (size_t r = 0; r < rows; ++r)
+        for (int c = 0; c < C; ++c) y[r * C + c] += b[c];
+}
+
+void sum_rows(const float* dy, size_t rows, int C, float* db) {
+    for (size_t r = 0; r < rows; ++r)
+        for (int c = 0; c < C; ++c) db[c] += dy[r * C + c];
+}
+
 double softmax_xent_row(const float* z, int K, int label, float* p, float* d, float scale) {
     double mx = z[0];
     for (int k = 1; k < K; ++k) mx = std::max(mx, (double)z[k]);
@@ -206,6 +216,46 @@ void maxpool_backward(const float* dy, const int32_t* arg, int H, int W, int C, 
                     }
                 }
         }
+}
+
+// ---- [SECTION] Bias -------------------------------------------------------------------------
+// Eigen's rowwise()/colwise() forms of these ran scalar in WebAssembly: ~2 ms per cnn step each.
+void add_bias(float* y, size_t rows, int C, const float* b) {
+    for (size_t r = 0; r < rows; ++r) {
+        float* __restrict yr = y + r * C;
+        int c = 0;
+#if defined(__wasm_simd128__)
+        for (; c + 4 <= C; c += 4) wasm_v128_store(yr + c, wasm_f32x4_add(wasm_v128_load(yr + c), wasm_v128_load(b + c)));
+#endif
+        for (; c < C; ++c) yr[c] += b[c];
+    }
+}
+
+void sum_rows(const float* dy, size_t rows, int C, float* db) {
+    int c = 0;
+#if defined(__wasm_simd128__)
+    // 16 columns at a time in registers, over all rows
+    for (; c + 16 <= C; c += 16) {
+        v128_t s0 = wasm_v128_load(db + c), s1 = wasm_v128_load(db + c + 4), s2 = wasm_v128_load(db + c + 8),
+               s3 = wasm_v128_load(db + c + 12);
+        for (size_t r = 0; r < rows; ++r) {
+            const float* g = dy + r * C + c;
+            s0 = wasm_f32x4_add(s0, wasm_v128_load(g)), s1 = wasm_f32x4_add(s1, wasm_v128_load(g + 4));
+            s2 = wasm_f32x4_add(s2, wasm_v128_load(g + 8)), s3 = wasm_f32x4_add(s3, wasm_v128_load(g + 12));
+        }
+        wasm_v128_store(db + c, s0), wasm_v128_store(db + c + 4, s1), wasm_v128_store(db + c + 8, s2),
+            wasm_v128_store(db + c + 12, s3);
+    }
+    for (; c + 4 <= C; c += 4) {
+        v128_t s0 = wasm_v128_load(db + c);
+        for (size_t r = 0; r < rows; ++r) s0 = wasm_f32x4_add(s0, wasm_v128_load(dy + r * C + c));
+        wasm_v128_store(db + c, s0);
+    }
+#endif
+    if (c == C) return;
+    float* __restrict d = db;
+    for (size_t r = 0; r < rows; ++r)
+        for (int q = c; q < C; ++q) d[q] += dy[r * C + q];
 }
 
 // ---- [SECTION] Softmax cross-entropy --------------------------------------------------------

@@ -23,6 +23,11 @@ void maxpool_forward(const float* x, int H, int W, int C, int p, float* y, int32
 // dx (H,W,C) = dy routed to the arg positions, zero elsewhere (dx is overwritten).
 void maxpool_backward(const float* dy, const int32_t* arg, int H, int W, int C, int p, float* dx);
 
+// Bias of a convolution or dense layer over rows x C activations (C innermost):
+// y[r][c] += b[c]; and its gradient db[c] += sum_r dy[r][c] (summed in row order, in float).
+void add_bias(float* y, size_t rows, int C, const float* b);
+void sum_rows(const float* dy, size_t rows, int C, float* db);
+
 // One row of softmax cross-entropy: p = softmax(z) over K classes; if d, d = (p - onehot(label)) *
 // scale. Returns -log p[label] (double; max subtracted first).
 double softmax_xent_row(const float* z, int K, int label, float* p, float* d, float scale);
@@ -42,6 +47,8 @@ void relu_forward(const float* x, float* y, size_t n);
 void relu_backward(const float* y, const float* dy, float* dx, size_t n);
 void maxpool_forward(const float* x, int H, int W, int C, int p, float* y, int32_t* arg);
 void maxpool_backward(const float* dy, const int32_t* arg, int H, int W, int C, int p, float* dx);
+void add_bias(float* y, size_t rows, int C, const float* b);
+void sum_rows(const float* dy, size_t rows, int C, float* db);
 double softmax_xent_row(const float* z, int K, int label, float* p, float* d, float scale);
 void adam_update(float* w, const float* g, float* m, float* v, size_t n, float b1, float b2, float a, float eps,
                  float decay);

@@ -154,12 +154,12 @@ public:
     void forward(const Tensor& x, Tensor& y, const Context&) override {
         y.resize(x.n, out_shape());
         matmul(x.n, U_, F_, x.data(), false, W_.value.data(), false, y.data(), false);
-        MapR(y.data(), x.n, U_).rowwise() += CRowV(b_.value.data(), U_);
+        kernels::add_bias(y.data(), x.n, U_, b_.value.data());
     }
     // dW += x^T dy (F,U); db += sum_n dy; dx = dy W^T (N,F)
     void backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) override {
         matmul(F_, U_, x.n, x.data(), true, dy.data(), false, W_.grad.data(), true);
-        RowV(b_.grad.data(), U_) += CMapR(dy.data(), x.n, U_).colwise().sum();
+        kernels::sum_rows(dy.data(), x.n, U_, b_.grad.data());
         if (dx) {
             dx->resize(x.n, x.s);
             matmul(x.n, F_, U_, dy.data(), false, W_.value.data(), true, dx->data(), false);
@@ -210,7 +210,6 @@ public:
     void forward(const Tensor& x, Tensor& y, const Context&) override {
         y.resize(x.n, out_shape());
         ensure_workspace();
-        CRowV b(b_.value.data(), Cout_);
         parallel_for(x.n, [&](int n0, int n1, int t) {
             std::vector<float>& cols = ws_[t];
             for (int s0 = n0; s0 < n1; s0 += chunk_) {
@@ -218,7 +217,7 @@ public:
                 cols.resize((size_t)rows * K_);
                 for (int i = s0; i < s1; ++i) im2col(x.sample(i), cols.data() + (size_t)(i - s0) * P_ * K_);
                 matmul(rows, Cout_, K_, cols.data(), false, W_.value.data(), false, y.sample(s0), false);
-                MapR(y.sample(s0), rows, Cout_).rowwise() += b;
+                kernels::add_bias(y.sample(s0), rows, Cout_, b_.value.data());
             }
         });
     }
@@ -231,13 +230,12 @@ public:
             std::vector<float>& cols = ws_[t];
             std::vector<float>& g = part_[t];
             g.assign((size_t)K_ * Cout_ + Cout_, 0.f);
-            RowV db(g.data() + (size_t)K_ * Cout_, Cout_);
             for (int s0 = n0; s0 < n1; s0 += chunk_) {
                 int s1 = std::min(n1, s0 + chunk_), rows = (s1 - s0) * P_;
                 cols.resize((size_t)rows * K_);
                 for (int i = s0; i < s1; ++i) im2col(x.sample(i), cols.data() + (size_t)(i - s0) * P_ * K_);
                 matmul(K_, Cout_, rows, cols.data(), true, dy.sample(s0), false, g.data(), true);
-                db += CMapR(dy.sample(s0), rows, Cout_).colwise().sum();
+                kernels::sum_rows(dy.sample(s0), rows, Cout_, g.data() + (size_t)K_ * Cout_);
                 if (dx) {
                     matmul(rows, K_, Cout_, dy.sample(s0), false, W_.value.data(), true, cols.data(), false);
                     for (int i = s0; i < s1; ++i) col2im(cols.data() + (size_t)(i - s0) * P_ * K_, dx->sample(i));
