@@ -1,6 +1,8 @@
 // Blocked GEMM after Goto & van de Geijn: pack a KC x NC panel of B and an MC x KC block of A into
 // contiguous micro-panels, then a 4x8 micro-kernel keeps a 4x8 tile of C in eight 4-lane registers
-// while it walks K. With WASM SIMD each k step is 2 loads, 4 splats, 8 multiplies and 8 adds.
+// while it walks K. With WASM SIMD each k step is 2 loads, 4 splats, 8 multiplies and 8 adds; a
+// full tile then goes to C with vector loads/adds/stores (stored without a load in the first k
+// block unless accumulating, so C is not zero-filled first).
 #include "core/gemm.h"
 
 #include <Eigen/Core>
@@ -48,8 +50,9 @@ void pack_b(const MatView& B, int k0, int kc, int j0, int nc, float* out) {
     }
 }
 
-// tile (MR x NR, row-major) = sum_k a[k][:] outer b[k][:]
-void micro_kernel(int kc, const float* a, const float* b, float* tile) {
+// C tile (rows x cols of MR x NR, row stride ldc) = or += sum_k a[k][:] outer b[k][:]
+void micro_kernel(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, int rows, int cols, bool overwrite) {
+    alignas(16) float tile[MR * NR];
 #if defined(__wasm_simd128__)
     v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
     for (int k = 0; k < kc; ++k, a += MR, b += NR) {
@@ -65,35 +68,55 @@ void micro_kernel(int kc, const float* a, const float* b, float* tile) {
         c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a3, b0));
         c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a3, b1));
     }
+    if (rows == MR && cols == NR) {
+        float *r0 = c, *r1 = c + ldc, *r2 = c + 2 * ldc, *r3 = c + 3 * ldc;
+        if (!overwrite) {
+            c00 = wasm_f32x4_add(c00, wasm_v128_load(r0)), c01 = wasm_f32x4_add(c01, wasm_v128_load(r0 + 4));
+            c10 = wasm_f32x4_add(c10, wasm_v128_load(r1)), c11 = wasm_f32x4_add(c11, wasm_v128_load(r1 + 4));
+            c20 = wasm_f32x4_add(c20, wasm_v128_load(r2)), c21 = wasm_f32x4_add(c21, wasm_v128_load(r2 + 4));
+            c30 = wasm_f32x4_add(c30, wasm_v128_load(r3)), c31 = wasm_f32x4_add(c31, wasm_v128_load(r3 + 4));
+        }
+        wasm_v128_store(r0, c00), wasm_v128_store(r0 + 4, c01);
+        wasm_v128_store(r1, c10), wasm_v128_store(r1 + 4, c11);
+        wasm_v128_store(r2, c20), wasm_v128_store(r2 + 4, c21);
+        wasm_v128_store(r3, c30), wasm_v128_store(r3 + 4, c31);
+        return;
+    }
     wasm_v128_store(tile + 0, c00); wasm_v128_store(tile + 4, c01);
     wasm_v128_store(tile + 8, c10); wasm_v128_store(tile + 12, c11);
     wasm_v128_store(tile + 16, c20); wasm_v128_store(tile + 20, c21);
     wasm_v128_store(tile + 24, c30); wasm_v128_store(tile + 28, c31);
 #else
-    float acc[MR * NR] = {};
+    std::fill(tile, tile + MR * NR, 0.0f);
     for (int k = 0; k < kc; ++k, a += MR, b += NR)
         for (int r = 0; r < MR; ++r)
-            for (int c = 0; c < NR; ++c) acc[r * NR + c] += a[r] * b[c];
-    std::memcpy(tile, acc, sizeof acc);
+            for (int q = 0; q < NR; ++q) tile[r * NR + q] += a[r] * b[q];
 #endif
+    for (int r = 0; r < rows; ++r)
+        for (int q = 0; q < cols; ++q) {
+            float& d = c[(ptrdiff_t)r * ldc + q];
+            d = overwrite ? tile[r * NR + q] : d + tile[r * NR + q];
+        }
 }
 
 }  // namespace
 
 void gemm_packed(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t ldc, bool accumulate) {
     if (M <= 0 || N <= 0) return;
-    if (!accumulate)
-        for (int i = 0; i < M; ++i) std::fill(C + (ptrdiff_t)i * ldc, C + (ptrdiff_t)i * ldc + N, 0.0f);
-    if (K <= 0) return;
+    if (K <= 0) {
+        if (!accumulate)
+            for (int i = 0; i < M; ++i) std::fill(C + (ptrdiff_t)i * ldc, C + (ptrdiff_t)i * ldc + N, 0.0f);
+        return;
+    }
     // Scratch reused across calls on this thread: packing buffers dominate small-matrix cost otherwise.
     thread_local std::vector<float> pa, pb;
     pa.resize((size_t)(MC + MR) * KC);
     pb.resize((size_t)(NC + NR) * KC);
-    alignas(16) float tile[MR * NR];
     for (int j0 = 0; j0 < N; j0 += NC) {
         int nc = std::min(NC, N - j0);
         for (int k0 = 0; k0 < K; k0 += KC) {
             int kc = std::min(KC, K - k0);
+            const bool overwrite = k0 == 0 && !accumulate;
             pack_b(B, k0, kc, j0, nc, pb.data());
             for (int i0 = 0; i0 < M; i0 += MC) {
                 int mc = std::min(MC, M - i0);
@@ -103,10 +126,8 @@ void gemm_packed(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t 
                     const float* bp = pb.data() + (size_t)(jp / NR) * kc * NR;
                     for (int ip = 0; ip < mc; ip += MR) {
                         int rows = std::min(MR, mc - ip);
-                        micro_kernel(kc, pa.data() + (size_t)(ip / MR) * kc * MR, bp, tile);
-                        float* c = C + (ptrdiff_t)(i0 + ip) * ldc + j0 + jp;
-                        for (int r = 0; r < rows; ++r)
-                            for (int q = 0; q < cols; ++q) c[(ptrdiff_t)r * ldc + q] += tile[r * NR + q];
+                        micro_kernel(kc, pa.data() + (size_t)(ip / MR) * kc * MR, bp, C + (ptrdiff_t)(i0 + ip) * ldc + j0 + jp,
+                                     ldc, rows, cols, overwrite);
                     }
                 }
             }
