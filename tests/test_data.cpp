@@ -216,6 +216,17 @@ TEST_CASE("bad input: a declared size larger than memory allows") {
                      "(damaged file, or too large for this device)");
 }
 
+TEST_CASE("bad input: arrays that together need more memory than this device allows") {
+    // each member is under its own limit, the set is not: refused before anything is inflated
+    auto bytes = npz::write_stored(tiny_members());
+    npz::Limits lim;
+    lim.max_total_bytes = 10000;
+    auto r = npz::read(bytes.data(), bytes.size(), "t.npz", {"test_images", "train_images"}, lim);
+    CHECK(r.error == "t.npz: members declare 19072 bytes uncompressed, more than the 10000 allowed "
+                     "(damaged file, or too large for this device)");
+    CHECK(npz::read(bytes.data(), bytes.size(), "t.npz", {"test_images"}, lim).ok());
+}
+
 TEST_CASE("bad input: a .npy header that declares an impossible shape") {
     std::string h = "{'descr': '|u1', 'fortran_order': False, 'shape': (99999999999999, 28, 28, 3), }";
     std::vector<uint8_t> npy = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (uint8_t)h.size(), 0};
