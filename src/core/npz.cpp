@@ -118,11 +118,20 @@ Result<std::vector<uint8_t>> extract(const uint8_t* b, size_t size, const std::s
     } else {
         if (e.size > 0x7FFFFFFF || e.comp_size > 0x7FFFFFFF) return R::fail(where + ": member larger than 2 GiB is not supported");
         // stb 2.27 (Debian bookworm) reports end-of-data when fewer than 16 bits remain, even if the
-        // last codes fit in them; a few zero bytes after the stream avoid that. Deflate's final-block
-        // bit ends decoding, and the size and CRC checks below catch anything else.
-        std::vector<uint8_t> padded((size_t)e.comp_size + 8, 0);
-        std::memcpy(padded.data(), b + data, (size_t)e.comp_size);
-        int got = stbi_zlib_decode_noheader_buffer((char*)out.data(), (int)out.size(), (const char*)padded.data(), (int)padded.size());
+        // last codes fit in them; a few more bytes after the stream avoid that. Deflate's final-block
+        // bit ends decoding, and the size and CRC checks below catch anything else. In a zip the
+        // central directory always follows the data, so those bytes are normally the file's own; only
+        // a damaged file whose member runs to the very end needs a zero-padded copy.
+        const size_t slack = 8;
+        std::vector<uint8_t> padded;
+        const uint8_t* src = b + data;
+        if (size - data - (size_t)e.comp_size < slack) {
+            padded.assign((size_t)e.comp_size + slack, 0);
+            std::memcpy(padded.data(), b + data, (size_t)e.comp_size);
+            src = padded.data();
+        }
+        int got = stbi_zlib_decode_noheader_buffer((char*)out.data(), (int)out.size(), (const char*)src,
+                                                   (int)(e.comp_size + slack));
         if (got < 0) return R::fail(where + ": corrupt deflate data (or it inflates past its declared " + std::to_string(e.size) + " bytes)");
         if ((uint64_t)got != e.size)
             return R::fail(where + ": inflated to " + std::to_string(got) + " bytes, declared " + std::to_string(e.size));
@@ -185,8 +194,10 @@ uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc) {
     return ~crc;
 }
 
-Result<Array> parse_npy(const uint8_t* b, size_t size, const std::string& where) {
-    using R = Result<Array>;
+namespace {
+// Checks a .npy header and fills a's dtype and shape; returns the offset of the payload.
+Result<size_t> parse_npy_header(const uint8_t* b, size_t size, const std::string& where, Array& a) {
+    using R = Result<size_t>;
     if (size < 10 || std::memcmp(b, "\x93NUMPY", 6) != 0) return R::fail(where + ": not a .npy array (bad magic)");
     int major = b[6];
     size_t hlen, hstart;
@@ -199,7 +210,6 @@ Result<Array> parse_npy(const uint8_t* b, size_t size, const std::string& where)
     }
     if (hlen > size - hstart) return R::fail(where + ": truncated .npy header");
     std::string h((const char*)b + hstart, hlen);
-    Array a;
     std::string fortran, shape;
     if (!header_value(h, "descr", a.dtype) || !header_value(h, "fortran_order", fortran) || !header_value(h, "shape", shape))
         return R::fail(where + ": malformed .npy header '" + h.substr(0, 80) + "'");
@@ -231,8 +241,26 @@ Result<Array> parse_npy(const uint8_t* b, size_t size, const std::string& where)
     if (have != need)
         return R::fail(where + ": " + std::to_string(have) + " data bytes, shape " + shape_str(a.shape) + " of " + a.dtype +
                        " needs " + std::to_string(need));
-    a.data.assign(b + hstart + hlen, b + size);
-    return R::of(std::move(a));
+    return R::of(hstart + hlen);
+}
+}  // namespace
+
+Result<Array> parse_npy(const uint8_t* b, size_t size, const std::string& where) {
+    Array a;
+    auto off = parse_npy_header(b, size, where, a);
+    if (!off) return Result<Array>::fail(off.error);
+    a.data.assign(b + off.value, b + size);
+    return Result<Array>::of(std::move(a));
+}
+
+Result<Array> parse_npy(std::vector<uint8_t>&& npy, const std::string& where) {
+    Array a;
+    auto off = parse_npy_header(npy.data(), npy.size(), where, a);
+    if (!off) return Result<Array>::fail(off.error);
+    // the payload moves to the front in place: no second copy of a (possibly 28 MB) array
+    npy.erase(npy.begin(), npy.begin() + (std::ptrdiff_t)off.value);
+    a.data = std::move(npy);
+    return Result<Array>::of(std::move(a));
 }
 
 Result<std::vector<std::string>> list(const uint8_t* bytes, size_t size, const std::string& name) {
@@ -273,7 +301,7 @@ Result<std::map<std::string, Array>> read(const uint8_t* bytes, size_t size, con
     // Within the limits, memory may still run out (a browser tab). Ask for it up front with malloc,
     // which reports failure, rather than let a vector's operator new abort half way.
     if (total > 0) {
-        void* probe = std::malloc((size_t)std::min<uint64_t>(total + total / 4, SIZE_MAX / 2));
+        void* probe = std::malloc((size_t)std::min<uint64_t>(total, SIZE_MAX / 2));
         if (!probe)
             return R::fail(name + ": needs about " + std::to_string(total / 1000000) +
                            " MB of memory to open, more than is available here (try a smaller file)");
@@ -284,7 +312,7 @@ Result<std::map<std::string, Array>> read(const uint8_t* bytes, size_t size, con
         std::string where = name + ": " + found[i]->name;
         auto raw = extract(bytes, size, where, *found[i], limits);
         if (!raw) return R::fail(raw.error);
-        auto arr = parse_npy(raw.value.data(), raw.value.size(), where);
+        auto arr = parse_npy(std::move(raw.value), where);
         if (!arr) return R::fail(arr.error);
         out[members[i]] = std::move(arr.value);
     }

@@ -40,6 +40,8 @@ Result<std::map<std::string, Array>> read(const uint8_t* bytes, size_t size, con
 
 // Parses one .npy blob.
 Result<Array> parse_npy(const uint8_t* bytes, size_t size, const std::string& where);
+// The same, taking the bytes over: the payload becomes the array without a copy.
+Result<Array> parse_npy(std::vector<uint8_t>&& npy, const std::string& where);
 
 // Writes a .npz with stored (uncompressed) members, each with its own dtype string (data is written
 // as given). Used to make the sample subset, and by tests to build malformed archives.
