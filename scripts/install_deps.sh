@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything bloodcell needs on a Debian bookworm machine: compilers, Emscripten, Eigen,
-# stb, GLFW, doctest, Chromium, and Dear ImGui's sources (Debian ships no imgui .cpp in a binary
-# package, so we fetch its source package). Idempotent and non-interactive; safe to run twice.
+# stb, GLFW, doctest, fonttools (pyftsubset cuts the web UI font), Chromium, and Dear ImGui's sources
+# (Debian ships no imgui .cpp in a binary package, so we fetch its source package). Idempotent and
+# non-interactive; safe to run twice.
 # Usage: scripts/install_deps.sh [--tests] [--fixtures]
 #   --tests     also what the tests need (chromium, xvfb, node packages)
 #   --fixtures  also python3-skimage/sklearn, only to regenerate test fixtures
@@ -23,7 +24,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 
 pkgs=(build-essential cmake pkg-config dpkg-dev emscripten libeigen3-dev libstb-dev
-      libimgui-dev libglfw3-dev libgl-dev doctest-dev fonts-dejavu-core nodejs)
+      libimgui-dev libglfw3-dev libgl-dev doctest-dev fonts-dejavu-core fonttools nodejs)
 [ "$want_tests" = 1 ] && pkgs+=(chromium xvfb xauth clang libclang-rt-14-dev)
 [ "$want_fixtures" = 1 ] && pkgs+=(python3-skimage python3-sklearn python3-numpy)
 [ "$want_bench" = 1 ] && pkgs+=(python3-torch python3-numpy chromium)
