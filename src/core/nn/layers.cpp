@@ -1,6 +1,6 @@
-// Layer implementations. Convolutions are im2col + one GEMM per chunk of samples, the chunks split
-// over threads by sample; backward reuses the forward's im2col matrix when it is small (the cnn's
-// layers) and recomputes it otherwise, which keeps the memory of a batch-64 vgg6 step small.
+// Layer implementations. Convolutions are im2col + one Eigen GEMM per chunk of samples, the chunks
+// split over threads by sample; backward recomputes im2col instead of caching it, which keeps the
+// memory of a batch-64 vgg6 step small (the GEMMs dominate the time anyway).
 #include "core/nn/layers.h"
 
 #include <Eigen/Core>
@@ -207,23 +207,16 @@ public:
         std::fill(b_.value.begin(), b_.value.end(), 0.f);
     }
 
-    // A training forward keeps the im2col matrix of the batch for backward when it takes at most
-    // kKeepColsBytes (cnn at batch 64: conv1 5.4 MB, conv2 14.5 MB), which saves backward its own
-    // im2col pass; larger layers (vgg6's first blocks) recompute it, as inference never keeps it.
-    static constexpr size_t kKeepColsBytes = size_t(16) << 20;
-    void forward(const Tensor& x, Tensor& y, const Context& ctx) override {
+    void forward(const Tensor& x, Tensor& y, const Context&) override {
         y.resize(x.n, out_shape());
         ensure_workspace();
-        const size_t batch_cols = (size_t)x.n * P_ * K_;
-        kept_n_ = ctx.training && batch_cols * sizeof(float) <= kKeepColsBytes ? x.n : 0;
-        if (kept_n_) kept_.resize(batch_cols);
         parallel_for(x.n, [&](int n0, int n1, int t) {
-            std::vector<float>& ws = ws_[t];
+            std::vector<float>& cols = ws_[t];
             for (int s0 = n0; s0 < n1; s0 += chunk_) {
                 int s1 = std::min(n1, s0 + chunk_), rows = (s1 - s0) * P_;
-                float* cols = kept_n_ ? kept_.data() + (size_t)s0 * P_ * K_ : (ws.resize((size_t)rows * K_), ws.data());
-                for (int i = s0; i < s1; ++i) im2col(x.sample(i), cols + (size_t)(i - s0) * P_ * K_);
-                matmul(rows, Cout_, K_, cols, false, W_.value.data(), false, y.sample(s0), false);
+                cols.resize((size_t)rows * K_);
+                for (int i = s0; i < s1; ++i) im2col(x.sample(i), cols.data() + (size_t)(i - s0) * P_ * K_);
+                matmul(rows, Cout_, K_, cols.data(), false, W_.value.data(), false, y.sample(s0), false);
                 kernels::add_bias(y.sample(s0), rows, Cout_, b_.value.data());
             }
         });
@@ -233,28 +226,19 @@ public:
     void backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) override {
         ensure_workspace();
         if (dx) dx->resize(x.n, x.s);
-        // the kept im2col matrix, if the forward of this batch kept one; dcols then overwrites it
-        const bool kept = kept_n_ == x.n && kept_.size() >= (size_t)x.n * P_ * K_;
-        kept_n_ = 0;
         int parts = parallel_for(x.n, [&](int n0, int n1, int t) {
-            std::vector<float>& ws = ws_[t];
+            std::vector<float>& cols = ws_[t];
             std::vector<float>& g = part_[t];
             g.assign((size_t)K_ * Cout_ + Cout_, 0.f);
             for (int s0 = n0; s0 < n1; s0 += chunk_) {
                 int s1 = std::min(n1, s0 + chunk_), rows = (s1 - s0) * P_;
-                float* cols;
-                if (kept) {
-                    cols = kept_.data() + (size_t)s0 * P_ * K_;
-                } else {
-                    ws.resize((size_t)rows * K_);
-                    cols = ws.data();
-                    for (int i = s0; i < s1; ++i) im2col(x.sample(i), cols + (size_t)(i - s0) * P_ * K_);
-                }
-                matmul(K_, Cout_, rows, cols, true, dy.sample(s0), false, g.data(), true);
+                cols.resize((size_t)rows * K_);
+                for (int i = s0; i < s1; ++i) im2col(x.sample(i), cols.data() + (size_t)(i - s0) * P_ * K_);
+                matmul(K_, Cout_, rows, cols.data(), true, dy.sample(s0), false, g.data(), true);
                 kernels::sum_rows(dy.sample(s0), rows, Cout_, g.data() + (size_t)K_ * Cout_);
                 if (dx) {
-                    matmul(rows, K_, Cout_, dy.sample(s0), false, W_.value.data(), true, cols, false);
-                    for (int i = s0; i < s1; ++i) col2im(cols + (size_t)(i - s0) * P_ * K_, dx->sample(i));
+                    matmul(rows, K_, Cout_, dy.sample(s0), false, W_.value.data(), true, cols.data(), false);
+                    for (int i = s0; i < s1; ++i) col2im(cols.data() + (size_t)(i - s0) * P_ * K_, dx->sample(i));
                 }
             }
         });
@@ -322,8 +306,6 @@ private:
     int k_, st_, Cin_, Cout_, Ho_, Wo_, pt_, pl_, K_, P_, chunk_;
     Param W_, b_;
     std::vector<std::vector<float>> ws_, part_;
-    std::vector<float> kept_;  // im2col of the last training batch (see kKeepColsBytes)
-    int kept_n_ = 0;           // its batch size, 0 when nothing is kept
 };
 
 // ---- [SECTION] MaxPool2D --------------------------------------------------------------------
