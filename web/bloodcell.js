@@ -3,6 +3,11 @@
 // between the page and the app: the file picker and drag and drop pass bytes into the wasm through
 // the exported bc_open_file; downloads come back through window.bloodcell.download.
 // Tests read the app's state with window.bloodcell.state() (JSON from bc_state_json).
+// The .wasm holds only what the first frame needs: the sample data and the pretrained models are
+// files in assets/ next to the page, downloaded right after the .wasm (while it compiles) and handed
+// to the app once it has drawn its first frame (bc_open_file with purpose 'asset'); the app names them
+// on its command line (--assets-later) so it can say they are loading, and a failed download reaches
+// it through bc_asset_failed. window.bloodcell.assets tells tests where each one is.
 // Two builds: bloodcell_web_mt (threads, needs SharedArrayBuffer, so a cross-origin isolated page:
 // COOP/COEP headers as scripts/serve.js sends) is used when the page is isolated and its files are
 // on the server; bloodcell_web (one thread) otherwise, on any static server. window.bloodcell.build
@@ -30,8 +35,17 @@
     return Module.HEAPU8;
   }
 
+  // Served next to the page, in the order the app gets them. The first pretrained model to arrive is
+  // the one Classify uses, so vgg6_w16 (a row in the Compare tab) is downloaded after vgg6_w32.
+  const ASSETS = [
+    { name: 'sample.npz' },
+    { name: 'vgg6_w32.bcm' },
+    { name: 'vgg6_w16.bcm', after: 'vgg6_w32.bcm' },
+  ];
+
   const api = {
     running: false,          // true once the app's main() has set everything up
+    assets: {},              // name -> 'waiting', 'downloading', 'downloaded', 'delivered' or 'failed: why'
     build: null,             // 'threads' or 'single' once chosen
     firstFrameMs: null,      // performance.now() when the app drew its first frame
     fatal(text) { showMessage(text); },
@@ -69,8 +83,51 @@
       setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
     },
   };
+  // The assets: downloaded in ASSETS order (one waits for its `after`), handed to the app once it has
+  // drawn its first frame (so parsing them never delays it), in ASSETS order.
+  const assetBytes = {};
+  for (const a of ASSETS) api.assets[a.name] = 'waiting';
+  function deliverAssets() {
+    if (!api.running || api.firstFrameMs === null) return;
+    for (const a of ASSETS) {
+      const st = api.assets[a.name];
+      if (st === 'downloaded') {
+        api.assets[a.name] = 'delivered';
+        const bytes = assetBytes[a.name];
+        delete assetBytes[a.name];
+        api.openBytes(a.name, bytes, 'asset');
+      } else if (st.startsWith('failed: ') && !a.reported) {
+        a.reported = true;
+        Module.ccall('bc_asset_failed', null, ['string', 'string'], [a.name, st.slice(8)]);
+      }
+    }
+  }
+  function fetchAssets() {
+    const settled = {};
+    for (const a of ASSETS) {
+      const start = async () => {
+        api.assets[a.name] = 'downloading';
+        try {
+          const res = await fetch('assets/' + a.name);
+          if (!res.ok) throw new Error('HTTP ' + res.status + (res.statusText ? ' ' + res.statusText : ''));
+          assetBytes[a.name] = new Uint8Array(await res.arrayBuffer());
+          api.assets[a.name] = 'downloaded';
+        } catch (err) {
+          api.assets[a.name] = 'failed: ' + (err && err.message ? err.message : String(err));
+        }
+        deliverAssets();
+      };
+      const before = a.after && settled[a.after];
+      settled[a.name] = before ? before.then(start) : start();
+    }
+  }
+
   // called by the app after its first frame is drawn
-  api.firstFrame = () => { if (api.firstFrameMs === null) api.firstFrameMs = performance.now(); };
+  api.firstFrame = () => {
+    if (api.firstFrameMs !== null) return;
+    api.firstFrameMs = performance.now();
+    setTimeout(deliverAssets, 0);  // after this frame is on screen
+  };
   // called by the app's main() once it is initialized
   api.started = () => {
     api.running = true;
@@ -129,6 +186,7 @@
     setStatus: () => {},
     onAbort: (what) => showMessage('The app stopped unexpectedly: ' + what + '. Reload the page to start again.'),
     locateFile: (path) => path,
+    arguments: ['--assets-later', ASSETS.map((a) => a.name).join(',')],
   };
 
   // The threaded build when the browser allows threads here and the server has it.
@@ -147,6 +205,7 @@
     const name = build === 'threads' ? 'bloodcell_web_mt' : 'bloodcell_web';
     return fetchWithProgress(name + '.wasm').then((wasm) => {
       setProgress(0.95, 'Starting (compiling WebAssembly' + (build === 'threads' ? ', with threads' : '') + ')...');
+      fetchAssets();  // while the .wasm compiles; the app shows them as loading until they arrive
       Module.wasmBinary = wasm;
       const s = document.createElement('script');
       s.src = name + '.js';

@@ -7,9 +7,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <sstream>
 
+#include "app/models.h"
 #include "app/ui.h"
 #include "core/io.h"
 #include "imgui.h"
@@ -165,11 +168,8 @@ void app_setup_style(AppState& s, const Platform& p) {
 }
 
 // [SECTION] lifecycle
-static void try_load_sample(AppState& s) {
-    std::string path = s.platform.asset_dir + "/sample.npz";
-    auto bytes = core::io::read_file(path);
-    if (!bytes.ok()) return;  // not there (yet): the Data panel says so
-    auto data = core::load_bloodmnist(bytes.value.data(), bytes.value.size(), "sample.npz");
+static void load_sample_bytes(AppState& s, const uint8_t* bytes, size_t size) {
+    auto data = core::load_bloodmnist(bytes, size, "sample.npz");
     if (!data.ok()) {
         if (s.data.last_error != data.error) notify(s, LogEntry::Error, data.error);
         s.data.last_error = data.error;
@@ -178,14 +178,112 @@ static void try_load_sample(AppState& s) {
     set_data(s, std::move(data.value), "bundled sample (assets/sample.npz)");
 }
 
+static bool contains(const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+static void try_load_sample(AppState& s) {
+    if (contains(s.platform.assets_later, "sample.npz")) return;  // the platform hands it over
+    std::string path = s.platform.asset_dir + "/sample.npz";
+    auto bytes = core::io::read_file(path);
+    if (!bytes.ok()) return;  // not there (yet): the Data panel says so
+    load_sample_bytes(s, bytes.value.data(), bytes.value.size());
+}
+
+// A pretrained model that arrives after start: the same entry as the ones read from asset_dir at
+// start (train_command "init").
+static void load_pretrained_bytes(AppState& s, const std::string& f, const uint8_t* bytes, size_t size) {
+    auto m = core::Model::load(bytes, size, f);
+    if (!m.ok()) {
+        notify(s, LogEntry::Error, "Pretrained model skipped: " + m.error);
+        return;
+    }
+    auto e = std::make_unique<ModelEntry>();
+    e->model = std::move(m.value);
+    e->label = e->model.spec().name + " (pretrained)";
+    e->origin = "assets/" + f;
+    auto ts = e->model.meta.find("train_seconds");
+    if (ts != e->model.meta.end()) e->train_seconds = atof(ts->second.c_str());
+    auto ep = e->model.meta.find("epochs");
+    if (ep != e->model.meta.end()) e->hyper = ep->second + " epochs on the full training split";
+    s.log.info("Pretrained model " + e->label + " loaded from assets/" + f + " (" + std::to_string(e->model.param_count()) +
+               " parameters)");
+    add_model(s, std::move(e), false);  // Classify uses it unless it already has a model
+}
+
 void app_init(AppState& s, const Platform& p) {
     s.platform = p;
+    s.assets_pending = p.assets_later;
     s.log.info("bloodcell " + p.name + " started");
     std::string err = gfx_init(p.shader_dir, p.glsl_version);
     if (!err.empty()) s.log.warn(err);
+    if (!s.assets_pending.empty()) {
+        std::string names;
+        for (auto& n : s.assets_pending) names += (names.empty() ? "" : ", ") + n;
+        s.log.info("Loading in the background: " + names);
+    }
     try_load_sample(s);
-    if (!s.data.loaded) s.log.warn("No sample data in " + p.asset_dir + " yet; open a BloodMNIST .npz in the Data tab.");
+    if (!s.data.loaded && !contains(p.assets_later, "sample.npz"))
+        s.log.warn("No sample data in " + p.asset_dir + " yet; open a BloodMNIST .npz in the Data tab.");
     train_command(s, "init");  // loads the pretrained model(s) from assets when the engine is built in
+}
+
+AssetState asset_state(const AppState& s, const char* ext, std::string* detail) {
+    auto is = [&](const std::string& n) {
+        size_t k = strlen(ext);
+        return n.size() >= k && n.compare(n.size() - k, k, ext) == 0;
+    };
+    std::string coming, failed;
+    for (auto& n : s.assets_pending)
+        if (is(n)) coming += (coming.empty() ? "" : ", ") + n;
+    for (auto& f : s.assets_failed)
+        if (is(f.substr(0, f.find(':')))) failed += (failed.empty() ? "" : "; ") + f;
+    if (!coming.empty()) {
+        if (detail) *detail = coming;
+        return AssetState::Coming;
+    }
+    if (!failed.empty()) {
+        if (detail) *detail = failed;
+        return AssetState::Failed;
+    }
+    return AssetState::None;
+}
+
+static bool ends_with(const std::string& s, const char* suf);
+
+static void asset_done(AppState& s, const std::string& name) {
+    s.assets_pending.erase(std::remove(s.assets_pending.begin(), s.assets_pending.end(), name), s.assets_pending.end());
+}
+
+static void asset_arrived(AppState& s, const std::string& name, const uint8_t* bytes, size_t size) {
+    asset_done(s, name);
+    if (ends_with(name, ".bcm")) {
+        load_pretrained_bytes(s, name, bytes, size);
+    } else if (s.data.loaded) {
+        s.log.info("The bundled sample arrived after your own data (" + s.data.source + "), which stays loaded");
+    } else {
+        load_sample_bytes(s, bytes, size);
+    }
+}
+
+void app_asset_failed(AppState& s, const std::string& name, const std::string& why) {
+    asset_done(s, name);
+    s.assets_failed.push_back(name + ": " + why);
+    s.log.error("Could not load assets/" + name + " (" + why + ")");
+    // one notice for all that failed so far (they often fail together: the server lacks assets/)
+    std::string list;
+    bool sample = false, model = false;
+    for (auto& f : s.assets_failed) {
+        size_t c = f.find(':');
+        list += (list.empty() ? "assets/" : ", assets/") + f.substr(0, c) + " (" + f.substr(c + 2) + ")";
+        (ends_with(f.substr(0, c), ".bcm") ? model : sample) = true;
+    }
+    std::string todo = sample && model ? "open a BloodMNIST .npz in the Data tab and load a .bcm model in the Compare tab (or train one)"
+                       : sample        ? "open a BloodMNIST .npz in the Data tab"
+                                       : "load a .bcm model in the Compare tab or train one in the Train tab to classify images";
+    s.notice.level = LogEntry::Error;
+    s.notice.text = "Could not load " + list + ". Everything else works: " + todo + ".";
+    s.notice.until = s.stats.t + 20.0;
 }
 
 void app_shutdown(AppState& s) {
@@ -208,6 +306,10 @@ static bool ends_with(const std::string& s, const char* suf) {
 
 void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, size_t size,
                    const std::string& purpose) {
+    if (purpose == "asset") {
+        asset_arrived(s, name, bytes, size);
+        return;
+    }
     const bool zip = size >= 4 && bytes[0] == 'P' && bytes[1] == 'K';
     if (purpose == "data" || (purpose.empty() && (zip || ends_with(name, ".npz")))) {
         if (size == 0) { notify(s, LogEntry::Error, name + ": file is empty; want a BloodMNIST .npz"); return; }
@@ -257,8 +359,10 @@ static void draw_header(AppState& s) {
     ImGui::SetCursorPosY(ImGui::GetCursorPosY() + e * 0.75f);
     ImGui::TextDisabled("Blood-cell classification, computed on your machine");
     // right side: what is loaded
-    std::string right = "Model: " + model_summary(s) + "    Data: " +
-                        (s.data.loaded ? s.data.source : std::string("none"));
+    std::string model = model_summary(s), data = s.data.loaded ? s.data.source : std::string("none");
+    if (model == "none" && asset_state(s, ".bcm") == AssetState::Coming) model = "loading...";
+    if (!s.data.loaded && asset_state(s, ".npz") == AssetState::Coming) data = "loading the sample...";
+    std::string right = "Model: " + model + "    Data: " + data;
     float w = ImGui::CalcTextSize(right.c_str()).x;
     ImGui::SameLine(std::max(ImGui::GetCursorPosX() + e, ImGui::GetWindowWidth() - w - ImGui::GetStyle().WindowPadding.x));
     ImGui::TextDisabled("%s", right.c_str());
@@ -288,6 +392,14 @@ static void draw_status_bar(AppState& s) {
     const FrameStats& f = s.stats;
     std::string data = s.data.loaded ? (std::to_string(s.data.view.size()) + " images in view") : "no data";
     ImGui::TextDisabled("%s", data.c_str());
+    if (!s.assets_pending.empty()) {
+        std::string names;
+        for (auto& n : s.assets_pending) names += (names.empty() ? "" : ", ") + n;
+        ImGui::SameLine(0, ui::em() * 2);
+        ImGui::TextDisabled("|");
+        ImGui::SameLine(0, ui::em());
+        ImGui::TextColored(ImGui::GetStyle().Colors[ImGuiCol_PlotLinesHovered], "loading %s ...", names.c_str());
+    }
     ImGui::SameLine(0, ui::em() * 2);
     ImGui::TextDisabled("|");
     ImGui::SameLine(0, ui::em());
@@ -312,7 +424,7 @@ void app_frame(AppState& s, double now) {
     s.stats.frames++;
     gfx_new_frame();
 
-    // The sample may arrive while the app runs (desktop dev builds): look for it every 2 s.
+    // The sample may appear in asset_dir while the app runs (desktop dev builds): look for it every 2 s.
     if (!s.data.loaded && now - s.data.sample_poll_t > 2.0) {
         s.data.sample_poll_t = now;
         try_load_sample(s);
@@ -406,6 +518,11 @@ std::string app_state_json(const AppState& s) {
       << ",\"last\":\"" << (s.log.entries.empty() ? "" : json_escape(s.log.entries.back().text)) << "\"}";
     o << ",\"notice\":\"" << json_escape(s.notice.text) << "\"";
     o << ",\"shaders\":" << (gfx_shaders_ready() ? "true" : "false");
+    o << ",\"assets\":{\"pending\":[";
+    for (size_t i = 0; i < s.assets_pending.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(s.assets_pending[i]) << "\"";
+    o << "],\"failed\":[";
+    for (size_t i = 0; i < s.assets_failed.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(s.assets_failed[i]) << "\"";
+    o << "]}";
     std::string tj = train_state_json(s);
     if (!tj.empty()) o << ",\"train\":" << tj;
     o << "}";

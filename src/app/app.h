@@ -34,6 +34,11 @@ struct Platform {
     std::function<std::string(const std::string& filename, const std::vector<uint8_t>& bytes)> save_bytes;
     // Memory the app uses (WebAssembly heap, or resident set on the desktop), for the Train panel.
     std::function<size_t()> memory_bytes;
+    // Asset files (names in asset_dir: "sample.npz", "vgg6_w32.bcm", ...) that the platform hands
+    // over after start instead of the app reading them from asset_dir at start (the page downloads
+    // them while the app already draws). Each then comes through app_open_file(name, ..., "asset")
+    // or app_asset_failed. Empty: every asset is read from asset_dir.
+    std::vector<std::string> assets_later;
 };
 
 enum class Tab { Classify = 0, Data, Features, Train, Compare, Log, Count };
@@ -154,6 +159,8 @@ struct AppState {
     ImFont* font_title = nullptr;
     ImFont* font_big = nullptr;
     std::vector<uint8_t> font_bytes;  // the UI font, kept alive for ImGui's atlas (rebuilt on DPI changes)
+    std::vector<std::string> assets_pending;  // of platform.assets_later: not arrived yet
+    std::vector<std::string> assets_failed;   // "name: why" of those that will not arrive
     bool show_welcome = true;
     ImGuiTextFilter log_filter;
     int log_min_level = 0;
@@ -167,9 +174,12 @@ void app_init(AppState& s, const Platform& p);
 // Draws the whole UI (call between ImGui::NewFrame and ImGui::Render). now = seconds since start.
 void app_frame(AppState& s, double now);
 // A file from the user (picker, drop, path argument). purpose: "data", "images", "model" or ""
-// (decide from the content). Bad files leave everything loaded as it was.
+// (decide from the content). Bad files leave everything loaded as it was. purpose "asset": one of
+// Platform::assets_later arriving (the bundled sample .npz or a pretrained .bcm, loaded as at start).
 void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, size_t size,
                    const std::string& purpose);
+// One of Platform::assets_later will not arrive (why: "HTTP 404", ...): the app says so and goes on.
+void app_asset_failed(AppState& s, const std::string& name, const std::string& why);
 // A small read-only JSON snapshot of the app's state for tests and debugging.
 std::string app_state_json(const AppState& s);
 // Commands for tests and scripting: "tab:Train", "train:start", "train:pause", "classify:sample".
@@ -199,6 +209,11 @@ bool open_model_bytes(AppState& s, const std::string& name, const uint8_t* bytes
 std::string train_state_json(const AppState& s);
 std::string train_command(AppState& s, const std::string& cmd);
 std::string model_summary(const AppState& s);   // "vgg6 (pretrained)" or "none"
+// Bundled assets of one kind (".npz": the sample, ".bcm": pretrained models) that the platform
+// delivers later: Coming while one is on its way, Failed when one did not arrive (detail: the
+// names coming, or "name: why"), None otherwise (read at start, or never announced).
+enum class AssetState { None, Coming, Failed };
+AssetState asset_state(const AppState& s, const char* ext, std::string* detail = nullptr);
 bool model_ready(const AppState& s);
 // Runs the current model on one 28x28x3 image; false (and an empty probs) without a model.
 bool model_predict(AppState& s, const uint8_t* rgb28, std::vector<float>& probs, std::string& model_name);

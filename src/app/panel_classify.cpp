@@ -170,7 +170,11 @@ static void draw_welcome(AppState& s, float height) {
     if (ImGui::Button("  Try a sample image  ")) app_command(s, "classify:sample");
     ImGui::EndDisabled();
     ImGui::Spacing();
-    ImGui::TextDisabled("Model: %s", model_summary(s).c_str());
+    std::string why;
+    AssetState pre = model_ready(s) ? AssetState::None : asset_state(s, ".bcm", &why);
+    if (pre == AssetState::Coming) ImGui::TextDisabled("Model: loading the pretrained model (%s) ...", why.c_str());
+    else if (pre == AssetState::Failed) ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.55f, 1.0f), "Model: none (could not load %s)", why.c_str());
+    else ImGui::TextDisabled("Model: %s", model_summary(s).c_str());
     ImGui::TextDisabled("Then explore the Data, Features and Train tabs: pick a subset, watch a model learn, compare models.");
     ImGui::EndGroup();
 
@@ -257,8 +261,16 @@ static void draw_result(AppState& s, ClassifiedImage& it) {
                        nullptr, row_h);
     } else {
         ImGui::TextDisabled("Prediction");
-        ImGui::TextWrapped("No model is loaded yet.");
-        ImGui::TextDisabled("Train one in the Train tab or load a .bcm file in the Compare tab.");
+        std::string why;
+        AssetState pre = asset_state(s, ".bcm", &why);
+        if (pre == AssetState::Coming) {
+            ImGui::TextWrapped("The pretrained model is loading (%s) ...", why.c_str());
+            ImGui::TextDisabled("This image is classified as soon as it arrives.");
+        } else {
+            ImGui::TextWrapped("No model is loaded yet.");
+            if (pre == AssetState::Failed) ImGui::TextWrapped("Could not load %s.", why.c_str());
+            ImGui::TextDisabled("Train one in the Train tab or load a .bcm file in the Compare tab.");
+        }
     }
     ImGui::EndGroup();
 }
@@ -328,7 +340,7 @@ void draw_classify_panel(AppState& s) {
             ImGui::Text("%d x %d", it.width, it.height);
             ImGui::TableNextColumn();
             if (it.top >= 0) ImGui::TextColored(class_color_v(it.top), "%s", core::kClassNames[it.top]);
-            else ImGui::TextDisabled("no model");
+            else ImGui::TextDisabled(asset_state(s, ".bcm") == AssetState::Coming ? "model loading ..." : "no model");
             ImGui::TableNextColumn();
             if (it.top >= 0) {
                 float conf = it.probs[it.top];

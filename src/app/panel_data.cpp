@@ -74,6 +74,8 @@ static void draw_source_card(AppState& s) {
             }
             ImGui::EndTable();
         }
+    } else if (asset_state(s, ".npz") == AssetState::Coming) {
+        ImGui::TextWrapped("Loading the bundled sample (assets/sample.npz) ...");
     } else {
         ImGui::TextWrapped("No data loaded.");
     }
@@ -170,10 +172,23 @@ void draw_data_panel(AppState& s) {
     ImGui::SameLine();
     ImGui::BeginChild("##data_main", ImVec2(0, 0), false);
     if (!d.loaded) {
-        ui::empty_state("No data loaded",
-                        "The bundled sample (assets/sample.npz) was not found. Open a MedMNIST BloodMNIST .npz from "
-                        "the panel on the left, or drop one onto this window.",
-                        ImGui::GetContentRegionAvail().y);
+        std::string why;
+        AssetState sample = asset_state(s, ".npz", &why);
+        if (sample == AssetState::Coming)
+            ui::empty_state("Loading the bundled sample ...",
+                            "The sample (assets/sample.npz, 384 BloodMNIST images) is on its way and shows here when it "
+                            "arrives. You can open your own MedMNIST BloodMNIST .npz meanwhile.",
+                            ImGui::GetContentRegionAvail().y);
+        else if (sample == AssetState::Failed)
+            ui::empty_state("The bundled sample could not be loaded",
+                            ("Could not load " + why + ". Open a MedMNIST BloodMNIST .npz from the panel on the left, or "
+                             "drop one onto this window.").c_str(),
+                            ImGui::GetContentRegionAvail().y);
+        else
+            ui::empty_state("No data loaded",
+                            "The bundled sample (assets/sample.npz) was not found. Open a MedMNIST BloodMNIST .npz from "
+                            "the panel on the left, or drop one onto this window.",
+                            ImGui::GetContentRegionAvail().y);
         ImGui::EndChild();
         return;
     }

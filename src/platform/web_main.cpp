@@ -8,6 +8,11 @@
 //  [X] threads: a second build with -pthread (bloodcell_web_mt, build-wasm-mt); the page loads it when
 //      it is cross-origin isolated, and the log says which build runs with how many threads
 //  [X] first frame: window.bloodcell.firstFrame() once the first frame is drawn (benchmarks time it)
+//  [X] assets served next to the page: the .wasm holds only what the first frame needs (shaders, the
+//      UI font); the page downloads the sample and the pretrained models (assets/ on the server) and
+//      names them on main's command line (--assets-later a,b,...), so the app draws at once and says
+//      they are loading; their bytes come through bc_open_file(name, "asset", ...), a failed
+//      download through bc_asset_failed(name, why)
 // Training runs in bounded slices inside the frame (on the main thread; its GEMMs split over the
 // core's threads in the threaded build).
 #include <GLFW/glfw3.h>
@@ -19,6 +24,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "app/app.h"
 #include "app/gl.h"
@@ -112,9 +118,23 @@ EMSCRIPTEN_KEEPALIVE const char* bc_command(const char* cmd) {
 EMSCRIPTEN_KEEPALIVE void bc_log_error(const char* text) {
     app::notify(web.state, app::LogEntry::Error, text ? text : "error");
 }
+EMSCRIPTEN_KEEPALIVE void bc_asset_failed(const char* name, const char* why) {
+    app::app_asset_failed(web.state, name ? name : "asset", why ? why : "failed");
+}
 }
 
-int main() {
+int main(int argc, char** argv) {
+    std::vector<std::string> assets_later;  // --assets-later sample.npz,vgg6_w32.bcm (web/bloodcell.js)
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == "--assets-later") {
+            std::string list = argv[++i];
+            for (size_t a = 0; a <= list.size();) {
+                size_t b = std::min(list.find(',', a), list.size());
+                if (b > a) assets_later.push_back(list.substr(a, b - a));
+                a = b + 1;
+            }
+        }
+
     if (!glfwInit()) {
         EM_ASM({ if (window.bloodcell) window.bloodcell.fatal("GLFW could not start."); });
         return 1;
@@ -147,7 +167,8 @@ int main() {
 #else
     web.platform.name = "web, 1 thread";
 #endif
-    web.platform.asset_dir = "/assets";
+    web.platform.asset_dir = "/assets";  // empty in the page: its assets arrive through bc_open_file
+    web.platform.assets_later = assets_later;
     web.platform.shader_dir = BLOODCELL_SHADER_DIR;
     web.platform.glsl_version = "#version 300 es";
     web.platform.font_path = "/fonts/ui.ttf";

@@ -128,8 +128,11 @@ async function main() {
     await check('page loads and the app starts', async () => {
       await page.goto(URL_, { waitUntil: 'load' });
       await page.waitForFunction(() => window.bloodcell && window.bloodcell.running, null, { timeout: 120000 });
+      // the sample and the pretrained models come after the app (served in assets/ next to the page)
+      await page.waitForFunction(() => window.bloodcell.state().assets.pending.length === 0, null, { timeout: 60000 });
       await frames(5);
       const s = await state();
+      assert(s.assets.failed.length === 0, 'assets failed: ' + s.assets.failed);
       assert(/^web\b/.test(s.platform), 'platform ' + s.platform);
       assert(s.shaders === true, 'heatmap shaders are not ready (see the Log tab)');
       await shot('01-classify-welcome');
@@ -388,6 +391,103 @@ async function main() {
     await browser.close();
     fs.rmSync(profile, { recursive: true, force: true });
   }
+
+  // A fresh browser for one check; `setup(page)` runs before the page is opened (routes).
+  const ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
+                '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+  async function withPage(setup, fn) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
+    const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, args: ARGS });
+    try {
+      const p = ctx.pages()[0] || await ctx.newPage();
+      await setup(p);
+      await p.goto(URL_, { waitUntil: 'load' });
+      await p.waitForFunction(() => window.bloodcell && window.bloodcell.running, null, { timeout: 120000 });
+      const st = () => p.evaluate(() => window.bloodcell.state());
+      const cmd = (c) => p.evaluate((c) => window.bloodcell.command(c), c);
+      const open = (name, buf, purpose) => p.evaluate(([n, b64, pu]) => {
+        const bin = atob(b64);
+        const u = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
+        window.bloodcell.openBytes(n, u, pu);
+      }, [name, Buffer.from(buf).toString('base64'), purpose]);
+      const waitFrames = async (n) => { const f0 = (await st()).frames; for (let i = 0; i < 200 && (await st()).frames < f0 + n; i++) await sleep(50); };
+      await fn(p, st, cmd, open, waitFrames);
+    } finally {
+      await ctx.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const ASSET_DIR = path.resolve(__dirname, '../../assets');
+
+  await check('the first frame is drawn before the sample and the model arrive; the app says they are loading, then is fully usable', async () => {
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await withPage(async (p) => {
+      await p.route('**/assets/**', async (route) => { await held; await route.continue(); });
+    }, async (p, st, cmd, open, waitFrames) => {
+      await p.waitForFunction(() => window.bloodcell.firstFrameMs !== null, null, { timeout: 60000 });
+      await waitFrames(3);
+      let s = await st();
+      assert(!s.data.loaded && !s.train.model_ready, 'data or model already there: ' + s.data.source + ' / ' + s.train.active);
+      assert(['sample.npz', 'vgg6_w32.bcm', 'vgg6_w16.bcm'].every((n) => s.assets.pending.includes(n)), 'pending: ' + s.assets.pending);
+      assert(s.log.errors === 0, 'errors while loading: ' + s.log.last);
+      // an image dropped now waits for the model
+      await open('early.png', png(64, 64), '');
+      await waitFrames(3);
+      s = await st();
+      assert(s.classify.count === 1 && s.classify.items[0].probs.length === 0, 'early image: ' + JSON.stringify(s.classify));
+      await p.screenshot({ path: path.join(SHOTS, '13-assets-loading-classify.png') });
+      await cmd('tab:Data');
+      await waitFrames(3);
+      await p.screenshot({ path: path.join(SHOTS, '13b-assets-loading-data.png') });
+      release();
+      await p.waitForFunction(() => window.bloodcell.state().assets.pending.length === 0, null, { timeout: 60000 });
+      await waitFrames(3);
+      s = await st();
+      assert(s.data.loaded && s.data.source === 'bundled sample (assets/sample.npz)', 'sample not loaded: ' + s.data.source + ' ' + s.data.error);
+      assert(s.train.models.length === 2 && s.train.models.every((m) => /pretrained/.test(m.label)), 'models: ' + JSON.stringify(s.train.models));
+      // Classify uses the shipped w=32 model (288,936 parameters), which arrives before w=16
+      assert(s.train.models[0].params === 288936 && /pretrained/.test(s.train.active), 'Classify uses ' + s.train.active + ' ' + JSON.stringify(s.train.models));
+      assert(s.classify.items[0].probs.length === 8, 'the early image was not classified once the model arrived');
+      assert(s.log.errors === 0 && s.assets.failed.length === 0, 'errors: ' + s.log.last + ' ' + s.assets.failed);
+      await p.screenshot({ path: path.join(SHOTS, '13c-assets-arrived-data.png') });
+    });
+  });
+
+  await check('a failed asset download (HTTP 404) shows the error; the user can still open an .npz, a model and images', async () => {
+    await withPage(async (p) => {
+      await p.route('**/assets/**', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' }));
+    }, async (p, st, cmd, open, waitFrames) => {
+      await p.waitForFunction(() => window.bloodcell.state().assets.failed.length === 3, null, { timeout: 60000 });
+      await waitFrames(3);
+      let s = await st();
+      assert(!s.data.loaded && !s.train.model_ready && s.assets.pending.length === 0, JSON.stringify(s.assets));
+      assert(s.assets.failed.every((f) => /HTTP 404/.test(f)), 'failed: ' + s.assets.failed);
+      // one notice names all three and what the user can do instead
+      assert(/^Could not load assets\/.*\(HTTP 404.*Everything else works: open a BloodMNIST \.npz/.test(s.notice) &&
+             ['sample.npz', 'vgg6_w32.bcm', 'vgg6_w16.bcm'].every((n) => s.notice.includes(n)), 'notice: ' + s.notice);
+      assert(s.log.errors === 3, s.log.errors + ' errors in the log');
+      await p.screenshot({ path: path.join(SHOTS, '14-assets-failed-classify.png') });
+      await cmd('tab:Data');
+      await waitFrames(3);
+      await p.screenshot({ path: path.join(SHOTS, '14b-assets-failed-data.png') });
+      // the user's own files still work
+      await open('my_sample.npz', fs.readFileSync(path.join(ASSET_DIR, 'sample.npz')), 'data');
+      await open('cell.png', png(64, 64), '');
+      await waitFrames(2);
+      s = await st();
+      assert(s.data.loaded && s.data.source === 'my_sample.npz', 'own .npz not loaded: ' + s.data.error);
+      assert(s.classify.count === 1, 'own image not added');
+      await open('my_model.bcm', fs.readFileSync(path.join(ASSET_DIR, 'vgg6_w16.bcm')), 'model');
+      await waitFrames(2);
+      s = await st();
+      assert(s.train.model_ready && s.classify.items[0].probs.length === 8, 'own model: ' + s.train.active + ' ' + JSON.stringify(s.classify.items));
+      assert(await cmd('classify:sample') === '', 'classify:sample');
+      await waitFrames(2);
+      assert((await st()).classify.count === 2, 'sample image not classified');
+    });
+  });
 
   await check('a progress bar shows while the app downloads', async () => {
     const profile4 = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
