@@ -90,6 +90,38 @@ TEST_CASE("kernels: bias add and bias gradient (column sums) equal the reference
     }
 }
 
+TEST_CASE("kernels: batch-norm statistics and passes equal the reference") {
+    core::Rng rng(12);
+    for (int C : {1, 3, 4, 7, 8, 13, 16, 21, 64}) {
+        for (size_t M : {1u, 6u, 197u}) {
+            auto x = randn(M * C, rng, 3.0), g = randn(M * C, rng);
+            for (auto& v : x) v += 2.f;  // a mean far from 0, as after a convolution
+            auto mean = randn(C, rng), inv = randn(C, rng), k0 = randn(C, rng), k1 = randn(C, rng), k2 = randn(C, rng);
+            for (auto& v : inv) v = std::abs(v) + 0.1f;
+            std::vector<double> a(C, 0.5), b(C, 0.5), a2 = a, b2 = b;
+            k::bn_sums(x.data(), M, C, a.data());
+            k::ref::bn_sums(x.data(), M, C, a2.data());
+            CHECK_MESSAGE(a == a2, "sums C=" << C << " M=" << M);
+            k::bn_sqdev(x.data(), M, C, mean.data(), b.data());
+            k::ref::bn_sqdev(x.data(), M, C, mean.data(), b2.data());
+            CHECK_MESSAGE(b == b2, "sqdev C=" << C << " M=" << M);
+            std::vector<float> y(M * C), y2(M * C);
+            k::bn_affine(x.data(), M, C, k0.data(), k1.data(), y.data());
+            k::ref::bn_affine(x.data(), M, C, k0.data(), k1.data(), y2.data());
+            CHECK(worst_rel(y, y2) < 1e-6);
+            k::bn_grad_sums(x.data(), g.data(), M, C, mean.data(), inv.data(), a.data(), b.data());
+            k::ref::bn_grad_sums(x.data(), g.data(), M, C, mean.data(), inv.data(), a2.data(), b2.data());
+            for (int c = 0; c < C; ++c) {
+                CHECK(a[c] == a2[c]);
+                CHECK(b[c] == doctest::Approx(b2[c]).epsilon(1e-9));  // natively FMA may round xh differently
+            }
+            k::bn_dx(x.data(), g.data(), M, C, mean.data(), k0.data(), k1.data(), k2.data(), y.data());
+            k::ref::bn_dx(x.data(), g.data(), M, C, mean.data(), k0.data(), k1.data(), k2.data(), y2.data());
+            CHECK_MESSAGE(worst_rel(y, y2) < 1e-5, "dx C=" << C << " M=" << M);
+        }
+    }
+}
+
 TEST_CASE("kernels: softmax cross-entropy row equals the reference") {
     core::Rng rng(7);
     for (int K : {1, 2, 3, 5, 8, 11}) {

@@ -63,6 +63,40 @@ void sum_rows(const float* dy, size_t rows, int C, float* db) {
         for (int c = 0; c < C; ++c) db[c] += dy[r * C + c];
 }
 
+void bn_sums(const float* x, size_t M, int C, double* sum) {
+    for (size_t m = 0; m < M; ++m)
+        for (int c = 0; c < C; ++c) sum[c] += x[m * C + c];
+}
+
+void bn_sqdev(const float* x, size_t M, int C, const float* mean, double* sq) {
+    for (size_t m = 0; m < M; ++m)
+        for (int c = 0; c < C; ++c) {
+            double d = x[m * C + c] - mean[c];
+            sq[c] += d * d;
+        }
+}
+
+void bn_affine(const float* x, size_t M, int C, const float* scale, const float* shift, float* y) {
+    for (size_t m = 0; m < M; ++m)
+        for (int c = 0; c < C; ++c) y[m * C + c] = x[m * C + c] * scale[c] + shift[c];
+}
+
+void bn_grad_sums(const float* x, const float* g, size_t M, int C, const float* mean, const float* inv_std, double* sg,
+                  double* sgx) {
+    for (size_t m = 0; m < M; ++m)
+        for (int c = 0; c < C; ++c) {
+            double xh = (x[m * C + c] - mean[c]) * inv_std[c];
+            sg[c] += g[m * C + c];
+            sgx[c] += g[m * C + c] * xh;
+        }
+}
+
+void bn_dx(const float* x, const float* g, size_t M, int C, const float* mean, const float* k0, const float* k1,
+           const float* k2, float* dx) {
+    for (size_t m = 0; m < M; ++m)
+        for (int c = 0; c < C; ++c) dx[m * C + c] = k0[c] * g[m * C + c] - k1[c] - k2[c] * (x[m * C + c] - mean[c]);
+}
+
 double softmax_xent_row(const float* z, int K, int label, float* p, float* d, float scale) {
     double mx = z[0];
     for (int k = 1; k < K; ++k) mx = std::max(mx, (double)z[k]);
@@ -256,6 +290,120 @@ void sum_rows(const float* dy, size_t rows, int C, float* db) {
     float* __restrict d = db;
     for (size_t r = 0; r < rows; ++r)
         for (int q = c; q < C; ++q) d[q] += dy[r * C + q];
+}
+
+// ---- [SECTION] BatchNorm --------------------------------------------------------------------
+// WebAssembly: 8 channels at a time with their double accumulators in registers (f64x2 pairs),
+// walking the rows; the remaining channels (C not a multiple of 8) take the scalar loop.
+// Natively the reference loops (the compiler vectorizes what it can).
+#if defined(__wasm_simd128__)
+namespace {
+inline v128_t lo2(v128_t a) { return wasm_f64x2_promote_low_f32x4(a); }
+inline v128_t hi2(v128_t a) { return wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(a, a, 2, 3, 2, 3)); }
+}  // namespace
+#endif
+
+void bn_sums(const float* x, size_t M, int C, double* sum) {
+    int c = 0;
+#if defined(__wasm_simd128__)
+    for (; c + 8 <= C; c += 8) {
+        v128_t s0 = wasm_v128_load(sum + c), s1 = wasm_v128_load(sum + c + 2), s2 = wasm_v128_load(sum + c + 4),
+               s3 = wasm_v128_load(sum + c + 6);  // continuing from the sums so far, in the reference's order
+        for (size_t m = 0; m < M; ++m) {
+            v128_t a = wasm_v128_load(x + m * C + c), b = wasm_v128_load(x + m * C + c + 4);
+            s0 = wasm_f64x2_add(s0, lo2(a)), s1 = wasm_f64x2_add(s1, hi2(a));
+            s2 = wasm_f64x2_add(s2, lo2(b)), s3 = wasm_f64x2_add(s3, hi2(b));
+        }
+        wasm_v128_store(sum + c, s0), wasm_v128_store(sum + c + 2, s1), wasm_v128_store(sum + c + 4, s2),
+            wasm_v128_store(sum + c + 6, s3);
+    }
+#endif
+    for (size_t m = 0; m < M && c < C; ++m)
+        for (int q = c; q < C; ++q) sum[q] += x[m * C + q];
+}
+
+void bn_sqdev(const float* x, size_t M, int C, const float* mean, double* sq) {
+    int c = 0;
+#if defined(__wasm_simd128__)
+    for (; c + 8 <= C; c += 8) {
+        const v128_t ma = wasm_v128_load(mean + c), mb = wasm_v128_load(mean + c + 4);
+        v128_t s0 = wasm_v128_load(sq + c), s1 = wasm_v128_load(sq + c + 2), s2 = wasm_v128_load(sq + c + 4),
+               s3 = wasm_v128_load(sq + c + 6);
+        for (size_t m = 0; m < M; ++m) {
+            v128_t a = wasm_f32x4_sub(wasm_v128_load(x + m * C + c), ma);  // float, as the reference
+            v128_t b = wasm_f32x4_sub(wasm_v128_load(x + m * C + c + 4), mb);
+            v128_t d0 = lo2(a), d1 = hi2(a), d2 = lo2(b), d3 = hi2(b);
+            s0 = wasm_f64x2_add(s0, wasm_f64x2_mul(d0, d0)), s1 = wasm_f64x2_add(s1, wasm_f64x2_mul(d1, d1));
+            s2 = wasm_f64x2_add(s2, wasm_f64x2_mul(d2, d2)), s3 = wasm_f64x2_add(s3, wasm_f64x2_mul(d3, d3));
+        }
+        wasm_v128_store(sq + c, s0), wasm_v128_store(sq + c + 2, s1), wasm_v128_store(sq + c + 4, s2),
+            wasm_v128_store(sq + c + 6, s3);
+    }
+#endif
+    for (size_t m = 0; m < M && c < C; ++m)
+        for (int q = c; q < C; ++q) {
+            double d = x[m * C + q] - mean[q];
+            sq[q] += d * d;
+        }
+}
+
+void bn_affine(const float* x, size_t M, int C, const float* scale, const float* shift, float* y) {
+    for (size_t m = 0; m < M; ++m) {
+        const float* __restrict a = x + m * C;
+        float* __restrict b = y + m * C;
+        int c = 0;
+#if defined(__wasm_simd128__)
+        for (; c + 4 <= C; c += 4)
+            wasm_v128_store(b + c, wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(a + c), wasm_v128_load(scale + c)),
+                                                  wasm_v128_load(shift + c)));
+#endif
+        for (; c < C; ++c) b[c] = a[c] * scale[c] + shift[c];
+    }
+}
+
+void bn_grad_sums(const float* x, const float* g, size_t M, int C, const float* mean, const float* inv_std, double* sg,
+                  double* sgx) {
+    int c = 0;
+#if defined(__wasm_simd128__)
+    for (; c + 4 <= C; c += 4) {
+        const v128_t mv = wasm_v128_load(mean + c), iv = wasm_v128_load(inv_std + c);
+        v128_t g0 = wasm_v128_load(sg + c), g1 = wasm_v128_load(sg + c + 2), x0 = wasm_v128_load(sgx + c),
+               x1 = wasm_v128_load(sgx + c + 2);
+        for (size_t m = 0; m < M; ++m) {
+            v128_t xh = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + m * C + c), mv), iv);  // float, as the reference
+            v128_t gv = wasm_v128_load(g + m * C + c);
+            v128_t gl = lo2(gv), gh = hi2(gv);
+            g0 = wasm_f64x2_add(g0, gl), g1 = wasm_f64x2_add(g1, gh);
+            x0 = wasm_f64x2_add(x0, wasm_f64x2_mul(gl, lo2(xh))), x1 = wasm_f64x2_add(x1, wasm_f64x2_mul(gh, hi2(xh)));
+        }
+        wasm_v128_store(sg + c, g0), wasm_v128_store(sg + c + 2, g1), wasm_v128_store(sgx + c, x0),
+            wasm_v128_store(sgx + c + 2, x1);
+    }
+#endif
+    for (size_t m = 0; m < M && c < C; ++m)
+        for (int q = c; q < C; ++q) {
+            double xh = (x[m * C + q] - mean[q]) * inv_std[q];
+            sg[q] += g[m * C + q];
+            sgx[q] += g[m * C + q] * xh;
+        }
+}
+
+void bn_dx(const float* x, const float* g, size_t M, int C, const float* mean, const float* k0, const float* k1,
+           const float* k2, float* dx) {
+    for (size_t m = 0; m < M; ++m) {
+        const float* __restrict a = x + m * C;
+        const float* __restrict gr = g + m * C;
+        float* __restrict d = dx + m * C;
+        int c = 0;
+#if defined(__wasm_simd128__)
+        for (; c + 4 <= C; c += 4) {
+            v128_t t = wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(k0 + c), wasm_v128_load(gr + c)), wasm_v128_load(k1 + c));
+            v128_t u = wasm_f32x4_mul(wasm_v128_load(k2 + c), wasm_f32x4_sub(wasm_v128_load(a + c), wasm_v128_load(mean + c)));
+            wasm_v128_store(d + c, wasm_f32x4_sub(t, u));
+        }
+#endif
+        for (; c < C; ++c) d[c] = k0[c] * gr[c] - k1[c] - k2[c] * (a[c] - mean[c]);
+    }
 }
 
 // ---- [SECTION] Softmax cross-entropy --------------------------------------------------------

@@ -28,6 +28,18 @@ void maxpool_backward(const float* dy, const int32_t* arg, int H, int W, int C, 
 void add_bias(float* y, size_t rows, int C, const float* b);
 void sum_rows(const float* dy, size_t rows, int C, float* db);
 
+// Batch norm over M positions x C channels (C innermost); per-channel sums in double, in row
+// order (so the fast path gives the reference's sums exactly).
+// sum[c] += x; sq[c] += double(x - mean[c])^2; y = x * scale[c] + shift[c].
+void bn_sums(const float* x, size_t M, int C, double* sum);
+void bn_sqdev(const float* x, size_t M, int C, const float* mean, double* sq);
+void bn_affine(const float* x, size_t M, int C, const float* scale, const float* shift, float* y);
+// With xh = (x - mean) * inv_std: sg[c] += g; sgx[c] += g * xh. Then dx = k0 g - k1 - k2 (x - mean).
+void bn_grad_sums(const float* x, const float* g, size_t M, int C, const float* mean, const float* inv_std, double* sg,
+                  double* sgx);
+void bn_dx(const float* x, const float* g, size_t M, int C, const float* mean, const float* k0, const float* k1,
+           const float* k2, float* dx);
+
 // One row of softmax cross-entropy: p = softmax(z) over K classes; if d, d = (p - onehot(label)) *
 // scale. Returns -log p[label] (double; max subtracted first).
 double softmax_xent_row(const float* z, int K, int label, float* p, float* d, float scale);
@@ -49,6 +61,13 @@ void maxpool_forward(const float* x, int H, int W, int C, int p, float* y, int32
 void maxpool_backward(const float* dy, const int32_t* arg, int H, int W, int C, int p, float* dx);
 void add_bias(float* y, size_t rows, int C, const float* b);
 void sum_rows(const float* dy, size_t rows, int C, float* db);
+void bn_sums(const float* x, size_t M, int C, double* sum);
+void bn_sqdev(const float* x, size_t M, int C, const float* mean, double* sq);
+void bn_affine(const float* x, size_t M, int C, const float* scale, const float* shift, float* y);
+void bn_grad_sums(const float* x, const float* g, size_t M, int C, const float* mean, const float* inv_std, double* sg,
+                  double* sgx);
+void bn_dx(const float* x, const float* g, size_t M, int C, const float* mean, const float* k0, const float* k1,
+           const float* k2, float* dx);
 double softmax_xent_row(const float* z, int K, int label, float* p, float* d, float scale);
 void adam_update(float* w, const float* g, float* m, float* v, size_t n, float b1, float b2, float a, float eps,
                  float decay);

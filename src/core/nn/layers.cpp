@@ -427,16 +427,10 @@ public:
         std::vector<float> scale(C), shift(C);
         if (ctx.training) {
             std::vector<double> sum(C, 0.0), sq(C, 0.0);
-            const float* a = x.data();
-            for (size_t m = 0; m < M; ++m)
-                for (int c = 0; c < C; ++c) sum[c] += a[m * C + c];
+            kernels::bn_sums(x.data(), M, C, sum.data());
             mean_.resize(C);
             for (int c = 0; c < C; ++c) mean_[c] = (float)(sum[c] / M);
-            for (size_t m = 0; m < M; ++m)
-                for (int c = 0; c < C; ++c) {
-                    double d = a[m * C + c] - mean_[c];
-                    sq[c] += d * d;
-                }
+            kernels::bn_sqdev(x.data(), M, C, mean_.data(), sq.data());
             inv_std_.resize(C);
             for (int c = 0; c < C; ++c) {
                 double var = sq[c] / M;
@@ -457,10 +451,7 @@ public:
             }
         }
         training_ = ctx.training;
-        const float* a = x.data();
-        float* b = y.data();
-        for (size_t m = 0; m < M; ++m)
-            for (int c = 0; c < C; ++c) b[m * C + c] = a[m * C + c] * scale[c] + shift[c];
+        kernels::bn_affine(x.data(), M, C, scale.data(), shift.data(), y.data());
     }
     // With xhat = (x - mean) * inv_std and g = dy * gamma:
     // dx = inv_std * (g - mean_M(g) - xhat * mean_M(g * xhat)); dgamma = sum dy*xhat; dbeta = sum dy.
@@ -468,15 +459,8 @@ public:
     void backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) override {
         const int C = in_.c;
         const size_t M = (size_t)x.n * in_.h * in_.w;
-        const float* a = x.data();
-        const float* g = dy.data();
         std::vector<double> sg(C, 0.0), sgx(C, 0.0);
-        for (size_t m = 0; m < M; ++m)
-            for (int c = 0; c < C; ++c) {
-                double xh = (a[m * C + c] - mean_[c]) * inv_std_[c];
-                sg[c] += g[m * C + c];
-                sgx[c] += g[m * C + c] * xh;
-            }
+        kernels::bn_grad_sums(x.data(), dy.data(), M, C, mean_.data(), inv_std_.data(), sg.data(), sgx.data());
         for (int c = 0; c < C; ++c) {
             gamma_.grad[c] += (float)sgx[c];
             beta_.grad[c] += (float)sg[c];
@@ -490,10 +474,7 @@ public:
             k1[c] = training_ ? (float)(gm * sg[c] / M) : 0.f;
             k2[c] = training_ ? (float)(gm * sgx[c] / M * inv_std_[c]) : 0.f;
         }
-        float* d = dx->data();
-        for (size_t m = 0; m < M; ++m)
-            for (int c = 0; c < C; ++c)
-                d[m * C + c] = k0[c] * g[m * C + c] - k1[c] - k2[c] * (a[m * C + c] - mean_[c]);
+        kernels::bn_dx(x.data(), dy.data(), M, C, mean_.data(), k0.data(), k1.data(), k2.data(), dx->data());
     }
 
 private:
