@@ -46,6 +46,7 @@
   const api = {
     running: false,          // true once the app's main() has set everything up
     assets: {},              // name -> 'waiting', 'downloading', 'downloaded', 'delivered' or 'failed: why'
+    times: {},               // performance.now() at each step of the start (what the first frame waits for)
     build: null,             // 'threads' or 'single' once chosen
     firstFrameMs: null,      // performance.now() when the app drew its first frame
     fatal(text) { showMessage(text); },
@@ -126,26 +127,36 @@
   api.firstFrame = () => {
     if (api.firstFrameMs !== null) return;
     api.firstFrameMs = performance.now();
+    mark('firstFrame');
     setTimeout(deliverAssets, 0);  // after this frame is on screen
   };
   // called by the app's main() once it is initialized
   api.started = () => {
+    mark('started');
     api.running = true;
     $('loading').style.display = 'none';
     $('canvas').focus();
   };
   window.bloodcell = api;
+  const mark = (what) => { api.times[what] = Math.round(performance.now()); };
+  mark('script');
+
+  // Which build to load: asked of the server now, so the answer travels while the WebGL2 check runs.
+  const buildChoice = (typeof WebAssembly === 'object') ? pickBuild() : null;
 
   // Feature checks: a plain message instead of a blank page.
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
     showMessage('This browser does not support WebAssembly.');
     return;
   }
-  const probe = document.createElement('canvas');
-  if (!probe.getContext('webgl2')) {
+  // The probe is the app's own context: Emscripten's GLFW later asks this canvas for a WebGL2 context
+  // with these attributes (its defaults: no multisampling, depth, stencil, alpha) and gets this one
+  // back, so the check costs no second context (with SwiftShader, 0.1-0.7 s before the first frame).
+  if (!$('canvas').getContext('webgl2', { antialias: false, depth: true, stencil: true, alpha: true })) {
     showMessage('This browser (or its graphics settings) does not provide WebGL2.');
     return;
   }
+  mark('webgl2');
 
   // Drag and drop anywhere on the page.
   let dragDepth = 0;
@@ -183,7 +194,6 @@
     canvas: $('canvas'),
     print: (t) => console.log(t),
     printErr: (t) => console.warn(t),
-    setStatus: () => {},
     onAbort: (what) => showMessage('The app stopped unexpectedly: ' + what + '. Reload the page to start again.'),
     locateFile: (path) => path,
     arguments: ['--assets-later', ASSETS.map((a) => a.name).join(',')],
@@ -200,17 +210,27 @@
     }
   }
 
-  pickBuild().then((build) => {
+  // The .wasm (with a progress bar, then compiled as soon as it is in) and the runtime's .js download
+  // side by side; the runtime instantiates the compiled module through Module.instantiateWasm.
+  buildChoice.then((build) => {
     api.build = build;
+    mark('build');
     const name = build === 'threads' ? 'bloodcell_web_mt' : 'bloodcell_web';
-    return fetchWithProgress(name + '.wasm').then((wasm) => {
+    const compiled = fetchWithProgress(name + '.wasm').then((wasm) => {
+      mark('wasm');
       setProgress(0.95, 'Starting (compiling WebAssembly' + (build === 'threads' ? ', with threads' : '') + ')...');
       fetchAssets();  // while the .wasm compiles; the app shows them as loading until they arrive
-      Module.wasmBinary = wasm;
-      const s = document.createElement('script');
-      s.src = name + '.js';
-      s.onerror = () => showMessage('Could not load ' + name + '.js from the server.');
-      document.body.appendChild(s);
+      return WebAssembly.compile(wasm).then((module) => { mark('compiled'); return module; });
     });
+    compiled.catch((err) => showMessage('Could not download or compile the app: ' + err.message));
+    Module.instantiateWasm = (imports, receiveInstance) => {
+      compiled.then((module) => WebAssembly.instantiate(module, imports).then((instance) => { mark('instantiated'); receiveInstance(instance, module); }))
+        .catch((err) => showMessage('Could not start the app: ' + (err && err.message ? err.message : err)));
+      return {};  // exports come through receiveInstance
+    };
+    const s = document.createElement('script');
+    s.src = name + '.js';
+    s.onerror = () => showMessage('Could not load ' + name + '.js from the server.');
+    document.body.appendChild(s);
   }).catch((err) => showMessage('Could not download the app: ' + err.message));
 })();
