@@ -190,27 +190,6 @@ static void try_load_sample(AppState& s) {
     load_sample_bytes(s, bytes.value.data(), bytes.value.size());
 }
 
-// A pretrained model that arrives after start: the same entry as the ones read from asset_dir at
-// start (train_command "init").
-static void load_pretrained_bytes(AppState& s, const std::string& f, const uint8_t* bytes, size_t size) {
-    auto m = core::Model::load(bytes, size, f);
-    if (!m.ok()) {
-        notify(s, LogEntry::Error, "Pretrained model skipped: " + m.error);
-        return;
-    }
-    auto e = std::make_unique<ModelEntry>();
-    e->model = std::move(m.value);
-    e->label = e->model.spec().name + " (pretrained)";
-    e->origin = "assets/" + f;
-    auto ts = e->model.meta.find("train_seconds");
-    if (ts != e->model.meta.end()) e->train_seconds = atof(ts->second.c_str());
-    auto ep = e->model.meta.find("epochs");
-    if (ep != e->model.meta.end()) e->hyper = ep->second + " epochs on the full training split";
-    s.log.info("Pretrained model " + e->label + " loaded from assets/" + f + " (" + std::to_string(e->model.param_count()) +
-               " parameters)");
-    add_model(s, std::move(e), false);  // Classify uses it unless it already has a model
-}
-
 void app_init(AppState& s, const Platform& p) {
     s.platform = p;
     s.assets_pending = p.assets_later;
@@ -258,7 +237,7 @@ static void asset_done(AppState& s, const std::string& name) {
 static void asset_arrived(AppState& s, const std::string& name, const uint8_t* bytes, size_t size) {
     asset_done(s, name);
     if (ends_with(name, ".bcm")) {
-        load_pretrained_bytes(s, name, bytes, size);
+        add_pretrained(s, name, bytes, size);
     } else if (s.data.loaded) {
         s.log.info("The bundled sample arrived after your own data (" + s.data.source + "), which stays loaded");
     } else {

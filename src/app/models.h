@@ -122,6 +122,9 @@ TrainState& train_state(AppState& s);
 core::Dataset training_set(const AppState& s);
 core::Dataset validation_set(const AppState& s);
 void add_model(AppState& s, std::unique_ptr<ModelEntry> e, bool make_active);
+// A shipped model file: added as "<file stem> (pretrained)"; Classify switches to it when it has no
+// model or uses a pretrained one with a lower recorded val ACC.
+void add_pretrained(AppState& s, const std::string& file, const uint8_t* bytes, size_t size);
 std::string model_hyper(const core::ModelSpec& spec, const core::TrainConfig& cfg);
 // Advances a run by one slice; true while it still has work.
 bool run_step(AppState& s, Run& r, double budget_ms);

@@ -84,6 +84,37 @@ bool open_model_bytes(AppState& s, const std::string& name, const uint8_t* bytes
     return true;
 }
 
+// A shipped model (from asset_dir at start, or fetched after the first frame in the page): labelled
+// by its file ("vgg6_w32 (pretrained)"), and Classify uses the pretrained model with the best val
+// ACC recorded in its file, unless the user already chose or trained one.
+void add_pretrained(AppState& s, const std::string& file, const uint8_t* bytes, size_t size) {
+    auto m = core::Model::load(bytes, size, file);
+    if (!m.ok()) {
+        notify(s, LogEntry::Error, "Pretrained model skipped: " + m.error);
+        return;
+    }
+    auto val_acc = [](const core::Model& model) {
+        auto v = model.meta.find("val_acc");
+        return v == model.meta.end() ? 0.0 : atof(v->second.c_str());
+    };
+    auto e = std::make_unique<ModelEntry>();
+    e->model = std::move(m.value);
+    e->label = file_stem(file) + " (pretrained)";
+    e->origin = "assets/" + file;
+    auto ts = e->model.meta.find("train_seconds");
+    if (ts != e->model.meta.end()) e->train_seconds = atof(ts->second.c_str());
+    auto ep = e->model.meta.find("epochs_run");
+    if (ep != e->model.meta.end()) e->hyper = ep->second + " epochs on the full training split";
+    s.log.info("Pretrained model " + e->label + " loaded (" + std::to_string(e->model.param_count()) + " parameters)");
+    TrainState& t = train_state(s);
+    bool use = t.active < 0;
+    if (!use) {
+        const ModelEntry& cur = *t.models[t.active];
+        use = cur.origin.rfind("assets/", 0) == 0 && val_acc(e->model) > val_acc(cur.model);
+    }
+    add_model(s, std::move(e), use);
+}
+
 static void load_pretrained(AppState& s) {
     DIR* dir = opendir(s.platform.asset_dir.c_str());
     if (!dir) return;
@@ -94,27 +125,10 @@ static void load_pretrained(AppState& s) {
     }
     closedir(dir);
     std::sort(files.begin(), files.end());
-    // vgg6 first: it is the most accurate shipped model and the one Classify should use
-    std::stable_sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
-        return (a.find("vgg6") != std::string::npos) > (b.find("vgg6") != std::string::npos);
-    });
     for (auto& f : files) {
-        std::string path = s.platform.asset_dir + "/" + f;
-        auto bytes = core::io::read_file(path);
+        auto bytes = core::io::read_file(s.platform.asset_dir + "/" + f);
         if (!bytes.ok()) { s.log.error(bytes.error); continue; }
-        auto m = core::Model::load(bytes.value.data(), bytes.value.size(), f);
-        if (!m.ok()) { s.log.error("Pretrained model skipped: " + m.error); continue; }
-        auto e = std::make_unique<ModelEntry>();
-        e->model = std::move(m.value);
-        e->label = e->model.spec().name + " (pretrained)";
-        e->origin = "assets/" + f;
-        auto ts = e->model.meta.find("train_seconds");
-        if (ts != e->model.meta.end()) e->train_seconds = atof(ts->second.c_str());
-        auto ep = e->model.meta.find("epochs");
-        if (ep != e->model.meta.end()) e->hyper = ep->second + " epochs on the full training split";
-        s.log.info("Pretrained model " + e->label + " loaded from assets/" + f + " (" +
-                   std::to_string(e->model.param_count()) + " parameters)");
-        add_model(s, std::move(e), false);
+        add_pretrained(s, f, bytes.value.data(), bytes.value.size());
     }
 }
 
