@@ -77,8 +77,9 @@ struct TrainMetrics {
     bool done = false, stopped_early = false;
     bool validating = false;       // true while the epoch-end validation is running
     // Divergence: a batch whose loss, gradients or updated weights are not finite (or whose loss
-    // explodes past kDivergedLoss). The trainer then restores the weights and optimizer state of
-    // the last good batch, stops stepping, and waits for resume() with a lower learning rate.
+    // explodes past kDivergedLoss). The trainer then restores the last good weights and optimizer
+    // state (kept every 8 batches from weights whose loss was sane, so at most 8 batches back),
+    // stops stepping, and waits for resume() with a lower learning rate.
     bool diverged = false;
     std::string diverged_message;  // plain words for the user; empty unless diverged
     int divergences = 0;           // how many times it happened in this run
