@@ -108,6 +108,26 @@ void gemm_packed(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t 
             for (int i = 0; i < M; ++i) std::fill(C + (ptrdiff_t)i * ldc, C + (ptrdiff_t)i * ldc + N, 0.0f);
         return;
     }
+    // A few rows of A against a row-major B (a dense layer on one image): packing B would copy all of
+    // it for one pass, so stream its rows instead, C_i += A(i,k) * B(k,:), vectorized along the row.
+    if (M < MR && B.cs == 1) {
+        for (int i = 0; i < M; ++i) {
+            float* __restrict c = C + (ptrdiff_t)i * ldc;
+            if (!accumulate) std::fill(c, c + N, 0.0f);
+            for (int k = 0; k < K; ++k) {
+                const float a = A.data[(ptrdiff_t)i * A.rs + (ptrdiff_t)k * A.cs];
+                const float* __restrict b = B.data + (ptrdiff_t)k * B.rs;
+                int j = 0;
+#if defined(__wasm_simd128__)
+                const v128_t av = wasm_f32x4_splat(a);
+                for (; j + 4 <= N; j += 4)
+                    wasm_v128_store(c + j, wasm_f32x4_add(wasm_v128_load(c + j), wasm_f32x4_mul(av, wasm_v128_load(b + j))));
+#endif
+                for (; j < N; ++j) c[j] += a * b[j];
+            }
+        }
+        return;
+    }
     // Scratch reused across calls on this thread: packing buffers dominate small-matrix cost otherwise.
     thread_local std::vector<float> pa, pb;
     pa.resize((size_t)(MC + MR) * KC);
