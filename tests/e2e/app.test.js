@@ -9,29 +9,13 @@ const os = require('os');
 const path = require('path');
 const zlib = require('zlib');
 const { chromium } = require('playwright-core');
+const { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish } = require('./harness');
 
 const URL_ = process.env.BLOODCELL_URL || 'http://127.0.0.1:8080/';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = path.join(__dirname, 'screenshots');
 const PBC = process.env.PBC_SAMPLES || path.resolve(__dirname, '../../../shared/data/pbc_samples');
 const SHORT = { BA: 'basophil', EO: 'eosinophil', ERB: 'erythroblast', IG: 'immature granulocyte', LY: 'lymphocyte',
                 MO: 'monocyte', NEU: 'neutrophil', PLT: 'platelet' };
 
-let passed = 0, failed = 0;
-const results = [];
-async function check(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e && e.message ? e.message : e}`);
-  }
-}
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A PNG of w x h solid color, made with zlib (no image library needed).
 function png(w, h, rgb = [200, 120, 160]) {
@@ -100,8 +84,7 @@ async function main() {
     acceptDownloads: true,
     headless: true,
     viewport: { width: 1280, height: 800 },
-    args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: ARGS,
   });
   const page = browser.pages()[0] || await browser.newPage();
   const consoleErrors = [], outside = [];
@@ -393,8 +376,6 @@ async function main() {
   }
 
   // A fresh browser for one check; `setup(page)` runs before the page is opened (routes).
-  const ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
-                '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
   async function withPage(setup, fn) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
     const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, args: ARGS });
@@ -493,8 +474,7 @@ async function main() {
     const profile4 = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
     const ctx = await chromium.launchPersistentContext(profile4, {
       executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 },
-      args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
-             '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: ARGS,
     });
     try {
       const p4 = ctx.pages()[0] || await ctx.newPage();
@@ -536,8 +516,7 @@ async function main() {
     const profile2 = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
     const ctx = await chromium.launchPersistentContext(profile2, {
       executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, deviceScaleFactor: 2,
-      args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
-             '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: ARGS,
     });
     try {
       const p2 = ctx.pages()[0] || await ctx.newPage();
@@ -556,8 +535,7 @@ async function main() {
       fs.rmSync(profile2, { recursive: true, force: true });
     }
   });
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  finish();
 }
 
-main().catch((e) => { console.error('e2e: ' + (e && e.stack ? e.stack : e)); console.log(`${passed} passed, ${failed + 1} failed`); process.exit(1); });
+main().catch((e) => finish(e));

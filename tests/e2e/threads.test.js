@@ -10,27 +10,10 @@ const http = require('http');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
+const { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish } = require('./harness');
 
 const URL_ = process.env.BLOODCELL_URL || 'http://127.0.0.1:8080/';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = path.join(__dirname, 'screenshots');
-const ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
-              '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
-let passed = 0, failed = 0;
-async function check(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e && e.message ? e.message : e}`);
-  }
-}
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A static server in front of URL_ without the cross-origin isolation headers.
 function plainProxy() {
@@ -123,8 +106,7 @@ async function main() {
   } finally {
     proxy.close();
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  finish();
 }
 
-main().catch((e) => { console.error('e2e: ' + (e && e.stack ? e.stack : e)); console.log(`${passed} passed, ${failed + 1} failed`); process.exit(1); });
+main().catch((e) => finish(e));
