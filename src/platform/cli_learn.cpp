@@ -2,6 +2,7 @@
 // They drive the same core API as the app: Trainer::step in a loop, Model::predict, metrics.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <thread>
@@ -241,7 +242,8 @@ core::Result<core::Model> load_model_file(const std::string& path) {
 core::Result<core::Dataset> training_set(const Args& a, const core::BloodMnist& data) {
     if (!a.has("subset")) return core::Result<core::Dataset>::of(data.train);
     auto ss = core::parse_subset(a.get("subset"));
-    if (!ss) return core::Result<core::Dataset>::fail("--subset: " + ss.error);
+    // the message already starts with "subset", so "--" makes it name the option once
+    if (!ss) return core::Result<core::Dataset>::fail("--" + ss.error);
     return core::Result<core::Dataset>::of(core::make_subset(data.split(ss.value.split), ss.value));
 }
 
@@ -540,7 +542,13 @@ bool write_bar_png(const std::string& path, const std::vector<std::string>& name
         std::snprintf(b, sizeof b, "%.1f", lo + 0.1 * t);
         text(x - 8, H - 12, b, 1);
     }
-    return stbi_write_png(path.c_str(), W, H, 3, px.data(), W * 3) != 0;
+    // encoded in memory, then written like the model files: a temporary file and a rename
+    int len = 0;
+    unsigned char* png = stbi_write_png_to_mem(px.data(), W * 3, W, H, 3, &len);
+    if (!png) return false;
+    core::Status w = core::io::write_file_atomic(path, png, (size_t)len);
+    std::free(png);
+    return w.ok;
 }
 
 int cmd_compare(const Args& a) {

@@ -85,11 +85,11 @@ expect_err "unknown option (a typo is not ignored)" "bloodcell: unknown option '
   "$bin" train --model logreg --data "$sample" --out "$tmp/m.bcm" --epoch 3
 expect_err "unknown option in --key=value form" "bloodcell: unknown option '--colour' (see: bloodcell info --help)" \
   "$bin" info "$data" --colour=red
-expect_err "bad --subset: not a number" "bloodcell: --subset: subset: per-class=abc: want an integer >= 0" \
+expect_err "bad --subset: not a number" "bloodcell: --subset: per-class=abc: want an integer >= 0" \
   "$bin" train --model logreg --data "$sample" --subset per-class=abc --out "$tmp/m.bcm"
-expect_err "bad --subset: fraction out of range" "bloodcell: --subset: subset: fraction=2: want a number in (0,1]" \
+expect_err "bad --subset: fraction out of range" "bloodcell: --subset: fraction=2: want a number in (0,1]" \
   "$bin" train --model logreg --data "$sample" --subset fraction=2 --out "$tmp/m.bcm"
-expect_err "bad --subset: unknown key" "bloodcell: --subset: subset: unknown key 'colour' (want per-class, fraction, seed, split)" \
+expect_err "bad --subset: unknown key" "bloodcell: --subset: unknown key 'colour' (want per-class, fraction, seed, split)" \
   "$bin" train --model logreg --data "$sample" --subset colour=red --out "$tmp/m.bcm"
 expect_err "bad --grid: not a number" "bloodcell: --grid: lr value 'abc' is not a number" \
   "$bin" tune --model logreg --data "$sample" --grid "lr=abc"
