@@ -534,8 +534,11 @@ static void draw_controls(AppState& s, TrainState& t) {
     Run* r = t.run.get();
     const bool active = r && !r->done;
     float bw = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x * 3) / 4;
+    const bool diverged = r && r->trainer && r->trainer->diverged();
     if (!t.running) {
+        ImGui::BeginDisabled(diverged);  // after a divergence the way on is "Resume at this rate" below
         if (ui::primary_button(active ? "Resume" : "Start", ImVec2(bw, 0))) train_command(s, "train:start");
+        ImGui::EndDisabled();
     } else if (ImGui::Button("Pause", ImVec2(bw, 0))) {
         train_command(s, "train:pause");
     }
@@ -565,10 +568,9 @@ static void draw_controls(AppState& s, TrainState& t) {
         snprintf(lr_text, sizeof lr_text, "%.1e", t.resume_lr);
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
         if (ImGui::SliderFloat("new learning rate", &lr_log, -6.0f, 1.0f, lr_text)) t.resume_lr = std::pow(10.0f, lr_log);
-        ImGui::SameLine();
         char cmd[64];
         snprintf(cmd, sizeof cmd, "train:resume=%g", t.resume_lr);
-        if (ui::primary_button("Resume at this rate")) train_command(s, cmd);
+        if (ui::primary_button("Resume at this rate", ImVec2(-1, 0))) train_command(s, cmd);
     }
     if (r->trainer) {
         const core::TrainMetrics& m = r->trainer->metrics();
