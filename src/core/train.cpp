@@ -244,9 +244,9 @@ Status Trainer::resume(float lr) {
 }
 
 void Trainer::snapshot_best() {
-    best_.clear();
-    for (nn::Param* p : model_.network().params()) best_.push_back(p->value);
-    for (nn::Param* p : model_.network().buffers()) best_.push_back(p->value);
+    auto ts = all_tensors();
+    best_.resize(ts.size());
+    for (size_t i = 0; i < ts.size(); ++i) best_[i] = ts[i]->value;  // reuses capacity
 }
 
 void Trainer::finish_epoch() {
@@ -351,11 +351,9 @@ Model Trainer::best_model_copy() {
     Model m = std::move(Model::create(model_.spec(), 0).value);  // same spec: cannot fail
     auto dst = m.network().params(), dbuf = m.network().buffers();
     dst.insert(dst.end(), dbuf.begin(), dbuf.end());
-    auto src = model_.network().params(), sbuf = model_.network().buffers();
-    src.insert(src.end(), sbuf.begin(), sbuf.end());
-    const bool live_is_ema = ema_swapped_;
+    auto src = all_tensors();
     for (size_t i = 0; i < dst.size(); ++i)
-        dst[i]->value = !best_.empty() ? best_[i] : (cfg_.ema > 0 && !live_is_ema) ? ema_[i] : src[i]->value;
+        dst[i]->value = !best_.empty() ? best_[i] : (cfg_.ema > 0 && !ema_swapped_) ? ema_[i] : src[i]->value;
     fill_meta(m);
     return m;
 }
