@@ -8,25 +8,11 @@
 #include "core/forest.h"
 #include "core/logreg.h"
 #include "core/train.h"
+#include "test_util.h"
 
 namespace {
 
-// Toy data: class c images are a solid colour ramp c*30 in channel c%3 plus noise, so a small
-// CNN separates them within a few epochs.
-core::Dataset toy(int per_class, uint64_t seed) {
-    core::Dataset d;
-    core::Rng rng(seed);
-    for (int i = 0; i < per_class * 8; ++i) {
-        int c = i % 8;
-        d.labels.push_back((uint8_t)c);
-        for (int p = 0; p < 784; ++p)
-            for (int ch = 0; ch < 3; ++ch) {
-                int v = (ch == c % 3 ? 30 * c : 100) + (int)rng.below(40);
-                d.images.push_back((uint8_t)std::min(255, v));
-            }
-    }
-    return d;
-}
+using testutil::toy;
 
 core::ModelSpec small_cnn() {
     core::ModelSpec s;

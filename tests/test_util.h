@@ -8,6 +8,7 @@
 #include "core/dataset.h"
 #include "core/io.h"
 #include "core/npz.h"
+#include "core/rng.h"
 
 namespace testutil {
 
@@ -42,6 +43,23 @@ inline size_t first_central_entry(const std::vector<uint8_t>& zip) {
     for (size_t i = 0; i + 4 <= zip.size(); ++i)
         if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 1 && zip[i + 3] == 2) return i;
     return 0;
+}
+
+// Toy data: class c images are a solid colour ramp c*30 in channel c%3 plus noise, so a small
+// CNN separates them within a few epochs.
+inline core::Dataset toy(int per_class, uint64_t seed) {
+    core::Dataset d;
+    core::Rng rng(seed);
+    for (int i = 0; i < per_class * 8; ++i) {
+        int c = i % 8;
+        d.labels.push_back((uint8_t)c);
+        for (int p = 0; p < 784; ++p)
+            for (int ch = 0; ch < 3; ++ch) {
+                int v = (ch == c % 3 ? 30 * c : 100) + (int)rng.below(40);
+                d.images.push_back((uint8_t)(v < 255 ? v : 255));
+            }
+    }
+    return d;
 }
 
 inline std::string load_error(const std::vector<uint8_t>& bytes, const std::string& name = "t.npz") {

@@ -82,7 +82,7 @@ void Trainer::begin_epoch() {
     if (cfg_.augment)
         for (int i = 0; i < n; ++i) views_[i] = (uint8_t)r.below(8);
     pos_ = 0;
-    val_pos_ = 0;
+    val_pred_.reset(nullptr);
     ep_loss_ = ep_correct_ = 0;
     ep_batches_ = ep_seen_ = 0;
     ep_seconds_ = 0;
@@ -258,7 +258,7 @@ void Trainer::finish_epoch() {
     r.seconds = ep_seconds_;
     bool improved = true;
     if (val_.size() > 0) {
-        Evaluation e = evaluate(val_probs_.data(), val_.labels.data(), val_.size());
+        Evaluation e = evaluate(val_pred_.probs.data(), val_.labels.data(), val_.size());
         r.val_loss = e.loss;
         r.val_acc = e.acc;
         r.val_auc = e.auc;
@@ -304,8 +304,7 @@ bool Trainer::step(int max_images, double max_ms) {
             if (pos_ >= train_.size()) {
                 if (val_.size() > 0) {
                     m_.validating = true;
-                    val_pos_ = 0;
-                    val_probs_.assign((size_t)val_.size() * kClasses, 0.f);
+                    val_pred_.reset(&val_, -1, cfg_.val_tta != 0);
                     if (cfg_.ema > 0 && !ema_swapped_) swap_ema();
                 } else {
                     finish_epoch();
@@ -314,13 +313,9 @@ bool Trainer::step(int max_images, double max_ms) {
         } else {
             // validation goes a batch at a time too, so one unit of work stays near a training
             // batch's cost (a browser frame budget holds for both)
-            int nb = std::min(cfg_.batch, val_.size() - val_pos_);
-            std::vector<float> p = model_.predict(val_.image(val_pos_), nb, cfg_.val_tta != 0);
-            std::copy(p.begin(), p.end(), val_probs_.begin() + (size_t)val_pos_ * kClasses);
-            val_pos_ += nb;
-            budget -= nb;
+            budget -= val_pred_.step(model_, {}, cfg_.batch);
             ep_seconds_ += (now_ms() - ts) / 1000.0;
-            if (val_pos_ >= val_.size()) finish_epoch();
+            if (val_pred_.done()) finish_epoch();
         }
         if (out_of_time()) break;
     }
@@ -328,7 +323,7 @@ bool Trainer::step(int max_images, double max_ms) {
     m_.images_per_second = train_only_seconds_ > 0 ? m_.images / train_only_seconds_ : 0;
     // progress counts a validation image as much as a training image
     const double per_epoch = train_.size() + val_.size();
-    double in_epoch = m_.done ? 0 : (double)pos_ + val_pos_;
+    double in_epoch = m_.done ? 0 : (double)pos_ + val_pred_.pos;
     m_.progress = std::min(1.0, (m_.epoch * per_epoch + in_epoch) / (cfg_.epochs * per_epoch));
     if (m_.done) m_.progress = 1.0;
     return !m_.done && !m_.diverged;
@@ -387,19 +382,32 @@ Result<Model> fit_features(const ModelSpec& spec, const Dataset& train, const Fe
                            const std::function<void(double)>& progress) {
     if (spec.family == Family::nn) return Result<Model>::fail(spec.name + " is a network: train it with the Trainer");
     if (train.size() < 2) return Result<Model>::fail("the training set needs at least 2 images");
+    const double t0 = now_ms();
+    std::vector<double> X = model_features(spec, train.images.data(), train.size(), std::max(1, cfg.threads));
+    if (progress) progress(spec.family == Family::forest ? 0.3 : 0.8);
+    auto scaled = [&](double f) {
+        if (progress) progress(spec.family == Family::forest ? 0.3 + 0.7 * f : 0.8 + 0.2 * f);
+    };
+    return fit_features_from(spec, X, train.labels.data(), train.size(), cfg, scaled, (now_ms() - t0) / 1000.0);
+}
+
+Result<Model> fit_features_from(const ModelSpec& spec, const std::vector<double>& X, const uint8_t* labels, int n,
+                                const FeatureFitConfig& cfg, const std::function<void(double)>& progress,
+                                double seconds_before) {
+    if (spec.family == Family::nn) return Result<Model>::fail(spec.name + " is a network: train it with the Trainer");
+    if (n < 2) return Result<Model>::fail("the training set needs at least 2 images");
+    const int F = feature_count(spec);
+    if ((long)X.size() != (long)n * F) return Result<Model>::fail("feature rows do not match the model's features");
     auto made = Model::create(spec, cfg.seed);
     if (!made) return made;
     Model m = std::move(made.value);
     const double t0 = now_ms();
-    std::vector<double> X = model_features(spec, train.images.data(), train.size(), std::max(1, cfg.threads));
-    const int F = feature_count(spec);
-    if (progress) progress(spec.family == Family::forest ? 0.3 : 0.8);
     if (spec.family == Family::logreg) {
         LogReg::Config c;
         c.iterations = cfg.iterations;
         c.lr = cfg.lr;
         c.l2 = cfg.l2;
-        m.set_logreg(std::make_unique<LogReg>(LogReg::fit(X, train.labels.data(), train.size(), F, c)));
+        m.set_logreg(std::make_unique<LogReg>(LogReg::fit(X, labels, n, F, c)));
         m.meta["iterations"] = std::to_string(cfg.iterations);
     } else {
         Forest::Config c;
@@ -409,16 +417,16 @@ Result<Model> fit_features(const ModelSpec& spec, const Dataset& train, const Fe
         c.seed = cfg.seed;
         c.threads = std::max(1, cfg.threads);
         auto cb = [&](int done) {
-            if (progress) progress(0.3 + 0.7 * done / std::max(1, cfg.trees));
+            if (progress) progress((double)done / std::max(1, cfg.trees));
         };
-        m.set_forest(std::make_unique<Forest>(Forest::fit(X, train.labels.data(), train.size(), F, c, cb)));
+        m.set_forest(std::make_unique<Forest>(Forest::fit(X, labels, n, F, c, cb)));
         m.meta["trees"] = std::to_string(cfg.trees);
     }
     if (progress) progress(1.0);
     char b[64];
-    std::snprintf(b, sizeof b, "%.1f", (now_ms() - t0) / 1000.0);
+    std::snprintf(b, sizeof b, "%.1f", seconds_before + (now_ms() - t0) / 1000.0);
     m.meta["train_seconds"] = b;
-    m.meta["train_images"] = std::to_string(train.size());
+    m.meta["train_images"] = std::to_string(n);
     m.meta["seed"] = std::to_string(cfg.seed);
     return Result<Model>::of(std::move(m));
 }

@@ -21,6 +21,7 @@
 #include "core/dataset.h"
 #include "core/metrics.h"
 #include "core/model.h"
+#include "core/predict.h"
 
 namespace core {
 
@@ -139,8 +140,7 @@ private:
     std::vector<int> order_;     // this epoch's sample order
     std::vector<uint8_t> views_; // this epoch's dihedral view per position
     int pos_ = 0;                // next position in order_
-    int val_pos_ = 0;
-    std::vector<float> val_probs_;
+    ChunkedPrediction val_pred_;  // the epoch-end validation, a batch-sized chunk at a time
     double ep_loss_ = 0, ep_correct_ = 0;
     long ep_batches_ = 0, ep_seen_ = 0;
     double ep_seconds_ = 0, train_only_seconds_ = 0;
@@ -170,6 +170,11 @@ struct FeatureFitConfig {
 };
 Result<Model> fit_features(const ModelSpec& spec, const Dataset& train, const FeatureFitConfig& cfg,
                            const std::function<void(double)>& progress = {});
+// The fit alone, on feature rows already extracted (n x feature_count(spec)); progress 0..1 over the
+// fit; seconds_before (the extraction's time) is added to the recorded training time.
+Result<Model> fit_features_from(const ModelSpec& spec, const std::vector<double>& X, const uint8_t* labels, int n,
+                                const FeatureFitConfig& cfg, const std::function<void(double)>& progress = {},
+                                double seconds_before = 0);
 
 // Predicts a whole dataset in one call and evaluates it; times the predictions.
 Evaluation evaluate_model(Model& model, const Dataset& data, bool tta = false);

@@ -19,6 +19,7 @@
 #include "core/forest.h"
 #include "core/image.h"
 #include "core/io.h"
+#include "core/job.h"
 #include "core/logreg.h"
 #include "core/metrics.h"
 #include "core/model.h"
@@ -34,88 +35,50 @@ namespace cli {
 namespace {
 
 // ---- [SECTION] shared option handling -----------------------------------------------------------
-struct Learn {
-    core::ModelSpec spec;
-    core::TrainConfig train;
-    core::FeatureFitConfig fit;
-};
-
-// Reads --width/--hidden/--dropout/--pixels/--layers into a spec and the training knobs into configs.
-bool parse_learn(const Args& a, const std::string& model, Learn& L, std::string& err) {
+// A run's settings: the model's recipe (core/recipe.h), then every setting given on the command line.
+// Numbers are checked here first so a typo names its option ("--epochs: expected an integer").
+bool parse_settings(const Args& a, const std::string& model, core::RunSettings& s, std::string& err) {
+    static const char* ints[] = {"epochs", "batch", "patience", "seed", "width", "hidden", "trees", "max-depth", "iterations"};
+    static const char* reals[] = {"lr", "wd", "momentum", "ema", "dropout"};
+    static const char* words[] = {"optimizer", "schedule", "layers"};
+    s = core::recipe(model);
     bool ok = true;
-    core::ModelOptions mo;
-    mo.width = a.get_int("width", mo.width, ok);
-    mo.hidden = a.get_int("hidden", mo.hidden, ok);
-    mo.dropout = (float)a.get_double("dropout", 0.0, ok);
-    mo.pixels = a.has("pixels");
-    if (a.has("centered")) mo.centered = 1;
-    if (a.has("uncentered")) mo.centered = 0;
-    if (!ok) return false;
-    auto spec = model_spec(model, mo);
-    if (!spec) {
-        err = spec.error;
+    auto set = [&](const std::string& key, const std::string& value) {
+        core::Status st = core::set_option(s, key, value);
+        if (!st) err = st.message;
+        return st.ok;
+    };
+    for (const char* k : ints)
+        if (a.has(k)) {
+            a.get_int(k, 0, ok);
+            if (!ok || !set(k, a.get(k))) return false;
+        }
+    for (const char* k : reals)
+        if (a.has(k)) {
+            a.get_double(k, 0, ok);
+            if (!ok || !set(k, a.get(k))) return false;
+        }
+    for (const char* k : words)
+        if (a.has(k) && !set(k, a.get(k))) return false;
+    if (a.has("pixels")) set("pixels", "1");
+    if (a.has("centered")) set("centered", "1");
+    if (a.has("uncentered")) set("centered", "0");
+    if (a.has("augment")) set("augment", "1");
+    else if (a.has("no-augment")) set("augment", "0");
+    s.fit.threads = core::nn::num_threads();
+    return true;
+}
+
+// The checked spec of a run from the command line (err names the problem).
+bool parse_spec(const Args& a, const std::string& model, core::TrainJobSpec& spec, std::string& err) {
+    core::RunSettings s;
+    if (!parse_settings(a, model, s, err)) return false;
+    auto r = core::resolve(s);
+    if (!r) {
+        err = r.error;
         return false;
     }
-    L.spec = spec.value;
-    if (a.has("layers")) {  // a custom layer list on RGB input
-        auto layers = core::parse_layers(a.get("layers"));
-        if (!layers) {
-            err = "--layers: " + layers.error;
-            return false;
-        }
-        L.spec.family = core::Family::nn;
-        L.spec.input = core::InputKind::rgb;
-        L.spec.layers = layers.value;
-        if (model != "cnn" && model != "vgg6" && model != "fcnn") L.spec.name = model;
-    }
-    core::TrainConfig& c = L.train;
-    c.epochs = a.get_int("epochs", c.epochs, ok);
-    c.batch = a.get_int("batch", c.batch, ok);
-    c.lr = (float)a.get_double("lr", c.lr, ok);
-    c.weight_decay = (float)a.get_double("wd", c.weight_decay, ok);
-    c.momentum = (float)a.get_double("momentum", c.momentum, ok);
-    c.patience = a.get_int("patience", c.patience, ok);
-    c.ema = (float)a.get_double("ema", c.ema, ok);
-    c.seed = (uint64_t)a.get_int("seed", 0, ok);
-    // Cells have no orientation: dihedral augmentation is on by default for the CNNs (the DESIGN's
-    // cnn reaches >= 0.94 only with it); --no-augment turns it off, --augment forces it on.
-    c.augment = a.has("augment") || (!a.has("no-augment") && (model == "cnn" || model == "vgg6"));
-    if (!ok) return false;
-    if (a.has("optimizer")) {
-        std::string o = a.get("optimizer");
-        if (o != "adam" && o != "sgd") {
-            err = "--optimizer '" + o + "': want adam or sgd";
-            return false;
-        }
-        c.optimizer = o == "adam" ? core::nn::OptimizerKind::adam : core::nn::OptimizerKind::sgd;
-    }
-    if (a.has("schedule")) {
-        auto s = core::parse_schedule(a.get("schedule"));
-        if (!s) {
-            err = "--schedule: " + s.error;
-            return false;
-        }
-        c.schedule = s.value;
-    }
-    core::Status v = core::validate(c);
-    if (!v) {
-        err = v.message;
-        return false;
-    }
-    L.fit.seed = c.seed;
-    L.fit.trees = a.get_int("trees", L.fit.trees, ok);
-    L.fit.max_depth = a.get_int("max-depth", L.fit.max_depth, ok);
-    L.fit.iterations = a.get_int("iterations", L.fit.iterations, ok);
-    // --lr and --wd mean the same for softmax regression (gradient-descent rate, L2 strength); the
-    // networks' defaults do not apply to it, so only explicit values are passed on
-    if (a.has("lr")) L.fit.lr = c.lr;
-    if (a.has("wd")) L.fit.l2 = c.weight_decay;
-    L.fit.threads = core::nn::num_threads();
-    if (!ok) return false;
-    if (L.fit.trees < 1 || L.fit.trees > 5000) {
-        err = "--trees " + std::to_string(L.fit.trees) + ": want 1..5000";
-        return false;
-    }
+    spec = r.value;
     return true;
 }
 
@@ -143,7 +106,7 @@ std::string eval_json(const core::Evaluation& e) {
     return o + "]}";
 }
 
-// Trains any model on `train` (selecting on `val` for networks); progress on stderr.
+// Trains any model on `train` (selecting on `val`) as a core::TrainJob; progress on stderr.
 struct TrainOutcome {
     core::Model model;
     core::TrainMetrics metrics;
@@ -151,77 +114,78 @@ struct TrainOutcome {
     std::string error;
 };
 
-TrainOutcome train_model(const Learn& L, const core::Dataset& train, const core::Dataset& val, bool quiet,
+// One line per finished epoch and a progress bar within it (networks).
+void print_epochs(const core::TrainMetrics& m, int& shown, std::unique_ptr<Progress>& bar, long per_epoch) {
+    if (bar) {
+        long in_epoch = (long)std::llround(m.progress * m.epochs * per_epoch) - (long)m.epoch * per_epoch;
+        char extra[96];
+        std::snprintf(extra, sizeof extra, "loss %.4f  %.0f img/s", m.batches.empty() ? 0.f : m.batches.back().loss,
+                      m.images_per_second);
+        if (m.epoch == shown) bar->update(std::max(0L, in_epoch), extra);
+    }
+    while (shown < m.epoch) {
+        const core::EpochRecord& r = m.history[shown];
+        char line[256];
+        std::snprintf(line, sizeof line, "train loss %.4f acc %.4f | val loss %.4f acc %.4f auc %.4f | lr %.2g%s", r.train_loss,
+                      r.train_acc, r.val_loss, r.val_acc, r.val_auc, r.lr, m.best_epoch == r.epoch ? " *best" : "");
+        if (bar) bar->finish(line);
+        bar.reset();
+        ++shown;
+    }
+}
+
+TrainOutcome train_model(const core::TrainJobSpec& spec, const core::Dataset& train, const core::Dataset& val, bool quiet,
                          const std::string& checkpoint = "") {
     TrainOutcome out;
-    double t0 = now_seconds();
-    if (L.spec.family != core::Family::nn) {
-        Progress bar("fit " + L.spec.name, 1000);
-        auto m = core::fit_features(L.spec, train, L.fit, [&](double f) {
-            if (!quiet) bar.update((long)(f * 1000));
-        });
-        if (!m) {
-            out.error = m.error;
-            return out;
-        }
-        if (!quiet) bar.finish();
-        out.model = std::move(m.value);
-        out.seconds = now_seconds() - t0;
+    auto made = core::TrainJob::create(spec, train, val);
+    if (!made) {
+        out.error = made.error;
         return out;
     }
-    auto tr = core::Trainer::create(L.spec, train, val, L.train);
-    if (!tr) {
-        out.error = tr.error;
-        return out;
-    }
-    core::Trainer& t = *tr.value;
-    const int epochs = L.train.epochs;
-    if (!quiet)
+    core::TrainJob& job = *made.value;
+    const bool nn = spec.model.family == core::Family::nn;
+    if (nn && !quiet)
         std::fprintf(stderr, "%s: %zu parameters, %.1f MFLOP/image, %d train / %d val images, %d epochs\n",
-                     L.spec.name.c_str(), t.model().param_count(), t.model().flops_per_image() / 1e6, train.size(),
-                     val.size(), epochs);
+                     spec.model.name.c_str(), job.live_model()->param_count(), job.live_model()->flops_per_image() / 1e6,
+                     train.size(), val.size(), spec.train.epochs);
     const long per_epoch = train.size() + val.size();
     std::unique_ptr<Progress> bar;
-    int shown = 0;
-    while (!t.done() && !t.diverged()) {
-        if (!bar && !quiet) bar.reset(new Progress("epoch " + std::to_string(t.metrics().epoch + 1) + "/" + std::to_string(epochs), per_epoch));
-        t.step(L.train.batch * 4);
-        const auto& m = t.metrics();
-        if (bar) {
-            long in_epoch = (long)std::llround(m.progress * epochs * per_epoch) - (long)m.epoch * per_epoch;
-            char extra[96];
-            std::snprintf(extra, sizeof extra, "loss %.4f  %.0f img/s", m.batches.empty() ? 0.f : m.batches.back().loss,
-                          m.images_per_second);
-            if (m.epoch == shown) bar->update(std::max(0L, in_epoch), extra);
+    if (!nn && !quiet) bar.reset(new Progress("fit " + spec.model.name, 1000));
+    int shown = 0, saved_epoch = 0;
+    core::JobSnapshot snap;
+    for (bool more = true; more;) {
+        if (nn && !bar && !quiet)
+            bar.reset(new Progress("epoch " + std::to_string(shown + 1) + "/" + std::to_string(spec.train.epochs), per_epoch));
+        more = job.step({nn ? spec.train.batch * 4L : 256L, 0});
+        snap = job.snapshot();
+        if (!nn) {
+            if (bar) bar->update((long)(snap.progress * 1000));
+            continue;
         }
-        if (m.epoch > shown) {
-            const core::EpochRecord& r = m.history.back();
-            char line[256];
-            std::snprintf(line, sizeof line, "train loss %.4f acc %.4f | val loss %.4f acc %.4f auc %.4f | lr %.2g%s",
-                          r.train_loss, r.train_acc, r.val_loss, r.val_acc, r.val_auc, r.lr,
-                          m.best_epoch == r.epoch ? " *best" : "");
-            if (bar) bar->finish(line);
-            bar.reset();
-            shown = m.epoch;
-            if (!checkpoint.empty() && m.best_epoch == r.epoch) {
-                core::Model best = t.best_model_copy();
-                auto bytes = best.save();
-                core::Status w = core::io::write_file_atomic(checkpoint, bytes.data(), bytes.size());
-                if (!w) std::fprintf(stderr, "warning: checkpoint not written: %s\n", w.message.c_str());
-            }
+        if (!quiet) print_epochs(snap.train, shown, bar, per_epoch);
+        if (!checkpoint.empty() && snap.train.best_epoch > saved_epoch) {
+            saved_epoch = snap.train.best_epoch;
+            core::Model best = job.best_model_copy();
+            auto bytes = best.save();
+            core::Status w = core::io::write_file_atomic(checkpoint, bytes.data(), bytes.size());
+            if (!w) std::fprintf(stderr, "warning: checkpoint not written: %s\n", w.message.c_str());
         }
     }
-    if (t.diverged()) {
+    if (snap.status == core::JobStatus::waiting) {
         // the CLI cannot ask for a new rate mid-run: report it and leave any model file untouched
         if (bar) bar->finish("diverged");
-        out.error = t.metrics().diverged_message + " (CLI: run again with a lower --lr.)";
-        if (!checkpoint.empty() && t.metrics().best_epoch > 0)
-            out.error += " The best epoch so far is in " + checkpoint + ".";
+        out.error = snap.message + " (CLI: run again with a lower --lr.)";
+        if (!checkpoint.empty() && saved_epoch > 0) out.error += " The best epoch so far is in " + checkpoint + ".";
         return out;
     }
-    out.metrics = t.metrics();
-    out.model = t.take_model();
-    out.seconds = now_seconds() - t0;
+    if (snap.status != core::JobStatus::done) {
+        out.error = snap.message;
+        return out;
+    }
+    if (bar) bar->finish();
+    out.metrics = snap.train;
+    out.model = job.take_model();
+    out.seconds = snap.seconds;
     return out;
 }
 
@@ -238,13 +202,24 @@ core::Result<core::Model> load_model_file(const std::string& path) {
     return core::Model::load(bytes.value.data(), bytes.value.size(), path);
 }
 
-// The training images: the train split, or the --subset of the split it names.
-core::Result<core::Dataset> training_set(const Args& a, const core::BloodMnist& data) {
-    if (!a.has("subset")) return core::Result<core::Dataset>::of(data.train);
+// The training images (the train split, or the --subset of the split it names) and the validation
+// images the recipe pairs with them (core::validation_subset: all of val unless capped per class).
+struct Picked {
+    core::Dataset train, val;
+};
+core::Result<Picked> pick_data(const Args& a, const core::BloodMnist& data) {
+    Picked p;
+    if (!a.has("subset")) {
+        p.train = data.train;
+        p.val = data.val;
+        return core::Result<Picked>::of(std::move(p));
+    }
     auto ss = core::parse_subset(a.get("subset"));
     // the message already starts with "subset", so "--" makes it name the option once
-    if (!ss) return core::Result<core::Dataset>::fail("--" + ss.error);
-    return core::Result<core::Dataset>::of(core::make_subset(data.split(ss.value.split), ss.value));
+    if (!ss) return core::Result<Picked>::fail("--" + ss.error);
+    p.train = core::make_subset(data.split(ss.value.split), ss.value);
+    p.val = core::make_subset(data.val, core::validation_subset(ss.value));
+    return core::Result<Picked>::of(std::move(p));
 }
 
 // ---- [SECTION] train --------------------------------------------------------------------------
@@ -252,19 +227,19 @@ int cmd_train(const Args& a) {
     if (!a.has("model")) return fail("train: --model NAME is required (fcnn, cnn, vgg6, logreg, forest)");
     if (!a.has("out")) return fail("train: --out MODEL.bcm is required");
     if (!apply_threads(a)) return 1;
-    Learn L;
+    core::TrainJobSpec spec;
     std::string err;
-    if (!parse_learn(a, a.get("model"), L, err)) return err.empty() ? 1 : fail("train: " + err);
+    if (!parse_spec(a, a.get("model"), spec, err)) return err.empty() ? 1 : fail("train: " + err);
     auto data = load_data(a);
     if (!data) return fail(data.error);
-    auto picked = training_set(a, data.value);
+    auto picked = pick_data(a, data.value);
     if (!picked) return fail(picked.error);
-    core::Dataset train = std::move(picked.value);
+    const core::Dataset& train = picked.value.train;
     if (train.size() == 0) return fail("train: the subset is empty");
     const std::string out_path = a.get("out");
-    TrainOutcome r = train_model(L, train, data.value.val, a.has("quiet"), a.has("checkpoint") ? out_path : "");
+    TrainOutcome r = train_model(spec, train, picked.value.val, a.has("quiet"), a.has("checkpoint") ? out_path : "");
     if (!r.error.empty()) return fail("train: " + r.error);
-    r.model.meta["model"] = L.spec.name;
+    r.model.meta["model"] = spec.model.name;
     r.model.meta["data"] = a.get("data");
     auto bytes = r.model.save();
     core::Status w = core::io::write_file_atomic(out_path, bytes.data(), bytes.size());
@@ -273,7 +248,7 @@ int cmd_train(const Args& a) {
     std::fprintf(stderr, "wrote %s (%zu bytes) in %.1fs; val ACC %.4f AUC %.4f\n", out_path.c_str(), bytes.size(),
                  r.seconds, val.acc, val.auc);
     if (a.has("json")) {
-        std::string o = "{\"model\":\"" + json_escape(L.spec.name) + "\",\"out\":\"" + json_escape(out_path) +
+        std::string o = "{\"model\":\"" + json_escape(spec.model.name) + "\",\"out\":\"" + json_escape(out_path) +
                         "\",\"bytes\":" + std::to_string(bytes.size()) + ",\"params\":" + std::to_string(r.model.param_count()) +
                         ",\"train_images\":" + std::to_string(train.size()) + ",\"seconds\":" + fmt(r.seconds) +
                         ",\"images_per_second\":" + fmt(r.metrics.images_per_second) + ",\"best_epoch\":" +
@@ -303,14 +278,21 @@ int cmd_eval(const Args& a) {
     bool tta = a.has("tta");
     std::fprintf(stderr, "evaluating %s (%s) on %d %s images%s\n", a.get("model").c_str(), model.value.spec().name.c_str(),
                  d.size(), core::split_name(split.value), tta ? " with 8-view test-time averaging" : "");
-    core::Evaluation e = core::evaluate_model(model.value, d, tta);
+    auto shared = std::make_shared<core::Model>(std::move(model.value));
+    core::EvalJob job(shared, &d, tta);
+    Progress bar("evaluate", d.size());
+    while (job.step({0, 250.0})) bar.update(job.snapshot().done);
+    bar.finish();
+    core::JobSnapshot snap = job.snapshot();
+    if (snap.status != core::JobStatus::done) return fail("eval: " + snap.message);
+    const core::Evaluation& e = snap.eval;
     if (a.has("json")) {
         std::printf("{\"model\":\"%s\",\"arch\":\"%s\",\"split\":\"%s\",\"tta\":%s,\"eval\":%s}\n",
-                    json_escape(a.get("model")).c_str(), json_escape(model.value.spec().name).c_str(),
+                    json_escape(a.get("model")).c_str(), json_escape(shared->spec().name).c_str(),
                     core::split_name(split.value), tta ? "true" : "false", eval_json(e).c_str());
     } else {
         std::printf("%s on %s (%s)%s\n%s\ninference %.3f ms/image\n", a.get("model").c_str(), core::split_name(split.value),
-                    model.value.spec().name.c_str(), tta ? ", 8-view TTA" : "", core::format_evaluation(e).c_str(),
+                    shared->spec().name.c_str(), tta ? ", 8-view TTA" : "", core::format_evaluation(e).c_str(),
                     e.ms_per_image);
     }
     return 0;
@@ -323,33 +305,43 @@ int cmd_predict(const Args& a) {
     auto model = load_model_file(a.get("model"));
     if (!model) return fail(model.error);
     bool tta = a.has("tta"), json = a.has("json");
+    // files that cannot be read are reported in order and skipped; the rest is one batch job
+    std::vector<core::ClassifyItem> items;
+    std::vector<std::string> unread;  // per position: the read error, or "" if queued
+    for (const std::string& path : a.positional) {
+        auto bytes = core::io::read_file(path);
+        unread.push_back(bytes ? "" : bytes.error);
+        if (bytes) items.push_back({path, std::move(bytes.value)});
+    }
+    core::ClassifyJob job(std::make_shared<core::Model>(std::move(model.value)), std::move(items), tta);
+    while (job.step({64, 0})) {
+    }
     std::string o = "{\"model\":\"" + json_escape(a.get("model")) + "\",\"predictions\":[";
     int rc = 0;
-    for (size_t i = 0; i < a.positional.size(); ++i) {
-        const std::string& path = a.positional[i];
-        auto bytes = core::io::read_file(path);
-        if (!bytes) {
-            rc = fail(bytes.error);
+    bool first = true;
+    size_t next = 0;
+    for (const std::string& why : unread) {
+        if (!why.empty()) {
+            rc = fail(why);
             continue;
         }
-        auto img = core::decode_image(bytes.value.data(), bytes.value.size(), path);
-        if (!img) {
-            rc = fail(img.error);
+        const core::ClassifyResult& r = job.results()[next++];
+        if (!r.error.empty()) {
+            rc = fail(r.error);
             continue;
         }
-        std::vector<uint8_t> px = core::to_bloodmnist(img.value);
-        std::vector<float> p = model.value.predict(px.data(), 1, tta);
-        int best = core::argmax(p.data(), core::kClasses);
+        const std::vector<float>& p = r.probs;
         if (json) {
-            o += std::string(i ? "," : "") + "{\"file\":\"" + json_escape(path) + "\",\"class\":\"" + core::kClassNames[best] +
-                 "\",\"label\":" + std::to_string(best) + ",\"probabilities\":[";
+            o += std::string(first ? "" : ",") + "{\"file\":\"" + json_escape(r.name) + "\",\"class\":\"" +
+                 core::kClassNames[r.top] + "\",\"label\":" + std::to_string(r.top) + ",\"probabilities\":[";
             for (int c = 0; c < core::kClasses; ++c) o += (c ? "," : "") + fmt(p[c], 5);
             o += "]}";
         } else {
-            std::printf("%s: %s (%.3f)", path.c_str(), core::kClassNames[best], p[best]);
+            std::printf("%s: %s (%.3f)", r.name.c_str(), core::kClassNames[r.top], p[r.top]);
             for (int c = 0; c < core::kClasses; ++c) std::printf(" %s=%.3f", core::kClassShortNames[c], p[c]);
             std::printf("\n");
         }
+        first = false;
     }
     if (json) std::printf("%s]}\n", o.c_str());
     return rc;
@@ -369,134 +361,68 @@ BLOODCELL_COMMAND("predict", "predict --model MODEL.bcm [--tta] IMAGE...",
                   "class and the 8 probabilities per image", cmd_predict);
 
 // ---- [SECTION] tune ---------------------------------------------------------------------------
-// --grid "lr=1e-3,3e-4;batch=32,64;hidden=250,500": every combination (or --random N of them).
-struct GridKey {
-    std::string key;
-    std::vector<std::string> values;
-};
-
-bool parse_grid(const std::string& text, std::vector<GridKey>& out, std::string& err) {
-    static const char* known[] = {"lr", "batch", "epochs", "hidden", "width", "filters", "dropout", "wd", "trees", "momentum", "iterations", "ema"};
-    size_t start = 0;
-    while (start <= text.size()) {
-        size_t end = text.find(';', start);
-        std::string part = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        start = end == std::string::npos ? text.size() + 1 : end + 1;
-        if (part.empty()) continue;
-        size_t eq = part.find('=');
-        if (eq == std::string::npos) {
-            err = "--grid: '" + part + "' is not KEY=V1,V2,...";
-            return false;
-        }
-        GridKey g;
-        g.key = part.substr(0, eq);
-        if (g.key == "filters") g.key = "width";
-        bool ok = false;
-        for (const char* k : known) ok = ok || g.key == k;
-        if (!ok) {
-            err = "--grid: unknown key '" + g.key + "' (want lr, batch, epochs, hidden, width/filters, dropout, wd, trees, momentum, iterations, ema)";
-            return false;
-        }
-        std::string vals = part.substr(eq + 1);
-        size_t vs = 0;
-        while (vs <= vals.size()) {
-            size_t ve = vals.find(',', vs);
-            std::string v = vals.substr(vs, ve == std::string::npos ? std::string::npos : ve - vs);
-            vs = ve == std::string::npos ? vals.size() + 1 : ve + 1;
-            char* e = nullptr;
-            std::strtod(v.c_str(), &e);
-            if (v.empty() || *e) {
-                err = "--grid: " + g.key + " value '" + v + "' is not a number";
-                return false;
-            }
-            g.values.push_back(v);
-        }
-        out.push_back(g);
-    }
-    if (out.empty()) {
-        err = "--grid is empty (e.g. \"lr=1e-3,3e-4;batch=32,64\")";
-        return false;
-    }
-    return true;
-}
-
+// --grid "lr=1e-3,3e-4;batch=32,64;hidden=250,500": every combination (or --random N of them), run as
+// one core::TuneJob; one row per trial.
 int cmd_tune(const Args& a) {
     if (!a.has("model")) return fail("tune: --model NAME is required");
     if (!a.has("grid")) return fail("tune: --grid \"lr=1e-3,3e-4;batch=32,64\" is required");
     if (!apply_threads(a)) return 1;
-    std::vector<GridKey> grid;
-    std::string err;
-    if (!parse_grid(a.get("grid"), grid, err)) return fail(err);
     bool ok = true;
     int random = a.get_int("random", 0, ok);
     int seed = a.get_int("seed", 0, ok);
     if (!ok) return 1;
-    // all combinations, first key slowest
-    std::vector<std::vector<int>> trials(1);
-    for (auto& g : grid) {
-        std::vector<std::vector<int>> next;
-        for (auto& t : trials)
-            for (size_t v = 0; v < g.values.size(); ++v) {
-                next.push_back(t);
-                next.back().push_back((int)v);
-            }
-        trials = next;
-    }
-    if (random > 0 && random < (int)trials.size()) {
-        core::Rng rng((uint64_t)seed + 17);
-        rng.shuffle(trials);
-        trials.resize(random);
-    }
+    core::RunSettings base;
+    std::string err;
+    if (!parse_settings(a, a.get("model"), base, err)) return err.empty() ? 1 : fail("tune: " + err);
+    auto trials = core::grid_trials(base, a.get("grid"), random, (uint64_t)seed);
+    if (!trials) return fail("--" + trials.error);
     auto data = load_data(a);
     if (!data) return fail(data.error);
-    auto picked = training_set(a, data.value);
+    auto picked = pick_data(a, data.value);
     if (!picked) return fail(picked.error);
-    core::Dataset train = std::move(picked.value);
-    std::fprintf(stderr, "tune %s: %zu trials on %d train images, selecting on %d val images\n", a.get("model").c_str(),
-                 trials.size(), train.size(), data.value.val.size());
-    std::string csv = "trial";
-    for (auto& g : grid) csv += "," + g.key;
-    csv += ",val_acc,val_auc,best_epoch,seconds\n";
-    std::string json = "{\"model\":\"" + json_escape(a.get("model")) + "\",\"trials\":[";
-    double best_acc = -1;
-    size_t best_trial = 0;
-    for (size_t t = 0; t < trials.size(); ++t) {
-        Args ta = a;  // the command's own options, overridden by this trial's values
-        std::string desc;
-        for (size_t k = 0; k < grid.size(); ++k) {
-            ta.options[grid[k].key] = grid[k].values[trials[t][k]];
-            desc += (k ? " " : "") + grid[k].key + "=" + grid[k].values[trials[t][k]];
-        }
-        Learn L;
-        if (!parse_learn(ta, a.get("model"), L, err)) return err.empty() ? 1 : fail("tune: trial " + desc + ": " + err);
-        std::fprintf(stderr, "trial %zu/%zu: %s\n", t + 1, trials.size(), desc.c_str());
-        TrainOutcome r = train_model(L, train, data.value.val, a.has("quiet"));
-        if (!r.error.empty()) return fail("tune: trial " + desc + ": " + r.error);
-        core::Evaluation v = core::evaluate_model(r.model, data.value.val);
-        std::fprintf(stderr, "trial %zu/%zu: %s -> val ACC %.4f AUC %.4f in %.1fs\n", t + 1, trials.size(), desc.c_str(),
-                     v.acc, v.auc, r.seconds);
-        csv += std::to_string(t + 1);
-        json += std::string(t ? "," : "") + "{\"trial\":" + std::to_string(t + 1) + ",\"params\":{";
-        for (size_t k = 0; k < grid.size(); ++k) {
-            csv += "," + grid[k].values[trials[t][k]];
-            json += std::string(k ? "," : "") + "\"" + grid[k].key + "\":" + fmt(std::strtod(grid[k].values[trials[t][k]].c_str(), nullptr));
-        }
-        csv += "," + fmt(v.acc) + "," + fmt(v.auc) + "," + std::to_string(r.metrics.best_epoch) + "," + fmt(r.seconds, 4) + "\n";
-        json += "},\"val_acc\":" + fmt(v.acc) + ",\"val_auc\":" + fmt(v.auc) + ",\"best_epoch\":" +
-                std::to_string(r.metrics.best_epoch) + ",\"seconds\":" + fmt(r.seconds, 4) + "}";
-        if (v.acc > best_acc) {
-            best_acc = v.acc;
-            best_trial = t;
+    const size_t n = trials.value.size();
+    std::fprintf(stderr, "tune %s: %zu trials on %d train images, selecting on %d val images\n", a.get("model").c_str(), n,
+                 picked.value.train.size(), picked.value.val.size());
+    auto made = core::TuneJob::create(std::move(trials.value), std::move(picked.value.train), std::move(picked.value.val));
+    if (!made) return fail("tune: " + made.error);
+    core::TuneJob& job = *made.value;
+    size_t reported = 0;
+    core::JobSnapshot snap;
+    for (bool more = true; more;) {
+        more = job.step({0, 500.0});
+        snap = job.snapshot();
+        for (; reported < n && snap.trials[reported].status != "queued" && snap.trials[reported].status != "running"; ++reported) {
+            const core::TrialResult& r = snap.trials[reported];
+            std::fprintf(stderr, "trial %zu/%zu: %s -> %s, val ACC %.4f AUC %.4f in %.1fs\n", reported + 1, n, r.desc().c_str(),
+                         r.status.c_str(), r.val_acc, r.val_auc, r.seconds);
         }
     }
-    json += "],\"best_trial\":" + std::to_string(best_trial + 1) + "}";
+    std::string csv = "trial";
+    for (auto& p : snap.trials[0].params) csv += "," + p.first;
+    csv += ",val_acc,val_auc,best_epoch,seconds,status\n";
+    std::string json = "{\"model\":\"" + json_escape(a.get("model")) + "\",\"trials\":[";
+    for (size_t t = 0; t < n; ++t) {
+        const core::TrialResult& r = snap.trials[t];
+        csv += std::to_string(t + 1);
+        json += std::string(t ? "," : "") + "{\"trial\":" + std::to_string(t + 1) + ",\"params\":{";
+        for (size_t k = 0; k < r.params.size(); ++k) {
+            csv += "," + r.params[k].second;
+            json += std::string(k ? "," : "") + "\"" + r.params[k].first + "\":" + fmt(std::strtod(r.params[k].second.c_str(), nullptr));
+        }
+        csv += "," + fmt(r.val_acc) + "," + fmt(r.val_auc) + "," + std::to_string(r.best_epoch) + "," + fmt(r.seconds, 4) + "," +
+               r.status + "\n";
+        json += "},\"val_acc\":" + fmt(r.val_acc) + ",\"val_auc\":" + fmt(r.val_auc) + ",\"best_epoch\":" +
+                std::to_string(r.best_epoch) + ",\"seconds\":" + fmt(r.seconds, 4) + ",\"status\":\"" + r.status + "\"}";
+    }
+    if (snap.best_trial < 0) return fail("tune: no trial finished (every one diverged or failed)");
+    json += "],\"best_trial\":" + std::to_string(snap.best_trial + 1) + "}";
     if (a.has("csv-out")) {
         core::Status w = core::io::write_text_file(a.get("csv-out"), csv);
         if (!w) return fail(w.message);
     }
     if (a.has("json")) std::printf("%s\n", json.c_str());
     else std::printf("%s", csv.c_str());
-    std::fprintf(stderr, "best: trial %zu (val ACC %.4f)\n", best_trial + 1, best_acc);
+    std::fprintf(stderr, "best: trial %d (val ACC %.4f)\n", snap.best_trial + 1, snap.trials[snap.best_trial].val_acc);
     return 0;
 }
 
@@ -579,9 +505,9 @@ int cmd_compare(const Args& a) {
             s = e == std::string::npos ? list.size() : e + 1;
         }
     }
-    auto picked = training_set(a, data.value);
+    auto picked = pick_data(a, data.value);
     if (!picked) return fail(picked.error);
-    core::Dataset train = std::move(picked.value);
+    const core::Dataset& train = picked.value.train;
     const core::Dataset& test = data.value.test;
     struct Row {
         std::string name, how;
@@ -600,17 +526,15 @@ int cmd_compare(const Args& a) {
             auto it = model.meta.find("train_seconds");
             if (it != model.meta.end()) r.train_s = std::atof(it->second.c_str());
         } else {
-            Learn L;
+            core::TrainJobSpec spec;
             std::string err;
-            if (!parse_learn(a, name, L, err)) return err.empty() ? 1 : fail("compare: " + name + ": " + err);
+            if (!parse_spec(a, name, spec, err)) return err.empty() ? 1 : fail("compare: " + name + ": " + err);
             std::fprintf(stderr, "== %s\n", name.c_str());
-            TrainOutcome t = train_model(L, train, data.value.val, a.has("quiet"));
+            TrainOutcome t = train_model(spec, train, picked.value.val, a.has("quiet"));
             if (!t.error.empty()) return fail("compare: " + name + ": " + t.error);
             model = std::move(t.model);
             r.train_s = t.seconds;
-            r.how = L.spec.family == core::Family::nn
-                        ? std::to_string(L.train.epochs) + " epochs" + (L.train.augment ? ", augmented" : "")
-                        : (L.spec.family == core::Family::forest ? std::to_string(L.fit.trees) + " trees" : "features");
+            r.how = spec.summary;
         }
         core::Evaluation e = core::evaluate_model(model, test);
         r.acc = e.acc, r.auc = e.auc, r.f1 = e.macro_f1, r.infer_ms = e.ms_per_image, r.params = model.param_count();
@@ -715,14 +639,14 @@ int cmd_bench(const Args& a) {
     std::printf("%-10s %10s %10s %12s %12s %14s %12s %10s\n", "model", "params", "MFLOP/img", "train img/s", "infer img/s",
                 "latency ms", "train GFLOP/s", "peak MB");
     for (size_t i = 0; i < names.size(); ++i) {
-        Learn L;
+        core::TrainJobSpec spec;
         std::string err;
         Args b = a;
         b.options["batch"] = std::to_string(batch);
-        if (!parse_learn(b, names[i], L, err)) return err.empty() ? 1 : fail("bench: " + err);
-        if (L.spec.family != core::Family::nn) return fail("bench: " + names[i] + " is a feature model; bench measures networks");
-        L.train.epochs = 1000;
-        auto tr = core::Trainer::create(L.spec, *d, {}, L.train);
+        b.options["epochs"] = "1000";
+        if (!parse_spec(b, names[i], spec, err)) return err.empty() ? 1 : fail("bench: " + err);
+        if (spec.model.family != core::Family::nn) return fail("bench: " + names[i] + " is a feature model; bench measures networks");
+        auto tr = core::Trainer::create(spec.model, *d, {}, spec.train);
         if (!tr) return fail(tr.error);
         tr.value->step(batch);  // warm-up (allocations)
         double t0 = now_seconds();

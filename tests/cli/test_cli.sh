@@ -101,7 +101,7 @@ expect_err "--batch 0 is out of range" "bloodcell: train: batch 0: want 1..4096"
   "$bin" train --model cnn --data "$sample" --batch 0 --out "$tmp/m.bcm"
 expect_err "negative --lr" "bloodcell: train: lr -1.000000: want a value in (0, 100]" \
   "$bin" train --model cnn --data "$sample" --lr -1 --out "$tmp/m.bcm"
-expect_err "--trees 0" "bloodcell: train: --trees 0: want 1..5000" \
+expect_err "--trees 0" "bloodcell: train: trees 0: want 1..5000" \
   "$bin" train --model forest --data "$sample" --trees 0 --out "$tmp/m.bcm"
 
 # model files: a failed save names the file and leaves what was there; bad files are refused

@@ -1,0 +1,377 @@
+#include "core/job.h"
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+
+#include "core/image.h"
+#include "core/rng.h"
+
+namespace core {
+
+namespace {
+double now_ms() {
+    using namespace std::chrono;
+    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+const char* job_status_name(JobStatus s) {
+    switch (s) {
+        case JobStatus::running: return "running";
+        case JobStatus::waiting: return "waiting";
+        case JobStatus::done: return "done";
+        case JobStatus::failed: return "failed";
+        case JobStatus::cancelled: return "cancelled";
+    }
+    return "?";
+}
+
+std::string TrialResult::desc() const {
+    std::string d;
+    for (auto& p : params) d += (d.empty() ? "" : " ") + p.first + "=" + p.second;
+    return d;
+}
+
+// [SECTION] Job
+bool Job::step(Budget b) {
+    if (state_.finished()) return false;
+    if (cancel_.load()) {
+        state_.status = JobStatus::cancelled;
+        publish();
+        return false;
+    }
+    if (state_.status == JobStatus::waiting) return false;
+    const double t0 = now_ms();
+    work(b);
+    state_.seconds += (now_ms() - t0) / 1000.0;
+    if (state_.status == JobStatus::done) state_.progress = 1.0;
+    publish();
+    return state_.status == JobStatus::running;
+}
+
+void Job::publish() {
+    std::lock_guard<std::mutex> lock(mu_);
+    published_ = state_;
+}
+
+JobSnapshot Job::snapshot() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return published_;
+}
+
+// [SECTION] TrainJob
+TrainJob::~TrainJob() = default;
+
+Result<std::unique_ptr<TrainJob>> TrainJob::create(const TrainJobSpec& spec, Dataset train, Dataset val) {
+    using R = Result<std::unique_ptr<TrainJob>>;
+    std::unique_ptr<TrainJob> j(new TrainJob());
+    j->spec_ = spec;
+    j->state_.title = "train " + spec.model.name;
+    j->train_n_ = train.size();
+    j->val_n_ = val.size();
+    const long per_epoch = train.size() + val.size();
+    if (spec.model.family == Family::nn) {
+        j->state_.total = per_epoch * spec.train.epochs;
+        j->state_.train.epochs = spec.train.epochs;
+        auto t = Trainer::create(spec.model, std::move(train), std::move(val), spec.train);
+        if (!t) return R::fail(t.error);
+        j->trainer_ = std::move(t.value);
+    } else {
+        if (train.size() < 2) return R::fail("the training set needs at least 2 images");
+        auto probe = Model::create(spec.model, spec.fit.seed);  // checks the feature definition
+        if (!probe) return R::fail(probe.error);
+        j->state_.total = per_epoch + 1;
+        j->train_ = std::move(train);
+        j->val_ = std::move(val);
+    }
+    j->publish();
+    return R::of(std::move(j));
+}
+
+Status TrainJob::resume(float lr) {
+    if (!trainer_ || state_.status != JobStatus::waiting) return Status::error("nothing to resume: the run has not diverged");
+    Status ok = trainer_->resume(lr);
+    if (!ok) return ok;
+    spec_.train.lr = lr;
+    state_.status = JobStatus::running;
+    state_.message.clear();
+    state_.train = trainer_->metrics();
+    publish();
+    return ok;
+}
+
+float TrainJob::current_lr() const { return trainer_ ? trainer_->current_lr() : spec_.fit.lr; }
+
+Model* TrainJob::live_model() {
+    if (taken_) return nullptr;
+    if (trainer_) return &trainer_->model();
+    return fitted_.get();
+}
+
+Model TrainJob::take_model() {
+    taken_ = true;
+    if (trainer_) return trainer_->take_model();
+    return fitted_ ? std::move(*fitted_) : Model();
+}
+
+Model TrainJob::best_model_copy() { return trainer_ ? trainer_->best_model_copy() : Model(); }
+
+void TrainJob::work(Budget b) {
+    if (!trainer_) return work_features(b);
+    // Trainer::step: about max_images images, or max_ms; with neither, one batch
+    const int images = b.images > 0 ? (int)std::min<long>(b.images, INT_MAX) : (b.ms > 0 ? INT_MAX : 1);
+    trainer_->step(images, b.ms);
+    const TrainMetrics& m = trainer_->metrics();
+    state_.train = m;
+    state_.eval = m.last_val;
+    state_.progress = m.progress;
+    state_.done = (long)std::llround(m.progress * state_.total);
+    if (m.diverged) {
+        state_.status = JobStatus::waiting;
+        state_.message = m.diverged_message;
+    } else if (m.done) {
+        state_.status = JobStatus::done;
+    }
+}
+
+void TrainJob::work_features(Budget b) {
+    const double t0 = now_ms();
+    const int n = train_.size();
+    auto spent = [&] { return b.ms > 0 && now_ms() - t0 >= b.ms; };
+    long images = 0;
+    // 1. features, 64 images at a time
+    while (feat_rows_ < n) {
+        int k = std::min(64, n - feat_rows_);
+        std::vector<double> rows = model_features(spec_.model, train_.image(feat_rows_), k, std::max(1, spec_.fit.threads));
+        X_.insert(X_.end(), rows.begin(), rows.end());
+        feat_rows_ += k;
+        images += k;
+        state_.done = feat_rows_;
+        state_.progress = 0.5 * feat_rows_ / std::max(1, n + val_.size());
+        if ((b.images > 0 && images >= b.images) || spent() || (b.images <= 0 && b.ms <= 0)) return;
+    }
+    // 2. the fit, in one call
+    if (!fitted_) {
+        auto m = fit_features_from(spec_.model, X_, train_.labels.data(), n, spec_.fit, {}, state_.seconds);
+        if (!m) {
+            state_.status = JobStatus::failed;
+            state_.message = m.error;
+            return;
+        }
+        fitted_ = std::make_unique<Model>(std::move(m.value));
+        std::vector<double>().swap(X_);
+        val_pred_.reset(&val_);
+        state_.done = n + 1;
+        if (spent()) return;
+    }
+    // 3. validation
+    if (!val_pred_.done()) {
+        Budget left = b;
+        if (b.ms > 0) left.ms = std::max(0.1, b.ms - (now_ms() - t0));
+        val_pred_.step(*fitted_, left, prediction_chunk(*fitted_));
+        state_.done = n + 1 + val_pred_.pos;
+        state_.progress = (double)state_.done / std::max(1L, state_.total);
+        if (!val_pred_.done()) return;
+    }
+    if (val_.size() > 0) {
+        state_.eval = evaluate(val_pred_.probs.data(), val_.labels.data(), val_.size());
+        state_.eval.seconds = val_pred_.seconds;
+        state_.eval.ms_per_image = val_pred_.seconds * 1000.0 / val_.size();
+    }
+    state_.status = JobStatus::done;
+}
+
+// [SECTION] EvalJob
+EvalJob::EvalJob(std::shared_ptr<Model> model, const Dataset* data, bool tta, int limit) : model_(std::move(model)) {
+    pred_.reset(data, limit, tta);
+    state_.title = "evaluate " + (model_ ? model_->spec().name : std::string("?"));
+    state_.total = pred_.n;
+    if (!model_) {
+        state_.status = JobStatus::failed;
+        state_.message = "no model to evaluate";
+    }
+    publish();
+}
+
+void EvalJob::work(Budget b) {
+    pred_.step(*model_, b, prediction_chunk(*model_));
+    state_.done = pred_.pos;
+    state_.progress = pred_.n ? (double)pred_.pos / pred_.n : 1.0;
+    if (!pred_.done()) return;
+    state_.eval = evaluate(pred_.probs.data(), pred_.data ? pred_.data->labels.data() : nullptr, pred_.n);
+    state_.eval.seconds = pred_.seconds;
+    state_.eval.ms_per_image = pred_.n ? pred_.seconds * 1000.0 / pred_.n : 0;
+    state_.status = JobStatus::done;
+}
+
+// [SECTION] TuneJob
+Result<std::vector<TrialSpec>> grid_trials(const RunSettings& base, const std::string& grid, int random, uint64_t seed) {
+    using R = Result<std::vector<TrialSpec>>;
+    static const char* known[] = {"lr", "batch", "epochs", "hidden", "width", "dropout", "wd", "trees", "momentum", "iterations", "ema"};
+    struct Key {
+        std::string key;
+        std::vector<std::string> values;
+    };
+    std::vector<Key> keys;
+    size_t start = 0;
+    while (start <= grid.size()) {
+        size_t end = std::min(grid.find(';', start), grid.size());
+        std::string part = grid.substr(start, end - start);
+        start = end + 1;
+        if (part.empty()) continue;
+        size_t eq = part.find('=');
+        if (eq == std::string::npos) return R::fail("grid: '" + part + "' is not KEY=V1,V2,...");
+        Key k;
+        k.key = part.substr(0, eq) == "filters" ? "width" : part.substr(0, eq);
+        if (std::none_of(std::begin(known), std::end(known), [&](const char* n) { return k.key == n; }))
+            return R::fail("grid: unknown key '" + k.key +
+                           "' (want lr, batch, epochs, hidden, width/filters, dropout, wd, trees, momentum, iterations, ema)");
+        std::string vals = part.substr(eq + 1);
+        for (size_t vs = 0; vs <= vals.size();) {
+            size_t ve = std::min(vals.find(',', vs), vals.size());
+            std::string v = vals.substr(vs, ve - vs);
+            vs = ve + 1;
+            char* e = nullptr;
+            std::strtod(v.c_str(), &e);
+            if (v.empty() || *e) return R::fail("grid: " + k.key + " value '" + v + "' is not a number");
+            k.values.push_back(v);
+        }
+        keys.push_back(k);
+    }
+    if (keys.empty()) return R::fail("grid is empty (e.g. \"lr=1e-3,3e-4;batch=32,64\")");
+    std::vector<std::vector<int>> combos(1);  // first key slowest
+    for (auto& k : keys) {
+        std::vector<std::vector<int>> next;
+        for (auto& c : combos)
+            for (size_t v = 0; v < k.values.size(); ++v) {
+                next.push_back(c);
+                next.back().push_back((int)v);
+            }
+        combos = next;
+    }
+    if (random > 0 && random < (int)combos.size()) {
+        Rng rng(seed + 17);
+        rng.shuffle(combos);
+        combos.resize(random);
+    }
+    std::vector<TrialSpec> out;
+    for (auto& c : combos) {
+        TrialSpec t;
+        t.settings = base;
+        for (size_t i = 0; i < keys.size(); ++i) {
+            t.params.push_back({keys[i].key, keys[i].values[c[i]]});
+            Status ok = set_option(t.settings, keys[i].key, keys[i].values[c[i]]);
+            if (!ok) return R::fail("grid: " + ok.message);
+        }
+        out.push_back(std::move(t));
+    }
+    return R::of(std::move(out));
+}
+
+Result<std::unique_ptr<TuneJob>> TuneJob::create(std::vector<TrialSpec> trials, Dataset train, Dataset val) {
+    using R = Result<std::unique_ptr<TuneJob>>;
+    if (trials.empty()) return R::fail("no trials to run");
+    std::unique_ptr<TuneJob> j(new TuneJob());
+    for (auto& t : trials) {
+        auto spec = resolve(t.settings);
+        TrialResult r;
+        r.params = t.params;
+        if (!spec) return R::fail("trial " + r.desc() + ": " + spec.error);
+        j->state_.trials.push_back(r);
+    }
+    j->trials_ = std::move(trials);
+    j->train_ = std::move(train);
+    j->val_ = std::move(val);
+    j->state_.title = "tune " + j->trials_[0].settings.model + " (" + std::to_string(j->trials_.size()) + " trials)";
+    j->state_.total = (long)j->trials_.size();
+    j->publish();
+    return R::of(std::move(j));
+}
+
+void TuneJob::work(Budget b) {
+    TrialResult& r = state_.trials[current_];
+    if (!job_) {
+        auto spec = resolve(trials_[current_].settings);
+        auto made = TrainJob::create(spec.value, train_, val_);
+        if (!made) {
+            r.status = "failed";
+        } else {
+            job_ = std::move(made.value);
+            r.status = "running";
+        }
+    }
+    if (job_) {
+        job_->step(b);
+        JobSnapshot s = job_->snapshot();
+        r.seconds = s.seconds;
+        if (s.status == JobStatus::running) {
+            state_.progress = (current_ + s.progress) / trials_.size();
+            return;
+        }
+        if (s.status == JobStatus::waiting) {
+            r.status = "diverged";  // a trial that blows up ends; the search goes on
+        } else if (s.status == JobStatus::done) {
+            r.status = "done";
+            const bool nn = !s.train.history.empty();
+            r.best_epoch = nn ? s.train.best_epoch : 0;
+            r.val_acc = nn ? s.train.best_val_acc : s.eval.acc;
+            r.val_auc = nn ? s.train.history[std::max(1, s.train.best_epoch) - 1].val_auc : s.eval.auc;
+            if (state_.best_trial < 0 || r.val_acc > state_.trials[state_.best_trial].val_acc) {
+                state_.best_trial = current_;
+                best_ = std::make_unique<Model>(job_->take_model());
+            }
+        } else {
+            r.status = "failed";
+        }
+        job_.reset();
+    }
+    ++current_;
+    state_.done = current_;
+    state_.progress = (double)current_ / trials_.size();
+    if (current_ >= (int)trials_.size()) state_.status = JobStatus::done;
+}
+
+Model TuneJob::take_best_model() { return best_ ? std::move(*best_) : Model(); }
+
+// [SECTION] ClassifyJob
+ClassifyJob::ClassifyJob(std::shared_ptr<Model> model, std::vector<ClassifyItem> items, bool tta)
+    : model_(std::move(model)), items_(std::move(items)), tta_(tta) {
+    state_.title = "classify " + std::to_string(items_.size()) + " images";
+    state_.total = (long)items_.size();
+    if (!model_) {
+        state_.status = JobStatus::failed;
+        state_.message = "no model to classify with";
+    }
+    publish();
+}
+
+void ClassifyJob::work(Budget b) {
+    const double t0 = now_ms();
+    long n = 0;
+    while (results_.size() < items_.size()) {
+        ClassifyItem& it = items_[results_.size()];
+        ClassifyResult r;
+        r.name = it.name;
+        auto img = decode_image(it.bytes.data(), it.bytes.size(), it.name);
+        std::vector<uint8_t>().swap(it.bytes);
+        if (!img) {
+            r.error = img.error;
+        } else {
+            r.width = img.value.width;
+            r.height = img.value.height;
+            r.input = to_bloodmnist(img.value);
+            r.probs = model_->predict(r.input.data(), 1, tta_);
+            r.top = argmax(r.probs.data(), kClasses);
+        }
+        results_.push_back(std::move(r));
+        ++n;
+        if ((b.images > 0 && n >= b.images) || (b.ms > 0 && now_ms() - t0 >= b.ms) || (b.images <= 0 && b.ms <= 0)) break;
+    }
+    state_.done = (long)results_.size();
+    state_.progress = items_.empty() ? 1.0 : (double)results_.size() / items_.size();
+    if (results_.size() >= items_.size()) state_.status = JobStatus::done;
+}
+
+}  // namespace core

@@ -1,0 +1,187 @@
+// Jobs: every long piece of work a front end runs (train, evaluate, tune, classify a batch) is a
+// core::Job. A job is made from a typed spec, advanced by step(budget) (images and/or milliseconds;
+// at least one unit of work per call), can be cancelled from any thread, and publishes a snapshot
+// (status, progress, curves, evaluation) that any thread can copy while another steps the job.
+//
+//   auto job = core::TrainJob::create(spec, train, val);        // Result<unique_ptr<TrainJob>>
+//   while (job.value->step({0, 50.0})) draw(job.value->snapshot());
+//   core::Model m = job.value->take_model();
+//
+// The CLI loops step() and prints progress; the app steps a job inside its frame (one-thread page)
+// or on a worker thread and draws the latest snapshot. Only the stepping thread may call the other
+// members (take_model, live_model, resume, probs).
+#pragma once
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/dataset.h"
+#include "core/metrics.h"
+#include "core/model.h"
+#include "core/predict.h"
+#include "core/recipe.h"
+#include "core/train.h"
+
+namespace core {
+
+enum class JobStatus {
+    running,    // more work to do
+    waiting,    // a training run diverged and waits for resume() with a lower rate
+    done,
+    failed,     // message says why
+    cancelled,
+};
+const char* job_status_name(JobStatus s);
+
+// One trial of a tune job.
+struct TrialResult {
+    std::vector<std::pair<std::string, std::string>> params;  // the grid's settings for this trial
+    std::string status = "queued";  // queued, running, done, diverged, failed
+    double val_acc = -1, val_auc = -1, seconds = 0;
+    int best_epoch = 0;
+    std::string desc() const;       // "lr=1e-3 batch=32"
+};
+
+// What a job publishes. Cheap to copy (the batch curve is the largest part: 16 bytes a batch).
+struct JobSnapshot {
+    std::string title;              // "train vgg6", "evaluate vgg6_w32 on 3421 images"
+    JobStatus status = JobStatus::running;
+    std::string message;            // the error, or why a run waits
+    double progress = 0;            // 0..1
+    double seconds = 0;             // wall time spent inside step()
+    long done = 0, total = 0;       // work units (images) done and planned
+    TrainMetrics train;             // train jobs on networks
+    Evaluation eval;                // evaluate jobs; train jobs: the latest validation
+    std::vector<TrialResult> trials;  // tune jobs
+    int best_trial = -1;
+    bool finished() const { return status == JobStatus::done || status == JobStatus::failed || status == JobStatus::cancelled; }
+};
+
+class Job {
+public:
+    virtual ~Job() = default;
+    // Works for about the budget; false once the job is finished or waits (see JobStatus).
+    bool step(Budget b);
+    // Any thread: the job stops at its next step (status cancelled).
+    void cancel() { cancel_.store(true); }
+    // Any thread: a copy of the state published at the end of the last step.
+    JobSnapshot snapshot() const;
+    JobStatus status() const { return state_.status; }  // stepping thread
+
+protected:
+    virtual void work(Budget b) = 0;  // does work and updates state_
+    JobSnapshot state_;               // written by the stepping thread only
+    void publish();
+
+private:
+    mutable std::mutex mu_;
+    JobSnapshot published_;
+    std::atomic<bool> cancel_{false};
+};
+
+// Train: a network stepped a batch at a time by the Trainer, or a feature model (features a chunk
+// at a time, then the fit, then the validation). train and val are copied in (val may be empty).
+class TrainJob : public Job {
+public:
+    static Result<std::unique_ptr<TrainJob>> create(const TrainJobSpec& spec, Dataset train, Dataset val);
+    ~TrainJob() override;
+    const TrainJobSpec& spec() const { return spec_; }
+    int train_size() const { return train_n_; }
+    int val_size() const { return val_n_; }
+    // After a divergence (status waiting): go on from the last good weights with base rate lr.
+    Status resume(float lr);
+    float current_lr() const;
+    // The model as it trains (networks: the live weights; feature models: null until fitted).
+    Model* live_model();
+    // When done: the best epoch's model (networks) or the fitted model, with its training record.
+    Model take_model();
+    // While training a network: a copy of the best model so far (checkpoints).
+    Model best_model_copy();
+
+private:
+    TrainJob() = default;
+    void work(Budget b) override;
+    void work_features(Budget b);
+    TrainJobSpec spec_;
+    Dataset train_, val_;               // feature models (a network's data lives in its Trainer)
+    int train_n_ = 0, val_n_ = 0;
+    std::unique_ptr<Trainer> trainer_;  // networks
+    // feature models
+    std::vector<double> X_;             // train features, row-major
+    int feat_rows_ = 0;
+    std::unique_ptr<Model> fitted_;
+    ChunkedPrediction val_pred_;
+    bool taken_ = false;
+};
+
+// Evaluate a model on a dataset (which must outlive the job): probabilities, ACC, AUC, per class.
+class EvalJob : public Job {
+public:
+    EvalJob(std::shared_ptr<Model> model, const Dataset* data, bool tta = false, int limit = -1);
+    const std::vector<float>& probs() const { return pred_.probs; }
+
+private:
+    void work(Budget b) override;
+    std::shared_ptr<Model> model_;
+    ChunkedPrediction pred_;
+};
+
+// Tune: trials (each a RunSettings) trained one after another on the same data, ranked by val ACC.
+// A trial that diverges or fails is recorded and the search goes on.
+struct TrialSpec {
+    std::vector<std::pair<std::string, std::string>> params;
+    RunSettings settings;
+};
+// Parses a grid "lr=1e-3,3e-4;batch=32,64" into trials on top of `base`: every combination (first
+// key slowest), or `random` of them drawn with `seed` when 0 < random < combinations.
+Result<std::vector<TrialSpec>> grid_trials(const RunSettings& base, const std::string& grid, int random = 0,
+                                           uint64_t seed = 0);
+
+class TuneJob : public Job {
+public:
+    static Result<std::unique_ptr<TuneJob>> create(std::vector<TrialSpec> trials, Dataset train, Dataset val);
+    int best_trial() const { return state_.best_trial; }
+    // The best trial's model (once done), with its settings' summary.
+    Model take_best_model();
+    const TrialSpec& trial(int i) const { return trials_[i]; }
+
+private:
+    TuneJob() = default;
+    void work(Budget b) override;
+    std::vector<TrialSpec> trials_;
+    Dataset train_, val_;
+    int current_ = 0;
+    std::unique_ptr<TrainJob> job_;
+    std::unique_ptr<Model> best_;
+};
+
+// Classify a batch of image files: decode, crop and resize to 28x28 (BloodMNIST's way), predict.
+struct ClassifyItem {
+    std::string name;
+    std::vector<uint8_t> bytes;      // the file; released once decoded
+};
+struct ClassifyResult {
+    std::string name;
+    std::string error;               // empty when classified
+    int width = 0, height = 0;       // of the decoded original
+    std::vector<uint8_t> input;      // 28x28x3, what the model saw
+    std::vector<float> probs;        // 8
+    int top = -1;
+};
+class ClassifyJob : public Job {
+public:
+    ClassifyJob(std::shared_ptr<Model> model, std::vector<ClassifyItem> items, bool tta = false);
+    const std::vector<ClassifyResult>& results() const { return results_; }
+
+private:
+    void work(Budget b) override;
+    std::shared_ptr<Model> model_;
+    std::vector<ClassifyItem> items_;
+    std::vector<ClassifyResult> results_;
+    bool tta_;
+};
+
+}  // namespace core

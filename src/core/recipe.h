@@ -1,0 +1,53 @@
+// Run settings and the recipe table: one typed description of a training run (model, its knobs,
+// the network and feature-model hyperparameters) that every front end fills the same way, starting
+// from each model's recipe (the defaults below) and overriding single settings by name.
+//
+//   core::RunSettings s = core::recipe("vgg6");          // batch 64, cosine, dihedral augmentation...
+//   core::set_option(s, "lr", "3e-3");                    // CLI flags, tune grids, the page's controls
+//   auto spec = core::resolve(s);                         // Result<TrainJobSpec>: checked, ready to run
+//
+// Keys of set_option (also the keys of a tune grid): model, epochs, batch, lr, wd, momentum, patience,
+// ema, seed, optimizer (adam|sgd), schedule (cosine|constant|step), augment (0|1), width (filters is a
+// synonym), hidden, dropout, centered (1|0|-1), pixels (0|1), layers, trees, max-depth, iterations.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/dataset.h"
+#include "core/model.h"
+#include "core/train.h"
+
+namespace core {
+
+struct RunSettings {
+    std::string model = "cnn";   // fcnn, cnn, vgg6, logreg, forest, or a label for a custom `layers` list
+    ModelOptions options;        // width, hidden, dropout, pixels, centered
+    std::string layers;          // a custom layer list on RGB input (parse_layers); empty = the named model
+    TrainConfig train;           // networks
+    FeatureFitConfig fit;        // feature models (lr and wd also set their rate and L2)
+};
+
+// The recipe of a named model: the defaults both front ends start from. Unknown names get the cnn's
+// training defaults (resolve() then reports the unknown model).
+RunSettings recipe(const std::string& model);
+
+// Sets one setting from text ("lr" = "3e-3"). Errors name the key and the accepted values.
+Status set_option(RunSettings& s, const std::string& key, const std::string& value);
+// Every setting as "key=value" pairs that set_option reads back to the same run (full precision).
+std::vector<std::pair<std::string, std::string>> settings_pairs(const RunSettings& s);
+
+// What a train job needs: the model's architecture and both configs, checked.
+struct TrainJobSpec {
+    ModelSpec model;
+    TrainConfig train;
+    FeatureFitConfig fit;
+    std::string summary;  // one line: "vgg6 w=16, 5 epochs, batch 64, lr 1e-03 cosine, Adam, augmented"
+};
+Result<TrainJobSpec> resolve(const RunSettings& s);
+
+// The validation images a run selects on, given the subset it trains on: the whole val split, or,
+// when training is capped per class, a quarter of that cap per class (at least 8) so that a small
+// teaching run validates quickly.
+SubsetSpec validation_subset(const SubsetSpec& train_subset);
+
+}  // namespace core
