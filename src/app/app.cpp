@@ -12,7 +12,7 @@
 #include <ctime>
 #include <sstream>
 
-#include "app/models.h"
+#include "app/run_control.h"
 #include "app/ui.h"
 #include "core/io.h"
 #include "imgui.h"
@@ -204,7 +204,6 @@ void app_init(AppState& s, const Platform& p) {
     try_load_sample(s);
     if (!s.data.loaded && !contains(p.assets_later, "sample.npz"))
         s.log.warn("No sample data in " + p.asset_dir + " yet; open a BloodMNIST .npz in the Data tab.");
-    train_command(s, "init");  // loads the pretrained model(s) from assets when the engine is built in
 }
 
 AssetState asset_state(const AppState& s, const char* ext, std::string* detail) {
@@ -270,7 +269,8 @@ void app_shutdown(AppState& s) {
     s.classify.items.clear();
     s.features.gray_tex.release();
     s.features.glcm_tex.release();
-    train_command(s, "shutdown");
+    training_shutdown(s);
+    release_compare_views(s);
     gfx_shutdown();
 }
 
@@ -311,7 +311,7 @@ void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, s
         return;
     }
     if (purpose == "model" || (purpose.empty() && ends_with(name, ".bcm"))) {
-        open_model_bytes(s, name, bytes, size);
+        open_model_file(s, name, bytes, size);
         return;
     }
     // anything else: an image to classify
@@ -409,7 +409,7 @@ void app_frame(AppState& s, double now) {
         try_load_sample(s);
     }
     auto tt = std::chrono::steady_clock::now();
-    train_frame(s);
+    training_frame(s);
     double train_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tt).count();
 
     ImGuiViewport* vp = ImGui::GetMainViewport();
@@ -458,84 +458,6 @@ void app_frame(AppState& s, double now) {
     ImGui::End();
     // UI time: the frame's own work without the training slice and background evaluation
     s.stats.work_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() - train_ms;
-}
-
-// [SECTION] JSON hook and commands
-std::string app_state_json(const AppState& s) {
-    std::ostringstream o;
-    o << "{\"platform\":\"" << s.platform.name << "\",\"tab\":\"" << kTabNames[(int)s.tab] << "\"";
-    o << ",\"frames\":" << s.stats.frames << ",\"frame_ms\":" << s.stats.frame_ms_avg << ",\"work_ms\":" << s.stats.work_ms;
-    o << ",\"data\":{\"loaded\":" << (s.data.loaded ? "true" : "false") << ",\"source\":\"" << json_escape(s.data.source) << "\"";
-    if (s.data.loaded) {
-        o << ",\"splits\":{\"train\":" << s.data.all.train.size() << ",\"val\":" << s.data.all.val.size()
-          << ",\"test\":" << s.data.all.test.size() << "}";
-        o << ",\"view\":{\"split\":\"" << core::split_name(s.data.spec.split) << "\",\"size\":" << s.data.view.size()
-          << ",\"per_class\":[";
-        auto counts = s.data.view.class_counts();
-        for (int k = 0; k < core::kClasses; ++k) o << (k ? "," : "") << counts[k];
-        o << "]}";
-    }
-    o << ",\"error\":\"" << json_escape(s.data.last_error) << "\"}";
-    o << ",\"classify\":{\"count\":" << s.classify.items.size() << ",\"items\":[";
-    for (size_t i = 0; i < s.classify.items.size(); ++i) {
-        const auto& it = *s.classify.items[i];
-        o << (i ? "," : "") << "{\"name\":\"" << json_escape(it.name) << "\",\"width\":" << it.width << ",\"height\":" << it.height
-          << ",\"top\":" << it.top << ",\"class\":\"" << (it.top >= 0 ? core::kClassNames[it.top] : "") << "\",\"probs\":[";
-        for (size_t k = 0; k < it.probs.size(); ++k) o << (k ? "," : "") << it.probs[k];
-        o << "]}";
-    }
-    o << "],\"error\":\"" << json_escape(s.classify.last_error) << "\"}";
-    o << ",\"features\":{\"levels\":" << s.features.levels << ",\"distance\":" << s.features.distance << ",\"props\":[";
-    if (!s.features.props.empty())
-        for (int p = 0; p < core::kGlcmProps; ++p) {
-            double m = 0;
-            for (double v : s.features.props[p]) m += v;
-            o << (p ? "," : "") << m / std::max<size_t>(1, s.features.props[p].size());
-        }
-    o << "]}";
-    o << ",\"log\":{\"count\":" << s.log.entries.size() << ",\"errors\":" << s.log.errors << ",\"warnings\":" << s.log.warnings
-      << ",\"last\":\"" << (s.log.entries.empty() ? "" : json_escape(s.log.entries.back().text)) << "\"}";
-    o << ",\"notice\":\"" << json_escape(s.notice.text) << "\"";
-    o << ",\"shaders\":" << (gfx_shaders_ready() ? "true" : "false");
-    o << ",\"assets\":{\"pending\":[";
-    for (size_t i = 0; i < s.assets_pending.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(s.assets_pending[i]) << "\"";
-    o << "],\"failed\":[";
-    for (size_t i = 0; i < s.assets_failed.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(s.assets_failed[i]) << "\"";
-    o << "]}";
-    std::string tj = train_state_json(s);
-    if (!tj.empty()) o << ",\"train\":" << tj;
-    o << "}";
-    return o.str();
-}
-
-std::string app_command(AppState& s, const std::string& cmd) {
-    if (cmd.rfind("tab:", 0) == 0) {
-        for (int i = 0; i < (int)Tab::Count; ++i)
-            if (cmd.substr(4) == kTabNames[i]) { s.request_tab = (Tab)i; return ""; }
-        return "unknown tab '" + cmd.substr(4) + "'";
-    }
-    if (cmd.rfind("select:", 0) == 0) {
-        int i = atoi(cmd.c_str() + 7);
-        if (i < 0 || i >= s.data.view.size()) return "no image " + cmd.substr(7) + " in the view";
-        s.data.selected = i;
-        s.features.source = FeaturesState::FromData;
-        return "";
-    }
-    if (cmd == "classify:sample") {
-        if (!s.data.loaded || s.data.all.test.size() == 0) return "no test images loaded";
-        int i = (int)(s.stats.frames * 7919 % s.data.all.test.size());
-        classify_rgb28(s, "test image #" + std::to_string(i) + " (" + core::kClassNames[s.data.all.test.labels[i]] + ")",
-                       s.data.all.test.image(i));
-        return "";
-    }
-    if (cmd == "classify:csv") {
-        if (!s.platform.save_text) return "this platform cannot save files";
-        std::string where = s.platform.save_text("bloodcell_predictions.csv", predictions_csv(s));
-        return where.empty() ? "could not save bloodcell_predictions.csv" : "";
-    }
-    if (cmd.rfind("train:", 0) == 0 || cmd.rfind("model:", 0) == 0 || cmd.rfind("compare:", 0) == 0 || cmd.rfind("tune:", 0) == 0)
-        return train_command(s, cmd);
-    return "unknown command '" + cmd + "'";
 }
 
 }  // namespace app

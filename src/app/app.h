@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/gfx.h"
+#include "app/model_store.h"
 #include "core/dataset.h"
 #include "core/features.h"
 #include "core/image.h"
@@ -140,8 +141,8 @@ struct FrameStats {
     int64_t frames = 0;
 };
 
-struct TrainState;    // panel_train.cpp
-struct CompareState;  // panel_train.cpp
+struct TrainState;    // run_control.h
+struct CompareState;  // panel_compare.cpp
 
 struct AppState {
     Platform platform;
@@ -152,6 +153,7 @@ struct AppState {
     DataState data;
     ClassifyState classify;
     FeaturesState features;
+    ModelStore models;               // what Classify and Compare use (model_store.h)
     std::shared_ptr<TrainState> train;
     std::shared_ptr<CompareState> compare;
     FrameStats stats;
@@ -182,8 +184,8 @@ void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, s
 void app_asset_failed(AppState& s, const std::string& name, const std::string& why);
 // A small read-only JSON snapshot of the app's state for tests and debugging.
 std::string app_state_json(const AppState& s);
-// Commands for tests and scripting: "tab:Train", "train:start", "train:pause", "classify:sample".
-// Returns an empty string when done, else the problem.
+// The test adapter (commands.cpp): text commands for tests and scripting ("tab:Train", "train:start",
+// "classify:sample"), mapped onto the typed operations. Returns an empty string when done, else the problem.
 std::string app_command(AppState& s, const std::string& cmd);
 void app_shutdown(AppState& s);
 
@@ -204,10 +206,10 @@ void classify_image(AppState& s, const std::string& name, const uint8_t* bytes, 
 void classify_rgb28(AppState& s, const std::string& name, const uint8_t* rgb28);
 void classify_rerun_all(AppState& s);
 std::string predictions_csv(const AppState& s);  // one row per classified image
-void train_frame(AppState& s);   // runs a bounded training slice when training
-bool open_model_bytes(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
-std::string train_state_json(const AppState& s);
-std::string train_command(AppState& s, const std::string& cmd);
+// Classify a random test image of the loaded data; save the predictions table (both "" or the problem).
+std::string classify_test_image(AppState& s);
+std::string save_predictions_csv(AppState& s);
+void release_compare_views(AppState& s);
 std::string model_summary(const AppState& s);   // "vgg6 (pretrained)" or "none"
 // Bundled assets of one kind (".npz": the sample, ".bcm": pretrained models) that the platform
 // delivers later: Coming while one is on its way, Failed when one did not arrive (detail: the

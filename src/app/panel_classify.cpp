@@ -106,6 +106,25 @@ void classify_rerun_all(AppState& s) {
     for (auto& it : s.classify.items) predict_item(s, *it);
 }
 
+std::string classify_test_image(AppState& s) {
+    if (!s.data.loaded || s.data.all.test.size() == 0) return "no test images loaded";
+    int i = (int)(s.stats.frames * 7919 % s.data.all.test.size());
+    classify_rgb28(s, "test image #" + std::to_string(i) + " (" + core::kClassNames[s.data.all.test.labels[i]] + ")",
+                   s.data.all.test.image(i));
+    return "";
+}
+
+std::string save_predictions_csv(AppState& s) {
+    if (!s.platform.save_text) return "this platform cannot save files";
+    std::string where = s.platform.save_text("bloodcell_predictions.csv", predictions_csv(s));
+    if (where.empty()) {
+        notify(s, LogEntry::Error, "Could not save bloodcell_predictions.csv");
+        return "could not save bloodcell_predictions.csv";
+    }
+    notify(s, LogEntry::Info, "Saved the predictions to " + where);
+    return "";
+}
+
 std::string predictions_csv(const AppState& s) {
     std::ostringstream o;
     o << "file,width,height,predicted,confidence";
@@ -293,14 +312,10 @@ void draw_classify_panel(AppState& s) {
         ImGui::SameLine();
     }
     ImGui::BeginDisabled(!s.data.loaded);
-    if (ImGui::Button("Try a sample image")) app_command(s, "classify:sample");
+    if (ImGui::Button("Try a sample image")) classify_test_image(s);
     ImGui::EndDisabled();
     ImGui::SameLine();
-    if (s.platform.save_text && ImGui::Button("Save table as CSV")) {
-        std::string where = s.platform.save_text("bloodcell_predictions.csv", predictions_csv(s));
-        if (where.empty()) notify(s, LogEntry::Error, "Could not save bloodcell_predictions.csv");
-        else notify(s, LogEntry::Info, "Saved the predictions to " + where);
-    }
+    if (s.platform.save_text && ImGui::Button("Save table as CSV")) save_predictions_csv(s);
     ImGui::SameLine();
     if (ImGui::Button("Clear")) { c.items.clear(); c.selected = -1; return; }
     ImGui::SameLine();

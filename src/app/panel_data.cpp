@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/app.h"
+#include "app/run_control.h"
 #include "app/ui.h"
 #include "core/io.h"
 
@@ -24,7 +25,7 @@ void set_data(AppState& s, core::BloodMnist data, const std::string& source) {
     }
     d.split_ui = (int)d.spec.split;
     apply_subset(s);
-    train_command(s, "data-changed");  // model evaluations on the test split go stale
+    training_data_changed(s);  // model evaluations on the test split go stale
     s.log.info("Data: " + source + " (" + std::to_string(d.all.train.size()) + " train, " + std::to_string(d.all.val.size()) +
                " val, " + std::to_string(d.all.test.size()) + " test)");
 }

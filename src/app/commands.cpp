@@ -1,0 +1,71 @@
+// The test adapter: text commands (from the browser tests through bc_command, and from scripts)
+// mapped onto the app's typed operations. Nothing in the app calls these strings itself.
+//   tab:NAME  select:I  classify:sample  classify:csv
+//   train:model=NAME  train:KEY=VALUE (any core::set_option key: epochs, batch, lr, ...)
+//   train:start  train:pause  train:step  train:reset  train:resume=LR
+//   model:use=I  model:save=I  tune:start  tune:stop  tune:epochs=N
+#include <cstdlib>
+
+#include "app/run_control.h"
+
+namespace app {
+
+namespace {
+std::string why(const core::Status& st) { return st.ok ? "" : st.message; }
+
+bool take(const std::string& cmd, const char* prefix, std::string& rest) {
+    const size_t n = std::char_traits<char>::length(prefix);
+    if (cmd.compare(0, n, prefix) != 0) return false;
+    rest = cmd.substr(n);
+    return true;
+}
+
+std::string train_command(AppState& s, const std::string& c) {
+    TrainState& t = train_state(s);
+    std::string v;
+    if (c == "start") return why(start_training(s));
+    if (c == "step") return why(step_training(s));
+    if (c == "pause") return pause_training(s), "";
+    if (c == "reset") return reset_training(s), "";
+    if (take(c, "resume=", v)) return why(resume_training(s, (float)std::atof(v.c_str())));
+    if (take(c, "model=", v)) return why(select_model(s, v));
+    size_t eq = c.find('=');
+    if (eq == std::string::npos) return "unknown command 'train:" + c + "'";
+    if (training_busy(s)) return "training is running: pause and reset it first";
+    core::RunSettings next = t.settings;
+    core::Status ok = core::set_option(next, c.substr(0, eq), c.substr(eq + 1));
+    if (ok) ok = core::resolve(next).ok() ? ok : core::Status::error(core::resolve(next).error);
+    if (ok) t.settings = next;
+    return why(ok);
+}
+}  // namespace
+
+std::string app_command(AppState& s, const std::string& cmd) {
+    std::string v;
+    if (take(cmd, "tab:", v)) {
+        for (int i = 0; i < (int)Tab::Count; ++i)
+            if (v == kTabNames[i]) return s.request_tab = (Tab)i, "";
+        return "unknown tab '" + v + "'";
+    }
+    if (take(cmd, "select:", v)) {
+        int i = std::atoi(v.c_str());
+        if (i < 0 || i >= s.data.view.size()) return "no image " + v + " in the view";
+        s.data.selected = i;
+        s.features.source = FeaturesState::FromData;
+        return "";
+    }
+    if (cmd == "classify:sample") return classify_test_image(s);
+    if (cmd == "classify:csv") return save_predictions_csv(s);
+    if (take(cmd, "train:", v)) return train_command(s, v);
+    if (take(cmd, "model:use=", v)) return why(use_model(s, std::atoi(v.c_str())));
+    if (take(cmd, "model:save=", v)) return why(save_model(s, std::atoi(v.c_str())));
+    if (cmd == "tune:start") return why(start_tune(s));
+    if (cmd == "tune:stop") return stop_tune(s), "";
+    if (take(cmd, "tune:epochs=", v)) {
+        train_state(s).tune_epochs = std::max(1, std::atoi(v.c_str()));
+        return "";
+    }
+    return "unknown command '" + cmd + "'";
+}
+
+}  // namespace app

@@ -1,0 +1,119 @@
+#include "app/model_store.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace app {
+
+namespace {
+std::string file_stem(const std::string& name) {
+    size_t slash = name.find_last_of("/\\");
+    std::string b = slash == std::string::npos ? name : name.substr(slash + 1);
+    size_t dot = b.find_last_of('.');
+    return dot == std::string::npos ? b : b.substr(0, dot);
+}
+std::string meta(const core::Model& m, const char* key) {
+    auto it = m.meta.find(key);
+    return it == m.meta.end() ? "" : it->second;
+}
+double recorded_val_acc(const core::Model& m) { return std::atof(meta(m, "val_acc").c_str()); }
+}  // namespace
+
+std::string training_summary(const core::Model& m) {
+    std::string s;
+    auto add = [&](const std::string& part) {
+        if (!part.empty()) s += (s.empty() ? "" : ", ") + part;
+    };
+    std::string run = meta(m, "epochs_run"), best = meta(m, "best_epoch");
+    if (!run.empty()) add(run + " epochs" + (best.empty() || best == run ? "" : " (best " + best + ")"));
+    if (!meta(m, "batch").empty()) add("batch " + meta(m, "batch"));
+    if (!meta(m, "lr").empty()) add("lr " + meta(m, "lr") + (meta(m, "schedule").empty() ? "" : " " + meta(m, "schedule")));
+    add(meta(m, "optimizer"));
+    if (meta(m, "augment") == "dihedral") add("augmented");
+    if (!meta(m, "trees").empty()) add(meta(m, "trees") + " trees");
+    if (!meta(m, "iterations").empty()) add(meta(m, "iterations") + " iterations");
+    if (!meta(m, "train_images").empty()) add("on " + meta(m, "train_images") + " images");
+    return s;
+}
+
+int ModelStore::index_of(const StoredModel* m) const {
+    for (int i = 0; i < size(); ++i)
+        if (models_[i].get() == m) return i;
+    return -1;
+}
+
+int ModelStore::add(std::unique_ptr<StoredModel> m, bool make_active) {
+    m->params = m->model->param_count();
+    if (!std::isfinite(m->train_seconds) && !meta(*m->model, "train_seconds").empty())
+        m->train_seconds = std::atof(meta(*m->model, "train_seconds").c_str());
+    if (m->hyper.empty()) m->hyper = training_summary(*m->model);
+    models_.push_back(std::move(m));
+    if (make_active || active_ < 0) active_ = size() - 1;
+    return size() - 1;
+}
+
+core::Result<int> ModelStore::open(const std::string& name, const uint8_t* bytes, size_t size) {
+    auto loaded = core::Model::load(bytes, size, name);
+    if (!loaded) return core::Result<int>::fail(loaded.error);
+    auto e = std::make_unique<StoredModel>();
+    e->model = std::make_shared<core::Model>(std::move(loaded.value));
+    e->label = e->model->spec().name + " (" + file_stem(name) + ")";
+    e->origin = "loaded from " + name;
+    return core::Result<int>::of(add(std::move(e), true));
+}
+
+core::Result<int> ModelStore::add_pretrained(const std::string& file, const uint8_t* bytes, size_t size) {
+    auto loaded = core::Model::load(bytes, size, file);
+    if (!loaded) return core::Result<int>::fail(loaded.error);
+    auto e = std::make_unique<StoredModel>();
+    e->model = std::make_shared<core::Model>(std::move(loaded.value));
+    e->label = file_stem(file) + " (pretrained)";
+    e->origin = "assets/" + file;
+    e->pretrained = true;
+    const StoredModel* cur = active_model();
+    const bool use = !cur || (cur->pretrained && recorded_val_acc(*e->model) > recorded_val_acc(*cur->model));
+    return core::Result<int>::of(add(std::move(e), use));
+}
+
+void ModelStore::set_active(int i) {
+    if (i >= 0 && i < size()) active_ = i;
+}
+
+void ModelStore::remove(int i) {
+    if (i < 0 || i >= size()) return;
+    models_.erase(models_.begin() + i);
+    if (active_ == i) active_ = models_.empty() ? -1 : 0;
+    else if (active_ > i) --active_;
+    if (evaluating_ == i) evaluating_ = -1;
+    else if (evaluating_ > i) --evaluating_;
+}
+
+double ModelStore::eval_progress(const StoredModel& m) const {
+    if (!m.eval || m.eval_version != version_) return -1;
+    return m.eval->snapshot().progress;
+}
+
+int ModelStore::evaluate_step(const core::Dataset& test, double budget_ms) {
+    if (test.size() == 0) return -1;
+    for (int i = 0; i < size(); ++i) {
+        StoredModel& m = *models_[i];
+        if (m.evaluated && m.eval_version == version_) continue;
+        if (m.eval_version != version_ || !m.eval) {
+            m.eval = std::make_unique<core::EvalJob>(m.model, &test);
+            m.eval_version = version_;
+            m.evaluated = false;
+        }
+        evaluating_ = i;
+        if (m.eval->step({0, budget_ms})) return -1;
+        core::JobSnapshot snap = m.eval->snapshot();
+        m.eval.reset();
+        evaluating_ = -1;
+        if (snap.status != core::JobStatus::done) return -1;
+        m.test = snap.eval;
+        m.evaluated = true;
+        return i;
+    }
+    return -1;
+}
+
+}  // namespace app

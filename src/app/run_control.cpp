@@ -1,0 +1,346 @@
+// The app's run, tuning grid and model operations (run_control.h).
+#include "app/run_control.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+namespace app {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+std::string fmt(const char* f, double v) {
+    char b[64];
+    std::snprintf(b, sizeof b, f, v);
+    return b;
+}
+}  // namespace
+
+core::RunSettings TrainState::page_settings(const std::string& model) {
+    core::RunSettings s = core::recipe(model);
+    s.train.epochs = 5;
+    s.options.width = 16;
+    return s;
+}
+
+TrainState& train_state(AppState& s) {
+    if (!s.train) s.train = std::make_shared<TrainState>();
+    return *s.train;
+}
+
+// [SECTION] data of a run
+core::Dataset training_set(const AppState& s) {
+    core::SubsetSpec spec = s.data.spec;
+    spec.split = core::Split::train;
+    return core::make_subset(s.data.all.train, spec);
+}
+
+core::SubsetSpec validation_spec(const AppState& s) {
+    core::SubsetSpec spec = s.data.spec;
+    spec.split = core::Split::train;
+    return core::validation_subset(spec);
+}
+
+core::Dataset validation_set(const AppState& s) { return core::make_subset(s.data.all.val, validation_spec(s)); }
+
+// [SECTION] the run
+bool training_busy(const AppState& s) {
+    return s.train && s.train->job && !s.train->snap.finished();
+}
+
+core::Status select_model(AppState& s, const std::string& name) {
+    TrainState& t = train_state(s);
+    if (training_busy(s)) return core::Status::error("training is running: pause and reset it first");
+    auto names = core::model_names();
+    if (std::find(names.begin(), names.end(), name) == names.end()) return core::Status::error("unknown model '" + name + "'");
+    const uint64_t seed = t.settings.train.seed;
+    t.settings = page_settings(name);
+    t.settings.train.seed = seed;
+    t.settings.fit.seed = seed;
+    return core::Status::success();
+}
+
+static core::Status new_run(AppState& s, TrainState& t) {
+    if (!s.data.loaded) return core::Status::error("no data loaded: open a BloodMNIST .npz in the Data tab");
+    auto spec = core::resolve(t.settings);
+    if (!spec) return core::Status::error(spec.error);
+    core::Dataset train = training_set(s);
+    if (train.size() == 0) return core::Status::error("the training subset is empty: widen it in the Data tab");
+    auto job = core::TrainJob::create(spec.value, std::move(train), validation_set(s));
+    if (!job) return core::Status::error(job.error);
+    t.job = std::move(job.value);
+    t.snap = t.job->snapshot();
+    t.run_summary = spec.value.summary;
+    t.params = t.job->live_model() ? t.job->live_model()->param_count() : 0;
+    t.result = nullptr;
+    t.runs_started++;
+    t.views.reset();
+    s.log.info("Training " + spec.value.model.name + " on " + std::to_string(t.job->train_size()) + " images, validating on " +
+               std::to_string(t.job->val_size()) + " (" + t.run_summary + ")");
+    return core::Status::success();
+}
+
+static core::Status ensure_run(AppState& s, TrainState& t) {
+    if (t.job && !t.snap.finished()) {
+        if (t.snap.status == core::JobStatus::waiting)
+            return core::Status::error("training diverged: pick a lower learning rate and press Resume at this rate");
+        return core::Status::success();
+    }
+    return new_run(s, t);
+}
+
+core::Status start_training(AppState& s) {
+    TrainState& t = train_state(s);
+    core::Status ok = ensure_run(s, t);
+    if (!ok) {
+        notify(s, LogEntry::Error, "Cannot train: " + ok.message);
+        return ok;
+    }
+    t.running = true;
+    return ok;
+}
+
+void pause_training(AppState& s) { train_state(s).running = false; }
+
+void reset_training(AppState& s) {
+    TrainState& t = train_state(s);
+    t.running = false;
+    t.job.reset();
+    t.snap = core::JobSnapshot();
+    t.views.reset();
+}
+
+// A finished run's model goes to the store; Classify keeps the model it uses unless it has none.
+static void finish_run(AppState& s, TrainState& t) {
+    t.running = false;
+    if (t.snap.status != core::JobStatus::done) {
+        if (t.snap.status == core::JobStatus::failed) notify(s, LogEntry::Error, "Training failed: " + t.snap.message);
+        return;
+    }
+    auto e = std::make_unique<StoredModel>();
+    e->model = std::make_shared<core::Model>(t.job->take_model());
+    e->label = e->model->spec().name + " #" + std::to_string(t.runs_started);
+    e->origin = "trained here on " + std::to_string(t.job->train_size()) + " images";
+    e->hyper = t.run_summary;
+    e->train_seconds = t.snap.seconds;
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.1f", t.snap.seconds);
+    e->model->meta["train_seconds"] = secs;
+    const bool use = s.models.active() < 0;
+    const std::string label = e->label;
+    int i = s.models.add(std::move(e), use);
+    t.result = &s.models.at(i);
+    if (use) classify_rerun_all(s);
+    char buf[300];
+    std::snprintf(buf, sizeof buf, "Training of %s finished in %.1f s: val ACC %.3f, AUC %.3f. %s", label.c_str(), t.snap.seconds,
+                  t.snap.eval.acc, t.snap.eval.auc,
+                  use ? "Classify now uses it." : "Compare it in the Compare tab (Use makes Classify use it).");
+    notify(s, LogEntry::Info, buf);
+}
+
+// Steps the run by one slice and reacts to its end or its divergence.
+static void run_slice(AppState& s, TrainState& t) {
+    auto t0 = Clock::now();
+    t.job->step({0, t.slice_ms});
+    s.stats.slice_ms = ms_since(t0);
+    t.snap = t.job->snapshot();
+    if (t.snap.finished()) {
+        finish_run(s, t);
+    } else if (t.snap.status == core::JobStatus::waiting && t.running) {
+        t.running = false;
+        t.resume_lr = std::max(1e-6f, t.job->current_lr() / 10.f);
+        notify(s, LogEntry::Error, "Training stopped: " + t.snap.message);
+    }
+}
+
+core::Status step_training(AppState& s) {
+    TrainState& t = train_state(s);
+    core::Status ok = ensure_run(s, t);
+    if (!ok) {
+        notify(s, LogEntry::Warn, ok.message);
+        return ok;
+    }
+    t.running = true;  // so a divergence in this slice is reported once
+    run_slice(s, t);
+    t.running = false;
+    return ok;
+}
+
+core::Status resume_training(AppState& s, float lr) {
+    TrainState& t = train_state(s);
+    if (!t.job || t.snap.status != core::JobStatus::waiting) return core::Status::error("nothing to resume: no run has diverged");
+    core::Status ok = t.job->resume(lr);
+    if (!ok) {
+        notify(s, LogEntry::Error, "Cannot resume: " + ok.message);
+        return ok;
+    }
+    t.snap = t.job->snapshot();
+    t.settings.train.lr = lr;
+    t.running = true;
+    s.log.info("Resuming with learning rate " + fmt("%.1e", lr) + " from the last good weights");
+    return ok;
+}
+
+// [SECTION] tuning
+core::Status start_tune(AppState& s) {
+    TrainState& t = train_state(s);
+    if (t.running) return core::Status::error("training is running");
+    if (!s.data.loaded) return core::Status::error("no data loaded");
+    std::string rates, batches;
+    for (int i = 0; i < 3; ++i) {
+        if (t.tune_lr[i]) rates += (rates.empty() ? "" : ",") + fmt("%g", kTuneRates[i]);
+        if (t.tune_batch[i]) batches += (batches.empty() ? "" : ",") + std::to_string(kTuneBatches[i]);
+    }
+    if (rates.empty() || batches.empty()) {
+        notify(s, LogEntry::Warn, "Pick at least one learning rate and one batch size to tune");
+        return core::Status::error("no learning rate or no batch size picked");
+    }
+    core::RunSettings base = t.settings;
+    base.train.epochs = t.tune_epochs;
+    auto trials = core::grid_trials(base, "lr=" + rates + ";batch=" + batches);
+    if (!trials) return core::Status::error(trials.error);
+    auto job = core::TuneJob::create(std::move(trials.value), training_set(s), validation_set(s));
+    if (!job) return core::Status::error(job.error);
+    t.tune = std::move(job.value);
+    t.tune_snap = t.tune->snapshot();
+    s.log.info("Tuning " + t.settings.model + ": " + std::to_string(t.tune_snap.trials.size()) + " trials of " +
+               std::to_string(t.tune_epochs) + " epochs");
+    return core::Status::success();
+}
+
+void stop_tune(AppState& s) {
+    TrainState& t = train_state(s);
+    if (t.tune) t.tune->cancel();
+}
+
+static void tune_slice(AppState& s, TrainState& t) {
+    const size_t logged = std::count_if(t.tune_snap.trials.begin(), t.tune_snap.trials.end(), [](const core::TrialResult& r) {
+        return r.status != "queued" && r.status != "running";
+    });
+    t.tune->step({0, t.slice_ms});
+    t.tune_snap = t.tune->snapshot();
+    for (size_t i = logged; i < t.tune_snap.trials.size(); ++i) {
+        const core::TrialResult& r = t.tune_snap.trials[i];
+        if (r.status == "queued" || r.status == "running") break;
+        s.log.info("Trial " + r.desc() + ": " + r.status + ", val ACC " + fmt("%.3f", r.val_acc) + " in " + fmt("%.1f", r.seconds) + " s");
+    }
+    if (t.tune_snap.status != core::JobStatus::done || t.tune_snap.best_trial < 0) return;
+    const core::TrialResult& b = t.tune_snap.trials[t.tune_snap.best_trial];
+    auto e = std::make_unique<StoredModel>();
+    e->model = std::make_shared<core::Model>(t.tune->take_best_model());
+    e->label = e->model->spec().name + " (tuned)";
+    e->origin = "best of " + std::to_string(t.tune_snap.trials.size()) + " tuning trials";
+    e->hyper = b.desc();
+    e->train_seconds = b.seconds;
+    s.models.add(std::move(e), false);
+    notify(s, LogEntry::Info, "Tuning done: best val ACC " + fmt("%.3f", b.val_acc) + " (" + b.desc() + "); added to the models");
+}
+
+// [SECTION] models
+core::Status use_model(AppState& s, int index) {
+    if (index < 0 || index >= s.models.size()) return core::Status::error("no model " + std::to_string(index));
+    s.models.set_active(index);
+    classify_rerun_all(s);
+    s.log.info("Classify now uses " + s.models.at(index).label);
+    return core::Status::success();
+}
+
+core::Status save_model(AppState& s, int index) {
+    if (index < 0 || index >= s.models.size()) return core::Status::error("no model " + std::to_string(index));
+    if (!s.platform.save_bytes) return core::Status::error("this platform cannot save files");
+    const StoredModel& m = s.models.at(index);
+    std::string fname = m.label;
+    for (char& c : fname)
+        if (!isalnum((unsigned char)c) && c != '-' && c != '_') c = '_';
+    std::string where = s.platform.save_bytes(fname + ".bcm", m.model->save());
+    if (where.empty()) {
+        notify(s, LogEntry::Error, "Could not save " + fname + ".bcm");
+        return core::Status::error("could not save " + fname + ".bcm");
+    }
+    notify(s, LogEntry::Info, "Saved " + m.label + " to " + where);
+    return core::Status::success();
+}
+
+void remove_model(AppState& s, int index) {
+    if (index < 0 || index >= s.models.size()) return;
+    TrainState& t = train_state(s);
+    if (t.result == &s.models.at(index)) t.result = nullptr;
+    s.models.remove(index);
+    classify_rerun_all(s);
+}
+
+core::Status open_model_file(AppState& s, const std::string& name, const uint8_t* bytes, size_t size) {
+    auto r = s.models.open(name, bytes, size);
+    if (!r) {
+        notify(s, LogEntry::Error, r.error + " (the models already loaded are kept)");
+        return core::Status::error(r.error);
+    }
+    classify_rerun_all(s);
+    notify(s, LogEntry::Info, "Loaded model " + s.models.at(r.value).label + " from " + name + "; Classify now uses it");
+    return core::Status::success();
+}
+
+void add_pretrained(AppState& s, const std::string& file, const uint8_t* bytes, size_t size) {
+    const int before = s.models.active();
+    auto r = s.models.add_pretrained(file, bytes, size);
+    if (!r) {
+        notify(s, LogEntry::Error, "Pretrained model skipped: " + r.error);
+        return;
+    }
+    const StoredModel& m = s.models.at(r.value);
+    s.log.info("Pretrained model " + m.label + " loaded (" + std::to_string(m.params) + " parameters)");
+    if (s.models.active() != before) classify_rerun_all(s);
+}
+
+std::string model_summary(const AppState& s) {
+    const StoredModel* m = s.models.active_model();
+    return m ? m->label : "none";
+}
+
+bool model_ready(const AppState& s) { return s.models.active() >= 0; }
+
+bool model_predict(AppState& s, const uint8_t* rgb28, std::vector<float>& probs, std::string& model_name) {
+    StoredModel* m = s.models.active_model();
+    if (!m) {
+        probs.clear();
+        return false;
+    }
+    probs = m->model->predict(rgb28, 1, s.classify.tta);
+    model_name = m->label + (s.classify.tta && m->model->spec().family == core::Family::nn ? ", 8 views" : "");
+    return probs.size() == core::kClasses;
+}
+
+// [SECTION] per frame
+void training_frame(AppState& s) {
+    if (!s.train) return;
+    TrainState& t = *s.train;
+    auto t0 = Clock::now();
+    if (t.running && t.job && !t.snap.finished()) run_slice(s, t);
+    // tune trials run when no training does
+    if (!t.running && t.tune && !t.tune_snap.finished()) tune_slice(s, t);
+    // the Compare tab's evaluations on the test split, in what is left of ~8 ms
+    double left = 8.0 - ms_since(t0);
+    if (left > 1.0 && s.data.loaded) {
+        int done = s.models.evaluate_step(s.data.all.test, left);
+        if (done >= 0) {
+            const StoredModel& e = s.models.at(done);
+            char buf[200];
+            std::snprintf(buf, sizeof buf, "%s on the test split (%d images): ACC %.3f, AUC %.3f, %.2f ms/image", e.label.c_str(),
+                          e.test.n, e.test.acc, e.test.auc, e.test.ms_per_image);
+            s.log.info(buf);
+        }
+    }
+}
+
+void training_data_changed(AppState& s) {
+    s.models.data_changed();
+    if (s.train) s.train->views.reset();
+}
+
+void training_shutdown(AppState& s) {
+    if (s.train) s.train->views.release();
+}
+
+}  // namespace app

@@ -1,0 +1,82 @@
+// The app's training run and tuning grid, and the typed operations on them that the panels, the
+// keyboard shortcuts and the test adapter (commands.cpp) call. A run is a core::TrainJob on the
+// current data subset, stepped inside the frame with a time budget (training_frame); the panels
+// draw its snapshot (TrainState::snap), never the job itself. Finished models go to the model store
+// (AppState::models), where Compare and Classify find them.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "app/app.h"
+#include "app/train_views.h"
+#include "core/job.h"
+#include "core/recipe.h"
+
+namespace app {
+
+struct TrainState {
+    core::RunSettings settings = page_settings("cnn");  // what Start trains (edited by the Train panel)
+    float slice_ms = 12.0f;       // time per frame given to training
+    float resume_lr = 1e-4f;      // offered after a divergence (a tenth of the rate that diverged)
+    // the current run
+    std::unique_ptr<core::TrainJob> job;
+    core::JobSnapshot snap;       // the job's latest snapshot: what the panels draw
+    std::string run_summary;      // the run's settings in one line
+    bool running = false;
+    int runs_started = 0;
+    size_t params = 0;
+    const StoredModel* result = nullptr;  // the finished run's model in the store (null once removed)
+    // the tuning grid (Compare tab)
+    std::unique_ptr<core::TuneJob> tune;
+    core::JobSnapshot tune_snap;
+    int tune_epochs = 2;
+    bool tune_lr[3] = {true, true, false};     // kTuneRates
+    bool tune_batch[3] = {false, true, true};  // kTuneBatches
+    // live views of the run (filters, activations, misclassified images)
+    TrainViews views;
+    std::string model_path_ui;    // desktop: a .bcm path typed in
+    static core::RunSettings page_settings(const std::string& model);
+};
+constexpr float kTuneRates[3] = {3e-3f, 1e-3f, 3e-4f};
+constexpr int kTuneBatches[3] = {16, 32, 64};
+
+TrainState& train_state(AppState& s);
+
+// [SECTION] settings and the run
+// The page's settings for a model: its core recipe with the page's two overrides (5 epochs, so a
+// lesson's run ends in minutes; vgg6 at width 16, DESIGN.md's in-page variant).
+inline core::RunSettings page_settings(const std::string& model) { return TrainState::page_settings(model); }
+// Switches the model to train (its page settings); refused while a run is under way.
+core::Status select_model(AppState& s, const std::string& name);
+// Starts a run (or goes on with a paused one).
+core::Status start_training(AppState& s);
+void pause_training(AppState& s);
+// One frame's slice of work (starts a run first when there is none).
+core::Status step_training(AppState& s);
+// After a divergence: go on from the last good weights at rate lr.
+core::Status resume_training(AppState& s, float lr);
+void reset_training(AppState& s);
+bool training_busy(const AppState& s);  // a run exists and is not finished
+// The train and validation subsets a run uses (the Data tab's subset of train, and the recipe's
+// validation subset of val).
+core::Dataset training_set(const AppState& s);
+core::Dataset validation_set(const AppState& s);
+core::SubsetSpec validation_spec(const AppState& s);
+
+// [SECTION] tuning
+core::Status start_tune(AppState& s);
+void stop_tune(AppState& s);
+
+// [SECTION] models
+core::Status use_model(AppState& s, int index);   // Classify uses it
+core::Status save_model(AppState& s, int index);  // through the platform (a download in the page)
+void remove_model(AppState& s, int index);
+core::Status open_model_file(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
+void add_pretrained(AppState& s, const std::string& file, const uint8_t* bytes, size_t size);
+
+// [SECTION] per frame and lifecycle
+void training_frame(AppState& s);          // steps the run, the tuning and the Compare evaluations
+void training_data_changed(AppState& s);   // new data: evaluations and views are stale
+void training_shutdown(AppState& s);
+
+}  // namespace app

@@ -1,0 +1,126 @@
+// The read-only JSON snapshot of the app for the browser tests and debugging (bc_state_json).
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "app/run_control.h"
+
+namespace app {
+
+namespace {
+const char* b(bool v) { return v ? "true" : "false"; }
+
+void data_json(std::ostringstream& o, const AppState& s) {
+    o << ",\"data\":{\"loaded\":" << b(s.data.loaded) << ",\"source\":\"" << json_escape(s.data.source) << "\"";
+    if (s.data.loaded) {
+        o << ",\"splits\":{\"train\":" << s.data.all.train.size() << ",\"val\":" << s.data.all.val.size()
+          << ",\"test\":" << s.data.all.test.size() << "}";
+        o << ",\"view\":{\"split\":\"" << core::split_name(s.data.spec.split) << "\",\"size\":" << s.data.view.size()
+          << ",\"per_class\":[";
+        auto counts = s.data.view.class_counts();
+        for (int k = 0; k < core::kClasses; ++k) o << (k ? "," : "") << counts[k];
+        o << "]}";
+    }
+    o << ",\"error\":\"" << json_escape(s.data.last_error) << "\"}";
+}
+
+void classify_json(std::ostringstream& o, const AppState& s) {
+    o << ",\"classify\":{\"count\":" << s.classify.items.size() << ",\"items\":[";
+    for (size_t i = 0; i < s.classify.items.size(); ++i) {
+        const auto& it = *s.classify.items[i];
+        o << (i ? "," : "") << "{\"name\":\"" << json_escape(it.name) << "\",\"width\":" << it.width << ",\"height\":" << it.height
+          << ",\"top\":" << it.top << ",\"class\":\"" << (it.top >= 0 ? core::kClassNames[it.top] : "") << "\",\"probs\":[";
+        for (size_t k = 0; k < it.probs.size(); ++k) o << (k ? "," : "") << it.probs[k];
+        o << "]}";
+    }
+    o << "],\"error\":\"" << json_escape(s.classify.last_error) << "\"}";
+}
+
+void features_json(std::ostringstream& o, const AppState& s) {
+    o << ",\"features\":{\"levels\":" << s.features.levels << ",\"distance\":" << s.features.distance << ",\"props\":[";
+    if (!s.features.props.empty())
+        for (int p = 0; p < core::kGlcmProps; ++p) {
+            double m = 0;
+            for (double v : s.features.props[p]) m += v;
+            o << (p ? "," : "") << m / std::max<size_t>(1, s.features.props[p].size());
+        }
+    o << "]}";
+}
+
+void strings_json(std::ostringstream& o, const std::vector<std::string>& v) {
+    o << "[";
+    for (size_t i = 0; i < v.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(v[i]) << "\"";
+    o << "]";
+}
+
+void models_json(std::ostringstream& o, const AppState& s) {
+    const ModelStore& ms = s.models;
+    o << "\"model_ready\":" << b(ms.active() >= 0) << ",\"active\":\"" << (ms.active_model() ? json_escape(ms.active_model()->label) : "")
+      << "\",\"models\":[";
+    for (int i = 0; i < ms.size(); ++i) {
+        const StoredModel& e = ms.at(i);
+        const bool ev = ms.evaluated(e);
+        o << (i ? "," : "") << "{\"label\":\"" << json_escape(e.label) << "\",\"params\":" << e.params << ",\"hyper\":\""
+          << json_escape(e.hyper) << "\",\"evaluated\":" << b(ev) << ",\"acc\":" << (ev ? e.test.acc : -1)
+          << ",\"auc\":" << (ev && std::isfinite(e.test.auc) ? e.test.auc : -1) << "}";
+    }
+    o << "]";
+}
+
+void run_json(std::ostringstream& o, const TrainState& t) {
+    const core::JobSnapshot& r = t.snap;
+    const core::TrainMetrics& m = r.train;
+    o << ",\"run\":{\"model\":\"" << json_escape(t.job->spec().model.name) << "\",\"settings\":\"" << json_escape(t.run_summary)
+      << "\",\"status\":\"" << core::job_status_name(r.status) << "\",\"done\":" << b(r.status == core::JobStatus::done)
+      << ",\"error\":\"" << (r.status == core::JobStatus::failed ? json_escape(r.message) : "") << "\",\"seconds\":" << r.seconds
+      << ",\"progress\":" << r.progress << ",\"epoch\":" << m.epoch << ",\"epochs\":" << m.epochs << ",\"step\":" << m.step
+      << ",\"images_per_second\":" << m.images_per_second << ",\"losses\":[";
+    size_t n = m.batches.size(), from = n > 200 ? n - 200 : 0;
+    for (size_t i = from; i < n; ++i) o << (i > from ? "," : "") << m.batches[i].loss;
+    o << "],\"first_loss\":" << (n ? m.batches[0].loss : 0) << ",\"val_acc\":[";
+    for (size_t i = 0; i < m.history.size(); ++i) o << (i ? "," : "") << m.history[i].val_acc;
+    o << "],\"final_val_acc\":" << r.eval.acc << ",\"diverged\":" << b(m.diverged) << ",\"diverged_message\":\""
+      << json_escape(m.diverged_message) << "\",\"divergences\":" << m.divergences << "}";
+}
+
+void train_json(std::ostringstream& o, const AppState& s) {
+    o << ",\"train\":{";
+    models_json(o, s);
+    const TrainState* t = s.train.get();
+    o << ",\"running\":" << b(t && t->running);
+    if (t) {
+        const core::RunSettings& rs = t->settings;
+        o << ",\"settings\":{\"model\":\"" << json_escape(rs.model) << "\",\"batch\":" << rs.train.batch << ",\"lr\":" << rs.train.lr
+          << ",\"epochs\":" << rs.train.epochs << ",\"augment\":" << b(rs.train.augment) << "}";
+        if (t->job) run_json(o, *t);
+    }
+    o << ",\"slice_ms\":" << s.stats.slice_ms;
+    const bool tuning = t && t->tune && !t->tune_snap.finished();
+    int trials = t && t->tune ? (int)t->tune_snap.trials.size() : 0, done = 0;
+    for (int i = 0; i < trials; ++i) done += t->tune_snap.trials[i].status != "queued" && t->tune_snap.trials[i].status != "running";
+    o << ",\"trials\":" << trials << ",\"tune_running\":" << b(tuning) << ",\"trials_done\":" << done << "}";
+}
+}  // namespace
+
+std::string app_state_json(const AppState& s) {
+    std::ostringstream o;
+    o << "{\"platform\":\"" << s.platform.name << "\",\"tab\":\"" << kTabNames[(int)s.tab] << "\"";
+    o << ",\"frames\":" << s.stats.frames << ",\"frame_ms\":" << s.stats.frame_ms_avg << ",\"work_ms\":" << s.stats.work_ms;
+    data_json(o, s);
+    classify_json(o, s);
+    features_json(o, s);
+    o << ",\"log\":{\"count\":" << s.log.entries.size() << ",\"errors\":" << s.log.errors << ",\"warnings\":" << s.log.warnings
+      << ",\"last\":\"" << (s.log.entries.empty() ? "" : json_escape(s.log.entries.back().text)) << "\"}";
+    o << ",\"notice\":\"" << json_escape(s.notice.text) << "\"";
+    o << ",\"shaders\":" << b(gfx_shaders_ready());
+    o << ",\"assets\":{\"pending\":";
+    strings_json(o, s.assets_pending);
+    o << ",\"failed\":";
+    strings_json(o, s.assets_failed);
+    o << "}";
+    train_json(o, s);
+    o << "}";
+    return o.str();
+}
+
+}  // namespace app

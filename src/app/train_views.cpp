@@ -1,0 +1,245 @@
+// Filters, activations and misclassified images of a training network (train_views.h).
+#include "app/train_views.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "app/app.h"
+#include "app/ui.h"
+#include "core/metrics.h"
+
+namespace app {
+
+void TrainViews::reset() {
+    wrong_pred.reset(nullptr);
+    wrong_idx.clear();
+    wrong_pred_class.clear();
+    wrong_epoch = -1;
+    act_image = 0;
+    refreshed_t = -1;
+    filters_n = acts_n = 0;
+}
+
+void TrainViews::release() {
+    conf_tex.release();
+    filters_tex.release();
+    acts_tex.release();
+    wrong_tex.release();
+}
+
+void refresh_filters(TrainViews& t, core::Model& m) {
+    if (m.spec().family != core::Family::nn) { t.filters_n = 0; return; }
+    core::nn::Network& net = m.network();
+    for (int li = 0; li < net.layer_count(); ++li) {
+        core::nn::Layer& L = net.layer(li);
+        auto ps = L.params();
+        if (ps.empty()) continue;
+        const std::vector<float>& W = ps[0]->value;
+        const core::nn::Shape in = net.input_shape();  // the first layer with weights sees the image (flatten has none)
+        if (L.kind() == core::nn::LayerKind::conv2d) {
+            int cin = in.c, cout = (int)(ps[1]->value.size());
+            int k = (int)std::lround(std::sqrt((double)W.size() / cout / cin));
+            int cols = 8, rows = (cout + cols - 1) / cols, tile = k + 1;
+            std::vector<uint8_t> rgb((size_t)(cols * tile) * (rows * tile) * 3, 30);
+            for (int f = 0; f < cout; ++f) {
+                float lo = 1e30f, hi = -1e30f;
+                for (int q = 0; q < k * k * cin; ++q) { float v = W[(size_t)q * cout + f]; lo = std::min(lo, v); hi = std::max(hi, v); }
+                float sc = hi > lo ? 255.0f / (hi - lo) : 0;
+                int ox = (f % cols) * tile, oy = (f / cols) * tile;
+                for (int y = 0; y < k; ++y)
+                    for (int x = 0; x < k; ++x)
+                        for (int c = 0; c < 3; ++c) {
+                            int ci = cin == 3 ? c : 0;
+                            float v = W[(size_t)((y * k + x) * cin + ci) * cout + f];
+                            rgb[((size_t)(oy + y) * cols * tile + ox + x) * 3 + c] = (uint8_t)std::lround((v - lo) * sc);
+                        }
+            }
+            t.filters_tex.upload_rgb(rgb.data(), cols * tile, rows * tile, true);
+            t.filters_rgb = true;
+            t.filters_cols = cols;
+            t.filters_n = cout;
+            t.filters_tile = tile;
+        } else if (L.kind() == core::nn::LayerKind::dense && in.h == 28 && in.w == 28) {
+            int F = in.size(), U = (int)ps[1]->value.size(), n = std::min(U, 32), cols = 8, rows = (n + cols - 1) / cols, tile = 29;
+            std::vector<float> v((size_t)(cols * tile) * (rows * tile), 0.f);
+            for (int u = 0; u < n; ++u) {
+                float mx = 1e-12f;
+                for (int f = 0; f < F; ++f) mx = std::max(mx, std::fabs(W[(size_t)f * U + u]));
+                int ox = (u % cols) * tile, oy = (u / cols) * tile;
+                for (int y = 0; y < 28; ++y)
+                    for (int x = 0; x < 28; ++x)
+                        v[(size_t)(oy + y) * cols * tile + ox + x] = W[(size_t)((y * 28 + x) * in.c) * U + u] / mx;
+            }
+            t.filters_tex.upload_r32f(v.data(), cols * tile, rows * tile);
+            t.filters_rgb = false;
+            t.filters_cols = cols;
+            t.filters_n = n;
+            t.filters_tile = tile;
+        } else {
+            t.filters_n = 0;
+        }
+        return;
+    }
+    t.filters_n = 0;
+}
+
+void refresh_activations(TrainViews& t, core::Model& m, const uint8_t* rgb28) {
+    t.acts_n = 0;
+    if (m.spec().family != core::Family::nn || !rgb28) return;
+    core::nn::Network& net = m.network();
+    core::nn::Tensor x;
+    core::images_to_tensor(rgb28, 1, m.spec().input, x);
+    core::nn::Context ctx;
+    net.forward(x, ctx);
+    // the output of the first ReLU that follows a convolution: (H, W, C)
+    int pick = -1;
+    bool seen_conv = false;
+    for (int li = 0; li < net.layer_count(); ++li) {
+        auto k = net.layer(li).kind();
+        if (k == core::nn::LayerKind::conv2d) seen_conv = true;
+        if (k == core::nn::LayerKind::relu && seen_conv) { pick = li + 1; break; }
+    }
+    if (pick < 0) return;
+    const core::nn::Tensor& a = net.activation(pick);
+    int H = a.s.h, W = a.s.w, C = std::min(a.s.c, 32);
+    if (H < 4) return;
+    int cols = 8, rows = (C + cols - 1) / cols, tile = W + 2;
+    std::vector<float> v((size_t)(cols * tile) * (rows * (H + 2)), 0.f);
+    for (int c = 0; c < C; ++c) {
+        float mx = 1e-12f;
+        for (int i = 0; i < H * W; ++i) mx = std::max(mx, a.v[(size_t)i * a.s.c + c]);
+        int ox = (c % cols) * tile, oy = (c / cols) * (H + 2);
+        for (int y = 0; y < H; ++y)
+            for (int x = 0; x < W; ++x) v[(size_t)(oy + y) * cols * tile + ox + x] = a.v[(size_t)(y * W + x) * a.s.c + c] / mx;
+    }
+    t.acts_tex.upload_r32f(v.data(), cols * tile, rows * (H + 2));
+    t.acts_cols = cols;
+    t.acts_n = C;
+    t.acts_side = H;
+}
+
+void update_views(TrainViews& t, core::Model& m, const core::Dataset& val, double now) {
+    if (now - t.refreshed_t <= 0.5) return;
+    t.refreshed_t = now;
+    refresh_filters(t, m);
+    if (val.size() > 0) refresh_activations(t, m, val.image(std::min(t.act_image, val.size() - 1)));
+}
+
+void update_misclassified(TrainViews& t, core::Model& m, const core::Dataset& val, int epochs_done) {
+    if (epochs_done > 0 && epochs_done != t.wrong_epoch && (t.wrong_pred.n == 0 || t.wrong_pred.done())) {
+        t.wrong_pred.reset(&val, 256);
+        t.wrong_epoch = epochs_done;
+    }
+    if (t.wrong_pred.n == 0 || t.wrong_pred.done()) return;
+    t.wrong_pred.step(m, {0, 4.0}, core::prediction_chunk(m));
+    if (!t.wrong_pred.done()) return;
+    t.wrong_idx.clear();
+    t.wrong_pred_class.clear();
+    for (int i = 0; i < t.wrong_pred.n; ++i) {
+        int p = core::argmax(&t.wrong_pred.probs[(size_t)i * 8], 8);
+        if (p != val.labels[i]) {
+            t.wrong_idx.push_back(i);
+            t.wrong_pred_class.push_back(p);
+        }
+    }
+    int n = std::min<int>((int)t.wrong_idx.size(), 32);
+    std::vector<uint8_t> rgb((size_t)n * core::kImageBytes);
+    for (int i = 0; i < n; ++i)
+        for (int y = 0; y < 28; ++y) std::copy_n(val.image(t.wrong_idx[i]) + y * 84, 84, &rgb[((size_t)y * n * 28 + i * 28) * 3]);
+    if (n > 0) t.wrong_tex.upload_rgb(rgb.data(), n * 28, 28, true);
+}
+
+static void draw_filters(TrainViews& t, float tile_side) {
+    if (t.filters_n > 0) {
+        ImGui::BeginGroup();
+        ImGui::TextUnformatted(t.filters_rgb ? "First-layer filters (RGB, each scaled to its range)" : "First-layer weights (32 units)");
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        ImVec2 p = ImGui::GetCursorScreenPos();
+        const int tile = t.filters_tile, cols = t.filters_cols;
+        const float tw = (float)t.filters_tex.width(), th = (float)t.filters_tex.height();
+        HeatmapStyle hs;
+        hs.cmap = kDiverging;
+        hs.vmin = -1;
+        hs.vmax = 1;
+        for (int f = 0; f < t.filters_n; ++f) {
+            int cx = f % cols, cy = f / cols;
+            ImVec2 q(p.x + cx * (tile_side + 3), p.y + cy * (tile_side + 3));
+            ImVec2 uv0(cx * tile / tw, cy * tile / th), uv1((cx * tile + tile - 1) / tw, (cy * tile + tile - 1) / th);
+            if (t.filters_rgb) dl->AddImage(t.filters_tex.im(), q, ImVec2(q.x + tile_side, q.y + tile_side), uv0, uv1);
+            else {
+                // heatmap_draw covers the whole texture; draw the sub-rectangle through a clip
+                float fw = tile_side * tw / (tile - 1), fh = tile_side * th / (tile - 1);
+                ImVec2 o(q.x - uv0.x * fw, q.y - uv0.y * fh);
+                dl->PushClipRect(q, ImVec2(q.x + tile_side, q.y + tile_side), true);
+                heatmap_draw(dl, t.filters_tex, o, ImVec2(o.x + fw, o.y + fh), hs);
+                dl->PopClipRect();
+            }
+        }
+        int rows = (t.filters_n + cols - 1) / cols;
+        ImGui::Dummy(ImVec2(cols * (tile_side + 3), rows * (tile_side + 3)));
+        ImGui::EndGroup();
+    }
+}
+
+static void draw_activations(TrainViews& t, const core::Dataset& val, float tile_side) {
+    const float e = ui::em();
+    if (t.acts_n > 0) {
+        ImGui::BeginGroup();
+        ImGui::Text("Activations after the first ReLU (validation image %d)", t.act_image);
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        ImVec2 p = ImGui::GetCursorScreenPos();
+        const int cols = t.acts_cols, H = t.acts_side;
+        const float tw = (float)t.acts_tex.width(), th = (float)t.acts_tex.height();
+        const float tile_w = tw / cols, tile_h = H + 2.0f;
+        HeatmapStyle hs;
+        hs.cmap = kViridis;
+        for (int c = 0; c < t.acts_n; ++c) {
+            int cx = c % cols, cy = c / cols;
+            ImVec2 q(p.x + cx * (tile_side + 3), p.y + cy * (tile_side + 3));
+            float fw = tile_side * tw / H, fh = tile_side * th / H;
+            ImVec2 o(q.x - cx * tile_w / tw * fw, q.y - cy * tile_h / th * fh);
+            dl->PushClipRect(q, ImVec2(q.x + tile_side, q.y + tile_side), true);
+            heatmap_draw(dl, t.acts_tex, o, ImVec2(o.x + fw, o.y + fh), hs);
+            dl->PopClipRect();
+        }
+        int rows = (t.acts_n + cols - 1) / cols;
+        ImGui::Dummy(ImVec2(cols * (tile_side + 3), rows * (tile_side + 3)));
+        ImGui::SetNextItemWidth(e * 8);
+        ImGui::SliderInt("image##act", &t.act_image, 0, std::max(0, val.size() - 1));
+        ImGui::EndGroup();
+    }
+
+}
+
+void draw_filters_and_activations(TrainViews& t, const core::Dataset& val, float w) {
+    const float e = ui::em();
+    const float tile_side = std::floor(std::min(e * 2.6f, (w - e * 3) / 2 / 8 - 3));
+    draw_filters(t, tile_side);
+    if (t.filters_n > 0 && t.acts_n > 0) ImGui::SameLine(0, e * 1.5f);
+    draw_activations(t, val, tile_side);
+}
+
+void draw_misclassified(const TrainViews& t, const core::Dataset& val, float w) {
+    const float e = ui::em();
+    if (!t.wrong_idx.empty() && t.wrong_tex.valid()) {
+        ImGui::Spacing();
+        ImGui::Text("Misclassified validation images: %d of %d checked (label -> prediction)", (int)t.wrong_idx.size(), t.wrong_pred.n);
+        int n = std::min<int>((int)t.wrong_idx.size(), 32);
+        float th = std::round(e * 3.2f);
+        int per_row = std::max(1, (int)((w + 6) / (th + e * 0.5f)));
+        for (int i = 0; i < n; ++i) {
+            if (i % per_row) ImGui::SameLine(0, e * 0.5f);
+            ImGui::BeginGroup();
+            ImGui::Image(t.wrong_tex.im(), ImVec2(th, th), ImVec2(i / (float)n, 0), ImVec2((i + 1) / (float)n, 1));
+            int truth = val.labels[t.wrong_idx[i]], pred = t.wrong_pred_class[i];
+            ImVec2 q = ImGui::GetItemRectMin();
+            ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(q.x, q.y + th - 4), ImVec2(q.x + th / 2, q.y + th), class_color(truth));
+            ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(q.x + th / 2, q.y + th - 4), ImVec2(q.x + th, q.y + th), class_color(pred));
+            ImGui::EndGroup();
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s, predicted %s", core::kClassNames[truth], core::kClassNames[pred]);
+        }
+    }
+}
+
+}  // namespace app

@@ -1,0 +1,99 @@
+// The app's model store (src/app/model_store.h, no ImGui): which model Classify uses as shipped and
+// user files arrive, bad files refused with the store unchanged, evaluations on the test split in
+// bounded steps that go stale (and are never shown) when the data changes, and the training summary
+// read from a model file.
+#include <doctest/doctest.h>
+
+#include "app/model_store.h"
+#include "test_util.h"
+
+namespace {
+core::io::Bytes asset(const char* name) {
+    auto b = testutil::read(testutil::repo(std::string("assets/") + name));
+    REQUIRE_MESSAGE(!b.empty(), name);
+    return b;
+}
+}  // namespace
+
+TEST_CASE("model store: the best shipped model is used whatever the order they arrive in") {
+    auto w16 = asset("vgg6_w16.bcm"), w32 = asset("vgg6_w32.bcm");
+    for (int order = 0; order < 2; ++order) {
+        app::ModelStore ms;
+        CHECK(ms.active() < 0);
+        if (order == 0) {
+            REQUIRE(ms.add_pretrained("vgg6_w16.bcm", w16.data(), w16.size()).ok());
+            REQUIRE(ms.add_pretrained("vgg6_w32.bcm", w32.data(), w32.size()).ok());
+        } else {
+            REQUIRE(ms.add_pretrained("vgg6_w32.bcm", w32.data(), w32.size()).ok());
+            REQUIRE(ms.add_pretrained("vgg6_w16.bcm", w16.data(), w16.size()).ok());
+        }
+        REQUIRE(ms.size() == 2);
+        CHECK(ms.active_model()->label == "vgg6_w32 (pretrained)");
+        CHECK(ms.active_model()->origin == "assets/vgg6_w32.bcm");
+        CHECK(ms.active_model()->pretrained);
+    }
+}
+
+TEST_CASE("model store: a model the user opens is used, and a shipped one arriving later does not replace it") {
+    auto w16 = asset("vgg6_w16.bcm"), w32 = asset("vgg6_w32.bcm");
+    app::ModelStore ms;
+    auto mine = ms.open("/home/me/mine.bcm", w16.data(), w16.size());
+    REQUIRE(mine.ok());
+    CHECK(ms.at(mine.value).label == "vgg6 (mine)");
+    CHECK(ms.at(mine.value).origin == "loaded from /home/me/mine.bcm");
+    REQUIRE(ms.add_pretrained("vgg6_w32.bcm", w32.data(), w32.size()).ok());
+    CHECK(ms.active() == mine.value);
+    // a damaged file is refused with its name and changes nothing
+    std::vector<uint8_t> cut(w16.begin(), w16.begin() + 100);
+    auto bad = ms.open("cut.bcm", cut.data(), cut.size());
+    CHECK(bad.error == "cut.bcm: truncated: 100 bytes end inside a layer");
+    CHECK(ms.size() == 2);
+    CHECK(ms.active() == mine.value);
+    // removing the active model falls back to the first; removing before it shifts the index
+    ms.remove(0);
+    CHECK(ms.size() == 1);
+    CHECK(ms.active() == 0);
+    CHECK(ms.active_model()->label == "vgg6_w32 (pretrained)");
+    ms.remove(0);
+    CHECK(ms.active() < 0);
+    CHECK(ms.active_model() == nullptr);
+}
+
+TEST_CASE("model store: a model file says how it was trained") {
+    auto w32 = asset("vgg6_w32.bcm");
+    app::ModelStore ms;
+    REQUIRE(ms.add_pretrained("vgg6_w32.bcm", w32.data(), w32.size()).ok());
+    const app::StoredModel& m = ms.at(0);
+    CHECK(m.hyper == "80 epochs (best 63), batch 64, lr 0.001 cosine, adam, augmented, on 11959 images");
+    CHECK(m.train_seconds == doctest::Approx(1675.9));
+    CHECK(m.params == m.model->param_count());
+    CHECK(m.params > 100000);
+}
+
+TEST_CASE("model store: test-split evaluations in bounded steps, stale after new data") {
+    auto w16 = asset("vgg6_w16.bcm");
+    app::ModelStore ms;
+    REQUIRE(ms.add_pretrained("vgg6_w16.bcm", w16.data(), w16.size()).ok());
+    core::Dataset test = testutil::toy(4, 3);  // 32 images
+    int finished = -1, steps = 0;
+    while (finished < 0 && steps < 1000) {
+        finished = ms.evaluate_step(test, 0.01);  // a tiny budget: one chunk a call
+        ++steps;
+    }
+    REQUIRE(finished == 0);
+    CHECK(steps >= 2);
+    const app::StoredModel& m = ms.at(0);
+    CHECK(ms.evaluated(m));
+    CHECK(m.test.n == 32);
+    core::Evaluation direct = core::evaluate_model(*m.model, test);
+    CHECK(m.test.acc == direct.acc);
+    CHECK(ms.evaluate_step(test, 5) == -1);  // nothing left to do
+    // new data: the old figures are not shown, and the model is evaluated again on the new split
+    ms.data_changed();
+    CHECK_FALSE(ms.evaluated(m));
+    core::Dataset other = testutil::toy(2, 9);
+    while (ms.evaluate_step(other, 50) < 0) {
+    }
+    CHECK(ms.evaluated(m));
+    CHECK(m.test.n == 16);
+}
