@@ -292,3 +292,21 @@ TEST_CASE("ClassifyJob: a batch of files, bad ones reported by name, the rest cl
     CHECK(job.results()[2].probs == job.results()[0].probs);
     CHECK(job.snapshot().status == core::JobStatus::done);
 }
+
+TEST_CASE("TrainJob: a copy of the live weights, made by the stepping thread on request") {
+    auto made = core::TrainJob::create(resolved(tiny_settings(3)), toy(6, 1), toy(3, 2));
+    REQUIRE(made.ok());
+    core::TrainJob& job = *made.value;
+    CHECK(job.live_copy().get() == nullptr);
+    job.step({16, 0});
+    CHECK(job.live_copy().get() == nullptr);  // not asked for
+    job.request_live_copy();
+    job.step({16, 0});
+    auto copy = job.live_copy();
+    REQUIRE(copy.get() != nullptr);
+    core::Dataset probe = toy(1, 7);
+    CHECK(copy->predict(probe.images.data(), 8) == job.live_model()->predict(probe.images.data(), 8));
+    job.step({16, 0});  // training goes on; the copy stays as it was
+    CHECK(job.live_copy().get() == copy.get());
+    CHECK(copy->predict(probe.images.data(), 8) != job.live_model()->predict(probe.images.data(), 8));
+}

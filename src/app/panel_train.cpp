@@ -112,10 +112,12 @@ static void draw_buttons(AppState& s, TrainState& t) {
     ImGui::BeginDisabled(!t.job);
     if (ImGui::Button("Reset", ImVec2(bw, 0))) reset_training(s);
     ImGui::EndDisabled();
+    if (BLOODCELL_HAVE_THREADS) return;  // a worker thread trains; the frames are the UI's
     ImGui::SameLine();
     ImGui::SetNextItemWidth(bw);
-    ImGui::SliderFloat("##budget", &t.slice_ms, 2.0f, 30.0f, "%.0f ms");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Time budget per frame for training (at least one batch runs per slice)");
+    ImGui::SliderFloat("##share", &t.train_share, 0.3f, 0.95f, "%.2f");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Share of each frame given to training (at least one batch runs per frame; frames stay at 10 per second or more)");
 }
 
 static void draw_divergence(AppState& s, TrainState& t) {
@@ -154,14 +156,14 @@ static void draw_network_progress(AppState& s, TrainState& t) {
         }
         if (!done && !m.batches.empty()) stat_row("learning rate", "%.2e", m.batches.back().lr);
         if (m.best_epoch > 0) stat_row("best val ACC", "%.3f", m.best_val_acc);
-        stat_row("slice", "%.1f ms", s.stats.slice_ms);
+        if (!BLOODCELL_HAVE_THREADS) stat_row("slice", "%.1f ms", s.stats.slice_ms);
         stat_row("parameters", "%.0f", (double)t.params);
         if (s.platform.memory_bytes) stat_row("memory in use", "%.0f MB", s.platform.memory_bytes() / 1048576.0);
         ImGui::EndTable();
     }
     // a batch is the smallest piece of work: frames wait for it whatever the budget
     const double batch_ms = m.images_per_second > 0 ? 1000.0 * t.settings.train.batch / m.images_per_second : 0;
-    if (!done && batch_ms > 2 * t.slice_ms) {
+    if (!done && !training_on_worker(s) && batch_ms > 2 * t.slice_ms) {
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
         ImGui::TextWrapped("One batch takes %.0f ms, more than the %.0f ms frame budget, so frames wait for it: a smaller "
                            "batch draws more smoothly, a larger one trains faster.", batch_ms, t.slice_ms);
@@ -268,8 +270,8 @@ static void draw_live(AppState& s, TrainState& t) {
     else draw_curves(s, t, w);
     if (!t.job) return;
     draw_validation(t, w);
-    // filters, activations, misclassified: the live weights while training, the stored model after
-    core::Model* live = !t.snap.finished() ? t.job->live_model() : t.result ? t.result->model.get() : nullptr;
+    // filters, activations, misclassified: the weights as they train, the stored model after
+    core::Model* live = view_model(s);
     if (!live) return;
     const core::Dataset& val = s.data.all.val.size() > 0 ? s.data.all.val : s.data.all.test;
     update_views(t.views, *live, val, s.stats.t);

@@ -30,6 +30,34 @@ TrainState& train_state(AppState& s) {
     return *s.train;
 }
 
+// [SECTION] the worker thread
+#if BLOODCELL_HAVE_THREADS
+static void stop_worker(TrainState& t) {
+    if (!t.worker.joinable()) return;
+    t.worker_stop.store(true);
+    t.worker.join();
+}
+
+// Steps the job until it finishes, waits (divergence) or is told to stop; slices of ~20 ms, so a
+// pause waits for at most one of them (and at least one batch).
+static void start_worker(TrainState& t) {
+    stop_worker(t);
+    t.worker_stop.store(false);
+    core::TrainJob* job = t.job.get();
+    std::atomic<bool>* stop = &t.worker_stop;
+    t.worker = std::thread([job, stop] {
+        while (!stop->load() && job->step({0, 20.0})) {
+        }
+    });
+}
+
+bool training_on_worker(const AppState& s) { return s.train && s.train->worker.joinable(); }
+#else
+static void stop_worker(TrainState&) {}
+static void start_worker(TrainState&) {}
+bool training_on_worker(const AppState&) { return false; }
+#endif
+
 // [SECTION] data of a run
 core::Dataset training_set(const AppState& s) {
     core::SubsetSpec spec = s.data.spec;
@@ -63,6 +91,7 @@ core::Status select_model(AppState& s, const std::string& name) {
 }
 
 static core::Status new_run(AppState& s, TrainState& t) {
+    stop_worker(t);
     if (!s.data.loaded) return core::Status::error("no data loaded: open a BloodMNIST .npz in the Data tab");
     auto spec = core::resolve(t.settings);
     if (!spec) return core::Status::error(spec.error);
@@ -75,6 +104,7 @@ static core::Status new_run(AppState& s, TrainState& t) {
     t.run_summary = spec.value.summary;
     t.params = t.job->live_model() ? t.job->live_model()->param_count() : 0;
     t.result = nullptr;
+    t.view_model.reset();
     t.runs_started++;
     t.views.reset();
     s.log.info("Training " + spec.value.model.name + " on " + std::to_string(t.job->train_size()) + " images, validating on " +
@@ -99,15 +129,23 @@ core::Status start_training(AppState& s) {
         return ok;
     }
     t.running = true;
+    if (BLOODCELL_HAVE_THREADS) start_worker(t);
     return ok;
 }
 
-void pause_training(AppState& s) { train_state(s).running = false; }
+void pause_training(AppState& s) {
+    TrainState& t = train_state(s);
+    t.running = false;
+    stop_worker(t);
+    if (t.job) t.snap = t.job->snapshot();
+}
 
 void reset_training(AppState& s) {
     TrainState& t = train_state(s);
     t.running = false;
+    stop_worker(t);
     t.job.reset();
+    t.view_model.reset();
     t.snap = core::JobSnapshot();
     t.views.reset();
 }
@@ -140,12 +178,8 @@ static void finish_run(AppState& s, TrainState& t) {
     notify(s, LogEntry::Info, buf);
 }
 
-// Steps the run by one slice and reacts to its end or its divergence.
-static void run_slice(AppState& s, TrainState& t) {
-    auto t0 = Clock::now();
-    t.job->step({0, t.slice_ms});
-    s.stats.slice_ms = ms_since(t0);
-    t.snap = t.job->snapshot();
+// After the job stopped stepping: its end goes to the store, a divergence is reported once.
+static void after_steps(AppState& s, TrainState& t) {
     if (t.snap.finished()) {
         finish_run(s, t);
     } else if (t.snap.status == core::JobStatus::waiting && t.running) {
@@ -155,8 +189,26 @@ static void run_slice(AppState& s, TrainState& t) {
     }
 }
 
+// One-thread builds: the next slice gets train_share of the frame, measured from the time the rest
+// of the frame took, and frames stay at 10 per second or more (8..250 ms).
+static void adapt_slice(const AppState& s, TrainState& t) {
+    const double other = std::max(1.0, s.stats.frame_ms - s.stats.slice_ms);
+    const double want = other * t.train_share / std::max(0.05f, 1.0f - t.train_share);
+    t.slice_ms = std::clamp(std::min(want, 100.0 - other), 8.0, 250.0);
+}
+
+// Steps the run by one slice in this thread and reacts to its end or its divergence.
+static void run_slice(AppState& s, TrainState& t) {
+    auto t0 = Clock::now();
+    t.job->step({0, t.slice_ms});
+    s.stats.slice_ms = ms_since(t0);
+    t.snap = t.job->snapshot();
+    after_steps(s, t);
+}
+
 core::Status step_training(AppState& s) {
     TrainState& t = train_state(s);
+    stop_worker(t);
     core::Status ok = ensure_run(s, t);
     if (!ok) {
         notify(s, LogEntry::Warn, ok.message);
@@ -171,6 +223,7 @@ core::Status step_training(AppState& s) {
 core::Status resume_training(AppState& s, float lr) {
     TrainState& t = train_state(s);
     if (!t.job || t.snap.status != core::JobStatus::waiting) return core::Status::error("nothing to resume: no run has diverged");
+    stop_worker(t);  // it stopped by itself at the divergence
     core::Status ok = t.job->resume(lr);
     if (!ok) {
         notify(s, LogEntry::Error, "Cannot resume: " + ok.message);
@@ -179,6 +232,7 @@ core::Status resume_training(AppState& s, float lr) {
     t.snap = t.job->snapshot();
     t.settings.train.lr = lr;
     t.running = true;
+    if (BLOODCELL_HAVE_THREADS) start_worker(t);
     s.log.info("Resuming with learning rate " + fmt("%.1e", lr) + " from the last good weights");
     return ok;
 }
@@ -317,9 +371,22 @@ void training_frame(AppState& s) {
     if (!s.train) return;
     TrainState& t = *s.train;
     auto t0 = Clock::now();
-    if (t.running && t.job && !t.snap.finished()) run_slice(s, t);
+    if (training_on_worker(s)) {
+        t.snap = t.job->snapshot();
+        s.stats.slice_ms = 0;
+        if (t.snap.status != core::JobStatus::running) {
+            stop_worker(t);
+            after_steps(s, t);
+        }
+    } else if (t.running && t.job && !t.snap.finished()) {
+        adapt_slice(s, t);
+        run_slice(s, t);
+    }
     // tune trials run when no training does
-    if (!t.running && t.tune && !t.tune_snap.finished()) tune_slice(s, t);
+    if (!t.running && t.tune && !t.tune_snap.finished()) {
+        adapt_slice(s, t);
+        tune_slice(s, t);
+    }
     // the Compare tab's evaluations on the test split, in what is left of ~8 ms
     double left = 8.0 - ms_since(t0);
     if (left > 1.0 && s.data.loaded) {
@@ -340,7 +407,23 @@ void training_data_changed(AppState& s) {
 }
 
 void training_shutdown(AppState& s) {
-    if (s.train) s.train->views.release();
+    if (!s.train) return;
+    stop_worker(*s.train);
+    s.train->views.release();
+}
+
+core::Model* view_model(AppState& s) {
+    TrainState& t = train_state(s);
+    if (!t.job) return nullptr;
+    if (t.snap.finished()) return t.result ? t.result->model.get() : nullptr;
+    if (!training_on_worker(s)) return t.job->live_model();
+    // another thread trains: a copy of the weights, refreshed twice a second
+    if (s.stats.t - t.copy_t > 0.5) {
+        t.job->request_live_copy();
+        t.copy_t = s.stats.t;
+    }
+    if (auto c = t.job->live_copy()) t.view_model = c;
+    return t.view_model.get();
 }
 
 }  // namespace app

@@ -4,8 +4,10 @@
 // draw its snapshot (TrainState::snap), never the job itself. Finished models go to the model store
 // (AppState::models), where Compare and Classify find them.
 #pragma once
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "app/app.h"
 #include "app/train_views.h"
@@ -16,7 +18,10 @@ namespace app {
 
 struct TrainState {
     core::RunSettings settings = page_settings("cnn");  // what Start trains (edited by the Train panel)
-    float slice_ms = 12.0f;       // time per frame given to training
+    // One-thread builds step the run inside the frame: this share of the frame goes to training, the
+    // rest to drawing. With threads (desktop, the threaded page) a worker thread steps it instead.
+    float train_share = 0.8f;
+    double slice_ms = 20.0;       // the budget of the next slice (adapted from the frame time)
     float resume_lr = 1e-4f;      // offered after a divergence (a tenth of the rate that diverged)
     // the current run
     std::unique_ptr<core::TrainJob> job;
@@ -26,6 +31,12 @@ struct TrainState {
     int runs_started = 0;
     size_t params = 0;
     const StoredModel* result = nullptr;  // the finished run's model in the store (null once removed)
+    std::shared_ptr<core::Model> view_model;  // the copy of the live weights the views show
+    double copy_t = -1;
+#if BLOODCELL_HAVE_THREADS
+    std::thread worker;           // steps `job` while running (joined before anything else touches the job)
+    std::atomic<bool> worker_stop{false};
+#endif
     // the tuning grid (Compare tab)
     std::unique_ptr<core::TuneJob> tune;
     core::JobSnapshot tune_snap;
@@ -57,6 +68,7 @@ core::Status step_training(AppState& s);
 core::Status resume_training(AppState& s, float lr);
 void reset_training(AppState& s);
 bool training_busy(const AppState& s);  // a run exists and is not finished
+bool training_on_worker(const AppState& s);  // a worker thread is stepping the run now
 // The train and validation subsets a run uses (the Data tab's subset of train, and the recipe's
 // validation subset of val).
 core::Dataset training_set(const AppState& s);
@@ -77,6 +89,9 @@ void add_pretrained(AppState& s, const std::string& file, const uint8_t* bytes, 
 // [SECTION] per frame and lifecycle
 void training_frame(AppState& s);          // steps the run, the tuning and the Compare evaluations
 void training_data_changed(AppState& s);   // new data: evaluations and views are stale
-void training_shutdown(AppState& s);
+void training_shutdown(AppState& s);   // stops the worker, releases textures
+// The model the live views show: the live weights (one thread), a copy of them refreshed twice a
+// second (a worker trains), or the finished run's stored model; null without a run.
+core::Model* view_model(AppState& s);
 
 }  // namespace app

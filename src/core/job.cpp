@@ -118,11 +118,21 @@ Model TrainJob::take_model() {
 
 Model TrainJob::best_model_copy() { return trainer_ ? trainer_->best_model_copy() : Model(); }
 
+std::shared_ptr<Model> TrainJob::live_copy() const {
+    std::lock_guard<std::mutex> lock(copy_mu_);
+    return live_copy_;
+}
+
 void TrainJob::work(Budget b) {
     if (!trainer_) return work_features(b);
     // Trainer::step: about max_images images, or max_ms; with neither, one batch
     const int images = b.images > 0 ? (int)std::min<long>(b.images, INT_MAX) : (b.ms > 0 ? INT_MAX : 1);
     trainer_->step(images, b.ms);
+    if (copy_wanted_.exchange(false)) {
+        auto copy = std::make_shared<Model>(trainer_->live_model_copy());
+        std::lock_guard<std::mutex> lock(copy_mu_);
+        live_copy_ = std::move(copy);
+    }
     const TrainMetrics& m = trainer_->metrics();
     state_.train = m;
     state_.eval = m.last_val;

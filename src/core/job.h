@@ -100,6 +100,11 @@ public:
     Model take_model();
     // While training a network: a copy of the best model so far (checkpoints).
     Model best_model_copy();
+    // Any thread: ask for a copy of the live weights, which the stepping thread makes at the end of
+    // its next step; live_copy() returns the latest one (null before the first). Views read the copy
+    // while another thread trains (networks only).
+    void request_live_copy() { copy_wanted_.store(true); }
+    std::shared_ptr<Model> live_copy() const;
 
 private:
     TrainJob() = default;
@@ -115,6 +120,9 @@ private:
     std::unique_ptr<Model> fitted_;
     ChunkedPrediction val_pred_;
     bool taken_ = false;
+    std::atomic<bool> copy_wanted_{false};
+    mutable std::mutex copy_mu_;
+    std::shared_ptr<Model> live_copy_;
 };
 
 // Evaluate a model on a dataset (which must outlive the job): probabilities, ACC, AUC, per class.

@@ -342,16 +342,27 @@ Model Trainer::take_model() {
     return std::move(model_);
 }
 
-Model Trainer::best_model_copy() {
+// A model of the same spec holding the best weights so far (best) or the live ones.
+Model Trainer::copy_weights(bool best) {
     Model m = std::move(Model::create(model_.spec(), 0).value);  // same spec: cannot fail
     auto dst = m.network().params(), dbuf = m.network().buffers();
     dst.insert(dst.end(), dbuf.begin(), dbuf.end());
     auto src = all_tensors();
     for (size_t i = 0; i < dst.size(); ++i)
-        dst[i]->value = !best_.empty() ? best_[i] : (cfg_.ema > 0 && !ema_swapped_) ? ema_[i] : src[i]->value;
+        dst[i]->value = !best                 ? src[i]->value
+                        : !best_.empty()      ? best_[i]
+                        : (cfg_.ema > 0 && !ema_swapped_) ? ema_[i]
+                                              : src[i]->value;
+    return m;
+}
+
+Model Trainer::best_model_copy() {
+    Model m = copy_weights(true);
     fill_meta(m);
     return m;
 }
+
+Model Trainer::live_model_copy() { return copy_weights(false); }
 
 void Trainer::fill_meta(Model& model) const {
     auto& meta = model.meta;

@@ -115,6 +115,8 @@ public:
     // A copy of the best-so-far model (current weights when there is no val set) with its meta
     // record, e.g. to checkpoint while training continues.
     Model best_model_copy();
+    // A copy of the current weights (and batch-norm statistics), e.g. for views on another thread.
+    Model live_model_copy();
     float current_lr() const;
 
 private:
@@ -124,6 +126,7 @@ private:
     void finish_epoch();
     void snapshot_best();
     void fill_meta(Model& m) const;
+    Model copy_weights(bool best);
     bool weights_finite();
     void keep_good();            // the current state becomes the last good one
     void restore_good();
