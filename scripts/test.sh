@@ -36,6 +36,12 @@ build/bloodcell_tests
 step "CLI tests"
 tests/cli/test_cli.sh build/bloodcell
 
+step "figures in README.md and assets/MODELS.md against the shipped models"
+tests/cli/check_figures.sh build/bloodcell
+
+step "layout rules (scripts/check_layout.py)"
+scripts/check_layout.py
+
 if [ "$wasm" = 1 ]; then
   step "WebAssembly build"
   export NODE_PATH=/usr/share/nodejs
