@@ -201,7 +201,7 @@ static void draw_details(AppState& s, CompareState& cmp) {
         ImGui::TextDisabled("evaluating ...");
         return;
     }
-    float side = std::min(e * 15, ImGui::GetContentRegionAvail().x * 0.45f);
+    float side = std::clamp(ImGui::GetContentRegionAvail().x * 0.45f, e * 12, e * 26);
     ImGui::BeginGroup();
     draw_confusion(m.test, cmp.conf_tex, side);
     ImGui::EndGroup();

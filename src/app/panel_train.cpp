@@ -240,7 +240,8 @@ static void draw_feature_model_note(AppState& s, TrainState& t) {
 static void draw_validation(TrainState& t, float w) {
     const float e = ui::em();
     const bool have = t.snap.eval.n > 0;
-    float side = std::min(e * 17, w * 0.32f);
+    // the matrix grows with the window (every count stays readable: see draw_confusion)
+    float side = std::clamp(w * 0.36f, e * 14, e * 30);
     ImGui::Spacing();
     ImGui::BeginGroup();
     ImGui::TextUnformatted("Confusion matrix (validation)");
@@ -254,7 +255,7 @@ static void draw_validation(TrainState& t, float w) {
     ImGui::SameLine(0, e * 1.5f);
     ImGui::BeginGroup();
     ImGui::TextUnformatted("Per class (validation)");
-    ImGui::BeginChild("##pc", ImVec2(std::min(e * 22, w - side - e * 2), side + e * 1.5f), false);
+    ImGui::BeginChild("##pc", ImVec2(std::max(e * 10, w - side - e * 2), side + e * 1.5f), false);
     if (have) {
         draw_class_scores(t.snap.eval);
         ImGui::Text("ACC %.3f   AUC %.3f   macro F1 %.3f", t.snap.eval.acc, t.snap.eval.auc, t.snap.eval.macro_f1);

@@ -55,12 +55,15 @@ void draw_confusion(const core::Evaluation& ev, Texture& tex, float side) {
 }
 
 void draw_class_scores(const core::Evaluation& ev) {
-    if (ImGui::BeginTable("##scores", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
-        ImGui::TableSetupColumn("class", ImGuiTableColumnFlags_WidthStretch, 2.2f);
-        ImGui::TableSetupColumn("precision");
-        ImGui::TableSetupColumn("recall");
-        ImGui::TableSetupColumn("F1");
-        ImGui::TableSetupColumn("n");
+    // the class column fits the longest name ("immature granulocyte"); the numbers share the rest
+    float name_w = 0, num_w = ImGui::CalcTextSize("precision").x;
+    for (int k = 0; k < core::kClasses; ++k) name_w = std::max(name_w, ImGui::CalcTextSize(core::kClassNames[k]).x);
+    if (ImGui::BeginTable("##scores", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit)) {
+        ImGui::TableSetupColumn("class", ImGuiTableColumnFlags_WidthFixed, name_w);
+        ImGui::TableSetupColumn("precision", ImGuiTableColumnFlags_WidthFixed, num_w);
+        ImGui::TableSetupColumn("recall", ImGuiTableColumnFlags_WidthFixed, num_w * 0.75f);
+        ImGui::TableSetupColumn("F1", ImGuiTableColumnFlags_WidthFixed, num_w * 0.75f);
+        ImGui::TableSetupColumn("n", ImGuiTableColumnFlags_WidthFixed, num_w * 0.6f);
         ImGui::TableHeadersRow();
         for (int k = 0; k < core::kClasses; ++k) {
             ImGui::TableNextRow();
