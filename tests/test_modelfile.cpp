@@ -7,9 +7,11 @@
 #include <functional>
 
 #include "core/forest.h"
+#include "core/dataset.h"
 #include "core/io.h"
 #include "core/logreg.h"
 #include "core/model.h"
+#include "core/record.h"
 #include "core/train.h"
 #include "test_util.h"
 
@@ -28,7 +30,9 @@ Model make_vgg(int width, uint64_t seed) {
     // make BN running statistics non-trivial so the test sees them travel
     for (core::nn::Param* b : m.value.network().buffers())
         for (size_t i = 0; i < b->value.size(); ++i) b->value[i] = 0.5f + 0.01f * (float)i;
-    m.value.meta["note"] = "round trip";
+    core::TrainRecord r;
+    r.extra["note"] = "round trip";
+    m.value.set_record(r);
     return std::move(m.value);
 }
 
@@ -59,7 +63,7 @@ TEST_CASE("model file: nn round trip is exact (weights, BN statistics, spec, met
     REQUIRE_MESSAGE(b.ok(), b.error);
     CHECK(b.value.spec().str() == a.spec().str());
     CHECK(b.value.spec().name == "vgg6");
-    CHECK(b.value.meta.at("note") == "round trip");
+    CHECK(b.value.record().extra.at("note") == "round trip");
     auto pa = a.network().params(), pb = b.value.network().params();
     REQUIRE(pa.size() == pb.size());
     for (size_t i = 0; i < pa.size(); ++i) CHECK(pa[i]->value == pb[i]->value);
@@ -370,4 +374,155 @@ TEST_CASE("dihedral views: 8 distinct symmetries, t=0 is the identity, each an i
     CHECK(seen[0] == img);
     CHECK(seen[1] == std::vector<float>{2, 1, 0, 5, 4, 3, 8, 7, 6});  // left-right flip
     CHECK(seen[4] == std::vector<float>{0, 3, 6, 1, 4, 7, 2, 5, 8});  // transpose
+}
+
+// ---- the training record (record.h) -------------------------------------------------------------
+namespace {
+core::TrainRecord full_record() {
+    core::TrainRecord r;
+    r.model = "vgg6";
+    r.data = "../shared/data/bloodmnist.npz";
+    r.train_images = 11959;
+    r.seed = 5;
+    r.epochs_planned = 80;
+    r.epochs_run = 80;
+    r.best_epoch = 74;
+    r.batch = 64;
+    r.lr = 0.003;
+    r.optimizer = "adam";
+    r.schedule = "cosine";
+    r.weight_decay = 0.05;
+    r.augment = true;
+    r.ema = 0.999;
+    r.val_acc = 0.980724;
+    r.val_auc = 0.999312;
+    r.train_seconds = 1675.9;
+    r.extra["note"] = "from a newer build";  // an unknown key travels unchanged
+    return r;
+}
+}  // namespace
+
+TEST_CASE("training record: every field survives save/load; unknown keys and unparsable values are kept verbatim") {
+    Model m = make_vgg(4, 1);
+    const core::TrainRecord r = full_record();
+    m.set_record(r);
+    auto bytes = m.save();
+    auto back = Model::load(bytes.data(), bytes.size(), "m.bcm");
+    REQUIRE_MESSAGE(back.ok(), back.error);
+    CHECK(back.value.record() == r);
+    CHECK(back.value.record().extra.at("note") == "from a newer build");
+    CHECK(back.value.save() == bytes);
+
+    // a known key whose value does not parse is not lost nor guessed: it stays in extra
+    auto odd = core::TrainRecord::from_meta({{"batch", "sixty-four"}, {"lr", "0.001"}, {"augment", "maybe"}});
+    CHECK_FALSE(odd.batch.has_value());
+    CHECK_FALSE(odd.augment.has_value());
+    CHECK(odd.lr == 0.001);
+    CHECK(odd.extra == std::map<std::string, std::string>{{"augment", "maybe"}, {"batch", "sixty-four"}});
+    CHECK(odd.to_meta() == std::map<std::string, std::string>{{"augment", "maybe"}, {"batch", "sixty-four"}, {"lr", "0.001"}});
+    // the old spelling "epochs" reads as the epochs run
+    CHECK(core::TrainRecord::from_meta({{"epochs", "12"}}).epochs_run == 12);
+    // nothing recorded: the model's name is all there is to say
+    Model bare = make_vgg(4, 1);
+    bare.set_record(core::TrainRecord{});
+    CHECK(bare.record().model == "vgg6");
+    CHECK(bare.record().summary() == "vgg6");
+    CHECK(core::TrainRecord{}.summary() == "");
+}
+
+TEST_CASE("training record: the one-line summary") {
+    core::TrainRecord r = full_record();
+    CHECK(r.summary() == "vgg6, 80 epochs (best 74), 11959 images, batch 64, lr 3.0e-03 cosine, AdamW wd 0.05, augmented, EMA 0.999, seed 5");
+    r.epochs_run = 12;
+    r.optimizer = "sgd";
+    r.momentum = 0.9;
+    r.weight_decay.reset();
+    r.augment = false;
+    r.ema.reset();
+    r.divergences = 1;
+    CHECK(r.summary() == "vgg6, 12 of 80 epochs (best 74), 11959 images, batch 64, lr 3.0e-03 cosine, SGD momentum 0.9, resumed after 1 divergence, seed 5");
+    core::TrainRecord f;
+    f.model = "forest";
+    f.trees = 200;
+    f.max_depth = 12;
+    f.seed = 0;
+    CHECK(f.summary() == "forest, 200 trees of depth 12, seed 0");
+}
+
+TEST_CASE("training record: a model trained by the Trainer carries its hyperparameters through save/load") {
+    auto sample = core::load_bloodmnist_file(testutil::repo("assets/sample.npz"));
+    REQUIRE_MESSAGE(sample.ok(), sample.error);
+    core::SubsetSpec sub;
+    sub.per_class = 2;
+    core::Dataset train = core::make_subset(sample.value.train, sub), val = core::make_subset(sample.value.val, sub);
+    REQUIRE(train.size() == 16);
+    core::ModelSpec spec;
+    spec.name = "tiny";
+    auto layers = core::parse_layers("conv3x3 4 same s2; bn; relu; gap; dense 8");
+    REQUIRE(layers.ok());
+    spec.layers = layers.value;
+    core::TrainConfig cfg;
+    cfg.epochs = 2;
+    cfg.batch = 8;
+    cfg.lr = 0.003f;
+    cfg.weight_decay = 0.05f;
+    cfg.augment = true;
+    cfg.seed = 7;
+    auto t = core::Trainer::create(spec, train, val, cfg);
+    REQUIRE_MESSAGE(t.ok(), t.error);
+    while (t.value->step(64)) {
+    }
+    const core::TrainMetrics metrics = t.value->metrics();
+    Model m = t.value->take_model();
+    auto bytes = m.save();
+    auto back = Model::load(bytes.data(), bytes.size(), "tiny.bcm");
+    REQUIRE_MESSAGE(back.ok(), back.error);
+    core::TrainRecord r = back.value.record();
+    CHECK(r.model == "tiny");
+    CHECK(r.train_images == 16);
+    CHECK(r.seed == 7u);
+    CHECK(r.epochs_planned == 2);
+    CHECK(r.epochs_run == 2);
+    CHECK(r.best_epoch == metrics.best_epoch);
+    REQUIRE(metrics.best_epoch >= 1);
+    CHECK(r.batch == 8);
+    CHECK(r.lr == doctest::Approx(0.003));
+    CHECK(r.optimizer == "adam");
+    CHECK(r.schedule == "cosine");
+    CHECK(r.weight_decay == doctest::Approx(0.05));
+    CHECK(r.augment == true);
+    CHECK_FALSE(r.ema.has_value());
+    CHECK(*r.val_acc == doctest::Approx(metrics.best_val_acc).epsilon(1e-6));
+    CHECK(*r.val_auc == doctest::Approx(metrics.history[metrics.best_epoch - 1].val_auc).epsilon(1e-6));
+    CHECK(*r.train_seconds >= 0);
+    CHECK(r.extra.empty());
+    CHECK(r.summary() == "tiny, 2 epochs (best " + std::to_string(metrics.best_epoch) +
+                             "), 16 images, batch 8, lr 3.0e-03 cosine, AdamW wd 0.05, augmented, seed 7");
+}
+
+TEST_CASE("training record: the shipped vgg6_w32.bcm (written before the record existed) reads as trained") {
+    auto bytes = testutil::read(testutil::repo("assets/vgg6_w32.bcm"));
+    REQUIRE(!bytes.empty());
+    auto m = Model::load(bytes.data(), bytes.size(), "vgg6_w32.bcm");
+    REQUIRE_MESSAGE(m.ok(), m.error);
+    core::TrainRecord r = m.value.record();
+    CHECK(r.model == "vgg6");
+    CHECK(r.data == "../shared/data/bloodmnist.npz");
+    CHECK(r.epochs_planned == 80);
+    CHECK(r.epochs_run == 80);
+    CHECK(r.best_epoch == 63);
+    CHECK(r.batch == 64);
+    CHECK(r.lr == 0.001);
+    CHECK(r.optimizer == "adam");
+    CHECK(r.schedule == "cosine");
+    CHECK(r.augment == true);
+    CHECK(r.seed == 5u);
+    CHECK(r.train_images == 11959);
+    CHECK(r.val_acc == 0.980724);
+    CHECK(r.train_seconds == 1675.9);
+    CHECK_FALSE(r.weight_decay.has_value());  // its weight decay (0.05) was not recorded then
+    CHECK(r.extra.empty());
+    CHECK(r.summary() == "vgg6, 80 epochs (best 63), 11959 images, batch 64, lr 1.0e-03 cosine, Adam, augmented, seed 5");
+    // and writing it again gives the same key/value section
+    CHECK(m.value.record().to_meta() == m.value.meta);
 }

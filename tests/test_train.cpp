@@ -93,7 +93,7 @@ TEST_CASE("trainer: learns a separable toy problem and keeps the best val epoch"
     core::Dataset val = toy(6, 2);
     core::Evaluation e = core::evaluate_model(best, val);
     CHECK(e.acc == doctest::Approx(m.best_val_acc));
-    CHECK(best.meta.at("best_epoch") == std::to_string(m.best_epoch));
+    CHECK(best.record().best_epoch == m.best_epoch);
 }
 
 TEST_CASE("trainer: early stopping after `patience` epochs without a better val ACC") {
@@ -176,8 +176,8 @@ TEST_CASE("Trainer detects divergence") {
     CHECK_FALSE(tr.diverged());
     CHECK(tr.metrics().history.size() == 3);
     core::Model m = tr.take_model();
-    CHECK(m.meta["lr"] == "0.001");
-    CHECK(m.meta["divergences"] == "1");
+    CHECK(m.meta.at("lr") == "0.001");  // the rate it went on with, as the file holds it
+    CHECK(m.record().divergences == 1);
     CHECK(tr.resume(1e-3f).message == "nothing to resume: training has not diverged");
 }
 
@@ -245,7 +245,7 @@ TEST_CASE("trainer: weight averaging (ema) validates and returns the running ave
     }
     CHECK(worst < 1e-5);
     CHECK(moved > 1e-3);  // the average really differs from the live weights
-    CHECK(m.meta["ema"] == "0.9");
+    CHECK(m.record().ema == doctest::Approx(0.9));
     cfg.ema = 1.f;
     CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error == "ema: want 0 (off) or a decay in (0, 1)");
 }

@@ -294,6 +294,12 @@ std::vector<float> Model::predict(const uint8_t* images, int n, bool tta) {
     return probs;
 }
 
+TrainRecord Model::record() const {
+    TrainRecord r = TrainRecord::from_meta(meta);
+    if (r.model.empty()) r.model = spec_.name;
+    return r;
+}
+
 Status Model::copy_weights_from(Model& other) {
     if (other.spec_.family != spec_.family || other.spec_.str() != spec_.str())
         return Status::error("copy_weights_from: architectures differ");

@@ -9,7 +9,7 @@
 //                3 rgb x/127.5 - 1)
 //   u32 n_layers, per layer: u32 kind, i32 units, kernel, stride, same, pool, f32 rate, u32 init
 //   u32 glcm levels, u32 n_distances, i32 distances..., u32 pixels (the feature definition)
-//   u32 n_meta,   per entry: str key, str value                    (training record, free text)
+//   u32 n_meta,   per entry: str key, str value    (the training record, record.h; sorted by key)
 //   u32 n_arrays, per array: str name, u32 dtype (0 f32, 1 i32), u64 count, count x 4 bytes
 //   u32 CRC-32 (zlib polynomial) of every byte before it
 // where str = u32 length + bytes. nn arrays are "L<i>.<param>" for each layer's parameters and
@@ -23,6 +23,7 @@
 
 #include "core/features.h"
 #include "core/nn/network.h"
+#include "core/record.h"
 #include "core/result.h"
 
 namespace core {
@@ -95,7 +96,12 @@ public:
     void set_logreg(std::unique_ptr<LogReg> m);
     void set_forest(std::unique_ptr<Forest> m);
 
-    // Free-text training record kept in the file: "epochs", "val_acc", "seed", "trained_on", ...
+    // How the model was trained (record.h), kept in the file's key/value section. Read and write it
+    // through record() / set_record(); record().model falls back to spec().name.
+    TrainRecord record() const;
+    void set_record(const TrainRecord& r) { meta = r.to_meta(); }
+    // The key/value section as stored. Use record()/set_record(); direct use is left to src/app
+    // until it moves to record() (then this becomes private).
     std::map<std::string, std::string> meta;
 
     std::vector<uint8_t> save() const;

@@ -337,7 +337,7 @@ Model Trainer::take_model() {
     } else if (cfg_.ema > 0) {
         for (size_t i = 0; i < ts.size(); ++i) ts[i]->value = ema_[i];
     }
-    fill_meta(model_);
+    model_.set_record(record());
     m_.done = true;
     return std::move(model_);
 }
@@ -358,35 +358,37 @@ Model Trainer::copy_weights(bool best) {
 
 Model Trainer::best_model_copy() {
     Model m = copy_weights(true);
-    fill_meta(m);
+    m.set_record(record());
     return m;
 }
 
 Model Trainer::live_model_copy() { return copy_weights(false); }
 
-void Trainer::fill_meta(Model& model) const {
-    auto& meta = model.meta;
-    char b[64];
-    meta["epochs_planned"] = std::to_string(cfg_.epochs);
-    meta["epochs_run"] = std::to_string(m_.epoch);
-    meta["best_epoch"] = std::to_string(m_.best_epoch);
-    std::snprintf(b, sizeof b, "%.6f", m_.best_val_acc);
-    meta["val_acc"] = b;
-    meta["batch"] = std::to_string(cfg_.batch);
-    std::snprintf(b, sizeof b, "%g", cfg_.lr);
-    meta["lr"] = b;
-    meta["optimizer"] = cfg_.optimizer == nn::OptimizerKind::adam ? "adam" : "sgd";
-    meta["schedule"] = cfg_.schedule == Schedule::cosine ? "cosine" : cfg_.schedule == Schedule::step ? "step" : "constant";
-    meta["augment"] = cfg_.augment ? "dihedral" : "none";
-    meta["seed"] = std::to_string(cfg_.seed);
-    if (cfg_.ema > 0) {
-        std::snprintf(b, sizeof b, "%g", cfg_.ema);
-        meta["ema"] = b;
+TrainRecord Trainer::record() const {
+    TrainRecord r;
+    r.model = model_.spec().name;
+    r.train_images = train_.size();
+    r.seed = cfg_.seed;
+    r.epochs_planned = cfg_.epochs;
+    r.epochs_run = m_.epoch;
+    r.batch = cfg_.batch;
+    r.lr = cfg_.lr;
+    r.optimizer = cfg_.optimizer == nn::OptimizerKind::adam ? "adam" : "sgd";
+    r.schedule = cfg_.schedule == Schedule::cosine ? "cosine" : cfg_.schedule == Schedule::step ? "step" : "constant";
+    if (cfg_.weight_decay > 0) r.weight_decay = cfg_.weight_decay;
+    if (cfg_.optimizer == nn::OptimizerKind::sgd) r.momentum = cfg_.momentum;
+    r.augment = cfg_.augment;
+    if (cfg_.ema > 0) r.ema = cfg_.ema;
+    if (cfg_.patience > 0) r.patience = cfg_.patience;
+    if (m_.divergences > 0) r.divergences = m_.divergences;
+    r.best_epoch = m_.best_epoch;
+    if (m_.best_epoch > 0) {
+        r.val_acc = m_.best_val_acc;
+        for (const EpochRecord& e : m_.history)
+            if (e.epoch == m_.best_epoch) r.val_auc = e.val_auc;
     }
-    if (m_.divergences > 0) meta["divergences"] = std::to_string(m_.divergences);
-    meta["train_images"] = std::to_string(train_.size());
-    std::snprintf(b, sizeof b, "%.1f", m_.train_seconds);
-    meta["train_seconds"] = b;
+    r.train_seconds = m_.train_seconds;
+    return r;
 }
 
 Result<Model> fit_features(const ModelSpec& spec, const Dataset& train, const FeatureFitConfig& cfg,
@@ -419,7 +421,6 @@ Result<Model> fit_features_from(const ModelSpec& spec, const std::vector<double>
         c.lr = cfg.lr;
         c.l2 = cfg.l2;
         m.set_logreg(std::make_unique<LogReg>(LogReg::fit(X, labels, n, F, c)));
-        m.meta["iterations"] = std::to_string(cfg.iterations);
     } else {
         Forest::Config c;
         c.trees = cfg.trees;
@@ -431,14 +432,22 @@ Result<Model> fit_features_from(const ModelSpec& spec, const std::vector<double>
             if (progress) progress((double)done / std::max(1, cfg.trees));
         };
         m.set_forest(std::make_unique<Forest>(Forest::fit(X, labels, n, F, c, cb)));
-        m.meta["trees"] = std::to_string(cfg.trees);
     }
     if (progress) progress(1.0);
-    char b[64];
-    std::snprintf(b, sizeof b, "%.1f", seconds_before + (now_ms() - t0) / 1000.0);
-    m.meta["train_seconds"] = b;
-    m.meta["train_images"] = std::to_string(n);
-    m.meta["seed"] = std::to_string(cfg.seed);
+    TrainRecord r;
+    r.model = spec.name;
+    r.train_images = n;
+    r.seed = cfg.seed;
+    if (spec.family == Family::logreg) {
+        r.iterations = cfg.iterations;
+        r.lr = cfg.lr;
+        r.l2 = cfg.l2;
+    } else {
+        r.trees = cfg.trees;
+        r.max_depth = cfg.max_depth;
+    }
+    r.train_seconds = seconds_before + (now_ms() - t0) / 1000.0;
+    m.set_record(r);
     return Result<Model>::of(std::move(m));
 }
 

@@ -109,14 +109,18 @@ public:
     const TrainConfig& config() const { return cfg_; }
 
     Model& model() { return model_; }  // the current weights (for live filter views)
-    // Ends training: restores the best val epoch's weights (if configured) into the model, fills
-    // its meta record, and hands it over. The trainer is done afterwards.
+    // Ends training: restores the best val epoch's weights (if configured) into the model, sets
+    // its training record, and hands it over. The trainer is done afterwards.
     Model take_model();
-    // A copy of the best-so-far model (current weights when there is no val set) with its meta
-    // record, e.g. to checkpoint while training continues.
+    // A copy of the best-so-far model (current weights when there is no val set) with its
+    // training record, e.g. to checkpoint while training continues.
     Model best_model_copy();
     // A copy of the current weights (and batch-norm statistics), e.g. for views on another thread.
     Model live_model_copy();
+    // The run so far as a model file records it: the configuration, the training images, the best
+    // epoch with its val ACC/AUC, the seconds. `data` is left to the caller (the trainer gets images,
+    // not a file).
+    TrainRecord record() const;
     float current_lr() const;
 
 private:
@@ -125,7 +129,6 @@ private:
     void train_batch();
     void finish_epoch();
     void snapshot_best();
-    void fill_meta(Model& m) const;
     Model copy_weights(bool best);
     bool weights_finite();
     void keep_good();            // the current state becomes the last good one

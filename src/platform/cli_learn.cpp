@@ -239,8 +239,9 @@ int cmd_train(const Args& a) {
     const std::string out_path = a.get("out");
     TrainOutcome r = train_model(spec, train, picked.value.val, a.has("quiet"), a.has("checkpoint") ? out_path : "");
     if (!r.error.empty()) return fail("train: " + r.error);
-    r.model.meta["model"] = spec.model.name;
-    r.model.meta["data"] = a.get("data");
+    core::TrainRecord rec = r.model.record();
+    rec.data = a.get("data");
+    r.model.set_record(rec);
     auto bytes = r.model.save();
     core::Status w = core::io::write_file_atomic(out_path, bytes.data(), bytes.size());
     if (!w) return fail(w.message);
@@ -286,14 +287,15 @@ int cmd_eval(const Args& a) {
     core::JobSnapshot snap = job.snapshot();
     if (snap.status != core::JobStatus::done) return fail("eval: " + snap.message);
     const core::Evaluation& e = snap.eval;
+    const std::string trained = shared->record().summary();
     if (a.has("json")) {
-        std::printf("{\"model\":\"%s\",\"arch\":\"%s\",\"split\":\"%s\",\"tta\":%s,\"eval\":%s}\n",
-                    json_escape(a.get("model")).c_str(), json_escape(shared->spec().name).c_str(),
+        std::printf("{\"model\":\"%s\",\"arch\":\"%s\",\"trained\":\"%s\",\"split\":\"%s\",\"tta\":%s,\"eval\":%s}\n",
+                    json_escape(a.get("model")).c_str(), json_escape(shared->spec().name).c_str(), json_escape(trained).c_str(),
                     core::split_name(split.value), tta ? "true" : "false", eval_json(e).c_str());
     } else {
-        std::printf("%s on %s (%s)%s\n%s\ninference %.3f ms/image\n", a.get("model").c_str(), core::split_name(split.value),
-                    shared->spec().name.c_str(), tta ? ", 8-view TTA" : "", core::format_evaluation(e).c_str(),
-                    e.ms_per_image);
+        std::printf("%s on %s (%s)%s\ntrained: %s\n%s\ninference %.3f ms/image\n", a.get("model").c_str(),
+                    core::split_name(split.value), shared->spec().name.c_str(), tta ? ", 8-view TTA" : "", trained.c_str(),
+                    core::format_evaluation(e).c_str(), e.ms_per_image);
     }
     return 0;
 }
@@ -523,8 +525,7 @@ int cmd_compare(const Args& a) {
             if (!m) return fail(m.error);
             model = std::move(m.value);
             r.how = use[name];
-            auto it = model.meta.find("train_seconds");
-            if (it != model.meta.end()) r.train_s = std::atof(it->second.c_str());
+            if (auto ts = model.record().train_seconds) r.train_s = *ts;
         } else {
             core::TrainJobSpec spec;
             std::string err;

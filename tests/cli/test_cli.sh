@@ -57,6 +57,8 @@ sub="per-class=20,seed=1"
 "$bin" train --model logreg --data "$data" --subset "$sub" --out "$tmp/lr.bcm" --quiet 2>"$tmp/err" >/dev/null
 grep -q "wrote $tmp/lr.bcm" "$tmp/err" && pass "train reports the file it wrote" || bad "train message: $(cat "$tmp/err")"
 expect_out "eval --json of the logreg model" '"n":3421,"acc":' "$bin" eval --model "$tmp/lr.bcm" --data "$data" --json
+expect_out "eval prints how the model was trained" "trained: logreg, 500 iterations, 160 images, lr 5.0e-02, l2 0.0001, seed 0" \
+  "$bin" eval --model "$tmp/lr.bcm" --data "$data"
 expect_out "predict a full-size PBC image" "BA_174705.jpg" "$bin" predict --model "$tmp/lr.bcm" "$here/../shared/data/pbc_samples/BA_174705.jpg"
 # a learning rate of 10 blows the fcnn up in its first batches: plain error, exit 1, no file written
 "$bin" train --model fcnn --hidden 32 --data "$data" --subset "$sub" --epochs 2 --lr 10 --schedule constant --out "$tmp/div.bcm" --quiet >/dev/null 2>"$tmp/err"
@@ -78,7 +80,6 @@ expect_err "tune: unknown grid key" "bloodcell: --grid: unknown key 'lrate' (wan
   "$bin" tune --model logreg --data "$data" --grid "lrate=1"
 expect_err "train: ema out of range" "bloodcell: train: ema: want 0 (off) or a decay in (0, 1)" \
   "$bin" train --model fcnn --data "$data" --ema 1.5 --out "$tmp/x.bcm"
-
 # bad specifications and numbers: refused before any data is read or any training starts
 sample="$here/assets/sample.npz"
 expect_err "unknown option (a typo is not ignored)" "bloodcell: unknown option '--epoch' (see: bloodcell train --help)" \
