@@ -637,7 +637,9 @@ int cmd_bench(const Args& a) {
     std::string json = "{\"threads\":" + std::to_string(core::nn::num_threads()) + ",\"gemm\":\"" + core::gemm_backend() +
                        "\",\"data\":\"" + (a.has("data") ? "train split (" + std::to_string(d->size()) + " images)" : "random") +
                        "\",\"models\":[";
-    std::printf("%-10s %10s %10s %12s %12s %14s %12s %10s\n", "model", "params", "MFLOP/img", "train img/s", "infer img/s",
+    // with --json, stdout carries only the JSON object; the table goes to stderr with the progress
+    FILE* table = a.has("json") ? stderr : stdout;
+    std::fprintf(table, "%-10s %10s %10s %12s %12s %14s %12s %10s\n", "model", "params", "MFLOP/img", "train img/s", "infer img/s",
                 "latency ms", "train GFLOP/s", "peak MB");
     for (size_t i = 0; i < names.size(); ++i) {
         core::TrainJobSpec spec;
@@ -675,7 +677,7 @@ int cmd_bench(const Args& a) {
         double mflop = m.flops_per_image() / 1e6;
         double gflops = train_ips * mflop * 3 / 1000.0;  // forward + backward ~ 3x forward
         double peak = peak_memory_mb();
-        std::printf("%-10s %10zu %10.1f %12.0f %12.0f %14.4f %12.1f %10.0f\n", names[i].c_str(), m.param_count(), mflop,
+        std::fprintf(table, "%-10s %10zu %10.1f %12.0f %12.0f %14.4f %12.1f %10.0f\n", names[i].c_str(), m.param_count(), mflop,
                     train_ips, infer_ips, latency_ms, gflops, peak);
         json += std::string(i ? "," : "") + "{\"model\":\"" + names[i] + "\",\"params\":" + std::to_string(m.param_count()) +
                 ",\"mflop_per_image\":" + fmt(mflop) + ",\"train_images_per_second\":" + fmt(train_ips) +

@@ -80,6 +80,15 @@ expect_err "tune: unknown grid key" "bloodcell: --grid: unknown key 'lrate' (wan
   "$bin" tune --model logreg --data "$data" --grid "lrate=1"
 expect_err "train: ema out of range" "bloodcell: train: ema: want 0 (off) or a decay in (0, 1)" \
   "$bin" train --model fcnn --data "$data" --ema 1.5 --out "$tmp/x.bcm"
+# bench --json: stdout is one JSON object and nothing else (the table goes to stderr)
+"$bin" bench --model fcnn --hidden 16 --batch 8 --seconds 0.05 --json >"$tmp/bench.json" 2>"$tmp/err"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); m=d["models"]; sys.exit(0 if len(m)==1 and m[0]["model"]=="fcnn" and m[0]["train_images_per_second"]>0 else 1)' "$tmp/bench.json" \
+   && grep -q "train img/s" "$tmp/err"; then
+  pass "bench --json: stdout parses as JSON, the table is on stderr"
+else
+  bad "bench --json (stdout: $(head -c 300 "$tmp/bench.json"), stderr: $(head -c 300 "$tmp/err"))"
+fi
+
 # bad specifications and numbers: refused before any data is read or any training starts
 sample="$here/assets/sample.npz"
 expect_err "unknown option (a typo is not ignored)" "bloodcell: unknown option '--epoch' (see: bloodcell train --help)" \
