@@ -54,12 +54,6 @@ float style_t(float v, const HeatmapStyle& st) {
 }
 }  // namespace
 
-ImU32 colormap_color(Colormap cm, float t) {
-    uint8_t c[3];
-    colormap_rgb3(cm, t, c);
-    return IM_COL32(c[0], c[1], c[2], 255);
-}
-
 std::vector<uint8_t> colormap_rgb(const float* v, int n, const HeatmapStyle& style) {
     std::vector<uint8_t> out((size_t)n * 3);
     for (int i = 0; i < n; ++i) colormap_rgb3(style.cmap, style_t(v[i], style), &out[(size_t)i * 3]);
@@ -238,7 +232,6 @@ void gfx_shutdown() {
 }
 
 bool gfx_shaders_ready() { return g.sources_ok && !g.failed; }
-std::string gfx_error() { return g.error; }
 
 void gfx_new_frame() { g.frame_styles.clear(); }
 

@@ -14,9 +14,6 @@ namespace app {
 enum Colormap { kViridis = 0, kMagma, kGray, kDiverging, kColormaps };
 extern const char* const kColormapNames[kColormaps];
 
-// RGB color of a colormap at t in [0, 1].
-ImU32 colormap_color(Colormap cm, float t);
-
 // A GL texture. Owns its id; move-only.
 class Texture {
 public:
@@ -36,7 +33,6 @@ public:
     ImTextureID im() const { return (ImTextureID)(intptr_t)id_; }
     int width() const { return w_; }
     int height() const { return h_; }
-    bool is_float() const { return float_; }
 
 private:
     friend void heatmap_draw(ImDrawList*, const Texture&, ImVec2, ImVec2, const struct HeatmapStyle&);
@@ -60,7 +56,6 @@ struct HeatmapStyle {
 std::string gfx_init(const std::string& shader_dir, const std::string& version_line);
 void gfx_shutdown();
 bool gfx_shaders_ready();
-std::string gfx_error();
 // Called once per frame before drawing: frees per-frame heatmap parameters of the previous frame.
 void gfx_new_frame();
 

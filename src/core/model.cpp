@@ -300,21 +300,6 @@ TrainRecord Model::record() const {
     return r;
 }
 
-Status Model::copy_weights_from(Model& other) {
-    if (other.spec_.family != spec_.family || other.spec_.str() != spec_.str())
-        return Status::error("copy_weights_from: architectures differ");
-    if (spec_.family == Family::nn) {
-        auto a = net_.params(), b = other.net_.params();
-        for (size_t i = 0; i < a.size(); ++i) a[i]->value = b[i]->value;
-        a = net_.buffers(), b = other.net_.buffers();
-        for (size_t i = 0; i < a.size(); ++i) a[i]->value = b[i]->value;
-    } else {
-        if (other.logreg_) logreg_ = std::make_unique<LogReg>(*other.logreg_);
-        if (other.forest_) forest_ = std::make_unique<Forest>(*other.forest_);
-    }
-    return Status::success();
-}
-
 // ---- [SECTION] model file --------------------------------------------------------------------
 uint32_t crc32(const uint8_t* data, size_t n, uint32_t crc) {
     static uint32_t table[256];

@@ -109,8 +109,6 @@ public:
     // If `expect` is given, a file of another family/architecture/input is refused.
     static Result<Model> load(const uint8_t* bytes, size_t size, const std::string& name,
                               const ModelSpec* expect = nullptr);
-    // Copies weights (and BN statistics) from `other`, which must have the same spec.
-    Status copy_weights_from(Model& other);
 
 private:
     ModelSpec spec_;

@@ -128,14 +128,6 @@ void sgd_update(float* w, const float* g, float* vel, size_t n, float lr, float 
 
 }  // namespace ref
 
-const char* backend() {
-#if defined(__wasm_simd128__)
-    return "wasm-simd128";
-#else
-    return "native";
-#endif
-}
-
 // ---- [SECTION] ReLU -------------------------------------------------------------------------
 void relu_forward(const float* x, float* y, size_t n) {
     size_t i = 0;

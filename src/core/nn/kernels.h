@@ -51,9 +51,6 @@ void adam_update(float* w, const float* g, float* m, float* v, size_t n, float b
 // SGD with momentum and L2: g' = g + wd w; vel = mu vel + g'; w -= lr (nesterov ? g' + mu vel : vel).
 void sgd_update(float* w, const float* g, float* vel, size_t n, float lr, float mu, float wd, bool nesterov);
 
-// Which implementation this build uses: "wasm-simd128" or "native".
-const char* backend();
-
 namespace ref {
 void relu_forward(const float* x, float* y, size_t n);
 void relu_backward(const float* y, const float* dy, float* dx, size_t n);

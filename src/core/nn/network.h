@@ -67,7 +67,6 @@ public:
     explicit Optimizer(OptimizerConfig c) : cfg_(c) {}
     // One update of every param with its current gradient at learning rate lr.
     void step(const std::vector<Param*>& params, float lr);
-    long steps() const { return t_; }
 
 private:
     OptimizerConfig cfg_;
