@@ -13,6 +13,7 @@
 #endif
 #include <stb_image_write.h>
 
+#include "core/crc32.h"
 #include "core/dataset.h"
 #include "core/image.h"
 #include "core/npz.h"
@@ -54,7 +55,7 @@ std::vector<uint8_t> png16_gray(int w, int h, const std::vector<uint16_t>& px) {
         std::vector<uint8_t> td(type, type + 4);
         td.insert(td.end(), data.begin(), data.end());
         out.insert(out.end(), td.begin(), td.end());
-        uint32_t crc = npz::crc32(td.data(), td.size());
+        uint32_t crc = core::crc32(td.data(), td.size());
         for (int k = 3; k >= 0; --k) out.push_back((crc >> (8 * k)) & 0xFF);
     };
     std::vector<uint8_t> ihdr = {0, 0, (uint8_t)(w >> 8), (uint8_t)w, 0, 0, (uint8_t)(h >> 8), (uint8_t)h, 16, 0, 0, 0, 0};

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "core/forest.h"
+#include "core/crc32.h"
 #include "core/dataset.h"
 #include "core/io.h"
 #include "core/logreg.h"

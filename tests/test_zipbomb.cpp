@@ -12,6 +12,7 @@
 #endif
 #include <stb_image_write.h>
 
+#include "core/crc32.h"
 #include "core/npz.h"
 
 using namespace core;
@@ -25,7 +26,7 @@ std::vector<uint8_t> deflated_zip(const std::string& name, const std::vector<uin
     // stbi_zlib_compress writes a zlib stream: drop the 2-byte header and 4-byte Adler-32 for zip's raw deflate
     std::vector<uint8_t> def(z + 2, z + zlen - 4);
     STBIW_FREE(z);
-    uint32_t crc = npz::crc32(raw.data(), raw.size());
+    uint32_t crc = core::crc32(raw.data(), raw.size());
     std::vector<uint8_t> out;
     auto w16 = [&](uint32_t v) { out.push_back(v & 0xFF); out.push_back((v >> 8) & 0xFF); };
     auto w32 = [&](uint32_t v) { w16(v & 0xFFFF); w16(v >> 16); };

@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "app/ui.h"
+#include "core/text.h"
 
 namespace app {
 
@@ -131,13 +132,7 @@ std::string predictions_csv(const AppState& s) {
     for (int k = 0; k < core::kClasses; ++k) o << ",p_" << core::kClassNames[k];
     o << ",model\n";
     for (const auto& p : s.classify.items) {
-        std::string name = p->name;
-        if (name.find_first_of(",\"") != std::string::npos) {
-            std::string q = "\"";
-            for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-            name = q + "\"";
-        }
-        o << name << "," << p->width << "," << p->height << ",";
+        o << core::csv_field(p->name) << "," << p->width << "," << p->height << ",";
         if (p->top >= 0) {
             o << core::kClassNames[p->top] << "," << p->probs[p->top];
             for (float v : p->probs) o << "," << v;
@@ -145,7 +140,7 @@ std::string predictions_csv(const AppState& s) {
             o << ",";
             for (int k = 0; k < core::kClasses; ++k) o << ",";
         }
-        o << "," << p->model_name << "\n";
+        o << "," << core::csv_field(p->model_name) << "\n";
     }
     return o.str();
 }

@@ -8,6 +8,7 @@
 #include "core/io.h"
 #include "core/npz.h"
 #include "core/rng.h"
+#include "core/text.h"
 
 namespace core {
 
@@ -33,18 +34,11 @@ std::array<int, kClasses> Dataset::class_counts() const {
 
 namespace {
 
-std::string shape_str(const std::vector<size_t>& s) {
-    std::string o = "(";
-    for (size_t i = 0; i < s.size(); ++i) o += (i ? "," : "") + std::to_string(s[i]);
-    if (s.size() == 1) o += ",";
-    return o + ")";
-}
-
 // Integer labels of any width become uint8 0..7; anything else is an error naming the row.
 Result<std::vector<uint8_t>> labels_from(const npz::Array& a, const std::string& where) {
     using R = Result<std::vector<uint8_t>>;
     bool shape_ok = (a.shape.size() == 1) || (a.shape.size() == 2 && a.shape[1] == 1);
-    if (!shape_ok) return R::fail(where + ": got shape " + shape_str(a.shape) + ", want (N,1)");
+    if (!shape_ok) return R::fail(where + ": got shape " + npz::shape_str(a.shape) + ", want (N,1)");
     char kind = a.dtype.size() >= 2 ? a.dtype[1] : '?';
     size_t item = a.dtype.size() >= 3 ? (size_t)std::atoi(a.dtype.c_str() + 2) : 0;
     if ((kind != 'u' && kind != 'i') || !(item == 1 || item == 2 || item == 4 || item == 8))
@@ -93,7 +87,7 @@ Result<BloodMnist> load_bloodmnist(const uint8_t* bytes, size_t size, const std:
         if (im.shape.size() != 4 || im.shape[1] != kSide || im.shape[2] != kSide || im.shape[3] != kChannels) {
             std::string hint = im.shape.size() == 4 && im.shape[1] != kSide
                                    ? " (only the 28x28 BloodMNIST is supported)" : "";
-            return R::fail(wim + ": got " + shape_str(im.shape) + ", want (N,28,28,3)" + hint);
+            return R::fail(wim + ": got " + npz::shape_str(im.shape) + ", want (N,28,28,3)" + hint);
         }
         auto labels = labels_from(lb, wlb);
         if (!labels) return R::fail(labels.error);
@@ -115,11 +109,7 @@ Result<BloodMnist> load_bloodmnist_file(const std::string& path) {
 
 Result<SubsetSpec> parse_subset(const std::string& text, SubsetSpec spec) {
     using R = Result<SubsetSpec>;
-    size_t p = 0;
-    while (p < text.size()) {
-        size_t comma = text.find(',', p);
-        std::string item = text.substr(p, comma == std::string::npos ? std::string::npos : comma - p);
-        p = comma == std::string::npos ? text.size() : comma + 1;
+    for (const std::string& item : split(text, ',')) {
         if (item.empty()) continue;
         size_t eq = item.find('=');
         if (eq == std::string::npos) return R::fail("subset '" + text + "': '" + item + "' is not key=value");

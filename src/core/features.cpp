@@ -11,6 +11,7 @@
 
 #include "core/dataset.h"
 #include "core/preprocess.h"
+#include "core/text.h"
 
 namespace core {
 
@@ -221,17 +222,12 @@ std::vector<double> dataset_features(const uint8_t* images, int n, const Feature
 Result<std::vector<int>> parse_int_list(const std::string& text, const std::string& what, int lo, int hi) {
     using R = Result<std::vector<int>>;
     std::vector<int> v;
-    size_t p = 0;
-    while (p <= text.size()) {
-        size_t c = text.find(',', p);
-        std::string item = text.substr(p, c == std::string::npos ? std::string::npos : c - p);
+    for (const std::string& item : split(text, ',')) {
         char* end = nullptr;
         long x = std::strtol(item.c_str(), &end, 10);
         if (item.empty() || *end || x < lo || x > hi)
             return R::fail(what + " '" + text + "': want comma-separated integers in " + std::to_string(lo) + ".." + std::to_string(hi));
         v.push_back((int)x);
-        if (c == std::string::npos) break;
-        p = c + 1;
     }
     return R::of(std::move(v));
 }

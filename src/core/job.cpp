@@ -7,6 +7,7 @@
 
 #include "core/image.h"
 #include "core/rng.h"
+#include "core/text.h"
 
 namespace core {
 
@@ -225,11 +226,7 @@ Result<std::vector<TrialSpec>> grid_trials(const RunSettings& base, const std::s
         std::vector<std::string> values;
     };
     std::vector<Key> keys;
-    size_t start = 0;
-    while (start <= grid.size()) {
-        size_t end = std::min(grid.find(';', start), grid.size());
-        std::string part = grid.substr(start, end - start);
-        start = end + 1;
+    for (const std::string& part : split(grid, ';')) {
         if (part.empty()) continue;
         size_t eq = part.find('=');
         if (eq == std::string::npos) return R::fail("grid: '" + part + "' is not KEY=V1,V2,...");
@@ -238,11 +235,7 @@ Result<std::vector<TrialSpec>> grid_trials(const RunSettings& base, const std::s
         if (std::none_of(std::begin(known), std::end(known), [&](const char* n) { return k.key == n; }))
             return R::fail("grid: unknown key '" + k.key +
                            "' (want lr, batch, epochs, hidden, width/filters, dropout, wd, trees, momentum, iterations, ema)");
-        std::string vals = part.substr(eq + 1);
-        for (size_t vs = 0; vs <= vals.size();) {
-            size_t ve = std::min(vals.find(',', vs), vals.size());
-            std::string v = vals.substr(vs, ve - vs);
-            vs = ve + 1;
+        for (const std::string& v : split(part.substr(eq + 1), ',')) {
             char* e = nullptr;
             std::strtod(v.c_str(), &e);
             if (v.empty() || *e) return R::fail("grid: " + k.key + " value '" + v + "' is not a number");

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "core/crc32.h"
 #include "core/dataset.h"
 #include "core/forest.h"
 #include "core/logreg.h"
@@ -301,22 +302,6 @@ TrainRecord Model::record() const {
 }
 
 // ---- [SECTION] model file --------------------------------------------------------------------
-uint32_t crc32(const uint8_t* data, size_t n, uint32_t crc) {
-    static uint32_t table[256];
-    static bool ready = false;
-    if (!ready) {
-        for (uint32_t i = 0; i < 256; ++i) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; ++k) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-        ready = true;
-    }
-    crc = ~crc;
-    for (size_t i = 0; i < n; ++i) crc = table[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
-    return ~crc;
-}
-
 namespace {
 
 const char kMagic[8] = {'B', 'C', 'M', 'O', 'D', 'E', 'L', 0};

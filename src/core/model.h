@@ -128,6 +128,4 @@ void dihedral_u8(const uint8_t* src, uint8_t* dst, int side, int channels, int t
 std::vector<double> model_features(const ModelSpec& spec, const uint8_t* images, int n, int threads = 1);
 int feature_count(const ModelSpec& spec);
 
-uint32_t crc32(const uint8_t* data, size_t n, uint32_t crc = 0);
-
 }  // namespace core

@@ -9,6 +9,8 @@
 
 #include <stb_image.h>
 
+#include "core/crc32.h"
+
 namespace core::npz {
 namespace {
 
@@ -22,13 +24,6 @@ struct Entry {
     uint32_t crc = 0;
     uint64_t comp_size = 0, size = 0, local_offset = 0;
 };
-
-std::string shape_str(const std::vector<size_t>& s) {
-    std::string o = "(";
-    for (size_t i = 0; i < s.size(); ++i) o += (i ? "," : "") + std::to_string(s[i]);
-    if (s.size() == 1) o += ",";
-    return o + ")";
-}
 
 // Reads the central directory. Every bound is checked against `size` before it is read.
 Result<std::vector<Entry>> central_directory(const uint8_t* b, size_t size, const std::string& name) {
@@ -172,26 +167,17 @@ bool header_value(const std::string& h, const std::string& key, std::string& out
 
 }  // namespace
 
+std::string shape_str(const std::vector<size_t>& s) {
+    std::string o = "(";
+    for (size_t i = 0; i < s.size(); ++i) o += (i ? "," : "") + std::to_string(s[i]);
+    if (s.size() == 1) o += ",";
+    return o + ")";
+}
+
 size_t Array::count() const {
     size_t n = 1;
     for (size_t s : shape) n *= s;
     return n;
-}
-
-uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc) {
-    static uint32_t table[256];
-    static bool init = [] {
-        for (uint32_t i = 0; i < 256; ++i) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-        return true;
-    }();
-    (void)init;
-    crc = ~crc;
-    for (size_t i = 0; i < size; ++i) crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
-    return ~crc;
 }
 
 namespace {

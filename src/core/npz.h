@@ -17,6 +17,8 @@ struct Array {
     std::vector<uint8_t> data;    // raw little-endian element bytes, C order
     size_t count() const;         // product of shape
 };
+// A shape as numpy prints it (and as .npy headers hold it): (2,28,28,3), (5,), ().
+std::string shape_str(const std::vector<size_t>& shape);
 
 // Defaults come from the build: WebAssembly builds set smaller ones (its memory tops out at 2 GiB).
 #ifndef BLOODCELL_MAX_MEMBER_BYTES
@@ -46,7 +48,5 @@ Result<Array> parse_npy(std::vector<uint8_t>&& npy, const std::string& where);
 // Writes a .npz with stored (uncompressed) members, each with its own dtype string (data is written
 // as given). Used to make the sample subset, and by tests to build malformed archives.
 std::vector<uint8_t> write_stored(const std::map<std::string, Array>& members);
-
-uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc = 0);
 
 }  // namespace core::npz

@@ -9,6 +9,7 @@
 #include "core/image.h"
 #include "core/io.h"
 #include "core/preprocess.h"
+#include "core/text.h"
 #include "platform/cli_common.h"
 
 namespace cli {
@@ -153,7 +154,7 @@ int cmd_features(const Args& a) {
     for (auto& nm : names) h += "," + nm;
     std::printf("%s\n", h.c_str());
     for (int i = 0; i < n; ++i) {
-        std::string r = rows[i].source.find(',') == std::string::npos ? rows[i].source : "\"" + rows[i].source + "\"";
+        std::string r = core::csv_field(rows[i].source);
         r += "," + rows[i].split + "," + (rows[i].index >= 0 ? std::to_string(rows[i].index) : "") + "," +
              (rows[i].label >= 0 ? std::to_string(rows[i].label) : "");
         for (size_t k = 0; k < F; ++k) r += "," + fmt(feats[(size_t)i * F + k], 17);

@@ -23,6 +23,7 @@
 #include "core/logreg.h"
 #include "core/metrics.h"
 #include "core/model.h"
+#include "core/text.h"
 #include "core/train.h"
 #include "platform/cli_common.h"
 
@@ -80,6 +81,14 @@ bool parse_spec(const Args& a, const std::string& model, core::TrainJobSpec& spe
     }
     spec = r.value;
     return true;
+}
+
+// A comma-separated list of names ("fcnn,cnn"); empty items are skipped.
+std::vector<std::string> names_in(const std::string& list) {
+    std::vector<std::string> out;
+    for (std::string& n : core::split(list, ','))
+        if (!n.empty()) out.push_back(std::move(n));
+    return out;
 }
 
 bool apply_threads(const Args& a) {
@@ -483,29 +492,14 @@ int cmd_compare(const Args& a) {
     if (!apply_threads(a)) return 1;
     auto data = load_data(a);
     if (!data) return fail(data.error);
-    std::vector<std::string> names;
-    {
-        std::string list = a.get("models", "logreg,forest,fcnn,cnn,vgg6");
-        for (size_t s = 0; s <= list.size();) {
-            size_t e = list.find(',', s);
-            std::string n = list.substr(s, e == std::string::npos ? std::string::npos : e - s);
-            if (!n.empty()) names.push_back(n);
-            s = e == std::string::npos ? list.size() + 1 : e + 1;
-        }
-    }
+    std::vector<std::string> names = names_in(a.get("models", "logreg,forest,fcnn,cnn,vgg6"));
     // --use vgg6=assets/vgg6_w32.bcm,cnn=cnn.bcm: evaluate these files instead of training
     std::map<std::string, std::string> use;
-    {
-        std::string list = a.get("use");
-        for (size_t s = 0; s < list.size();) {
-            size_t e = list.find(',', s);
-            std::string kv = list.substr(s, e == std::string::npos ? std::string::npos : e - s);
-            size_t eq = kv.find('=');
-            if (eq == std::string::npos) return fail("--use: '" + kv + "' is not NAME=MODEL.bcm");
-            use[kv.substr(0, eq)] = kv.substr(eq + 1);
-            if (std::find(names.begin(), names.end(), kv.substr(0, eq)) == names.end()) names.push_back(kv.substr(0, eq));
-            s = e == std::string::npos ? list.size() : e + 1;
-        }
+    for (const std::string& kv : names_in(a.get("use"))) {
+        size_t eq = kv.find('=');
+        if (eq == std::string::npos) return fail("--use: '" + kv + "' is not NAME=MODEL.bcm");
+        use[kv.substr(0, eq)] = kv.substr(eq + 1);
+        if (std::find(names.begin(), names.end(), kv.substr(0, eq)) == names.end()) names.push_back(kv.substr(0, eq));
     }
     auto picked = pick_data(a, data.value);
     if (!picked) return fail(picked.error);
@@ -552,8 +546,8 @@ int cmd_compare(const Args& a) {
         std::snprintf(b, sizeof b, "| %s | %.4f | %.4f | %.4f | %s | %.3f | %zu | %s |\n", r.name.c_str(), r.acc, r.auc, r.f1,
                       std::isnan(r.train_s) ? "?" : fmt(r.train_s, 4).c_str(), r.infer_ms, r.params, r.how.c_str());
         md += b;
-        csv += r.name + "," + fmt(r.acc) + "," + fmt(r.auc) + "," + fmt(r.f1) + "," + fmt(r.train_s, 4) + "," +
-               fmt(r.infer_ms, 4) + "," + std::to_string(r.params) + ",\"" + r.how + "\"\n";
+        csv += core::csv_field(r.name) + "," + fmt(r.acc) + "," + fmt(r.auc) + "," + fmt(r.f1) + "," + fmt(r.train_s, 4) + "," +
+               fmt(r.infer_ms, 4) + "," + std::to_string(r.params) + "," + core::csv_field(r.how) + "\n";
         json += std::string(i ? "," : "") + "{\"model\":\"" + json_escape(r.name) + "\",\"test_acc\":" + fmt(r.acc) +
                 ",\"test_auc\":" + fmt(r.auc) + ",\"macro_f1\":" + fmt(r.f1) + ",\"train_seconds\":" + fmt(r.train_s, 4) +
                 ",\"infer_ms_per_image\":" + fmt(r.infer_ms, 4) + ",\"params\":" + std::to_string(r.params) +
@@ -606,13 +600,7 @@ int cmd_bench(const Args& a) {
     if (!(seconds > 0) || seconds > 3600) return fail("--seconds: want more than 0 and at most 3600");
     std::vector<std::string> names;
     if (a.has("model")) {
-        std::string list = a.get("model");
-        for (size_t b = 0; b <= list.size();) {
-            size_t e = list.find(',', b);
-            if (e == std::string::npos) e = list.size();
-            if (e > b) names.push_back(list.substr(b, e - b));
-            b = e + 1;
-        }
+        names = names_in(a.get("model"));
         if (names.empty()) return fail("--model: name at least one network (fcnn, cnn, vgg6)");
     } else {
         names = {"fcnn", "cnn", "vgg6"};
@@ -679,7 +667,7 @@ int cmd_bench(const Args& a) {
         double peak = peak_memory_mb();
         std::fprintf(table, "%-10s %10zu %10.1f %12.0f %12.0f %14.4f %12.1f %10.0f\n", names[i].c_str(), m.param_count(), mflop,
                     train_ips, infer_ips, latency_ms, gflops, peak);
-        json += std::string(i ? "," : "") + "{\"model\":\"" + names[i] + "\",\"params\":" + std::to_string(m.param_count()) +
+        json += std::string(i ? "," : "") + "{\"model\":\"" + json_escape(names[i]) + "\",\"params\":" + std::to_string(m.param_count()) +
                 ",\"mflop_per_image\":" + fmt(mflop) + ",\"train_images_per_second\":" + fmt(train_ips) +
                 ",\"infer_images_per_second\":" + fmt(infer_ips) + ",\"infer_ms_per_image\":" + fmt(1000.0 / infer_ips) +
                 ",\"infer_batch\":" + std::to_string(infer_n) + ",\"latency_ms\":" + fmt(latency_ms) +

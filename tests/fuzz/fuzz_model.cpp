@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/crc32.h"
 #include "core/dataset.h"
 #include "core/model.h"
 

@@ -1,0 +1,45 @@
+// The shared helpers (core/text.h, core/crc32.h, npz::shape_str): one definition each, used by
+// the CLI, the app and core's parsers, so these are the cases all of them rely on.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/crc32.h"
+#include "core/npz.h"
+#include "core/text.h"
+
+using Strings = std::vector<std::string>;
+
+TEST_CASE("split keeps empty fields; callers decide what an empty item means") {
+    CHECK(core::split("a,b,c", ',') == Strings{"a", "b", "c"});
+    CHECK(core::split("a,,b", ',') == Strings{"a", "", "b"});
+    CHECK(core::split(",a,", ',') == Strings{"", "a", ""});
+    CHECK(core::split("", ',') == Strings{""});
+    CHECK(core::split("abc", ',') == Strings{"abc"});
+    CHECK(core::split("lr=1e-3,3e-4;batch=32", ';') == Strings{"lr=1e-3,3e-4", "batch=32"});
+}
+
+TEST_CASE("csv_field quotes only when needed and doubles the quotes inside (RFC 4180)") {
+    CHECK(core::csv_field("plain.png") == "plain.png");
+    CHECK(core::csv_field("") == "");
+    CHECK(core::csv_field("a,b.png") == "\"a,b.png\"");
+    CHECK(core::csv_field("say \"hi\".png") == "\"say \"\"hi\"\".png\"");
+    CHECK(core::csv_field("two\nlines") == "\"two\nlines\"");
+    CHECK(core::csv_field("cr\rhere") == "\"cr\rhere\"");
+    CHECK(core::csv_field("80 epochs, augmented") == "\"80 epochs, augmented\"");
+}
+
+TEST_CASE("crc32: the standard check value, and a CRC continued over pieces equals the whole") {
+    const std::string s = "123456789";
+    const uint8_t* p = (const uint8_t*)s.data();
+    CHECK(core::crc32(p, 9) == 0xCBF43926u);
+    CHECK(core::crc32(p + 4, 5, core::crc32(p, 4)) == 0xCBF43926u);
+    CHECK(core::crc32(p, 0) == 0u);
+}
+
+TEST_CASE("npz::shape_str prints shapes the way numpy does") {
+    CHECK(core::npz::shape_str({11959, 28, 28, 3}) == "(11959,28,28,3)");
+    CHECK(core::npz::shape_str({5}) == "(5,)");
+    CHECK(core::npz::shape_str({}) == "()");
+}
