@@ -313,3 +313,23 @@ TEST_CASE("optimizers: Adam's first step moves each weight by lr against its gra
     adamw.step({&r}, 0.1f);  // zero gradient: only the decoupled decay, 2 - 0.1*0.5*2
     CHECK(r.value[0] == doctest::Approx(1.9));
 }
+
+TEST_CASE("tensors(): every layer's params, then its buffers; the network's: all params, then all buffers") {
+    LayerSpec conv, bn, dense;
+    conv.kind = LayerKind::conv2d;
+    conv.units = 4;
+    bn.kind = LayerKind::batchnorm;
+    dense.kind = LayerKind::dense;
+    dense.units = 8;
+    auto net = Network::build({6, 6, 3}, {conv, bn, dense});
+    REQUIRE_MESSAGE(net.ok(), net.error);
+    Network& n = net.value;
+    std::vector<std::string> names;
+    for (Param* p : n.layer(1).tensors()) names.push_back(p->name);
+    CHECK(names == std::vector<std::string>{"gamma", "beta", "running_mean", "running_var"});
+    std::vector<Param*> want = n.params(), b = n.buffers();
+    want.insert(want.end(), b.begin(), b.end());
+    CHECK(n.tensors() == want);
+    CHECK(n.tensors().size() == 8);  // conv W b, bn gamma beta, dense W b, then bn's two statistics
+    CHECK(n.tensors()[6] == b[0]);
+}

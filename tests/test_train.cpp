@@ -25,8 +25,7 @@ core::ModelSpec small_cnn() {
 
 std::vector<float> weights(core::Model& m) {
     std::vector<float> w;
-    for (auto* p : m.network().params()) w.insert(w.end(), p->value.begin(), p->value.end());
-    for (auto* p : m.network().buffers()) w.insert(w.end(), p->value.begin(), p->value.end());
+    for (auto* p : m.network().tensors()) w.insert(w.end(), p->value.begin(), p->value.end());
     return w;
 }
 

@@ -462,8 +462,7 @@ std::vector<uint8_t> Model::save() const {
     Model& self = const_cast<Model&>(*this);  // params() hands out pointers; nothing is modified
     if (spec_.family == Family::nn) {
         for (int i = 0; i < self.net_.layer_count(); ++i) {
-            for (nn::Param* p : self.net_.layer(i).params()) f32s.push_back({"L" + std::to_string(i) + "." + p->name, &p->value});
-            for (nn::Param* p : self.net_.layer(i).buffers()) f32s.push_back({"L" + std::to_string(i) + "." + p->name, &p->value});
+            for (nn::Param* p : self.net_.layer(i).tensors()) f32s.push_back({"L" + std::to_string(i) + "." + p->name, &p->value});
         }
     } else if (logreg_) {
         f32s = {{"mean", &logreg_->mean}, {"scale", &logreg_->scale}, {"W", &logreg_->W}, {"b", &logreg_->b}};
@@ -599,9 +598,7 @@ Result<Model> Model::load(const uint8_t* bytes, size_t size, const std::string& 
     std::string e;
     if (spec.family == Family::nn) {
         for (int i = 0; i < m.net_.layer_count() && e.empty(); ++i) {
-            std::vector<nn::Param*> ps = m.net_.layer(i).params(), bs = m.net_.layer(i).buffers();
-            ps.insert(ps.end(), bs.begin(), bs.end());
-            for (nn::Param* p : ps) {
+            for (nn::Param* p : m.net_.layer(i).tensors()) {
                 e = take_f32("L" + std::to_string(i) + "." + p->name, p->value, p->value.size());
                 if (!e.empty()) break;
             }

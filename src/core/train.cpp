@@ -166,12 +166,7 @@ void Trainer::train_batch() {
     m_.batches.push_back(b);
 }
 
-std::vector<nn::Param*> Trainer::all_tensors() {
-    std::vector<nn::Param*> v = model_.network().params();
-    std::vector<nn::Param*> b = model_.network().buffers();
-    v.insert(v.end(), b.begin(), b.end());
-    return v;
-}
+std::vector<nn::Param*> Trainer::all_tensors() { return model_.network().tensors(); }
 
 bool Trainer::weights_finite() {
     for (nn::Param* p : all_tensors()) {
@@ -345,8 +340,7 @@ Model Trainer::take_model() {
 // A model of the same spec holding the best weights so far (best) or the live ones.
 Model Trainer::copy_weights(bool best) {
     Model m = std::move(Model::create(model_.spec(), 0).value);  // same spec: cannot fail
-    auto dst = m.network().params(), dbuf = m.network().buffers();
-    dst.insert(dst.end(), dbuf.begin(), dbuf.end());
+    auto dst = m.network().tensors();
     auto src = all_tensors();
     for (size_t i = 0; i < dst.size(); ++i)
         dst[i]->value = !best                 ? src[i]->value

@@ -59,6 +59,12 @@ public:
     virtual std::vector<Param*> params() { return {}; }
     // Non-trained state that a model file must keep (batch-norm running mean and variance).
     virtual std::vector<Param*> buffers() { return {}; }
+    // params() then buffers(): everything a model file stores and a weight snapshot copies.
+    std::vector<Param*> tensors() {
+        std::vector<Param*> v = params(), b = buffers();
+        v.insert(v.end(), b.begin(), b.end());
+        return v;
+    }
     virtual void init(Rng& rng) {}
     long flops_per_sample() const { return flops_; }  // multiply-adds x 2, forward
     Shape in_shape() const { return in_; }

@@ -63,6 +63,12 @@ std::vector<Param*> Network::buffers() {
     return out;
 }
 
+std::vector<Param*> Network::tensors() {
+    std::vector<Param*> out = params(), b = buffers();
+    out.insert(out.end(), b.begin(), b.end());
+    return out;
+}
+
 size_t Network::param_count() {
     size_t n = 0;
     for (Param* p : params()) n += p->value.size();

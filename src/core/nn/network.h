@@ -27,6 +27,7 @@ public:
 
     std::vector<Param*> params();   // trainable, in layer order
     std::vector<Param*> buffers();  // BN running statistics, in layer order
+    std::vector<Param*> tensors();  // params() then buffers(): the whole state of the weights
     size_t param_count();
     long flops_per_sample() const;  // forward multiply-adds x 2
     Shape input_shape() const { return input_; }
