@@ -250,13 +250,12 @@ TEST_CASE("model file: fields that would allocate without bound are refused (fuz
         // 11*11*3*4096 + 4096 + 11*11*4096*4096 + 4096 + 4096*8 + 8 = 2,031,570,952 weights: 16 GB with gradients
         CHECK(load_error(b) == "m.bcm: corrupt: the architecture needs 2031570952 weights, the file holds 118");
     }
-    SUBCASE("a dense layer of 2^31 - 1 units (the bound itself must not overflow)") {
+    SUBCASE("a dense layer of 2^31 - 1 units: refused by the layer rules before anything is allocated") {
         size_t at = 0;
         auto b = small_cnn_file(at);
         put_u32(b, at + 4 * 32 + 4, 0x7fffffff);  // layer 4, dense 8
         fix_crc(b);
-        // the two convs (56 + 38) and 2 x (2^31 - 1) + (2^31 - 1) for the dense layer on 2 channels
-        CHECK(load_error(b) == "m.bcm: corrupt: the architecture needs 6442451035 weights, the file holds 118");
+        CHECK(load_error(b) == "m.bcm: tiny: layer 4 (dense 2147483647): units must be in 1..65536");
     }
     SUBCASE("a network on feature input") {
         size_t at = 0;
@@ -526,4 +525,29 @@ TEST_CASE("training record: the shipped vgg6_w32.bcm (written before the record 
     CHECK(r.summary() == "vgg6, 80 epochs (best 63), 11959 images, batch 64, lr 1.0e-03 cosine, Adam, augmented, seed 5");
     // and writing it again gives the same key/value section
     CHECK(m.value.record().to_meta() == m.value.meta);
+}
+
+TEST_CASE("plan_layer: the shapes and float counts of the built layers, and make_layer's errors") {
+    for (const char* name : {"fcnn", "cnn", "vgg6"}) {
+        auto spec = core::model_spec(name);
+        REQUIRE(spec.ok());
+        auto m = Model::create(spec.value, 1);
+        REQUIRE(m.ok());
+        core::nn::Network& net = m.value.network();
+        core::nn::Shape in = spec.value.input_shape();
+        for (int i = 0; i < net.layer_count(); ++i) {
+            auto p = core::nn::plan_layer(spec.value.layers[i], in, i);
+            REQUIRE_MESSAGE(p.ok(), p.error);
+            CHECK(p.value.out == net.layer(i).out_shape());
+            int64_t floats = 0;
+            for (core::nn::Param* t : net.layer(i).tensors()) floats += (int64_t)t->value.size();
+            CHECK_MESSAGE(p.value.floats == floats, name, " layer ", i);
+            in = p.value.out;
+        }
+    }
+    core::nn::LayerSpec pool;
+    pool.kind = core::nn::LayerKind::maxpool2d;
+    auto p = core::nn::plan_layer(pool, {1, 1, 64}, 3);
+    CHECK(p.error == "layer 3 (maxpool2): input 1x1x64 is smaller than the 2x2 window");
+    CHECK(core::nn::make_layer(pool, {1, 1, 64}, 3).error == p.error);
 }

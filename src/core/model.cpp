@@ -390,39 +390,17 @@ std::vector<T> as(const RawArray& a) {
     return v;
 }
 
-// Weights (and BN statistics) a layer list needs on its input shape, following the shapes the way
-// nn::make_layer builds them. Only a plausibility bound for Model::load: layers it cannot size count
-// as 0 and Network::build rejects them with the reason. Counted in double, so that stored fields up
-// to 2^31 (units, channels) cannot overflow the product; it is exact below 2^53.
+// Floats (weights and BN statistics) a layer list needs on its input shape, by nn::plan_layer's
+// rules. Only a plausibility bound for Model::load: it stops at the first layer that cannot be
+// built, which Network::build then rejects with the reason.
 double weights_needed(const ModelSpec& spec) {
     nn::Shape s = spec.input_shape();
     double total = 0;
-    for (const LayerSpec& l : spec.layers) {
-        if (s.h <= 0 || s.w <= 0 || s.c <= 0) break;
-        const double units = std::max(l.units, 0), in = (double)s.h * s.w * s.c;
-        switch (l.kind) {
-            case LayerKind::dense:
-                total += in * units + units;
-                s = {1, 1, l.units};
-                break;
-            case LayerKind::conv2d: {
-                if (l.kernel < 1 || l.kernel > 11 || (l.stride != 1 && l.stride != 2)) return total;
-                total += (double)l.kernel * l.kernel * s.c * units + units;
-                int ho, wo, pad;
-                nn::conv_geometry(s.h, l.kernel, l.stride, l.same, ho, pad);
-                nn::conv_geometry(s.w, l.kernel, l.stride, l.same, wo, pad);
-                s = {ho, wo, l.units};
-                break;
-            }
-            case LayerKind::maxpool2d:
-                if (l.pool < 2) return total;
-                s = {s.h / l.pool, s.w / l.pool, s.c};
-                break;
-            case LayerKind::global_avg_pool: s = {1, 1, s.c}; break;
-            case LayerKind::flatten: s = {1, 1, (int)std::min(in, 1073741824.0)}; break;
-            case LayerKind::batchnorm: total += 4.0 * s.c; break;
-            default: break;
-        }
+    for (size_t i = 0; i < spec.layers.size(); ++i) {
+        auto p = nn::plan_layer(spec.layers[i], s, (int)i);
+        if (!p) break;
+        total += (double)p.value.floats;
+        s = p.value.out;
     }
     return total;
 }

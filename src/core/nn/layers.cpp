@@ -541,27 +541,28 @@ public:
 
 }  // namespace
 
-Result<std::unique_ptr<Layer>> make_layer(const LayerSpec& s, Shape in, int index) {
-    using R = Result<std::unique_ptr<Layer>>;
+Result<LayerPlan> plan_layer(const LayerSpec& s, Shape in, int index) {
+    using R = Result<LayerPlan>;
     std::string where = "layer " + std::to_string(index) + " (" + s.str() + "): ";
     if (in.h <= 0 || in.w <= 0 || in.c <= 0) return R::fail(where + "empty input " + in.str());
-    std::unique_ptr<Layer> l;
+    LayerPlan p{in, 0};
     switch (s.kind) {
         case LayerKind::dense:
             if (s.units < 1 || s.units > 65536) return R::fail(where + "units must be in 1..65536");
-            if ((long)in.size() * s.units > 50000000L) return R::fail(where + "too many weights for input " + in.str());
-            l.reset(new Dense(s, in));
+            if ((int64_t)in.size() * s.units > 50000000) return R::fail(where + "too many weights for input " + in.str());
+            p.out = {1, 1, s.units};
+            p.floats = (int64_t)in.size() * s.units + s.units;
             break;
         case LayerKind::conv2d: {
             if (s.units < 1 || s.units > 4096) return R::fail(where + "filters must be in 1..4096");
             if (s.kernel < 1 || s.kernel > 11) return R::fail(where + "kernel must be in 1..11");
             if (s.stride != 1 && s.stride != 2) return R::fail(where + "stride must be 1 or 2");
-            int ho, pad;
+            int ho, wo, pad;
             conv_geometry(in.h, s.kernel, s.stride, s.same, ho, pad);
-            int wo;
             conv_geometry(in.w, s.kernel, s.stride, s.same, wo, pad);
             if (ho < 1 || wo < 1) return R::fail(where + "input " + in.str() + " is smaller than the kernel");
-            l.reset(new Conv2D(s, in));
+            p.out = {ho, wo, s.units};
+            p.floats = (int64_t)s.kernel * s.kernel * in.c * s.units + s.units;
             break;
         }
         case LayerKind::maxpool2d:
@@ -569,17 +570,34 @@ Result<std::unique_ptr<Layer>> make_layer(const LayerSpec& s, Shape in, int inde
             if (in.h < s.pool || in.w < s.pool)
                 return R::fail(where + "input " + in.str() + " is smaller than the " + std::to_string(s.pool) + "x" +
                                std::to_string(s.pool) + " window");
-            l.reset(new MaxPool2D(s, in));
+            p.out = {in.h / s.pool, in.w / s.pool, in.c};
             break;
+        case LayerKind::global_avg_pool: p.out = {1, 1, in.c}; break;
+        case LayerKind::relu: break;
+        case LayerKind::batchnorm: p.floats = 4 * (int64_t)in.c; break;  // gamma, beta, running mean and variance
+        case LayerKind::dropout:
+            if (!(s.rate >= 0.f && s.rate < 1.f)) return R::fail(where + "rate must be in [0, 1)");
+            break;
+        case LayerKind::flatten: p.out = {1, 1, in.size()}; break;
+        default: return R::fail(where + "unknown layer kind");
+    }
+    return R::of(p);
+}
+
+Result<std::unique_ptr<Layer>> make_layer(const LayerSpec& s, Shape in, int index) {
+    using R = Result<std::unique_ptr<Layer>>;
+    auto plan = plan_layer(s, in, index);
+    if (!plan) return R::fail(plan.error);
+    std::unique_ptr<Layer> l;
+    switch (s.kind) {
+        case LayerKind::dense: l.reset(new Dense(s, in)); break;
+        case LayerKind::conv2d: l.reset(new Conv2D(s, in)); break;
+        case LayerKind::maxpool2d: l.reset(new MaxPool2D(s, in)); break;
         case LayerKind::global_avg_pool: l.reset(new GlobalAvgPool(s, in)); break;
         case LayerKind::relu: l.reset(new Relu(s, in)); break;
         case LayerKind::batchnorm: l.reset(new BatchNorm(s, in)); break;
-        case LayerKind::dropout:
-            if (!(s.rate >= 0.f && s.rate < 1.f)) return R::fail(where + "rate must be in [0, 1)");
-            l.reset(new Dropout(s, in));
-            break;
+        case LayerKind::dropout: l.reset(new Dropout(s, in)); break;
         case LayerKind::flatten: l.reset(new Flatten(s, in)); break;
-        default: return R::fail(where + "unknown layer kind");
     }
     return R::of(std::move(l));
 }

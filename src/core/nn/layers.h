@@ -76,8 +76,18 @@ protected:
     long flops_ = 0;
 };
 
-// Builds a layer for input shape `in` (per sample). Errors name the layer and both shapes, e.g.
-// "layer 3 (maxpool2d 2): input 1x1x64 is smaller than the 2x2 window".
+// The shape rules of a layer, without building it: what it makes of input shape `in` (per sample)
+// and how many floats its tensors() hold (weights, biases, batch-norm scales and statistics), or
+// why it cannot be built; errors name the layer and both shapes, e.g.
+// "layer 3 (maxpool2d 2): input 1x1x64 is smaller than the 2x2 window". make_layer follows it, and
+// so does the model file's check of a file's size against its architecture (before allocating).
+struct LayerPlan {
+    Shape out;
+    int64_t floats = 0;
+};
+Result<LayerPlan> plan_layer(const LayerSpec& spec, Shape in, int index);
+
+// Builds a layer for input shape `in` (per sample); fails as plan_layer does.
 Result<std::unique_ptr<Layer>> make_layer(const LayerSpec& spec, Shape in, int index);
 
 // Convolution output size and padding before (TensorFlow rules for same padding).
