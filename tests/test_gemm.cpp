@@ -2,6 +2,7 @@
 // blocking (partial micro-tiles, several K and M blocks) and every transpose combination.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -60,4 +61,28 @@ TEST_CASE("gemm writes only its M x N window of a wider C") {
     std::vector<float> c(2 * 5, -1.0f);
     gemm_packed(2, 2, 2, {a.data(), 2, 1}, {b.data(), 2, 1}, c.data(), 5, false);
     CHECK(c == std::vector<float>{1, 2, -1, -1, -1, 3, 4, -1, -1, -1});
+}
+
+TEST_CASE("gemm on views that are neither row- nor column-contiguous (every other element), and on vectors") {
+    Rng rng(5);
+    for (auto& s : std::vector<std::array<int, 3>>{{5, 7, 9}, {1, 6, 4}, {6, 1, 4}, {3, 4, 1}}) {
+        const int M = s[0], N = s[1], K = s[2];
+        std::vector<float> a((size_t)M * K * 4), b((size_t)K * N * 4);
+        for (float& v : a) v = (float)(rng.uniform() * 2 - 1);
+        for (float& v : b) v = (float)(rng.uniform() * 2 - 1);
+        for (int layout = 0; layout < 3; ++layout) {
+            // 0: strided both ways; 1: A and B transposed arrays; 2: row-major
+            MatView A = layout == 0 ? MatView{a.data(), 2 * 2 * K, 2} : layout == 1 ? MatView{a.data(), 1, M} : MatView{a.data(), K, 1};
+            MatView B = layout == 0 ? MatView{b.data(), 2 * 2 * N, 2} : layout == 1 ? MatView{b.data(), 1, K} : MatView{b.data(), N, 1};
+            std::vector<double> want;
+            naive(M, N, K, A, B, want);
+            for (int impl = 0; impl < 3; ++impl) {
+                std::vector<float> c((size_t)M * N, 7.f);
+                (impl == 0 ? gemm_eigen : impl == 1 ? gemm_packed : gemm)(M, N, K, A, B, c.data(), N, false);
+                double worst = 0;
+                for (size_t i = 0; i < c.size(); ++i) worst = std::max(worst, std::abs(c[i] - want[i]));
+                CHECK_MESSAGE(worst < 1e-5, M << "x" << N << "x" << K << " layout=" << layout << " impl=" << impl);
+            }
+        }
+    }
 }

@@ -68,21 +68,12 @@ void conv_geometry(int in, int k, int stride, bool same, int& out, int& pad_befo
 namespace {
 
 // C (M,N) = op(A) (M,K) * op(B) (K,N), or += when acc; all row-major and contiguous. ta: A is
-// stored as its transpose (K,M); tb: B is stored as (N,K). Natively Eigen (vectorized for the
-// host); in WebAssembly core::gemm's SIMD micro-kernel, since Eigen 3.4 has no WASM SIMD path.
+// stored as its transpose (K,M); tb: B is stored as (N,K). core::gemm picks the implementation
+// (Eigen natively, its own WASM SIMD kernel in WebAssembly).
 void matmul(int M, int N, int K, const float* A, bool ta, const float* B, bool tb, float* C, bool acc) {
-#if defined(__wasm_simd128__)
     MatView a = ta ? MatView{A, 1, M} : MatView{A, K, 1};
     MatView b = tb ? MatView{B, 1, K} : MatView{B, N, 1};
     gemm(M, N, K, a, b, C, N, acc);
-#else
-    MapR c(C, M, N);
-    if (!acc) c.setZero();
-    if (!ta && !tb) c.noalias() += CMapR(A, M, K) * CMapR(B, K, N);
-    else if (ta && !tb) c.noalias() += CMapR(A, K, M).transpose() * CMapR(B, K, N);
-    else if (!ta && tb) c.noalias() += CMapR(A, M, K) * CMapR(B, N, K).transpose();
-    else c.noalias() += CMapR(A, K, M).transpose() * CMapR(B, N, K).transpose();
-#endif
 }
 
 // Short runs of floats (im2col copies 3..k*Cin floats at a time). In WebAssembly a memcpy or
