@@ -1,22 +1,15 @@
 #include "core/job.h"
 
 #include <algorithm>
-#include <chrono>
 #include <climits>
 #include <cstdlib>
 
+#include "core/clock.h"
 #include "core/image.h"
 #include "core/rng.h"
 #include "core/text.h"
 
 namespace core {
-
-namespace {
-double now_ms() {
-    using namespace std::chrono;
-    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
-}
-}  // namespace
 
 const char* job_status_name(JobStatus s) {
     switch (s) {

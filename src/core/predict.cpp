@@ -1,16 +1,10 @@
 #include "core/predict.h"
 
 #include <algorithm>
-#include <chrono>
+
+#include "core/clock.h"
 
 namespace core {
-
-namespace {
-double now_ms() {
-    using namespace std::chrono;
-    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
-}
-}  // namespace
 
 void ChunkedPrediction::reset(const Dataset* d, int limit, bool with_tta) {
     data = d;

@@ -2,11 +2,11 @@
 // fitting of the feature models.
 #include "core/train.h"
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 
+#include "core/clock.h"
 #include "core/forest.h"
 #include "core/logreg.h"
 
@@ -14,11 +14,6 @@ namespace core {
 
 namespace {
 constexpr long kKeepGoodEvery = 8;
-
-double now_ms() {
-    using namespace std::chrono;
-    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
-}
 }  // namespace
 
 Result<Schedule> parse_schedule(const std::string& s) {

@@ -1,12 +1,12 @@
 // Entry point of the `bloodcell` command line: parses arguments and dispatches to the commands that
 // the cli_*.cpp files register. See DESIGN.md "Command line" for the contract.
 #include <cctype>
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "platform/cli_common.h"
 
 namespace cli {
@@ -61,10 +61,7 @@ int fail(const std::string& msg) {
     return 1;
 }
 
-double now_seconds() {
-    using namespace std::chrono;
-    return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
+double now_seconds() { return core::now_ms() / 1000.0; }
 
 Progress::Progress(std::string label, long total)
     : label_(std::move(label)), total_(total), t0_(now_seconds()), tty_(isatty(2)) {}
