@@ -64,7 +64,7 @@ TEST_CASE("model store: a model file says how it was trained") {
     app::ModelStore ms;
     REQUIRE(ms.add_pretrained("vgg6_w32.bcm", w32.data(), w32.size()).ok());
     const app::StoredModel& m = ms.at(0);
-    CHECK(m.hyper == "80 epochs (best 63), batch 64, lr 0.001 cosine, adam, augmented, on 11959 images");
+    CHECK(m.hyper == "vgg6, 80 epochs (best 63), 11959 images, batch 64, lr 1.0e-03 cosine, Adam, augmented, seed 5");
     CHECK(m.train_seconds == doctest::Approx(1675.9));
     CHECK(m.params == m.model->param_count());
     CHECK(m.params > 100000);

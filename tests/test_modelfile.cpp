@@ -524,7 +524,7 @@ TEST_CASE("training record: the shipped vgg6_w32.bcm (written before the record 
     CHECK(r.extra.empty());
     CHECK(r.summary() == "vgg6, 80 epochs (best 63), 11959 images, batch 64, lr 1.0e-03 cosine, Adam, augmented, seed 5");
     // and writing it again gives the same key/value section
-    CHECK(m.value.record().to_meta() == m.value.meta);
+    CHECK(m.value.record().to_meta() == m.value.meta());
 }
 
 TEST_CASE("plan_layer: the shapes and float counts of the built layers, and make_layer's errors") {

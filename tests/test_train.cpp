@@ -175,7 +175,7 @@ TEST_CASE("Trainer detects divergence") {
     CHECK_FALSE(tr.diverged());
     CHECK(tr.metrics().history.size() == 3);
     core::Model m = tr.take_model();
-    CHECK(m.meta.at("lr") == "0.001");  // the rate it went on with, as the file holds it
+    CHECK(m.meta().at("lr") == "0.001");  // the rate it went on with, as the file holds it
     CHECK(m.record().divergences == 1);
     CHECK(tr.resume(1e-3f).message == "nothing to resume: training has not diverged");
 }

@@ -12,29 +12,8 @@ std::string file_stem(const std::string& name) {
     size_t dot = b.find_last_of('.');
     return dot == std::string::npos ? b : b.substr(0, dot);
 }
-std::string meta(const core::Model& m, const char* key) {
-    auto it = m.meta.find(key);
-    return it == m.meta.end() ? "" : it->second;
-}
-double recorded_val_acc(const core::Model& m) { return std::atof(meta(m, "val_acc").c_str()); }
+double recorded_val_acc(const core::Model& m) { return m.record().val_acc.value_or(0.0); }
 }  // namespace
-
-std::string training_summary(const core::Model& m) {
-    std::string s;
-    auto add = [&](const std::string& part) {
-        if (!part.empty()) s += (s.empty() ? "" : ", ") + part;
-    };
-    std::string run = meta(m, "epochs_run"), best = meta(m, "best_epoch");
-    if (!run.empty()) add(run + " epochs" + (best.empty() || best == run ? "" : " (best " + best + ")"));
-    if (!meta(m, "batch").empty()) add("batch " + meta(m, "batch"));
-    if (!meta(m, "lr").empty()) add("lr " + meta(m, "lr") + (meta(m, "schedule").empty() ? "" : " " + meta(m, "schedule")));
-    add(meta(m, "optimizer"));
-    if (meta(m, "augment") == "dihedral") add("augmented");
-    if (!meta(m, "trees").empty()) add(meta(m, "trees") + " trees");
-    if (!meta(m, "iterations").empty()) add(meta(m, "iterations") + " iterations");
-    if (!meta(m, "train_images").empty()) add("on " + meta(m, "train_images") + " images");
-    return s;
-}
 
 int ModelStore::index_of(const StoredModel* m) const {
     for (int i = 0; i < size(); ++i)
@@ -44,9 +23,9 @@ int ModelStore::index_of(const StoredModel* m) const {
 
 int ModelStore::add(std::unique_ptr<StoredModel> m, bool make_active) {
     m->params = m->model->param_count();
-    if (!std::isfinite(m->train_seconds) && !meta(*m->model, "train_seconds").empty())
-        m->train_seconds = std::atof(meta(*m->model, "train_seconds").c_str());
-    if (m->hyper.empty()) m->hyper = training_summary(*m->model);
+    const core::TrainRecord record = m->model->record();
+    if (!std::isfinite(m->train_seconds) && record.train_seconds) m->train_seconds = *record.train_seconds;
+    if (m->hyper.empty()) m->hyper = record.summary();
     models_.push_back(std::move(m));
     if (make_active || active_ < 0) active_ = size() - 1;
     return size() - 1;

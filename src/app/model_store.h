@@ -29,10 +29,6 @@ struct StoredModel {
     core::Evaluation test;
 };
 
-// How a model file says it was trained, in one line, from its recorded settings: "80 epochs (best 74),
-// batch 64, lr 0.001 cosine, adam, augmented" ("" when the file records nothing).
-std::string training_summary(const core::Model& m);
-
 class ModelStore {
 public:
     int size() const { return (int)models_.size(); }

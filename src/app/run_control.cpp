@@ -163,9 +163,9 @@ static void finish_run(AppState& s, TrainState& t) {
     e->origin = "trained here on " + std::to_string(t.job->train_size()) + " images";
     e->hyper = t.run_summary;
     e->train_seconds = t.snap.seconds;
-    char secs[32];
-    std::snprintf(secs, sizeof secs, "%.1f", t.snap.seconds);
-    e->model->meta["train_seconds"] = secs;
+    core::TrainRecord record = e->model->record();
+    record.train_seconds = t.snap.seconds;
+    e->model->set_record(record);
     const bool use = s.models.active() < 0;
     const std::string label = e->label;
     int i = s.models.add(std::move(e), use);

@@ -296,7 +296,7 @@ std::vector<float> Model::predict(const uint8_t* images, int n, bool tta) {
 }
 
 TrainRecord Model::record() const {
-    TrainRecord r = TrainRecord::from_meta(meta);
+    TrainRecord r = TrainRecord::from_meta(meta_);
     if (r.model.empty()) r.model = spec_.name;
     return r;
 }
@@ -429,8 +429,8 @@ std::vector<uint8_t> Model::save() const {
     w.u32((uint32_t)spec_.features.glcm.distances.size());
     for (int d : spec_.features.glcm.distances) w.i32(d);
     w.u32(spec_.with_pixels ? 1 : 0);
-    w.u32((uint32_t)meta.size());
-    for (auto& [k, v] : meta) {
+    w.u32((uint32_t)meta_.size());
+    for (auto& [k, v] : meta_) {
         w.str(k);
         w.str(v);
     }
@@ -501,7 +501,7 @@ Result<Model> Model::load(const uint8_t* bytes, size_t size, const std::string& 
     uint32_t nmeta = r.u32("the metadata");
     for (uint32_t i = 0; i < nmeta && !r.short_read; ++i) {
         std::string k = r.str("the metadata");
-        m.meta[k] = r.str("the metadata");
+        m.meta_[k] = r.str("the metadata");
     }
     std::map<std::string, RawArray> arrays;
     uint32_t na = r.u32("the weights");

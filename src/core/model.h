@@ -99,10 +99,10 @@ public:
     // How the model was trained (record.h), kept in the file's key/value section. Read and write it
     // through record() / set_record(); record().model falls back to spec().name.
     TrainRecord record() const;
-    void set_record(const TrainRecord& r) { meta = r.to_meta(); }
-    // The key/value section as stored. Use record()/set_record(); direct use is left to src/app
-    // until it moves to record() (then this becomes private).
-    std::map<std::string, std::string> meta;
+    void set_record(const TrainRecord& r) { meta_ = r.to_meta(); }
+    // The key/value section exactly as the file holds it (for tests and tools; write it through
+    // set_record()).
+    const std::map<std::string, std::string>& meta() const { return meta_; }
 
     std::vector<uint8_t> save() const;
     // Parses a model file from memory; `name` labels errors ("model.bcm: truncated ...").
@@ -115,6 +115,7 @@ private:
     nn::Network net_;
     std::unique_ptr<LogReg> logreg_;
     std::unique_ptr<Forest> forest_;
+    std::map<std::string, std::string> meta_;
 };
 
 // Preprocessing of nn inputs: images (n x 28x28x3 uint8) -> x (n, input shape) floats.
