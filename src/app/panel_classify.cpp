@@ -145,6 +145,25 @@ std::string predictions_csv(const AppState& s) {
     return o.str();
 }
 
+// Where images come from: the file picker (web) or a path box (desktop), and a sample image from the
+// loaded data; roomier on the welcome screen than in the toolbar.
+static void draw_image_sources(AppState& s, bool welcome) {
+    const float e = ui::em();
+    if (s.platform.pick_files) {
+        if (ui::primary_button(welcome ? "  Choose images ...  " : "Add images ..."))
+            s.platform.pick_files("image/*,.png,.jpg,.jpeg,.bmp", true, "images");
+        ImGui::SameLine();
+    } else {
+        ImGui::BeginChild("##pathrow", ImVec2(e * (welcome ? 28 : 24), ImGui::GetFrameHeight()), false, ImGuiWindowFlags_NoScrollbar);
+        path_open_row(s, s.classify.path_ui, "/path/to/cell.png", "images");
+        ImGui::EndChild();
+        ImGui::SameLine();
+    }
+    ImGui::BeginDisabled(!s.data.loaded);
+    if (ImGui::Button(welcome ? "  Try a sample image  " : "Try a sample image")) classify_test_image(s);
+    ImGui::EndDisabled();
+}
+
 static void draw_welcome(AppState& s, float height) {
     const float e = ui::em();
     float w = ImGui::GetContentRegionAvail().x;
@@ -171,18 +190,7 @@ static void draw_welcome(AppState& s, float height) {
     ImGui::PopTextWrapPos();
     ImGui::Spacing();
     ImGui::Spacing();
-    if (s.platform.pick_files) {
-        if (ui::primary_button("  Choose images ...  ")) s.platform.pick_files("image/*,.png,.jpg,.jpeg,.bmp", true, "images");
-        ImGui::SameLine();
-    } else {
-        ImGui::BeginChild("##pathrow", ImVec2(e * 28, ImGui::GetFrameHeight()), false, ImGuiWindowFlags_NoScrollbar);
-        path_open_row(s, s.classify.path_ui, "/path/to/cell.png", "images");
-        ImGui::EndChild();
-        ImGui::SameLine();
-    }
-    ImGui::BeginDisabled(!s.data.loaded);
-    if (ImGui::Button("  Try a sample image  ")) app_command(s, "classify:sample");
-    ImGui::EndDisabled();
+    draw_image_sources(s, true);
     ImGui::Spacing();
     std::string why;
     AssetState pre = model_ready(s) ? AssetState::None : asset_state(s, ".bcm", &why);
@@ -297,18 +305,7 @@ void draw_classify_panel(AppState& s) {
         return;
     }
     // toolbar
-    if (s.platform.pick_files) {
-        if (ui::primary_button("Add images ...")) s.platform.pick_files("image/*,.png,.jpg,.jpeg,.bmp", true, "images");
-        ImGui::SameLine();
-    } else {
-        ImGui::BeginChild("##pathrow", ImVec2(e * 24, ImGui::GetFrameHeight()), false, ImGuiWindowFlags_NoScrollbar);
-        path_open_row(s, s.classify.path_ui, "/path/to/cell.png", "images");
-        ImGui::EndChild();
-        ImGui::SameLine();
-    }
-    ImGui::BeginDisabled(!s.data.loaded);
-    if (ImGui::Button("Try a sample image")) classify_test_image(s);
-    ImGui::EndDisabled();
+    draw_image_sources(s, false);
     ImGui::SameLine();
     if (s.platform.save_text && ImGui::Button("Save table as CSV")) save_predictions_csv(s);
     ImGui::SameLine();
