@@ -70,6 +70,44 @@ struct Row {
     int index = -1, label = -1;
 };
 
+// One JSON object: the feature names and one row per image with its provenance.
+void print_features_json(const core::FeatureSpec& spec, double secs, const std::vector<std::string>& names,
+                         const std::vector<Row>& rows, const std::vector<double>& feats) {
+    const size_t F = names.size();
+    const int n = (int)rows.size();
+    std::string o = "{\"levels\":" + std::to_string(spec.glcm.levels) + ",\"seconds\":" + fmt(secs) + ",\"names\":[";
+    for (size_t k = 0; k < F; ++k) o += std::string(k ? "," : "") + "\"" + names[k] + "\"";
+    o += "],\"rows\":[";
+    std::fputs(o.c_str(), stdout);
+    for (int i = 0; i < n; ++i) {
+        std::string r = std::string(i ? "," : "") + "{\"source\":\"" + json_escape(rows[i].source) + "\"";
+        if (rows[i].index >= 0)
+            r += ",\"split\":\"" + rows[i].split + "\",\"index\":" + std::to_string(rows[i].index) +
+                 ",\"label\":" + std::to_string(rows[i].label);
+        r += ",\"features\":[";
+        for (size_t k = 0; k < F; ++k) r += (k ? "," : "") + fmt(feats[(size_t)i * F + k], 17);
+        r += "]}";
+        std::fputs(r.c_str(), stdout);
+    }
+    std::fputs("]}\n", stdout);
+}
+
+// A header line, then one CSV row per image.
+void print_features_csv(const std::vector<std::string>& names, const std::vector<Row>& rows, const std::vector<double>& feats) {
+    const size_t F = names.size();
+    const int n = (int)rows.size();
+    std::string h = "source,split,index,label";
+    for (auto& nm : names) h += "," + nm;
+    std::printf("%s\n", h.c_str());
+    for (int i = 0; i < n; ++i) {
+        std::string r = core::csv_field(rows[i].source);
+        r += "," + rows[i].split + "," + (rows[i].index >= 0 ? std::to_string(rows[i].index) : "") + "," +
+             (rows[i].label >= 0 ? std::to_string(rows[i].label) : "");
+        for (size_t k = 0; k < F; ++k) r += "," + fmt(feats[(size_t)i * F + k], 17);
+        std::fputs((r + "\n").c_str(), stdout);
+    }
+}
+
 int cmd_features(const Args& a) {
     if (a.positional.empty()) return fail("features: want DATA.npz or image files (usage: bloodcell features DATA.npz|IMAGE...)");
     bool ok = true;
@@ -132,34 +170,8 @@ int cmd_features(const Args& a) {
     }
     double secs = now_seconds() - t0;
     bar.finish("(" + fmt(n / std::max(secs, 1e-9), 4) + " images/s)");
-    if (a.has("json")) {
-        std::string o = "{\"levels\":" + std::to_string(spec.glcm.levels) + ",\"seconds\":" + fmt(secs) + ",\"names\":[";
-        for (size_t k = 0; k < F; ++k) o += std::string(k ? "," : "") + "\"" + names[k] + "\"";
-        o += "],\"rows\":[";
-        std::fputs(o.c_str(), stdout);
-        for (int i = 0; i < n; ++i) {
-            std::string r = std::string(i ? "," : "") + "{\"source\":\"" + json_escape(rows[i].source) + "\"";
-            if (rows[i].index >= 0)
-                r += ",\"split\":\"" + rows[i].split + "\",\"index\":" + std::to_string(rows[i].index) +
-                     ",\"label\":" + std::to_string(rows[i].label);
-            r += ",\"features\":[";
-            for (size_t k = 0; k < F; ++k) r += (k ? "," : "") + fmt(feats[(size_t)i * F + k], 17);
-            r += "]}";
-            std::fputs(r.c_str(), stdout);
-        }
-        std::fputs("]}\n", stdout);
-        return 0;
-    }
-    std::string h = "source,split,index,label";
-    for (auto& nm : names) h += "," + nm;
-    std::printf("%s\n", h.c_str());
-    for (int i = 0; i < n; ++i) {
-        std::string r = core::csv_field(rows[i].source);
-        r += "," + rows[i].split + "," + (rows[i].index >= 0 ? std::to_string(rows[i].index) : "") + "," +
-             (rows[i].label >= 0 ? std::to_string(rows[i].label) : "");
-        for (size_t k = 0; k < F; ++k) r += "," + fmt(feats[(size_t)i * F + k], 17);
-        std::fputs((r + "\n").c_str(), stdout);
-    }
+    if (a.has("json")) print_features_json(spec, secs, names, rows, feats);
+    else print_features_csv(names, rows, feats);
     return 0;
 }
 

@@ -1,39 +1,19 @@
-// CLI commands over models: `train`, `eval`, `predict`, `tune`, `compare` and `bench`.
-// They drive the same core API as the app: Trainer::step in a loop, Model::predict, metrics.
+// CLI commands over models: `train`, `eval` and `predict`, and the option handling and training loop
+// that `tune`, `compare` (cli_compare.cpp) and `bench` (cli_bench.cpp) share (cli_learn.h). They drive
+// the same core jobs as the app (core/job.h) and loop their step().
+#include "platform/cli_learn.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <map>
-#include <thread>
+#include <memory>
 
-#ifdef __EMSCRIPTEN__
-#include <emscripten/heap.h>
-#else
-#include <sys/resource.h>
-#endif
-
-#include "core/gemm.h"
-
-#include "core/dataset.h"
-#include "core/forest.h"
 #include "core/image.h"
 #include "core/io.h"
-#include "core/job.h"
-#include "core/logreg.h"
-#include "core/metrics.h"
-#include "core/model.h"
 #include "core/text.h"
-#include "core/train.h"
-#include "platform/cli_common.h"
-
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#define STB_IMAGE_WRITE_STATIC
-#include <stb_image_write.h>
-#include <stb_easy_font.h>
 
 namespace cli {
-namespace {
 
 // ---- [SECTION] shared option handling -----------------------------------------------------------
 // A run's settings: the model's recipe (core/recipe.h), then every setting given on the command line.
@@ -115,16 +95,8 @@ std::string eval_json(const core::Evaluation& e) {
     return o + "]}";
 }
 
-// Trains any model on `train` (selecting on `val`) as a core::TrainJob; progress on stderr.
-struct TrainOutcome {
-    core::Model model;
-    core::TrainMetrics metrics;
-    double seconds = 0;
-    std::string error;
-};
-
 // One line per finished epoch and a progress bar within it (networks).
-void print_epochs(const core::TrainMetrics& m, int& shown, std::unique_ptr<Progress>& bar, long per_epoch) {
+static void print_epochs(const core::TrainMetrics& m, int& shown, std::unique_ptr<Progress>& bar, long per_epoch) {
     if (bar) {
         long in_epoch = (long)std::llround(m.progress * m.epochs * per_epoch) - (long)m.epoch * per_epoch;
         char extra[96];
@@ -144,7 +116,7 @@ void print_epochs(const core::TrainMetrics& m, int& shown, std::unique_ptr<Progr
 }
 
 TrainOutcome train_model(const core::TrainJobSpec& spec, const core::Dataset& train, const core::Dataset& val, bool quiet,
-                         const std::string& checkpoint = "") {
+                         const std::string& checkpoint) {
     TrainOutcome out;
     auto made = core::TrainJob::create(spec, train, val);
     if (!made) {
@@ -211,11 +183,6 @@ core::Result<core::Model> load_model_file(const std::string& path) {
     return core::Model::load(bytes.value.data(), bytes.value.size(), path);
 }
 
-// The training images (the train split, or the --subset of the split it names) and the validation
-// images the recipe pairs with them (core::validation_subset: all of val unless capped per class).
-struct Picked {
-    core::Dataset train, val;
-};
 core::Result<Picked> pick_data(const Args& a, const core::BloodMnist& data) {
     Picked p;
     if (!a.has("subset")) {
@@ -230,6 +197,8 @@ core::Result<Picked> pick_data(const Args& a, const core::BloodMnist& data) {
     p.val = core::make_subset(data.val, core::validation_subset(ss.value));
     return core::Result<Picked>::of(std::move(p));
 }
+
+namespace {
 
 // ---- [SECTION] train --------------------------------------------------------------------------
 int cmd_train(const Args& a) {
@@ -370,325 +339,6 @@ BLOODCELL_COMMAND("eval", "eval --model MODEL.bcm --data DATA.npz [--split test]
                   "ACC, AUC, per-class precision/recall/F1, confusion matrix", cmd_eval);
 BLOODCELL_COMMAND("predict", "predict --model MODEL.bcm [--tta] IMAGE...",
                   "class and the 8 probabilities per image", cmd_predict);
-
-// ---- [SECTION] tune ---------------------------------------------------------------------------
-// --grid "lr=1e-3,3e-4;batch=32,64;hidden=250,500": every combination (or --random N of them), run as
-// one core::TuneJob; one row per trial.
-int cmd_tune(const Args& a) {
-    if (!a.has("model")) return fail("tune: --model NAME is required");
-    if (!a.has("grid")) return fail("tune: --grid \"lr=1e-3,3e-4;batch=32,64\" is required");
-    if (!apply_threads(a)) return 1;
-    bool ok = true;
-    int random = a.get_int("random", 0, ok);
-    int seed = a.get_int("seed", 0, ok);
-    if (!ok) return 1;
-    core::RunSettings base;
-    std::string err;
-    if (!parse_settings(a, a.get("model"), base, err)) return err.empty() ? 1 : fail("tune: " + err);
-    auto trials = core::grid_trials(base, a.get("grid"), random, (uint64_t)seed);
-    if (!trials) return fail("--" + trials.error);
-    auto data = load_data(a);
-    if (!data) return fail(data.error);
-    auto picked = pick_data(a, data.value);
-    if (!picked) return fail(picked.error);
-    const size_t n = trials.value.size();
-    std::fprintf(stderr, "tune %s: %zu trials on %d train images, selecting on %d val images\n", a.get("model").c_str(), n,
-                 picked.value.train.size(), picked.value.val.size());
-    auto made = core::TuneJob::create(std::move(trials.value), std::move(picked.value.train), std::move(picked.value.val));
-    if (!made) return fail("tune: " + made.error);
-    core::TuneJob& job = *made.value;
-    size_t reported = 0;
-    core::JobSnapshot snap;
-    for (bool more = true; more;) {
-        more = job.step({0, 500.0});
-        snap = job.snapshot();
-        for (; reported < n && snap.trials[reported].status != "queued" && snap.trials[reported].status != "running"; ++reported) {
-            const core::TrialResult& r = snap.trials[reported];
-            std::fprintf(stderr, "trial %zu/%zu: %s -> %s, val ACC %.4f AUC %.4f in %.1fs\n", reported + 1, n, r.desc().c_str(),
-                         r.status.c_str(), r.val_acc, r.val_auc, r.seconds);
-        }
-    }
-    std::string csv = "trial";
-    for (auto& p : snap.trials[0].params) csv += "," + p.first;
-    csv += ",val_acc,val_auc,best_epoch,seconds,status\n";
-    std::string json = "{\"model\":\"" + json_escape(a.get("model")) + "\",\"trials\":[";
-    for (size_t t = 0; t < n; ++t) {
-        const core::TrialResult& r = snap.trials[t];
-        csv += std::to_string(t + 1);
-        json += std::string(t ? "," : "") + "{\"trial\":" + std::to_string(t + 1) + ",\"params\":{";
-        for (size_t k = 0; k < r.params.size(); ++k) {
-            csv += "," + r.params[k].second;
-            json += std::string(k ? "," : "") + "\"" + r.params[k].first + "\":" + fmt(std::strtod(r.params[k].second.c_str(), nullptr));
-        }
-        csv += "," + fmt(r.val_acc) + "," + fmt(r.val_auc) + "," + std::to_string(r.best_epoch) + "," + fmt(r.seconds, 4) + "," +
-               r.status + "\n";
-        json += "},\"val_acc\":" + fmt(r.val_acc) + ",\"val_auc\":" + fmt(r.val_auc) + ",\"best_epoch\":" +
-                std::to_string(r.best_epoch) + ",\"seconds\":" + fmt(r.seconds, 4) + ",\"status\":\"" + r.status + "\"}";
-    }
-    if (snap.best_trial < 0) return fail("tune: no trial finished (every one diverged or failed)");
-    json += "],\"best_trial\":" + std::to_string(snap.best_trial + 1) + "}";
-    if (a.has("csv-out")) {
-        core::Status w = core::io::write_text_file(a.get("csv-out"), csv);
-        if (!w) return fail(w.message);
-    }
-    if (a.has("json")) std::printf("%s\n", json.c_str());
-    else std::printf("%s", csv.c_str());
-    std::fprintf(stderr, "best: trial %d (val ACC %.4f)\n", snap.best_trial + 1, snap.trials[snap.best_trial].val_acc);
-    return 0;
-}
-
-// ---- [SECTION] compare ------------------------------------------------------------------------
-// Draws a horizontal bar chart of test ACC per model (with labels from stb_easy_font) into a PNG.
-bool write_bar_png(const std::string& path, const std::vector<std::string>& names, const std::vector<double>& acc,
-                   const std::vector<double>& auc) {
-    const int W = 640, row = 40, H = 50 + row * (int)names.size() + 20, x0 = 120, x1 = W - 60;
-    std::vector<uint8_t> px((size_t)W * H * 3, 255);
-    auto rect = [&](int ax, int ay, int bx, int by, uint8_t r, uint8_t g, uint8_t b) {
-        for (int y = std::max(0, ay); y < std::min(H, by); ++y)
-            for (int x = std::max(0, ax); x < std::min(W, bx); ++x) {
-                uint8_t* p = &px[((size_t)y * W + x) * 3];
-                p[0] = r, p[1] = g, p[2] = b;
-            }
-    };
-    auto text = [&](int x, int y, const std::string& s, int scale) {
-        static char buf[60000];
-        int quads = stb_easy_font_print(0, 0, (char*)s.c_str(), nullptr, buf, sizeof buf);
-        const float* v = (const float*)buf;  // 4 vertices per quad: x, y, z, color(4 bytes)
-        for (int q = 0; q < quads; ++q) {
-            const float* a0 = v + q * 16;
-            const float* a2 = v + q * 16 + 8;
-            rect(x + (int)(a0[0] * scale), y + (int)(a0[1] * scale), x + (int)(a2[0] * scale), y + (int)(a2[1] * scale), 20, 20, 20);
-        }
-    };
-    text(10, 10, "BloodMNIST test accuracy (bar) and macro AUC", 2);
-    // scale: ACC from 0.5 to 1.0 so differences near the top are visible
-    const double lo = 0.5;
-    for (size_t i = 0; i < names.size(); ++i) {
-        int y = 50 + row * (int)i;
-        text(10, y + 8, names[i], 2);
-        double f = std::max(0.0, std::min(1.0, (acc[i] - lo) / (1.0 - lo)));
-        rect(x0, y + 4, x0 + (int)((x1 - x0) * f), y + row - 6, 150, 185, 230);
-        char b[64];
-        std::snprintf(b, sizeof b, "%.3f / %.4f", acc[i], auc[i]);
-        text(x0 + 6, y + 12, b, 2);
-    }
-    for (int t = 0; t <= 5; ++t) {
-        int x = x0 + (x1 - x0) * t / 5;
-        rect(x, 44, x + 1, H - 14, 150, 150, 150);
-        char b[16];
-        std::snprintf(b, sizeof b, "%.1f", lo + 0.1 * t);
-        text(x - 8, H - 12, b, 1);
-    }
-    // encoded in memory, then written like the model files: a temporary file and a rename
-    int len = 0;
-    unsigned char* png = stbi_write_png_to_mem(px.data(), W * 3, W, H, 3, &len);
-    if (!png) return false;
-    core::Status w = core::io::write_file_atomic(path, png, (size_t)len);
-    std::free(png);
-    return w.ok;
-}
-
-int cmd_compare(const Args& a) {
-    if (!apply_threads(a)) return 1;
-    auto data = load_data(a);
-    if (!data) return fail(data.error);
-    std::vector<std::string> names = names_in(a.get("models", "logreg,forest,fcnn,cnn,vgg6"));
-    // --use vgg6=assets/vgg6_w32.bcm,cnn=cnn.bcm: evaluate these files instead of training
-    std::map<std::string, std::string> use;
-    for (const std::string& kv : names_in(a.get("use"))) {
-        size_t eq = kv.find('=');
-        if (eq == std::string::npos) return fail("--use: '" + kv + "' is not NAME=MODEL.bcm");
-        use[kv.substr(0, eq)] = kv.substr(eq + 1);
-        if (std::find(names.begin(), names.end(), kv.substr(0, eq)) == names.end()) names.push_back(kv.substr(0, eq));
-    }
-    auto picked = pick_data(a, data.value);
-    if (!picked) return fail(picked.error);
-    const core::Dataset& train = picked.value.train;
-    const core::Dataset& test = data.value.test;
-    struct Row {
-        std::string name, how;
-        double acc, auc, f1, train_s, infer_ms;
-        size_t params;
-    };
-    std::vector<Row> rows;
-    for (const std::string& name : names) {
-        Row r{name, "", 0, 0, 0, NAN, 0, 0};
-        core::Model model;
-        if (use.count(name)) {
-            auto m = load_model_file(use[name]);
-            if (!m) return fail(m.error);
-            model = std::move(m.value);
-            r.how = use[name];
-            if (auto ts = model.record().train_seconds) r.train_s = *ts;
-        } else {
-            core::TrainJobSpec spec;
-            std::string err;
-            if (!parse_spec(a, name, spec, err)) return err.empty() ? 1 : fail("compare: " + name + ": " + err);
-            std::fprintf(stderr, "== %s\n", name.c_str());
-            TrainOutcome t = train_model(spec, train, picked.value.val, a.has("quiet"));
-            if (!t.error.empty()) return fail("compare: " + name + ": " + t.error);
-            model = std::move(t.model);
-            r.train_s = t.seconds;
-            r.how = spec.summary;
-        }
-        core::Evaluation e = core::evaluate_model(model, test);
-        r.acc = e.acc, r.auc = e.auc, r.f1 = e.macro_f1, r.infer_ms = e.ms_per_image, r.params = model.param_count();
-        std::fprintf(stderr, "%s: test ACC %.4f AUC %.4f, %.2f ms/image\n", name.c_str(), e.acc, e.auc, e.ms_per_image);
-        rows.push_back(r);
-    }
-    std::string md = "| model | test ACC | test AUC | macro F1 | train s | infer ms/image | parameters | trained |\n"
-                     "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
-    std::string csv = "model,test_acc,test_auc,macro_f1,train_seconds,infer_ms_per_image,params,trained\n";
-    std::string json = "{\"test_images\":" + std::to_string(test.size()) + ",\"models\":[";
-    for (size_t i = 0; i < rows.size(); ++i) {
-        const Row& r = rows[i];
-        char b[512];
-        std::snprintf(b, sizeof b, "| %s | %.4f | %.4f | %.4f | %s | %.3f | %zu | %s |\n", r.name.c_str(), r.acc, r.auc, r.f1,
-                      std::isnan(r.train_s) ? "?" : fmt(r.train_s, 4).c_str(), r.infer_ms, r.params, r.how.c_str());
-        md += b;
-        csv += core::csv_field(r.name) + "," + fmt(r.acc) + "," + fmt(r.auc) + "," + fmt(r.f1) + "," + fmt(r.train_s, 4) + "," +
-               fmt(r.infer_ms, 4) + "," + std::to_string(r.params) + "," + core::csv_field(r.how) + "\n";
-        json += std::string(i ? "," : "") + "{\"model\":\"" + json_escape(r.name) + "\",\"test_acc\":" + fmt(r.acc) +
-                ",\"test_auc\":" + fmt(r.auc) + ",\"macro_f1\":" + fmt(r.f1) + ",\"train_seconds\":" + fmt(r.train_s, 4) +
-                ",\"infer_ms_per_image\":" + fmt(r.infer_ms, 4) + ",\"params\":" + std::to_string(r.params) +
-                ",\"trained\":\"" + json_escape(r.how) + "\"}";
-    }
-    json += "]}";
-    if (a.has("csv-out")) {
-        core::Status w = core::io::write_text_file(a.get("csv-out"), csv);
-        if (!w) return fail(w.message);
-    }
-    if (a.has("md-out")) {
-        core::Status w = core::io::write_text_file(a.get("md-out"), md);
-        if (!w) return fail(w.message);
-    }
-    if (a.has("png")) {
-        std::vector<std::string> n;
-        std::vector<double> acc, auc;
-        for (auto& r : rows) n.push_back(r.name), acc.push_back(r.acc), auc.push_back(r.auc);
-        if (!write_bar_png(a.get("png"), n, acc, auc)) return fail(a.get("png") + ": cannot write the PNG");
-    }
-    if (a.has("json")) std::printf("%s\n", json.c_str());
-    else if (a.has("csv")) std::printf("%s", csv.c_str());
-    else std::printf("%s", md.c_str());
-    return 0;
-}
-
-// ---- [SECTION] bench --------------------------------------------------------------------------
-// Peak memory so far, MB: the process's peak resident set natively; the WebAssembly heap (which only
-// grows) in the browser or under Node.
-double peak_memory_mb() {
-#ifdef __EMSCRIPTEN__
-    return emscripten_get_heap_size() / 1048576.0;
-#else
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
-    return ru.ru_maxrss / 1024.0;  // Linux reports KB
-#endif
-}
-
-// Throughput: training images/s (forward + backward + Adam, batch B), inference images/s (batch 256)
-// and single-image latency, for each network. On random images, or with --data on the full train
-// split of a BloodMNIST .npz (so peak memory includes the loaded data, as in the page).
-int cmd_bench(const Args& a) {
-    if (!apply_threads(a)) return 1;
-    bool ok = true;
-    double seconds = a.get_double("seconds", 3.0, ok);
-    int batch = a.get_int("batch", 64, ok);
-    if (!ok) return 1;
-    if (batch < 1 || batch > 1024) return fail("--batch: want 1..1024");
-    if (!(seconds > 0) || seconds > 3600) return fail("--seconds: want more than 0 and at most 3600");
-    std::vector<std::string> names;
-    if (a.has("model")) {
-        names = names_in(a.get("model"));
-        if (names.empty()) return fail("--model: name at least one network (fcnn, cnn, vgg6)");
-    } else {
-        names = {"fcnn", "cnn", "vgg6"};
-    }
-    core::BloodMnist data;
-    core::Dataset random;
-    const core::Dataset* d = &random;
-    if (a.has("data")) {
-        auto loaded = load_data(a);
-        if (!loaded) return fail(loaded.error);
-        data = std::move(loaded.value);
-        d = &data.train;
-    } else {
-        core::Rng rng(1);
-        const int n = 512;
-        random.images.resize((size_t)n * core::kImageBytes);
-        for (auto& v : random.images) v = (uint8_t)rng.below(256);
-        for (int i = 0; i < n; ++i) random.labels.push_back((uint8_t)(i % 8));
-    }
-    const int infer_n = std::min(256, d->size());
-    if (infer_n < 1) return fail("bench: no training images");
-    std::string json = "{\"threads\":" + std::to_string(core::nn::num_threads()) + ",\"gemm\":\"" + core::gemm_backend() +
-                       "\",\"data\":\"" + (a.has("data") ? "train split (" + std::to_string(d->size()) + " images)" : "random") +
-                       "\",\"models\":[";
-    // with --json, stdout carries only the JSON object; the table goes to stderr with the progress
-    FILE* table = a.has("json") ? stderr : stdout;
-    std::fprintf(table, "%-10s %10s %10s %12s %12s %14s %12s %10s\n", "model", "params", "MFLOP/img", "train img/s", "infer img/s",
-                "latency ms", "train GFLOP/s", "peak MB");
-    for (size_t i = 0; i < names.size(); ++i) {
-        core::TrainJobSpec spec;
-        std::string err;
-        Args b = a;
-        b.options["batch"] = std::to_string(batch);
-        b.options["epochs"] = "1000";
-        if (!parse_spec(b, names[i], spec, err)) return err.empty() ? 1 : fail("bench: " + err);
-        if (spec.model.family != core::Family::nn) return fail("bench: " + names[i] + " is a feature model; bench measures networks");
-        auto tr = core::Trainer::create(spec.model, *d, {}, spec.train);
-        if (!tr) return fail(tr.error);
-        tr.value->step(batch);  // warm-up (allocations)
-        double t0 = now_seconds();
-        long images0 = tr.value->metrics().images;
-        while (now_seconds() - t0 < seconds) tr.value->step(batch);
-        double train_ips = (tr.value->metrics().images - images0) / (now_seconds() - t0);
-        core::Model& m = tr.value->model();
-        m.predict(d->images.data(), infer_n);
-        t0 = now_seconds();
-        long done = 0;
-        while (now_seconds() - t0 < seconds / 2) {
-            m.predict(d->images.data(), infer_n);
-            done += infer_n;
-        }
-        double infer_ips = done / (now_seconds() - t0);
-        // one image at a time, as the page classifies a dropped image
-        m.predict(d->images.data(), 1);
-        t0 = now_seconds();
-        long singles = 0;
-        while (singles < 20 || now_seconds() - t0 < seconds / 4) {
-            m.predict(d->images.data() + (size_t)(singles % infer_n) * core::kImageBytes, 1);
-            ++singles;
-        }
-        double latency_ms = 1000.0 * (now_seconds() - t0) / singles;
-        double mflop = m.flops_per_image() / 1e6;
-        double gflops = train_ips * mflop * 3 / 1000.0;  // forward + backward ~ 3x forward
-        double peak = peak_memory_mb();
-        std::fprintf(table, "%-10s %10zu %10.1f %12.0f %12.0f %14.4f %12.1f %10.0f\n", names[i].c_str(), m.param_count(), mflop,
-                    train_ips, infer_ips, latency_ms, gflops, peak);
-        json += std::string(i ? "," : "") + "{\"model\":\"" + json_escape(names[i]) + "\",\"params\":" + std::to_string(m.param_count()) +
-                ",\"mflop_per_image\":" + fmt(mflop) + ",\"train_images_per_second\":" + fmt(train_ips) +
-                ",\"infer_images_per_second\":" + fmt(infer_ips) + ",\"infer_ms_per_image\":" + fmt(1000.0 / infer_ips) +
-                ",\"infer_batch\":" + std::to_string(infer_n) + ",\"latency_ms\":" + fmt(latency_ms) +
-                ",\"train_gflops\":" + fmt(gflops) + ",\"peak_mb\":" + fmt(peak) + ",\"batch\":" + std::to_string(batch) + "}";
-    }
-    if (a.has("json")) std::printf("%s]}\n", json.c_str());
-    return 0;
-}
-
-BLOODCELL_COMMAND("tune",
-                  "tune --model NAME --data DATA.npz --grid \"lr=1e-3,3e-4;batch=32,64;hidden=250,500\" [--random N] "
-                  "[--epochs E] [--subset ...] [--csv-out FILE] [--json]",
-                  "grid or random search: one row per trial with its val ACC and seconds", cmd_tune,
-                  {"pixels", "no-augment", "centered", "uncentered"});
-BLOODCELL_COMMAND("compare",
-                  "compare --data DATA.npz [--models logreg,forest,fcnn,cnn,vgg6] [--use vgg6=MODEL.bcm] [--epochs E] "
-                  "[--subset ...] [--md-out FILE] [--csv-out FILE] [--png FILE] [--csv|--json]",
-                  "every model side by side on the test split: ACC, AUC, train s, inference ms/image", cmd_compare,
-                  {"pixels", "no-augment", "centered", "uncentered"});
-BLOODCELL_COMMAND("bench", "bench [--model NAME[,NAME...]] [--data DATA.npz] [--width W] [--batch B] [--seconds S] [--threads N] [--json]",
-                  "training and inference throughput, single-image latency and peak memory (random images, or the train split of --data)", cmd_bench);
 
 }  // namespace
 }  // namespace cli

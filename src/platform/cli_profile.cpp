@@ -27,35 +27,20 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
-int cmd_profile(const Args& a) {
+// Milliseconds of each layer's forward and backward, the loss, the optimizer step and the whole
+// step, over repeated training steps on random images (the first, allocating pass left out).
+struct Timings {
+    std::vector<std::vector<double>> fw, bw;
+    std::vector<double> loss, opt, step;
+};
+Timings time_steps(core::nn::Network& net, core::InputKind input, int batch, double seconds) {
     namespace nn = core::nn;
-    bool ok = true;
-    core::ModelOptions mo;
-    mo.width = a.get_int("width", mo.width, ok);
-    mo.hidden = a.get_int("hidden", mo.hidden, ok);
-    int batch = a.get_int("batch", 64, ok);
-    double seconds = a.get_double("seconds", 3.0, ok);
-    int threads = a.get_int("threads", 0, ok);
-    if (!ok) return 1;
-    const std::string stat = a.get("stat", "median");
-    if (stat != "median" && stat != "min") return fail("--stat: want median or min");
-    g_use_min = stat == "min";
-    if (batch < 1 || batch > 1024) return fail("--batch: want 1..1024");
-    if (threads > 0) nn::set_num_threads(threads);
-    const std::string name = a.get("model", "cnn");
-    auto spec = core::model_spec(name, mo);
-    if (!spec) return fail(spec.error);
-    if (spec.value.family != core::Family::nn) return fail("profile: " + name + " is a feature model; profile measures networks");
-    auto model = core::Model::create(spec.value, 1);
-    if (!model) return fail(model.error);
-    nn::Network& net = model.value.network();
     const int L = net.layer_count();
-
     core::Rng rng(1);
     std::vector<uint8_t> images((size_t)batch * core::kImageBytes);
     for (auto& v : images) v = (uint8_t)rng.below(256);
     std::vector<nn::Tensor> act(L + 1), grad(L + 1);
-    core::images_to_tensor(images.data(), batch, spec.value.input, act[0]);
+    core::images_to_tensor(images.data(), batch, input, act[0]);
     std::vector<int> labels(batch);
     for (int i = 0; i < batch; ++i) labels[i] = i % 8;
     nn::Context ctx;
@@ -63,8 +48,11 @@ int cmd_profile(const Args& a) {
     ctx.rng = &rng;
     nn::Tensor probs;
     nn::Optimizer opt;
-    std::vector<std::vector<double>> fw(L), bw(L);
-    std::vector<double> loss_ms, opt_ms, step_ms;
+    Timings tm;
+    auto &fw = tm.fw, &bw = tm.bw;
+    fw.resize(L);
+    bw.resize(L);
+    auto &loss_ms = tm.loss, &opt_ms = tm.opt, &step_ms = tm.step;
     auto ms = [] { return now_seconds() * 1000.0; };
     const double t_end = now_seconds() + seconds;
     for (int rep = 0; rep < 4 || (now_seconds() < t_end && rep < 5000); ++rep) {
@@ -92,6 +80,35 @@ int cmd_profile(const Args& a) {
         for (auto* v : {&loss_ms, &opt_ms, &step_ms}) v->erase(v->begin());
     for (int i = 0; i < L && fw[0].size() > 1; ++i) fw[i].erase(fw[i].begin()), bw[i].erase(bw[i].begin());
 
+    return tm;
+}
+
+int cmd_profile(const Args& a) {
+    namespace nn = core::nn;
+    bool ok = true;
+    core::ModelOptions mo;
+    mo.width = a.get_int("width", mo.width, ok);
+    mo.hidden = a.get_int("hidden", mo.hidden, ok);
+    int batch = a.get_int("batch", 64, ok);
+    double seconds = a.get_double("seconds", 3.0, ok);
+    int threads = a.get_int("threads", 0, ok);
+    if (!ok) return 1;
+    const std::string stat = a.get("stat", "median");
+    if (stat != "median" && stat != "min") return fail("--stat: want median or min");
+    g_use_min = stat == "min";
+    if (batch < 1 || batch > 1024) return fail("--batch: want 1..1024");
+    if (threads > 0) nn::set_num_threads(threads);
+    const std::string name = a.get("model", "cnn");
+    auto spec = core::model_spec(name, mo);
+    if (!spec) return fail(spec.error);
+    if (spec.value.family != core::Family::nn) return fail("profile: " + name + " is a feature model; profile measures networks");
+    auto model = core::Model::create(spec.value, 1);
+    if (!model) return fail(model.error);
+    nn::Network& net = model.value.network();
+    const int L = net.layer_count();
+
+    Timings tm = time_steps(net, spec.value.input, batch, seconds);
+    const std::vector<double>& step_ms = tm.step;
     const double step = median(step_ms);
     const bool json = a.has("json");
     std::string out = "{\"model\":\"" + name + "\",\"batch\":" + std::to_string(batch) + ",\"gemm\":\"" +
@@ -113,9 +130,9 @@ int cmd_profile(const Args& a) {
         first = false;
     };
     for (int i = 0; i < L; ++i)
-        row(std::to_string(i), net.layer(i).spec().str(), net.layer(i).out_shape().str(), median(fw[i]), median(bw[i]));
-    row("", "softmax xent", "", median(loss_ms), 0);
-    row("", "adam + zero_grad", "", 0, median(opt_ms));
+        row(std::to_string(i), net.layer(i).spec().str(), net.layer(i).out_shape().str(), median(tm.fw[i]), median(tm.bw[i]));
+    row("", "softmax xent", "", median(tm.loss), 0);
+    row("", "adam + zero_grad", "", 0, median(tm.opt));
     if (json) std::printf("%s]}\n", out.c_str());
     return 0;
 }

@@ -1,0 +1,139 @@
+// `bloodcell bench`: training and inference throughput, single-image latency and peak memory of the
+// networks (the same code as the page's bench, bench/bloodcell_bench.html).
+#include <algorithm>
+#include <cstdio>
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten/heap.h>
+#else
+#include <sys/resource.h>
+#endif
+
+#include "core/gemm.h"
+#include "core/rng.h"
+#include "core/train.h"
+#include "platform/cli_learn.h"
+
+namespace cli {
+namespace {
+
+// ---- [SECTION] bench --------------------------------------------------------------------------
+// Peak memory so far, MB: the process's peak resident set natively; the WebAssembly heap (which only
+// grows) in the browser or under Node.
+double peak_memory_mb() {
+#ifdef __EMSCRIPTEN__
+    return emscripten_get_heap_size() / 1048576.0;
+#else
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+    return ru.ru_maxrss / 1024.0;  // Linux reports KB
+#endif
+}
+
+// One network's figures: a row of the table to `table` and its JSON object in `row`. Returns the
+// error ("" when fine).
+std::string bench_model(const Args& a, const std::string& name, const core::Dataset& d_ref, int batch, double seconds, FILE* table,
+                        std::string& row) {
+    const core::Dataset* d = &d_ref;
+    const int infer_n = std::min(256, d->size());
+    core::TrainJobSpec spec;
+    std::string err;
+    Args b = a;
+    b.options["batch"] = std::to_string(batch);
+    b.options["epochs"] = "1000";
+    if (!parse_spec(b, name, spec, err)) return "bench: " + (err.empty() ? std::string("bad option") : err);
+    if (spec.model.family != core::Family::nn) return "bench: " + name + " is a feature model; bench measures networks";
+    auto tr = core::Trainer::create(spec.model, *d, {}, spec.train);
+    if (!tr) return tr.error;
+    tr.value->step(batch);  // warm-up (allocations)
+    double t0 = now_seconds();
+    long images0 = tr.value->metrics().images;
+    while (now_seconds() - t0 < seconds) tr.value->step(batch);
+    double train_ips = (tr.value->metrics().images - images0) / (now_seconds() - t0);
+    core::Model& m = tr.value->model();
+    m.predict(d->images.data(), infer_n);
+    t0 = now_seconds();
+    long done = 0;
+    while (now_seconds() - t0 < seconds / 2) {
+        m.predict(d->images.data(), infer_n);
+        done += infer_n;
+    }
+    double infer_ips = done / (now_seconds() - t0);
+    // one image at a time, as the page classifies a dropped image
+    m.predict(d->images.data(), 1);
+    t0 = now_seconds();
+    long singles = 0;
+    while (singles < 20 || now_seconds() - t0 < seconds / 4) {
+        m.predict(d->images.data() + (size_t)(singles % infer_n) * core::kImageBytes, 1);
+        ++singles;
+    }
+    double latency_ms = 1000.0 * (now_seconds() - t0) / singles;
+    double mflop = m.flops_per_image() / 1e6;
+    double gflops = train_ips * mflop * 3 / 1000.0;  // forward + backward ~ 3x forward
+    double peak = peak_memory_mb();
+    std::fprintf(table, "%-10s %10zu %10.1f %12.0f %12.0f %14.4f %12.1f %10.0f\n", name.c_str(), m.param_count(), mflop,
+                train_ips, infer_ips, latency_ms, gflops, peak);
+    row = "{\"model\":\"" + json_escape(name) + "\",\"params\":" + std::to_string(m.param_count()) +
+            ",\"mflop_per_image\":" + fmt(mflop) + ",\"train_images_per_second\":" + fmt(train_ips) +
+            ",\"infer_images_per_second\":" + fmt(infer_ips) + ",\"infer_ms_per_image\":" + fmt(1000.0 / infer_ips) +
+            ",\"infer_batch\":" + std::to_string(infer_n) + ",\"latency_ms\":" + fmt(latency_ms) +
+            ",\"train_gflops\":" + fmt(gflops) + ",\"peak_mb\":" + fmt(peak) + ",\"batch\":" + std::to_string(batch) + "}";
+    return "";
+}
+
+// Throughput: training images/s (forward + backward + Adam, batch B), inference images/s (batch 256)
+// and single-image latency, for each network. On random images, or with --data on the full train
+// split of a BloodMNIST .npz (so peak memory includes the loaded data, as in the page).
+int cmd_bench(const Args& a) {
+    if (!apply_threads(a)) return 1;
+    bool ok = true;
+    double seconds = a.get_double("seconds", 3.0, ok);
+    int batch = a.get_int("batch", 64, ok);
+    if (!ok) return 1;
+    if (batch < 1 || batch > 1024) return fail("--batch: want 1..1024");
+    if (!(seconds > 0) || seconds > 3600) return fail("--seconds: want more than 0 and at most 3600");
+    std::vector<std::string> names;
+    if (a.has("model")) {
+        names = names_in(a.get("model"));
+        if (names.empty()) return fail("--model: name at least one network (fcnn, cnn, vgg6)");
+    } else {
+        names = {"fcnn", "cnn", "vgg6"};
+    }
+    core::BloodMnist data;
+    core::Dataset random;
+    const core::Dataset* d = &random;
+    if (a.has("data")) {
+        auto loaded = load_data(a);
+        if (!loaded) return fail(loaded.error);
+        data = std::move(loaded.value);
+        d = &data.train;
+    } else {
+        core::Rng rng(1);
+        const int n = 512;
+        random.images.resize((size_t)n * core::kImageBytes);
+        for (auto& v : random.images) v = (uint8_t)rng.below(256);
+        for (int i = 0; i < n; ++i) random.labels.push_back((uint8_t)(i % 8));
+    }
+    const int infer_n = std::min(256, d->size());
+    if (infer_n < 1) return fail("bench: no training images");
+    std::string json = "{\"threads\":" + std::to_string(core::nn::num_threads()) + ",\"gemm\":\"" + core::gemm_backend() +
+                       "\",\"data\":\"" + (a.has("data") ? "train split (" + std::to_string(d->size()) + " images)" : "random") +
+                       "\",\"models\":[";
+    // with --json, stdout carries only the JSON object; the table goes to stderr with the progress
+    FILE* table = a.has("json") ? stderr : stdout;
+    std::fprintf(table, "%-10s %10s %10s %12s %12s %14s %12s %10s\n", "model", "params", "MFLOP/img", "train img/s", "infer img/s",
+                "latency ms", "train GFLOP/s", "peak MB");
+    for (size_t i = 0; i < names.size(); ++i) {
+        std::string row, err = bench_model(a, names[i], *d, batch, seconds, table, row);
+        if (!err.empty()) return fail(err);
+        json += std::string(i ? "," : "") + row;
+    }
+    if (a.has("json")) std::printf("%s]}\n", json.c_str());
+    return 0;
+}
+BLOODCELL_COMMAND("bench", "bench [--model NAME[,NAME...]] [--data DATA.npz] [--width W] [--batch B] [--seconds S] [--threads N] [--json]",
+                  "training and inference throughput, single-image latency and peak memory (random images, or the train split of --data)", cmd_bench);
+
+
+}  // namespace
+}  // namespace cli

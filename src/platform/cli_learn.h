@@ -1,0 +1,46 @@
+// What the model commands share (cli_learn.cpp, cli_compare.cpp, cli_bench.cpp): run settings from
+// the command line, the data a run trains and validates on, and training as a core::TrainJob with
+// progress on stderr.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/dataset.h"
+#include "core/job.h"
+#include "core/metrics.h"
+#include "core/model.h"
+#include "core/recipe.h"
+#include "platform/cli_common.h"
+
+namespace cli {
+
+// The model's recipe (core/recipe.h) with every setting given on the command line; numbers are
+// checked here first so a typo names its option ("--epochs: expected an integer").
+bool parse_settings(const Args& a, const std::string& model, core::RunSettings& s, std::string& err);
+// The same, resolved into a checked spec (err names the problem).
+bool parse_spec(const Args& a, const std::string& model, core::TrainJobSpec& spec, std::string& err);
+std::vector<std::string> names_in(const std::string& list);  // "a,b,,c" -> a, b, c
+bool apply_threads(const Args& a);                             // --threads N
+std::string eval_json(const core::Evaluation& e);
+
+struct TrainOutcome {
+    core::Model model;
+    core::TrainMetrics metrics;
+    double seconds = 0;
+    std::string error;
+};
+// Trains any model on `train` (selecting on `val`); with a checkpoint path, the best epoch so far
+// is written there after each better epoch.
+TrainOutcome train_model(const core::TrainJobSpec& spec, const core::Dataset& train, const core::Dataset& val, bool quiet,
+                         const std::string& checkpoint = "");
+
+core::Result<core::BloodMnist> load_data(const Args& a);  // --data DATA.npz
+core::Result<core::Model> load_model_file(const std::string& path);
+// The training images (the train split, or the --subset of the split it names) and the validation
+// images the recipe pairs with them (core::validation_subset: all of val unless capped per class).
+struct Picked {
+    core::Dataset train, val;
+};
+core::Result<Picked> pick_data(const Args& a, const core::BloodMnist& data);
+
+}  // namespace cli
