@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app/app.h"
+#include "app/shortcuts.h"
 #include "app/ui.h"
 
 namespace app {
@@ -178,9 +179,14 @@ static void draw_welcome(AppState& s, float height) {
     ImGui::Spacing();
     if (s.platform.pick_files) {
         if (ui::primary_button("  Choose images ...  ")) s.platform.pick_files("image/*,.png,.jpg,.jpeg,.bmp", true, "images");
+        shortcut_tooltip("Choose images to classify", shortcut_keys(Shortcut::ChooseImages));
         ImGui::SameLine();
     } else {
-        ImGui::BeginChild("##pathrow", ImVec2(e * 28, ImGui::GetFrameHeight()), false, ImGuiWindowFlags_NoScrollbar);
+        ImGui::BeginChild("##pathrow", ImVec2(e * 28, ImGui::GetFrameHeight()), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NavFlattened);
+        if (s.focus_path) {  // Ctrl+O without a file chooser
+            ImGui::SetKeyboardFocusHere();
+            s.focus_path = false;
+        }
         path_open_row(s, s.classify.path_ui, "/path/to/cell.png", "images");
         ImGui::EndChild();
         ImGui::SameLine();
@@ -304,9 +310,14 @@ void draw_classify_panel(AppState& s) {
     // toolbar
     if (s.platform.pick_files) {
         if (ui::primary_button("Add images ...")) s.platform.pick_files("image/*,.png,.jpg,.jpeg,.bmp", true, "images");
+        shortcut_tooltip("Choose images to classify", shortcut_keys(Shortcut::ChooseImages));
         ImGui::SameLine();
     } else {
-        ImGui::BeginChild("##pathrow", ImVec2(e * 24, ImGui::GetFrameHeight()), false, ImGuiWindowFlags_NoScrollbar);
+        ImGui::BeginChild("##pathrow", ImVec2(e * 24, ImGui::GetFrameHeight()), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NavFlattened);
+        if (s.focus_path) {  // Ctrl+O without a file chooser
+            ImGui::SetKeyboardFocusHere();
+            s.focus_path = false;
+        }
         path_open_row(s, s.classify.path_ui, "/path/to/cell.png", "images");
         ImGui::EndChild();
         ImGui::SameLine();

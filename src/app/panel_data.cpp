@@ -8,7 +8,6 @@
 #include "app/app.h"
 #include "app/run_control.h"
 #include "app/ui.h"
-#include "core/io.h"
 
 namespace app {
 
@@ -149,13 +148,8 @@ void path_open_row(AppState& s, std::string& buf, const char* hint, const char* 
                                           &buf);
     ImGui::SameLine();
     if ((ImGui::Button("Open", ImVec2(-1, 0)) || enter) && !buf.empty()) {
-        auto bytes = core::io::read_file(buf);
-        if (!bytes.ok()) notify(s, LogEntry::Error, bytes.error);
-        else {
-            size_t slash = buf.find_last_of('/');
-            std::string name = slash == std::string::npos ? buf : buf.substr(slash + 1);
-            app_open_file(s, name, bytes.value.data(), bytes.value.size(), purpose);
-        }
+        std::string err = s.platform.open_path ? s.platform.open_path(buf, purpose) : "this platform cannot open paths";
+        if (!err.empty()) notify(s, LogEntry::Error, err);
     }
     ImGui::PopID();
 }
@@ -171,7 +165,7 @@ void draw_data_panel(AppState& s) {
     ui::end_card();
 
     ImGui::SameLine();
-    ImGui::BeginChild("##data_main", ImVec2(0, 0), false);
+    ImGui::BeginChild("##data_main", ImVec2(0, 0), false, ImGuiWindowFlags_NavFlattened);
     if (!d.loaded) {
         std::string why;
         AssetState sample = asset_state(s, ".npz", &why);
@@ -208,7 +202,7 @@ void draw_data_panel(AppState& s) {
     const float label_w = ui::class_label_width();
     float avail = ImGui::GetContentRegionAvail().x - label_w;
     int cols = std::clamp((int)(avail / (thumb + 4)), 1, kGalleryCols);
-    ImGui::BeginChild("##gallery", ImVec2(0, 0), false);
+    ImGui::BeginChild("##gallery", ImVec2(0, 0), false, ImGuiWindowFlags_NavFlattened);
     for (int k = 0; k < core::kClasses; ++k) {
         ImVec2 p = ImGui::GetCursorScreenPos();
         ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 2), ImVec2(p.x + e * 0.3f, p.y + thumb - 2), class_color(k));
@@ -248,6 +242,8 @@ void draw_data_panel(AppState& s) {
         ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + thumb + e * 0.45f));
         ImGui::Dummy(ImVec2(0, 0));
     }
+    d.gallery_scroll = ImGui::GetScrollY();
+    d.gallery_scroll_max = ImGui::GetScrollMaxY();
     ImGui::EndChild();
     ImGui::EndChild();
 }

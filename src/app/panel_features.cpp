@@ -121,7 +121,7 @@ void draw_features_panel(AppState& s) {
     if (key != f.computed_key) { compute(f, rgb); f.computed_key = key; }
 
     const float top_h = std::max(e * 19, ImGui::GetContentRegionAvail().y * 0.56f);
-    ImGui::BeginChild("##feat_top", ImVec2(0, top_h), false, ImGuiWindowFlags_NoScrollbar);
+    ImGui::BeginChild("##feat_top", ImVec2(0, top_h), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NavFlattened);
     if (!ImGui::BeginTable("##feat_cols", 3, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
         ImGui::EndChild();
         return;
