@@ -347,16 +347,19 @@ static void draw_notice(AppState& s) {
     const float w = std::min(vp->WorkSize.x - 2 * e, e * 42);
     ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - e, vp->WorkPos.y + vp->WorkSize.y - status_bar_height() - e * 0.5f),
                             ImGuiCond_Always, ImVec2(1, 1));
-    ImGui::SetNextWindowSize(ImVec2(w, 0));  // height: fits the text
+    const ImVec2 pad(e * 0.8f, e * 0.5f);
+    const float close_w = ImGui::CalcTextSize("Close").x + ImGui::GetStyle().FramePadding.x * 2;
+    const float wrap_w = w - 2 * pad.x - close_w - e * 0.6f;
+    const float text_h = ImGui::CalcTextSize(s.notice.text.c_str(), nullptr, false, wrap_w).y;
+    ImGui::SetNextWindowSize(ImVec2(w, std::max(text_h, ImGui::GetFrameHeight()) + 2 * pad.y));
     ImGui::PushStyleColor(ImGuiCol_WindowBg, col);
     ImGui::PushStyleColor(ImGuiCol_Border, ImVec4(1, 1, 1, 0.18f));
-    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(e * 0.8f, e * 0.5f));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, pad);
     ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 1.0f);
     ImGui::Begin("##notice", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                      ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
-    const float close_w = ImGui::CalcTextSize("Close").x + ImGui::GetStyle().FramePadding.x * 2;
-    ImGui::PushTextWrapPos(ImGui::GetContentRegionAvail().x - close_w - e * 0.6f);
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap_w);
     ImGui::TextUnformatted(s.notice.text.c_str());
     ImGui::PopTextWrapPos();
     ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - close_w);
@@ -394,6 +397,51 @@ static void draw_status_bar(AppState& s) {
     ImGui::TextDisabled("%s", right);
 }
 
+// The tabs, all before the open tab's panel so that Tab goes through them first; returns the open tab.
+static int draw_tab_bar(AppState& s) {
+    int open = -1;
+    ImGui::PushFont(s.font_title);
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ui::em() * 0.9f, ui::em() * 0.35f));
+    if (ImGui::BeginTabBar("##tabs", ImGuiTabBarFlags_None)) {
+        for (int i = 0; i < (int)Tab::Count; ++i) {
+            ImGuiTabItemFlags fl = (s.request_tab == (Tab)i) ? ImGuiTabItemFlags_SetSelected : 0;
+            std::string label = kTabNames[i];
+            if ((Tab)i == Tab::Log && s.log.errors > 0) label += " (" + std::to_string(s.log.errors) + ")";
+            label += "###tab" + std::to_string(i);
+            const bool selected = ImGui::BeginTabItem(label.c_str(), nullptr, fl);
+            ImVec2 p0 = ImGui::GetItemRectMin(), sz = ImGui::GetItemRectSize();
+            s.layout.tabs[i] = ImVec4(p0.x, p0.y, sz.x, sz.y);
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (Ctrl+%d)", kTabNames[i], i + 1);
+            if (selected) {
+                open = i;
+                ImGui::EndTabItem();
+            }
+        }
+        ImGui::EndTabBar();
+    }
+    ImGui::PopStyleVar();
+    ImGui::PopFont();
+    return open;
+}
+
+static void draw_panel(AppState& s, Tab tab, float status_h) {
+    ImGui::PushID((int)tab);  // each tab's panel keeps its own scroll and widget state
+    // NavFlattened: the arrow keys and Tab reach the panel's items directly (else the panel as a
+    // whole is one item that the keyboard focus frames)
+    ImGui::BeginChild("##panel", ImVec2(0, -status_h), false, ImGuiWindowFlags_NavFlattened);
+    switch (tab) {
+        case Tab::Classify: draw_classify_panel(s); break;
+        case Tab::Data: draw_data_panel(s); break;
+        case Tab::Features: draw_features_panel(s); break;
+        case Tab::Train: draw_train_panel(s); break;
+        case Tab::Compare: draw_compare_panel(s); break;
+        case Tab::Log: draw_log_panel(s); break;
+        default: break;
+    }
+    ImGui::EndChild();
+    ImGui::PopID();
+}
+
 void app_frame(AppState& s, double now) {
     auto t0 = std::chrono::steady_clock::now();
     double dt = now - s.stats.t;
@@ -418,44 +466,11 @@ void app_frame(AppState& s, double now) {
                      ImGuiWindowFlags_NoBringToFrontOnFocus);
     draw_header(s);
     const float status_h = status_bar_height();
-    ImGui::PushFont(s.font_title);
-    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ui::em() * 0.9f, ui::em() * 0.35f));
-    if (ImGui::BeginTabBar("##tabs", ImGuiTabBarFlags_None)) {
-        for (int i = 0; i < (int)Tab::Count; ++i) {
-            ImGuiTabItemFlags fl = (s.request_tab == (Tab)i) ? ImGuiTabItemFlags_SetSelected : 0;
-            std::string label = kTabNames[i];
-            if ((Tab)i == Tab::Log && s.log.errors > 0) label += " (" + std::to_string(s.log.errors) + ")";
-            label += "###tab" + std::to_string(i);
-            const bool open = ImGui::BeginTabItem(label.c_str(), nullptr, fl);
-            ImVec2 p0 = ImGui::GetItemRectMin(), sz = ImGui::GetItemRectSize();
-            s.layout.tabs[i] = ImVec4(p0.x, p0.y, sz.x, sz.y);
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (Ctrl+%d)", kTabNames[i], i + 1);
-            if (open) {
-                s.tab = (Tab)i;
-                ImGui::PopStyleVar();
-                ImGui::PopFont();
-                // NavFlattened: the arrow keys and Tab reach the panel's items directly (else the
-                // panel as a whole is one item that the keyboard focus frames)
-                ImGui::BeginChild("##panel", ImVec2(0, -status_h), false, ImGuiWindowFlags_NavFlattened);
-                switch ((Tab)i) {
-                    case Tab::Classify: draw_classify_panel(s); break;
-                    case Tab::Data: draw_data_panel(s); break;
-                    case Tab::Features: draw_features_panel(s); break;
-                    case Tab::Train: draw_train_panel(s); break;
-                    case Tab::Compare: draw_compare_panel(s); break;
-                    case Tab::Log: draw_log_panel(s); break;
-                    default: break;
-                }
-                ImGui::EndChild();
-                ImGui::PushFont(s.font_title);
-                ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ui::em() * 0.9f, ui::em() * 0.35f));
-                ImGui::EndTabItem();
-            }
-        }
-        ImGui::EndTabBar();
+    const int open = draw_tab_bar(s);
+    if (open >= 0) {
+        s.tab = (Tab)open;
+        draw_panel(s, (Tab)open, status_h);
     }
-    ImGui::PopStyleVar();
-    ImGui::PopFont();
     s.request_tab = Tab::Count;
     draw_status_bar(s);
     ImGui::End();

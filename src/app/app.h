@@ -156,6 +156,7 @@ struct FrameStats {
 struct Layout {
     ImVec4 tabs[(int)Tab::Count] = {};   // x, y, w, h of each tab of the tab bar
     ImVec4 notice = {};                  // the notice overlay; w = 0 while none shows
+    ImVec4 gallery = {};                 // the Data tab's gallery (while that tab shows)
 };
 
 struct TrainState;    // run_control.h

@@ -243,6 +243,7 @@ void draw_data_panel(AppState& s) {
         ImGui::Dummy(ImVec2(0, 0));
     }
     d.gallery_scroll = ImGui::GetScrollY();
+    s.layout.gallery = ImVec4(ImGui::GetWindowPos().x, ImGui::GetWindowPos().y, ImGui::GetWindowWidth(), ImGui::GetWindowHeight());
     d.gallery_scroll_max = ImGui::GetScrollMaxY();
     ImGui::EndChild();
     ImGui::EndChild();

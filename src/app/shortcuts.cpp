@@ -37,6 +37,8 @@ void toggle_training(AppState& s) {
 static void tab_focus() {
     ImGuiContext& g = *ImGui::GetCurrentContext();
     const ImGuiIO& io = g.IO;
+    static bool clicked_before = false;
+    if (io.MouseClicked[0] || io.MouseClicked[1]) clicked_before = true;
     if (!ImGui::IsKeyPressed(io.KeyMap[ImGuiKey_Tab]) || io.KeyCtrl || io.KeyAlt) return;
     if (g.OpenPopupStack.Size > 0) return;  // inside a popup ImGui's own tabbing stays
     if (!g.NavWindow) {
@@ -44,7 +46,10 @@ static void tab_focus() {
         if (!main) return;
         ImGui::FocusWindow(main);
     }
-    g.NavTabbingDir = io.KeyShift ? -1 : g.NavId != 0 ? +1 : 0;
+    // From the item last clicked or focused; the first Tab of a session starts at the first item
+    // (ImGui has put its focus, unseen, on a default item of the new window)
+    const bool from_start = g.NavId == 0 || (g.NavDisableHighlight && !clicked_before);
+    g.NavTabbingDir = io.KeyShift ? -1 : from_start ? 0 : +1;
     ImGui::NavMoveRequestSubmit(ImGuiDir_None, g.NavTabbingDir < 0 ? ImGuiDir_Up : ImGuiDir_Down,
                                 ImGuiNavMoveFlags_Tabbing | ImGuiNavMoveFlags_FocusApi,
                                 ImGuiScrollFlags_KeepVisibleEdgeX | ImGuiScrollFlags_KeepVisibleEdgeY);

@@ -96,6 +96,8 @@ void layout_json(std::ostringstream& o, const AppState& s) {
     }
     o << "],\"notice\":";
     rect(s.layout.notice);
+    o << ",\"gallery\":";
+    rect(s.layout.gallery);
     o << "}";
     const ImGuiContext* g = ImGui::GetCurrentContext();
     const bool focus = g && g->NavId != 0 && !g->NavDisableHighlight && g->NavWindow;
