@@ -151,6 +151,18 @@ std::string predictions_csv(const AppState& s) {
     return o.str();
 }
 
+// The desktop's stand-in for the file chooser: a path field (Ctrl+O puts the focus there).
+static void image_path_row(AppState& s, float width) {
+    ImGui::BeginChild("##pathrow", ImVec2(width, ImGui::GetFrameHeight()), false,
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NavFlattened);
+    if (s.focus_path) {
+        ImGui::SetKeyboardFocusHere();
+        s.focus_path = false;
+    }
+    path_open_row(s, s.classify.path_ui, "/path/to/cell.png", "images");
+    ImGui::EndChild();
+}
+
 static void draw_welcome(AppState& s, float height) {
     const float e = ui::em();
     float w = ImGui::GetContentRegionAvail().x;
@@ -180,17 +192,10 @@ static void draw_welcome(AppState& s, float height) {
     if (s.platform.pick_files) {
         if (ui::primary_button("  Choose images ...  ")) s.platform.pick_files("image/*,.png,.jpg,.jpeg,.bmp", true, "images");
         shortcut_tooltip("Choose images to classify", shortcut_keys(Shortcut::ChooseImages));
-        ImGui::SameLine();
     } else {
-        ImGui::BeginChild("##pathrow", ImVec2(e * 28, ImGui::GetFrameHeight()), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NavFlattened);
-        if (s.focus_path) {  // Ctrl+O without a file chooser
-            ImGui::SetKeyboardFocusHere();
-            s.focus_path = false;
-        }
-        path_open_row(s, s.classify.path_ui, "/path/to/cell.png", "images");
-        ImGui::EndChild();
-        ImGui::SameLine();
+        image_path_row(s, e * 28);
     }
+    ImGui::SameLine();
     ImGui::BeginDisabled(!s.data.loaded);
     if (ImGui::Button("  Try a sample image  ")) app_command(s, "classify:sample");
     ImGui::EndDisabled();
@@ -311,17 +316,10 @@ void draw_classify_panel(AppState& s) {
     if (s.platform.pick_files) {
         if (ui::primary_button("Add images ...")) s.platform.pick_files("image/*,.png,.jpg,.jpeg,.bmp", true, "images");
         shortcut_tooltip("Choose images to classify", shortcut_keys(Shortcut::ChooseImages));
-        ImGui::SameLine();
     } else {
-        ImGui::BeginChild("##pathrow", ImVec2(e * 24, ImGui::GetFrameHeight()), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NavFlattened);
-        if (s.focus_path) {  // Ctrl+O without a file chooser
-            ImGui::SetKeyboardFocusHere();
-            s.focus_path = false;
-        }
-        path_open_row(s, s.classify.path_ui, "/path/to/cell.png", "images");
-        ImGui::EndChild();
-        ImGui::SameLine();
+        image_path_row(s, e * 24);
     }
+    ImGui::SameLine();
     ImGui::BeginDisabled(!s.data.loaded);
     if (ImGui::Button("Try a sample image")) classify_test_image(s);
     ImGui::EndDisabled();
