@@ -3,9 +3,10 @@
 # real X input with xdotool and checks the effect in the app's state file (--state, JSON).
 #   1. a wheel notch down over the gallery scrolls it down by 20..200 px; a notch up scrolls it back
 #   2. a click on the Features tab, the pointer jumping there with no hover before, opens Features
-# Usage: input.sh APP STATE.json
+#   3. Ctrl+O opens Classify with the focus in its path field: a typed path and Enter classify that image
+# Usage: input.sh APP STATE.json IMAGE
 set -euo pipefail
-app="$1"; state="$2"
+app="$1"; state="$2"; image="$3"
 "$app" --tab Data --state "$state" --frames 20000 2>/dev/null &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
@@ -36,4 +37,12 @@ wait_for 's.data.gallery_scroll === 0' 5
 read -r x y < <(q '(() => { const r = s.layout.tabs[2]; return Math.round(r[0] + r[2] / 2) + " " + Math.round(r[1] + r[3] / 2); })()')
 xdotool mousemove "$x" "$y" click 1
 wait_for 's.tab === "Features"' 5
-echo "wheel: one notch down scrolled the gallery $down px, one up back to 0; a click without a hover opened Features"
+
+# 3. the keyboard: Ctrl+O, type a path, Enter
+xdotool key ctrl+o
+wait_for 's.tab === "Classify"' 5
+sleep 0.3
+xdotool type --delay 5 "$image"
+xdotool key Return
+wait_for 's.classify.count === 1 && s.classify.items[0].probs.length === 8' 10
+echo "wheel: one notch down scrolled the gallery $down px, one up back to 0; a click without a hover opened Features; Ctrl+O, a typed path and Enter classified $(q s.classify.items[0].name) as $(q s.classify.items[0].class)"

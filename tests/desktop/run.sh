@@ -4,7 +4,8 @@
 # given as paths. Uses build/ when the test command already built it there, else build-app/.
 # Checks that each run exits cleanly and writes a plausible PNG; then real input through the X server
 # (xdotool): a wheel notch down over the Data gallery scrolls it down by a sensible amount and one up
-# scrolls it back; a click on a tab without a hover first opens that tab. The app's state is read
+# scrolls it back; a click on a tab without a hover first opens that tab; Ctrl+O, a typed path and
+# Enter classify an image. The app's state is read
 # from the JSON it keeps in a file (--state). Needs xvfb and xdotool (install_deps.sh --tests).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -50,7 +51,7 @@ shot log --tab Log --frames 20 "$root/README.md"
 input_check() {
   local state="$shots/.desktop-input.json" log="$shots/.desktop-input.log"
   rm -f "$state"
-  if timeout 180 xvfb-run -a -s "-screen 0 1280x800x24" bash "$here/input.sh" "$app" "$state" >"$log" 2>&1; then
+  if timeout 180 xvfb-run -a -s "-screen 0 1280x800x24" bash "$here/input.sh" "$app" "$state" "$pbc/LY_872934.jpg" >"$log" 2>&1; then
     passed=$((passed + 1)); echo "ok   desktop input: $(tail -1 "$log")"
   else
     failed=$((failed + 1)); echo "FAIL desktop input: $(tail -3 "$log")"
