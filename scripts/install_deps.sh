@@ -4,7 +4,7 @@
 # (Debian ships no imgui .cpp in a binary package, so we fetch its source package). Idempotent and
 # non-interactive; safe to run twice.
 # Usage: scripts/install_deps.sh [--tests] [--fixtures]
-#   --tests     also what the tests need (chromium, xvfb, node packages)
+#   --tests     also what the tests need (chromium, xvfb, xdotool, node packages)
 #   --fixtures  also python3-skimage/sklearn, only to regenerate test fixtures
 #   --bench     also what the peer benchmarks need (python3-torch; TensorFlow.js from npm)
 set -euo pipefail
@@ -25,7 +25,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 pkgs=(build-essential cmake pkg-config dpkg-dev emscripten libeigen3-dev libstb-dev
       libimgui-dev libglfw3-dev libgl-dev doctest-dev fonts-dejavu-core fonttools nodejs)
-[ "$want_tests" = 1 ] && pkgs+=(chromium xvfb xauth clang libclang-rt-14-dev)
+[ "$want_tests" = 1 ] && pkgs+=(chromium xvfb xauth xdotool clang libclang-rt-14-dev)  # xdotool: real input for the desktop test
 [ "$want_fixtures" = 1 ] && pkgs+=(python3-skimage python3-sklearn python3-numpy)
 [ "$want_bench" = 1 ] && pkgs+=(python3-torch python3-numpy chromium)
 

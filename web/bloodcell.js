@@ -158,6 +158,13 @@
   }
   mark('webgl2');
 
+  // The app's keyboard shortcuts (Ctrl+O choose images, Ctrl+Enter train, Ctrl+1..6 tabs) are the
+  // app's, not the browser's (open a file, switch browser tabs); the app still sees the keys.
+  window.addEventListener('keydown', (e) => {
+    if (!api.running || !e.ctrlKey || e.altKey || e.shiftKey || e.metaKey) return;
+    if (e.key === 'o' || e.key === 'O' || e.key === 'Enter' || /^[1-6]$/.test(e.key)) e.preventDefault();
+  }, true);
+
   // Drag and drop anywhere on the page.
   let dragDepth = 0;
   window.addEventListener('dragenter', (e) => { e.preventDefault(); dragDepth++; $('dropzone').classList.add('on'); });

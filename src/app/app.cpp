@@ -13,8 +13,8 @@
 #include <sstream>
 
 #include "app/run_control.h"
+#include "app/shortcuts.h"
 #include "app/ui.h"
-#include "core/io.h"
 #include "imgui.h"
 
 namespace app {
@@ -68,25 +68,18 @@ void app_setup_style(AppState& s, const Platform& p) {
     const float scale = p.ui_scale > 0 ? p.ui_scale : 1.0f;
     io.Fonts->Clear();
     bool have_font = false;
-    if (!p.font_path.empty() && s.font_bytes.empty()) {
-        auto bytes = core::io::read_file(p.font_path);
-        if (bytes.ok()) s.font_bytes = std::move(bytes.value);
-    }
+    if (s.font_bytes.empty() && p.font_ttf.size() > 1000) s.font_bytes = p.font_ttf;
     if (!s.font_bytes.empty()) {
-        core::Result<std::vector<uint8_t>> bytes = core::Result<std::vector<uint8_t>>::of(s.font_bytes);
-        if (bytes.ok() && bytes.value.size() > 1000) {
-            ImFontConfig cfg;
-            cfg.FontDataOwnedByAtlas = false;  // AppState keeps one copy alive for the three sizes
-            s.font_bytes = std::move(bytes.value);
-            cfg.OversampleH = 2;
-            auto add = [&](float px) {
-                return io.Fonts->AddFontFromMemoryTTF(s.font_bytes.data(), (int)s.font_bytes.size(), std::round(px * scale), &cfg);
-            };
-            s.font_body = add(15.0f);
-            s.font_title = add(19.0f);
-            s.font_big = add(30.0f);
-            have_font = s.font_body && s.font_title && s.font_big;
-        }
+        ImFontConfig cfg;
+        cfg.FontDataOwnedByAtlas = false;  // AppState keeps one copy alive for the three sizes
+        cfg.OversampleH = 2;
+        auto add = [&](float px) {
+            return io.Fonts->AddFontFromMemoryTTF(s.font_bytes.data(), (int)s.font_bytes.size(), std::round(px * scale), &cfg);
+        };
+        s.font_body = add(15.0f);
+        s.font_title = add(19.0f);
+        s.font_big = add(30.0f);
+        have_font = s.font_body && s.font_title && s.font_big;
     }
     if (!have_font) {
         io.Fonts->Clear();
@@ -182,28 +175,19 @@ static bool contains(const std::vector<std::string>& v, const std::string& x) {
     return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-static void try_load_sample(AppState& s) {
-    if (contains(s.platform.assets_later, "sample.npz")) return;  // the platform hands it over
-    std::string path = s.platform.asset_dir + "/sample.npz";
-    auto bytes = core::io::read_file(path);
-    if (!bytes.ok()) return;  // not there (yet): the Data panel says so
-    load_sample_bytes(s, bytes.value.data(), bytes.value.size());
-}
-
 void app_init(AppState& s, const Platform& p) {
     s.platform = p;
     s.assets_pending = p.assets_later;
     s.log.info("bloodcell " + p.name + " started");
-    std::string err = gfx_init(p.shader_dir, p.glsl_version);
+    std::string err = gfx_init(p.heatmap_vert, p.heatmap_frag, p.glsl_version);
     if (!err.empty()) s.log.warn(err);
     if (!s.assets_pending.empty()) {
         std::string names;
         for (auto& n : s.assets_pending) names += (names.empty() ? "" : ", ") + n;
-        s.log.info("Loading in the background: " + names);
+        s.log.info("Loading: " + names);
     }
-    try_load_sample(s);
-    if (!s.data.loaded && !contains(p.assets_later, "sample.npz"))
-        s.log.warn("No sample data in " + p.asset_dir + " yet; open a BloodMNIST .npz in the Data tab.");
+    if (!contains(p.assets_later, "sample.npz"))
+        s.log.warn("No bundled sample data; open a BloodMNIST .npz in the Data tab.");
 }
 
 AssetState asset_state(const AppState& s, const char* ext, std::string* detail) {
@@ -347,23 +331,44 @@ static void draw_header(AppState& s) {
     ImGui::TextDisabled("%s", right.c_str());
 }
 
+// The status bar's height (separator, one line of text).
+static float status_bar_height() { return ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y; }
+
+// The notice: a window of its own over the bottom right of the panel, above the status bar, so that
+// showing it moves nothing (a banner in the layout pushed the tabs down while it showed).
 static void draw_notice(AppState& s) {
+    s.layout.notice = ImVec4(0, 0, 0, 0);
     if (s.notice.text.empty() || s.stats.t > s.notice.until) return;
-    ImVec4 col = s.notice.level == LogEntry::Error ? ImVec4(0.45f, 0.12f, 0.14f, 1.0f)
-               : s.notice.level == LogEntry::Warn  ? ImVec4(0.42f, 0.32f, 0.08f, 1.0f)
-                                                   : ImVec4(0.10f, 0.32f, 0.30f, 1.0f);
-    ImGui::PushStyleColor(ImGuiCol_ChildBg, col);
-    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(ui::em() * 0.8f, ui::em() * 0.4f));
-    float h = ImGui::CalcTextSize(s.notice.text.c_str(), nullptr, false, ImGui::GetContentRegionAvail().x - ui::em() * 6).y + ui::em() * 0.9f;
-    ImGui::BeginChild("##notice", ImVec2(0, h), false, ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
-    ImGui::PushTextWrapPos(ImGui::GetContentRegionAvail().x - ui::em() * 4);
+    const float e = ui::em();
+    ImVec4 col = s.notice.level == LogEntry::Error ? ImVec4(0.45f, 0.12f, 0.14f, 0.97f)
+               : s.notice.level == LogEntry::Warn  ? ImVec4(0.42f, 0.32f, 0.08f, 0.97f)
+                                                   : ImVec4(0.10f, 0.32f, 0.30f, 0.97f);
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    const float w = std::min(vp->WorkSize.x - 2 * e, e * 42);
+    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - e, vp->WorkPos.y + vp->WorkSize.y - status_bar_height() - e * 0.5f),
+                            ImGuiCond_Always, ImVec2(1, 1));
+    const ImVec2 pad(e * 0.8f, e * 0.5f);
+    const float close_w = ImGui::CalcTextSize("Close").x + ImGui::GetStyle().FramePadding.x * 2;
+    const float wrap_w = w - 2 * pad.x - close_w - e * 0.6f;
+    const float text_h = ImGui::CalcTextSize(s.notice.text.c_str(), nullptr, false, wrap_w).y;
+    ImGui::SetNextWindowSize(ImVec2(w, std::max(text_h, ImGui::GetFrameHeight()) + 2 * pad.y));
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, col);
+    ImGui::PushStyleColor(ImGuiCol_Border, ImVec4(1, 1, 1, 0.18f));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, pad);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 1.0f);
+    ImGui::Begin("##notice", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                     ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap_w);
     ImGui::TextUnformatted(s.notice.text.c_str());
     ImGui::PopTextWrapPos();
-    ImGui::SameLine(ImGui::GetWindowWidth() - ui::em() * 3.5f);
+    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - close_w);
     if (ImGui::SmallButton("Close")) s.notice.text.clear();
-    ImGui::EndChild();
-    ImGui::PopStyleVar();
-    ImGui::PopStyleColor();
+    ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+    s.layout.notice = ImVec4(pos.x, pos.y, size.x, size.y);
+    ImGui::End();
+    ImGui::PopStyleVar(2);
+    ImGui::PopStyleColor(2);
 }
 
 static void draw_status_bar(AppState& s) {
@@ -392,6 +397,51 @@ static void draw_status_bar(AppState& s) {
     ImGui::TextDisabled("%s", right);
 }
 
+// The tabs, all before the open tab's panel so that Tab goes through them first; returns the open tab.
+static int draw_tab_bar(AppState& s) {
+    int open = -1;
+    ImGui::PushFont(s.font_title);
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ui::em() * 0.9f, ui::em() * 0.35f));
+    if (ImGui::BeginTabBar("##tabs", ImGuiTabBarFlags_None)) {
+        for (int i = 0; i < (int)Tab::Count; ++i) {
+            ImGuiTabItemFlags fl = (s.request_tab == (Tab)i) ? ImGuiTabItemFlags_SetSelected : 0;
+            std::string label = kTabNames[i];
+            if ((Tab)i == Tab::Log && s.log.errors > 0) label += " (" + std::to_string(s.log.errors) + ")";
+            label += "###tab" + std::to_string(i);
+            const bool selected = ImGui::BeginTabItem(label.c_str(), nullptr, fl);
+            ImVec2 p0 = ImGui::GetItemRectMin(), sz = ImGui::GetItemRectSize();
+            s.layout.tabs[i] = ImVec4(p0.x, p0.y, sz.x, sz.y);
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (Ctrl+%d)", kTabNames[i], i + 1);
+            if (selected) {
+                open = i;
+                ImGui::EndTabItem();
+            }
+        }
+        ImGui::EndTabBar();
+    }
+    ImGui::PopStyleVar();
+    ImGui::PopFont();
+    return open;
+}
+
+static void draw_panel(AppState& s, Tab tab, float status_h) {
+    ImGui::PushID((int)tab);  // each tab's panel keeps its own scroll and widget state
+    // NavFlattened: the arrow keys and Tab reach the panel's items directly (else the panel as a
+    // whole is one item that the keyboard focus frames)
+    ImGui::BeginChild("##panel", ImVec2(0, -status_h), false, ImGuiWindowFlags_NavFlattened);
+    switch (tab) {
+        case Tab::Classify: draw_classify_panel(s); break;
+        case Tab::Data: draw_data_panel(s); break;
+        case Tab::Features: draw_features_panel(s); break;
+        case Tab::Train: draw_train_panel(s); break;
+        case Tab::Compare: draw_compare_panel(s); break;
+        case Tab::Log: draw_log_panel(s); break;
+        default: break;
+    }
+    ImGui::EndChild();
+    ImGui::PopID();
+}
+
 void app_frame(AppState& s, double now) {
     auto t0 = std::chrono::steady_clock::now();
     double dt = now - s.stats.t;
@@ -402,12 +452,8 @@ void app_frame(AppState& s, double now) {
     s.stats.t = now;
     s.stats.frames++;
     gfx_new_frame();
+    handle_keyboard(s);
 
-    // The sample may appear in asset_dir while the app runs (desktop dev builds): look for it every 2 s.
-    if (!s.data.loaded && now - s.data.sample_poll_t > 2.0) {
-        s.data.sample_poll_t = now;
-        try_load_sample(s);
-    }
     auto tt = std::chrono::steady_clock::now();
     training_frame(s);
     double train_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tt).count();
@@ -419,43 +465,16 @@ void app_frame(AppState& s, double now) {
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                      ImGuiWindowFlags_NoBringToFrontOnFocus);
     draw_header(s);
-    draw_notice(s);
-    const float status_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y;
-    ImGui::PushFont(s.font_title);
-    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ui::em() * 0.9f, ui::em() * 0.35f));
-    if (ImGui::BeginTabBar("##tabs", ImGuiTabBarFlags_None)) {
-        for (int i = 0; i < (int)Tab::Count; ++i) {
-            ImGuiTabItemFlags fl = (s.request_tab == (Tab)i) ? ImGuiTabItemFlags_SetSelected : 0;
-            std::string label = kTabNames[i];
-            if ((Tab)i == Tab::Log && s.log.errors > 0) label += " (" + std::to_string(s.log.errors) + ")";
-            label += "###tab" + std::to_string(i);
-            if (ImGui::BeginTabItem(label.c_str(), nullptr, fl)) {
-                s.tab = (Tab)i;
-                ImGui::PopStyleVar();
-                ImGui::PopFont();
-                ImGui::BeginChild("##panel", ImVec2(0, -status_h), false);
-                switch ((Tab)i) {
-                    case Tab::Classify: draw_classify_panel(s); break;
-                    case Tab::Data: draw_data_panel(s); break;
-                    case Tab::Features: draw_features_panel(s); break;
-                    case Tab::Train: draw_train_panel(s); break;
-                    case Tab::Compare: draw_compare_panel(s); break;
-                    case Tab::Log: draw_log_panel(s); break;
-                    default: break;
-                }
-                ImGui::EndChild();
-                ImGui::PushFont(s.font_title);
-                ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ui::em() * 0.9f, ui::em() * 0.35f));
-                ImGui::EndTabItem();
-            }
-        }
-        ImGui::EndTabBar();
+    const float status_h = status_bar_height();
+    const int open = draw_tab_bar(s);
+    if (open >= 0) {
+        s.tab = (Tab)open;
+        draw_panel(s, (Tab)open, status_h);
     }
-    ImGui::PopStyleVar();
-    ImGui::PopFont();
     s.request_tab = Tab::Count;
     draw_status_bar(s);
     ImGui::End();
+    draw_notice(s);
     // UI time: the frame's own work without the training slice and background evaluation
     s.stats.work_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() - train_ms;
 }

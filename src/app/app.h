@@ -1,7 +1,10 @@
 // The bloodcell app: all UI state in one AppState and the panels that draw it with Dear ImGui.
-// No platform code here: the platform (src/platform/web_main.cpp, desktop_main.cpp) creates the
-// window and GL context, fills Platform with its hooks (file picker, downloads), feeds file bytes in
-// through app_open_file, and calls app_frame between ImGui's NewFrame and Render.
+// No platform code and no file system access here: the platform (src/platform/web_main.cpp,
+// desktop_main.cpp) creates the window and GL context, reads every file the app needs and hands it
+// over as bytes (the UI font and the shaders in Platform, the bundled sample and models and the
+// user's files through app_open_file), fills Platform with its hooks (file picker, downloads), and
+// runs each frame through platform::run_frame (src/platform/frame.cpp), which calls app_frame
+// between ImGui's NewFrame and Render.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -22,23 +25,30 @@ namespace app {
 // What the platform provides. Every hook may be empty (the UI then hides that button).
 struct Platform {
     std::string name = "desktop";        // "web" or "desktop", shown in the status bar
-    std::string asset_dir = "assets";     // sample.npz, *.bcm
-    std::string shader_dir = "shaders";
     std::string glsl_version = "#version 330 core";
-    std::string font_path;                // a TTF for the UI; ImGui's built-in font when empty or missing
+    // The heatmap shaders (shaders/heatmap.vert, .frag: GLSL ES 3.0 without a version line), read by
+    // the platform; empty: heatmaps are colored on the CPU instead.
+    std::string heatmap_vert, heatmap_frag;
+    // A TTF for the UI, read by the platform; ImGui's built-in font when empty.
+    std::vector<uint8_t> font_ttf;
     float ui_scale = 1.0f;                // device pixels per UI unit
+    // The io.KeysDown index of a letter or digit key ('O', '1'): the keyboard shortcuts use it.
+    std::function<int(char)> key_code;
     // Opens a file chooser; chosen files come back through app_open_file with `purpose`.
     std::function<void(const char* accept, bool multiple, const char* purpose)> pick_files;
+    // Opens a file the user typed the path of (the desktop's stand-in for a file chooser): the
+    // platform reads it and hands it to app_open_file with `purpose`. Returns "" or the problem.
+    std::function<std::string(const std::string& path, const char* purpose)> open_path;
     // Saves text for the user (a download in the browser, a file next to the app on the desktop).
     // Returns where it went, or "" on failure.
     std::function<std::string(const std::string& filename, const std::string& text)> save_text;
     std::function<std::string(const std::string& filename, const std::vector<uint8_t>& bytes)> save_bytes;
     // Memory the app uses (WebAssembly heap, or resident set on the desktop), for the Train panel.
     std::function<size_t()> memory_bytes;
-    // Asset files (names in asset_dir: "sample.npz", "vgg6_w32.bcm", ...) that the platform hands
-    // over after start instead of the app reading them from asset_dir at start (the page downloads
-    // them while the app already draws). Each then comes through app_open_file(name, ..., "asset")
-    // or app_asset_failed. Empty: every asset is read from asset_dir.
+    // The bundled files ("sample.npz", "vgg6_w32.bcm", ...) the platform hands over after app_init,
+    // each through app_open_file(name, ..., "asset") or app_asset_failed, in this order (the page
+    // downloads them while the app already draws; the desktop reads them from its assets folder).
+    // The app says they are loading until they arrive.
     std::vector<std::string> assets_later;
 };
 
@@ -84,8 +94,8 @@ struct DataState {
     bool atlas_dirty = true;
     int selected = -1;                   // index into view (Features panel source)
     std::string last_error;
-    double sample_poll_t = 0;            // when the sample asset was last looked for
     std::string path_ui;                 // desktop: a path typed in
+    float gallery_scroll = 0, gallery_scroll_max = 0;  // of the gallery, last frame (state hook)
 };
 constexpr int kGalleryCols = 24;
 
@@ -141,6 +151,14 @@ struct FrameStats {
     int64_t frames = 0;
 };
 
+// Where things were drawn last frame, in display pixels (for the state hook: tests aim real
+// input at them and check that nothing moved).
+struct Layout {
+    ImVec4 tabs[(int)Tab::Count] = {};   // x, y, w, h of each tab of the tab bar
+    ImVec4 notice = {};                  // the notice overlay; w = 0 while none shows
+    ImVec4 gallery = {};                 // the Data tab's gallery (while that tab shows)
+};
+
 struct TrainState;    // run_control.h
 struct CompareState;  // panel_compare.cpp
 
@@ -163,6 +181,8 @@ struct AppState {
     std::vector<uint8_t> font_bytes;  // the UI font, kept alive for ImGui's atlas (rebuilt on DPI changes)
     std::vector<std::string> assets_pending;  // of platform.assets_later: not arrived yet
     std::vector<std::string> assets_failed;   // "name: why" of those that will not arrive
+    Layout layout;
+    bool focus_path = false;          // Ctrl+O without a file chooser: focus the Classify path field
     bool show_welcome = true;
     ImGuiTextFilter log_filter;
     int log_min_level = 0;
@@ -171,13 +191,14 @@ struct AppState {
 // [SECTION] API for the platform
 // Fonts and theme; call before the renderer backend creates the font texture.
 void app_setup_style(AppState& s, const Platform& p);
-// Loads the sample data and the pretrained model from asset_dir, builds shaders.
+// Keeps the platform's hooks, prepares the heatmap shaders; then the platform hands over
+// Platform::assets_later through app_open_file(..., "asset").
 void app_init(AppState& s, const Platform& p);
 // Draws the whole UI (call between ImGui::NewFrame and ImGui::Render). now = seconds since start.
 void app_frame(AppState& s, double now);
 // A file from the user (picker, drop, path argument). purpose: "data", "images", "model" or ""
 // (decide from the content). Bad files leave everything loaded as it was. purpose "asset": one of
-// Platform::assets_later arriving (the bundled sample .npz or a pretrained .bcm, loaded as at start).
+// Platform::assets_later arriving (the bundled sample .npz or a pretrained .bcm).
 void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, size_t size,
                    const std::string& purpose);
 // One of Platform::assets_later will not arrive (why: "HTTP 404", ...): the app says so and goes on.

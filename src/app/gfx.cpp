@@ -9,7 +9,6 @@
 #include <deque>
 
 #include "app/gl.h"
-#include "core/io.h"
 
 namespace app {
 
@@ -115,7 +114,7 @@ void Texture::upload_r32f(const float* v, int w, int h) {
 // [SECTION] heatmap shader
 namespace {
 struct Gfx {
-    std::string shader_dir, version_line;
+    std::string version_line;
     std::string vs_src, fs_src;
     bool sources_ok = false;
     bool failed = false;      // tried to link and failed: use the CPU fallback from now on
@@ -209,18 +208,15 @@ void heatmap_callback(const ImDrawList*, const ImDrawCmd* cmd) {
 }
 }  // namespace
 
-std::string gfx_init(const std::string& shader_dir, const std::string& version_line) {
-    g.shader_dir = shader_dir;
+std::string gfx_init(const std::string& vert_src, const std::string& frag_src, const std::string& version_line) {
     g.version_line = version_line;
-    auto vs = core::io::read_file(shader_dir + "/heatmap.vert");
-    auto fs = core::io::read_file(shader_dir + "/heatmap.frag");
-    if (!vs.ok() || !fs.ok()) {
+    if (vert_src.empty() || frag_src.empty()) {
         g.failed = true;
-        g.error = (vs.ok() ? fs.error : vs.error) + " (heatmaps are colored on the CPU instead)";
+        g.error = "the heatmap shaders were not provided (heatmaps are colored on the CPU instead)";
         return g.error;
     }
-    g.vs_src.assign(vs.value.begin(), vs.value.end());
-    g.fs_src.assign(fs.value.begin(), fs.value.end());
+    g.vs_src = vert_src;
+    g.fs_src = frag_src;
     g.sources_ok = true;
     return "";
 }

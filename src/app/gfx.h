@@ -1,6 +1,7 @@
 // GPU side of the app: RGB and float textures, colormap lookup tables, and the heatmap shader that
 // ImGui draw lists switch to through a callback. Shaders are GLSL ES 3.0 without a version line
-// (shaders/); load_shaders prepends "#version 300 es" (WebGL2) or "#version 330 core" (desktop).
+// (shaders/, read by the platform); the program is built with "#version 300 es" (WebGL2) or
+// "#version 330 core" (desktop) prepended.
 // When the shaders cannot be built, heatmaps fall back to colormapping on the CPU, and say so.
 #pragma once
 #include <cstdint>
@@ -51,9 +52,10 @@ struct HeatmapStyle {
     bool log_scale = false;     // log(1 + v / vmin_pos) style scaling for counts
 };
 
-// Compiles the heatmap program from shader_dir. version_line is "#version 300 es" or
+// Keeps the heatmap shader sources (GLSL ES 3.0 without a version line, as the platform read them
+// from shaders/) for the program built at the first heatmap. version_line is "#version 300 es" or
 // "#version 330 core". Returns an empty string when ready, else the problem (logged by the caller).
-std::string gfx_init(const std::string& shader_dir, const std::string& version_line);
+std::string gfx_init(const std::string& vert_src, const std::string& frag_src, const std::string& version_line);
 void gfx_shutdown();
 bool gfx_shaders_ready();
 // Called once per frame before drawing: frees per-frame heatmap parameters of the previous frame.

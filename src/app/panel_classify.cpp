@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app/app.h"
+#include "app/shortcuts.h"
 #include "app/ui.h"
 #include "core/text.h"
 
@@ -145,6 +146,18 @@ std::string predictions_csv(const AppState& s) {
     return o.str();
 }
 
+// The desktop's stand-in for the file chooser: a path field (Ctrl+O puts the focus there).
+static void image_path_row(AppState& s, float width) {
+    ImGui::BeginChild("##pathrow", ImVec2(width, ImGui::GetFrameHeight()), false,
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NavFlattened);
+    if (s.focus_path) {
+        ImGui::SetKeyboardFocusHere();
+        s.focus_path = false;
+    }
+    path_open_row(s, s.classify.path_ui, "/path/to/cell.png", "images");
+    ImGui::EndChild();
+}
+
 // Where images come from: the file picker (web) or a path box (desktop), and a sample image from the
 // loaded data; roomier on the welcome screen than in the toolbar.
 static void draw_image_sources(AppState& s, bool welcome) {
@@ -152,13 +165,11 @@ static void draw_image_sources(AppState& s, bool welcome) {
     if (s.platform.pick_files) {
         if (ui::primary_button(welcome ? "  Choose images ...  " : "Add images ..."))
             s.platform.pick_files("image/*,.png,.jpg,.jpeg,.bmp", true, "images");
-        ImGui::SameLine();
+        shortcut_tooltip("Choose images to classify", shortcut_keys(Shortcut::ChooseImages));
     } else {
-        ImGui::BeginChild("##pathrow", ImVec2(e * (welcome ? 28 : 24), ImGui::GetFrameHeight()), false, ImGuiWindowFlags_NoScrollbar);
-        path_open_row(s, s.classify.path_ui, "/path/to/cell.png", "images");
-        ImGui::EndChild();
-        ImGui::SameLine();
+        image_path_row(s, e * (welcome ? 28 : 24));
     }
+    ImGui::SameLine();
     ImGui::BeginDisabled(!s.data.loaded);
     if (ImGui::Button(welcome ? "  Try a sample image  " : "Try a sample image")) classify_test_image(s);
     ImGui::EndDisabled();

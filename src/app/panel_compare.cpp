@@ -217,7 +217,8 @@ static void draw_load_row(AppState& s, TrainState& t) {
     if (s.platform.pick_files) {
         if (ui::primary_button("Load .bcm model ...")) s.platform.pick_files(".bcm", true, "model");
     } else {
-        ImGui::BeginChild("##bcmpath", ImVec2(e * 24, ImGui::GetFrameHeight()), false, ImGuiWindowFlags_NoScrollbar);
+        ImGui::BeginChild("##bcmpath", ImVec2(e * 24, ImGui::GetFrameHeight()), false,
+                          ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NavFlattened);
         path_open_row(s, t.model_path_ui, "/path/to/model.bcm", "model");
         ImGui::EndChild();
     }

@@ -8,7 +8,6 @@
 #include "app/app.h"
 #include "app/run_control.h"
 #include "app/ui.h"
-#include "core/io.h"
 
 namespace app {
 
@@ -149,66 +148,23 @@ void path_open_row(AppState& s, std::string& buf, const char* hint, const char* 
                                           &buf);
     ImGui::SameLine();
     if ((ImGui::Button("Open", ImVec2(-1, 0)) || enter) && !buf.empty()) {
-        auto bytes = core::io::read_file(buf);
-        if (!bytes.ok()) notify(s, LogEntry::Error, bytes.error);
-        else {
-            size_t slash = buf.find_last_of('/');
-            std::string name = slash == std::string::npos ? buf : buf.substr(slash + 1);
-            app_open_file(s, name, bytes.value.data(), bytes.value.size(), purpose);
-        }
+        std::string err = s.platform.open_path ? s.platform.open_path(buf, purpose) : "this platform cannot open paths";
+        if (!err.empty()) notify(s, LogEntry::Error, err);
     }
     ImGui::PopID();
 }
 
-void draw_data_panel(AppState& s) {
+// Thumbnails by class (one row per class, as many columns as fit); a click selects the image for
+// the Features tab.
+static void draw_gallery(AppState& s) {
     DataState& d = s.data;
     const float e = ui::em();
-    const float side_w = std::max(e * 17, ImGui::GetContentRegionAvail().x * 0.24f);
-
-    ui::begin_card("##data_side", ImVec2(side_w, 0));
-    draw_source_card(s);
-    draw_subset_card(s);
-    ui::end_card();
-
-    ImGui::SameLine();
-    ImGui::BeginChild("##data_main", ImVec2(0, 0), false);
-    if (!d.loaded) {
-        std::string why;
-        AssetState sample = asset_state(s, ".npz", &why);
-        if (sample == AssetState::Coming)
-            ui::empty_state("Loading the bundled sample ...",
-                            "The sample (assets/sample.npz, 384 BloodMNIST images) is on its way and shows here when it "
-                            "arrives. You can open your own MedMNIST BloodMNIST .npz meanwhile.",
-                            ImGui::GetContentRegionAvail().y);
-        else if (sample == AssetState::Failed)
-            ui::empty_state("The bundled sample could not be loaded",
-                            ("Could not load " + why + ". Open a MedMNIST BloodMNIST .npz from the panel on the left, or "
-                             "drop one onto this window.").c_str(),
-                            ImGui::GetContentRegionAvail().y);
-        else
-            ui::empty_state("No data loaded",
-                            "The bundled sample (assets/sample.npz) was not found. Open a MedMNIST BloodMNIST .npz from "
-                            "the panel on the left, or drop one onto this window.",
-                            ImGui::GetContentRegionAvail().y);
-        ImGui::EndChild();
-        return;
-    }
-    char title[128];
-    snprintf(title, sizeof title, "Class distribution: %d images (%s split)", d.view.size(), core::split_name(d.spec.split));
-    ui::heading(title);
-    auto counts = d.view.class_counts();
-    float vals[core::kClasses], vmax = 1;
-    for (int k = 0; k < core::kClasses; ++k) { vals[k] = (float)counts[k]; vmax = std::max(vmax, vals[k]); }
-    ui::class_bars(vals, core::kClasses, vmax, "%.0f");
-
-    ImGui::Spacing();
-    ui::heading("Gallery by class");
     ensure_atlas(d);
     const float thumb = std::round(e * 3.0f);
     const float label_w = ui::class_label_width();
     float avail = ImGui::GetContentRegionAvail().x - label_w;
     int cols = std::clamp((int)(avail / (thumb + 4)), 1, kGalleryCols);
-    ImGui::BeginChild("##gallery", ImVec2(0, 0), false);
+    ImGui::BeginChild("##gallery", ImVec2(0, 0), false, ImGuiWindowFlags_NavFlattened);
     for (int k = 0; k < core::kClasses; ++k) {
         ImVec2 p = ImGui::GetCursorScreenPos();
         ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 2), ImVec2(p.x + e * 0.3f, p.y + thumb - 2), class_color(k));
@@ -248,7 +204,56 @@ void draw_data_panel(AppState& s) {
         ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + thumb + e * 0.45f));
         ImGui::Dummy(ImVec2(0, 0));
     }
+    d.gallery_scroll = ImGui::GetScrollY();
+    s.layout.gallery = ImVec4(ImGui::GetWindowPos().x, ImGui::GetWindowPos().y, ImGui::GetWindowWidth(), ImGui::GetWindowHeight());
+    d.gallery_scroll_max = ImGui::GetScrollMaxY();
     ImGui::EndChild();
+}
+
+void draw_data_panel(AppState& s) {
+    DataState& d = s.data;
+    const float e = ui::em();
+    const float side_w = std::max(e * 17, ImGui::GetContentRegionAvail().x * 0.24f);
+
+    ui::begin_card("##data_side", ImVec2(side_w, 0));
+    draw_source_card(s);
+    draw_subset_card(s);
+    ui::end_card();
+
+    ImGui::SameLine();
+    ImGui::BeginChild("##data_main", ImVec2(0, 0), false, ImGuiWindowFlags_NavFlattened);
+    if (!d.loaded) {
+        std::string why;
+        AssetState sample = asset_state(s, ".npz", &why);
+        if (sample == AssetState::Coming)
+            ui::empty_state("Loading the bundled sample ...",
+                            "The sample (assets/sample.npz, 384 BloodMNIST images) is on its way and shows here when it "
+                            "arrives. You can open your own MedMNIST BloodMNIST .npz meanwhile.",
+                            ImGui::GetContentRegionAvail().y);
+        else if (sample == AssetState::Failed)
+            ui::empty_state("The bundled sample could not be loaded",
+                            ("Could not load " + why + ". Open a MedMNIST BloodMNIST .npz from the panel on the left, or "
+                             "drop one onto this window.").c_str(),
+                            ImGui::GetContentRegionAvail().y);
+        else
+            ui::empty_state("No data loaded",
+                            "The bundled sample (assets/sample.npz) was not found. Open a MedMNIST BloodMNIST .npz from "
+                            "the panel on the left, or drop one onto this window.",
+                            ImGui::GetContentRegionAvail().y);
+        ImGui::EndChild();
+        return;
+    }
+    char title[128];
+    snprintf(title, sizeof title, "Class distribution: %d images (%s split)", d.view.size(), core::split_name(d.spec.split));
+    ui::heading(title);
+    auto counts = d.view.class_counts();
+    float vals[core::kClasses], vmax = 1;
+    for (int k = 0; k < core::kClasses; ++k) { vals[k] = (float)counts[k]; vmax = std::max(vmax, vals[k]); }
+    ui::class_bars(vals, core::kClasses, vmax, "%.0f");
+
+    ImGui::Spacing();
+    ui::heading("Gallery by class");
+    draw_gallery(s);
     ImGui::EndChild();
 }
 

@@ -106,54 +106,32 @@ static void draw_distribution(AppState& s) {
     ui::box_plot("##box", boxes.data(), core::kClasses, lo - pad, hi + pad, ImVec2(0, std::max(e * 9, ImGui::GetContentRegionAvail().y - 2)));
 }
 
-void draw_features_panel(AppState& s) {
-    FeaturesState& f = s.features;
+// Where the image comes from (the data view or the classified images), and stepping through it.
+static void draw_image_source(AppState& s, FeaturesState& f) {
+    int src = (int)f.source;
+    bool have_cls = !s.classify.items.empty();
+    ImGui::BeginDisabled(!s.data.loaded);
+    if (ImGui::RadioButton("data", src == 0)) f.source = FeaturesState::FromData;
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!have_cls);
+    if (ImGui::RadioButton("classified", src == 1)) f.source = FeaturesState::FromClassify;
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    int* idx = f.source == FeaturesState::FromClassify ? &s.classify.selected : &s.data.selected;
+    int n = f.source == FeaturesState::FromClassify ? (int)s.classify.items.size() : s.data.view.size();
+    if (ImGui::ArrowButton("##prev", ImGuiDir_Left) && n > 0) *idx = (*idx - 1 + n) % n;
+    ImGui::SameLine(0, 2);
+    if (ImGui::ArrowButton("##next", ImGuiDir_Right) && n > 0) *idx = (*idx + 1) % n;
+}
+
+// [1] the image, its gray version, intensity statistics
+static void draw_image_column(AppState& s, FeaturesState& f, const std::string& caption) {
     const float e = ui::em();
-    std::string caption;
-    uint64_t key = 0;
-    const uint8_t* rgb = current_image(s, caption, key);
-    if (!rgb) {
-        ui::empty_state("No image selected", "Load data (Data tab) and click an image in the gallery, or classify an image.", e * 12);
-        draw_distribution(s);
-        return;
-    }
-    key = key * 1315423911ull + (uint64_t)f.levels * 131 + (uint64_t)f.distance * 7 + (uint64_t)f.angle;
-    if (key != f.computed_key) { compute(f, rgb); f.computed_key = key; }
-
-    const float top_h = std::max(e * 19, ImGui::GetContentRegionAvail().y * 0.56f);
-    ImGui::BeginChild("##feat_top", ImVec2(0, top_h), false, ImGuiWindowFlags_NoScrollbar);
-    if (!ImGui::BeginTable("##feat_cols", 3, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
-        ImGui::EndChild();
-        return;
-    }
-    ImGui::TableSetupColumn("image", ImGuiTableColumnFlags_WidthFixed, e * 15.5f);
-    ImGui::TableSetupColumn("glcm", ImGuiTableColumnFlags_WidthFixed, std::min(top_h - e * 4.2f, e * 24) + e * 0.5f);
-    ImGui::TableSetupColumn("props", ImGuiTableColumnFlags_WidthStretch);
-    ImGui::TableNextRow();
-
-    // [1] the image, its gray version, intensity statistics
-    ImGui::TableNextColumn();
     ImGui::PushFont(s.font_title);
     ImGui::TextUnformatted("Image");
     ImGui::PopFont();
-    // where the image comes from, and stepping through it
-    {
-        int src = (int)f.source;
-        bool have_cls = !s.classify.items.empty();
-        ImGui::BeginDisabled(!s.data.loaded);
-        if (ImGui::RadioButton("data", src == 0)) f.source = FeaturesState::FromData;
-        ImGui::EndDisabled();
-        ImGui::SameLine();
-        ImGui::BeginDisabled(!have_cls);
-        if (ImGui::RadioButton("classified", src == 1)) f.source = FeaturesState::FromClassify;
-        ImGui::EndDisabled();
-        ImGui::SameLine();
-        int* idx = f.source == FeaturesState::FromClassify ? &s.classify.selected : &s.data.selected;
-        int n = f.source == FeaturesState::FromClassify ? (int)s.classify.items.size() : s.data.view.size();
-        if (ImGui::ArrowButton("##prev", ImGuiDir_Left) && n > 0) *idx = (*idx - 1 + n) % n;
-        ImGui::SameLine(0, 2);
-        if (ImGui::ArrowButton("##next", ImGuiDir_Right) && n > 0) *idx = (*idx + 1) % n;
-    }
+    draw_image_source(s, f);
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + e * 14);
     ImGui::TextDisabled("%s", caption.c_str());
     ImGui::PopTextWrapPos();
@@ -203,8 +181,11 @@ void draw_features_panel(AppState& s) {
         ImGui::EndTable();
     }
 
-    // [2] the co-occurrence matrix
-    ImGui::TableNextColumn();
+}
+
+// [2] the co-occurrence matrix
+static void draw_glcm_column(AppState& s, FeaturesState& f, float top_h) {
+    const float e = ui::em();
     ImGui::PushFont(s.font_title);
     ImGui::TextUnformatted("Co-occurrence matrix");
     ImGui::PopFont();
@@ -213,13 +194,12 @@ void draw_features_panel(AppState& s) {
     int li = 5;
     for (int i = 0; i < 6; ++i) if (levels_opts[i] == f.levels) li = i;
     float cw = ImGui::GetContentRegionAvail().x;
-    ImGui::SetNextItemWidth(cw * 0.34f);
+    ImGui::SetNextItemWidth(cw * 0.5f - ImGui::GetStyle().ItemSpacing.x * 0.5f);
     if (ImGui::Combo("##levels", &li, lnames, 6)) f.levels = levels_opts[li];
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(cw * 0.24f);
-    ImGui::SliderInt("##dist", &f.distance, 1, 5, "d = %d");
-    ImGui::SameLine();
     ImGui::SetNextItemWidth(-1);
+    ImGui::SliderInt("##dist", &f.distance, 1, 5, "distance %d");
+    ImGui::SetNextItemWidth(-1);  // its own row: "mean of 4 angles" was cut beside the other two
     ImGui::Combo("##angle", &f.angle, kAngleNames, 5);
     float side = std::max(e * 8, std::min(top_h - e * 4.2f, cw));
     // Entries are probabilities; the diagonal dominates, so the linear scale tops out well below it.
@@ -243,8 +223,10 @@ void draw_features_panel(AppState& s) {
     ImGui::SetNextItemWidth(-1);
     if (ImGui::Combo("##cmap", &cm, kColormapNames, kColormaps)) f.glcm_cmap = (Colormap)cm;
 
-    // [3] the six properties
-    ImGui::TableNextColumn();
+}
+
+// [3] the six properties
+static void draw_props_column(AppState& s, FeaturesState& f) {
     ImGui::PushFont(s.font_title);
     ImGui::TextUnformatted("GLCM properties");
     ImGui::PopFont();
@@ -274,6 +256,39 @@ void draw_features_panel(AppState& s) {
     ui::subtle("The matrix counts how often gray level i (row) sits next to level j (column) at the chosen "
                "distance and angle. Smooth cells keep their mass near the diagonal (high homogeneity, low "
                "contrast); granular ones spread it out. Hover the matrix to read a cell.");
+}
+
+void draw_features_panel(AppState& s) {
+    FeaturesState& f = s.features;
+    const float e = ui::em();
+    std::string caption;
+    uint64_t key = 0;
+    const uint8_t* rgb = current_image(s, caption, key);
+    if (!rgb) {
+        ui::empty_state("No image selected", "Load data (Data tab) and click an image in the gallery, or classify an image.", e * 12);
+        draw_distribution(s);
+        return;
+    }
+    key = key * 1315423911ull + (uint64_t)f.levels * 131 + (uint64_t)f.distance * 7 + (uint64_t)f.angle;
+    if (key != f.computed_key) { compute(f, rgb); f.computed_key = key; }
+
+    const float top_h = std::max(e * 19, ImGui::GetContentRegionAvail().y * 0.56f);
+    ImGui::BeginChild("##feat_top", ImVec2(0, top_h), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NavFlattened);
+    if (!ImGui::BeginTable("##feat_cols", 3, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
+        ImGui::EndChild();
+        return;
+    }
+    ImGui::TableSetupColumn("image", ImGuiTableColumnFlags_WidthFixed, e * 15.5f);
+    ImGui::TableSetupColumn("glcm", ImGuiTableColumnFlags_WidthFixed, std::min(top_h - e * 4.2f, e * 24) + e * 0.5f);
+    ImGui::TableSetupColumn("props", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableNextRow();
+
+    ImGui::TableNextColumn();
+    draw_image_column(s, f, caption);
+    ImGui::TableNextColumn();
+    draw_glcm_column(s, f, top_h);
+    ImGui::TableNextColumn();
+    draw_props_column(s, f);
     ImGui::EndTable();
     ImGui::EndChild();
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "app/run_control.h"
+#include "app/shortcuts.h"
 #include "app/ui.h"
 #include "app/widgets.h"
 
@@ -104,6 +105,7 @@ static void draw_buttons(AppState& s, TrainState& t) {
     } else if (ImGui::Button("Pause", ImVec2(bw, 0))) {
         pause_training(s);
     }
+    shortcut_tooltip("Start or pause training", shortcut_keys(Shortcut::TrainStartPause));
     ImGui::SameLine();
     ImGui::BeginDisabled(t.running || !is_network(t.settings.model));
     if (ImGui::Button("Step", ImVec2(bw, 0))) step_training(s);
@@ -255,7 +257,7 @@ static void draw_validation(TrainState& t, float w) {
     ImGui::SameLine(0, e * 1.5f);
     ImGui::BeginGroup();
     ImGui::TextUnformatted("Per class (validation)");
-    ImGui::BeginChild("##pc", ImVec2(std::max(e * 10, w - side - e * 2), side + e * 1.5f), false);
+    ImGui::BeginChild("##pc", ImVec2(std::max(e * 10, w - side - e * 2), side + e * 1.5f), false, ImGuiWindowFlags_NavFlattened);
     if (have) {
         draw_class_scores(t.snap.eval);
         ImGui::Text("ACC %.3f   AUC %.3f   macro F1 %.3f", t.snap.eval.acc, t.snap.eval.auc, t.snap.eval.macro_f1);
@@ -293,7 +295,7 @@ void draw_train_panel(AppState& s) {
     draw_settings(s, t);
     ui::end_card();
     ImGui::SameLine();
-    ImGui::BeginChild("##train_main", ImVec2(0, 0), false);
+    ImGui::BeginChild("##train_main", ImVec2(0, 0), false, ImGuiWindowFlags_NavFlattened);
     draw_live(s, t);
     ImGui::EndChild();
 }

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "app/run_control.h"
+#include "imgui_internal.h"
 
 namespace app {
 
@@ -21,6 +22,7 @@ void data_json(std::ostringstream& o, const AppState& s) {
         for (int k = 0; k < core::kClasses; ++k) o << (k ? "," : "") << counts[k];
         o << "]}";
     }
+    o << ",\"gallery_scroll\":" << s.data.gallery_scroll << ",\"gallery_scroll_max\":" << s.data.gallery_scroll_max;
     o << ",\"error\":\"" << json_escape(s.data.last_error) << "\"}";
 }
 
@@ -83,6 +85,32 @@ void run_json(std::ostringstream& o, const TrainState& t) {
       << json_escape(m.diverged_message) << "\",\"divergences\":" << m.divergences << "}";
 }
 
+// Where the tabs and the notice were drawn and where the keyboard focus is (display pixels), so
+// tests can aim real input and check what it did.
+void layout_json(std::ostringstream& o, const AppState& s) {
+    auto rect = [&](const ImVec4& r) { o << "[" << r.x << "," << r.y << "," << r.z << "," << r.w << "]"; };
+    o << ",\"layout\":{\"tabs\":[";
+    for (int i = 0; i < (int)Tab::Count; ++i) {
+        if (i) o << ",";
+        rect(s.layout.tabs[i]);
+    }
+    o << "],\"notice\":";
+    rect(s.layout.notice);
+    o << ",\"gallery\":";
+    rect(s.layout.gallery);
+    o << "}";
+    const ImGuiContext* g = ImGui::GetCurrentContext();
+    const bool focus = g && g->NavId != 0 && !g->NavDisableHighlight && g->NavWindow;
+    o << ",\"focus\":{\"visible\":" << (focus ? "true" : "false");
+    if (focus) {
+        ImRect r = ImGui::WindowRectRelToAbs(g->NavWindow, g->NavWindow->NavRectRel[g->NavLayer]);
+        o << ",\"rect\":";
+        rect(ImVec4(r.Min.x, r.Min.y, r.GetWidth(), r.GetHeight()));
+    }
+    o << "}";
+}
+
+
 void train_json(std::ostringstream& o, const AppState& s) {
     o << ",\"train\":{";
     models_json(o, s);
@@ -112,6 +140,7 @@ std::string app_state_json(const AppState& s) {
     o << ",\"log\":{\"count\":" << s.log.entries.size() << ",\"errors\":" << s.log.errors << ",\"warnings\":" << s.log.warnings
       << ",\"last\":\"" << (s.log.entries.empty() ? "" : json_escape(s.log.entries.back().text)) << "\"}";
     o << ",\"notice\":\"" << json_escape(s.notice.text) << "\"";
+    layout_json(o, s);
     o << ",\"shaders\":" << b(gfx_shaders_ready());
     o << ",\"assets\":{\"pending\":";
     strings_json(o, s.assets_pending);

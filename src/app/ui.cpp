@@ -65,7 +65,8 @@ bool primary_button(const char* label, ImVec2 size) {
 bool begin_card(const char* id, ImVec2 size, bool border) {
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(em() * 0.8f, em() * 0.6f));
     ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.105f, 0.125f, 0.150f, 1.0f));
-    bool r = ImGui::BeginChild(id, size, border, ImGuiWindowFlags_AlwaysUseWindowPadding);
+    // NavFlattened: the keyboard focus moves to the card's items, not to the card as a whole
+    bool r = ImGui::BeginChild(id, size, border, ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NavFlattened);
     return r;
 }
 

@@ -1,16 +1,23 @@
 // Desktop entry point: GLFW window with an OpenGL 3.3 core context, the same UI as the web page.
 // Implemented:
-//  [X] files by drag and drop onto the window and by path arguments (npz, images, .bcm models)
+//  [X] files by drag and drop onto the window, by path arguments and typed paths (npz, images, .bcm
+//      models): read here and handed to the app as bytes, like the page's files
+//  [X] the bundled sample and models read from the assets folder at start and handed over in the
+//      page's order (app_open_file with purpose "asset"); the shaders and the UI font likewise
 //  [X] high-DPI via the window content scale
+//  [X] pointer and keys through platform::InputQueue (a click or key tap is never lost to a slow frame)
 //  [X] --screenshot FILE.png [--frames N]: render N frames, save the window, exit (tests under Xvfb)
-//  [X] --tab NAME, --cmd COMMAND (repeatable), --size WxH, --assets DIR for scripted screenshots
+//  [X] --tab NAME, --cmd COMMAND (repeatable), --size WxH, --assets DIR for scripted screenshots;
+//      --state FILE keeps the app's JSON state (app_state_json) in FILE (every 0.25 s and at exit), for tests
 // Missing:
 //  [ ] a native file dialog (drop files or pass paths; the Data tab also takes a typed path)
 #include <GLFW/glfw3.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +28,7 @@
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
+#include "platform/frame.h"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #if defined(__GNUC__)
@@ -42,18 +50,50 @@
 namespace {
 app::AppState* g_state = nullptr;
 
-void open_path(const std::string& path) {
+std::string base_name(const std::string& path) {
+    size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Reads a file and hands it to the app; "" or the problem.
+std::string open_path(const std::string& path, const char* purpose) {
     auto bytes = core::io::read_file(path);
-    if (!bytes.ok()) {
-        app::notify(*g_state, app::LogEntry::Error, bytes.error);
-        return;
-    }
-    std::string name = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
-    app::app_open_file(*g_state, name, bytes.value.data(), bytes.value.size(), "");
+    if (!bytes.ok()) return bytes.error;
+    app::app_open_file(*g_state, base_name(path), bytes.value.data(), bytes.value.size(), purpose);
+    return "";
 }
 
 void drop_callback(GLFWwindow*, int count, const char** paths) {
-    for (int i = 0; i < count; ++i) open_path(paths[i]);
+    for (int i = 0; i < count; ++i) {
+        std::string err = open_path(paths[i], "");
+        if (!err.empty()) app::notify(*g_state, app::LogEntry::Error, err);
+    }
+}
+
+// The bundled files: the sample and the shipped models in the order the page hands them over
+// (ASSETS in web/bloodcell.js: the first model to arrive is the one Classify starts with), then any
+// other .bcm in the folder, sorted. The sample is always announced, so its absence is reported.
+std::vector<std::string> bundled_assets(const std::string& dir) {
+    std::vector<std::string> names = {"sample.npz"}, known = {"vgg6_w32.bcm", "vgg6_w16.bcm"}, other;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        std::string n = entry.path().filename().string();
+        if (n.size() > 4 && n.compare(n.size() - 4, 4, ".bcm") == 0 && std::find(known.begin(), known.end(), n) == known.end())
+            other.push_back(n);
+    }
+    std::sort(other.begin(), other.end());
+    for (auto& k : known)
+        if (std::filesystem::exists(dir + "/" + k, ec)) names.push_back(k);
+    names.insert(names.end(), other.begin(), other.end());
+    return names;
+}
+
+void deliver_assets(app::AppState& s, const std::string& dir) {
+    for (const std::string& name : s.platform.assets_later) {
+        auto bytes = core::io::read_file(dir + "/" + name);
+        if (bytes.ok()) app::app_open_file(s, name, bytes.value.data(), bytes.value.size(), "asset");
+        else app::app_asset_failed(s, name, "not in " + dir);
+    }
 }
 
 bool save_screenshot(const char* path, int w, int h) {
@@ -64,73 +104,68 @@ bool save_screenshot(const char* path, int w, int h) {
     return stbi_write_png(path, w, h, 3, px.data(), w * 3) != 0;
 }
 
-const char* font_path() {
+std::string font_path() {
     static const char* candidates[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
                                        "/usr/share/fonts/TTF/DejaVuSans.ttf"};
+    std::error_code ec;
     for (const char* c : candidates)
-        if (FILE* f = fopen(c, "rb")) { fclose(f); return c; }
+        if (std::filesystem::exists(c, ec)) return c;
     return "";
 }
 
 void usage() {
     fprintf(stderr,
             "usage: bloodcell_desktop [FILE...] [--tab NAME] [--cmd COMMAND]... [--size WxH] [--assets DIR]\n"
-            "                         [--screenshot OUT.png] [--frames N]\n"
+            "                         [--screenshot OUT.png] [--frames N] [--state OUT.json]\n"
             "  FILE: a BloodMNIST .npz, images to classify (PNG/JPG), or a .bcm model\n");
 }
-}  // namespace
 
-int main(int argc, char** argv) {
+struct Options {
     std::vector<std::string> files, cmds;
-    std::string screenshot, asset_dir = BLOODCELL_ASSET_DIR;
+    std::string screenshot, state_out, asset_dir = BLOODCELL_ASSET_DIR;
     int frames = 0, width = 1280, height = 800;
+};
+
+// Returns -1 to go on, else the exit code.
+int parse_args(int argc, char** argv, Options& o) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&]() -> std::string {
             if (i + 1 >= argc) { fprintf(stderr, "bloodcell_desktop: %s needs a value\n", a.c_str()); exit(2); }
             return argv[++i];
         };
-        if (a == "--screenshot") screenshot = next();
-        else if (a == "--frames") frames = atoi(next().c_str());
-        else if (a == "--tab") cmds.push_back("tab:" + next());
-        else if (a == "--cmd") cmds.push_back(next());
-        else if (a == "--assets") asset_dir = next();
+        if (a == "--screenshot") o.screenshot = next();
+        else if (a == "--state") o.state_out = next();
+        else if (a == "--frames") o.frames = atoi(next().c_str());
+        else if (a == "--tab") o.cmds.push_back("tab:" + next());
+        else if (a == "--cmd") o.cmds.push_back(next());
+        else if (a == "--assets") o.asset_dir = next();
         else if (a == "--size") {
             std::string v = next();
-            if (sscanf(v.c_str(), "%dx%d", &width, &height) != 2 || width < 320 || height < 240) {
+            if (sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 320 || o.height < 240) {
                 fprintf(stderr, "bloodcell_desktop: --size %s: want WxH, at least 320x240\n", v.c_str());
                 return 2;
             }
         } else if (a == "-h" || a == "--help") { usage(); return 0; }
         else if (!a.empty() && a[0] == '-') { fprintf(stderr, "bloodcell_desktop: unknown option %s\n", a.c_str()); usage(); return 2; }
-        else files.push_back(a);
+        else o.files.push_back(a);
     }
-    if (!screenshot.empty() && frames <= 0) frames = 30;
+    if (!o.screenshot.empty() && o.frames <= 0) o.frames = 30;
+    return -1;
+}
 
-    if (!glfwInit()) { fprintf(stderr, "bloodcell_desktop: GLFW could not start (no display? try xvfb-run)\n"); return 1; }
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
-    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GL_TRUE);
-    GLFWwindow* window = glfwCreateWindow(width, height, "bloodcell", nullptr, nullptr);
-    if (!window) { fprintf(stderr, "bloodcell_desktop: could not create an OpenGL 3.3 window\n"); glfwTerminate(); return 1; }
-    glfwMakeContextCurrent(window);
-    glfwSwapInterval(1);
-
-    IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
-    ImGui::GetIO().IniFilename = nullptr;
-    ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
-
+app::Platform make_platform(GLFWwindow* window, const Options& o) {
     float xs = 1, ys = 1;
     glfwGetWindowContentScale(window, &xs, &ys);
     app::Platform p;
     p.name = "desktop";
-    p.asset_dir = asset_dir;
-    p.shader_dir = BLOODCELL_SHADER_DIR;
     p.glsl_version = "#version 330 core";
-    p.font_path = font_path();
+    std::string missing = platform::read_ui_files(p, BLOODCELL_SHADER_DIR, font_path());
+    if (!missing.empty()) fprintf(stderr, "bloodcell_desktop: %s\n", missing.c_str());
     p.ui_scale = xs > 0 ? xs : 1;
+    p.key_code = [](char c) { return (int)c; };  // GLFW_KEY_O == 'O', GLFW_KEY_1 == '1'
+    p.open_path = open_path;
+    p.assets_later = bundled_assets(o.asset_dir);
     p.save_text = [](const std::string& filename, const std::string& text) -> std::string {
         auto st = core::io::write_text_file(filename, text);
         return st.ok ? filename : std::string();
@@ -145,46 +180,83 @@ int main(int argc, char** argv) {
         auto st = core::io::write_file_atomic(filename, bytes.data(), bytes.size());
         return st.ok ? filename : std::string();
     };
+    return p;
+}
 
-    auto state_ptr = std::make_unique<app::AppState>();  // destroyed before the GL context goes
-    app::AppState& state = *state_ptr;
-    g_state = &state;
-    app::app_setup_style(state, p);
-    ImGui_ImplGlfw_InitForOpenGL(window, true);
-    ImGui_ImplOpenGL3_Init("#version 330 core");
-    glfwSetDropCallback(window, drop_callback);
-    app::app_init(state, p);
-    for (auto& f : files) open_path(f);
-
-    int frame = 0;
-    while (!glfwWindowShouldClose(window)) {
+// Runs frames until the window closes (or --frames is reached: then the screenshot and the state).
+int loop(GLFWwindow* window, app::AppState& state, platform::InputQueue& input, const Options& o) {
+    double state_t = -1;
+    for (int frame = 0; !glfwWindowShouldClose(window);) {
         glfwPollEvents();
         if (frame == 1)
-            for (auto& c : cmds) {
+            for (auto& c : o.cmds) {
                 std::string err = app::app_command(state, c);
                 if (!err.empty()) fprintf(stderr, "bloodcell_desktop: --cmd %s: %s\n", c.c_str(), err.c_str());
             }
-        ImGui_ImplOpenGL3_NewFrame();
-        ImGui_ImplGlfw_NewFrame();
-        ImGui::NewFrame();
-        app::app_frame(state, glfwGetTime());
-        ImGui::Render();
-        int fw, fh;
-        glfwGetFramebufferSize(window, &fw, &fh);
-        glViewport(0, 0, fw, fh);
-        glClearColor(0.075f, 0.09f, 0.11f, 1.0f);
-        glClear(GL_COLOR_BUFFER_BIT);
-        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        platform::Screen screen;
+        glfwGetFramebufferSize(window, &screen.fb_w, &screen.fb_h);
+        double now = glfwGetTime();
+        platform::run_frame(state, input, screen, now);
         ++frame;
-        if (frames > 0 && frame >= frames) {
-            if (!screenshot.empty()) {
-                if (!save_screenshot(screenshot.c_str(), fw, fh)) { fprintf(stderr, "bloodcell_desktop: could not write %s\n", screenshot.c_str()); return 1; }
-                fprintf(stderr, "bloodcell_desktop: saved %s (%dx%d)\n", screenshot.c_str(), fw, fh);
+        if (!o.state_out.empty() && now - state_t >= 0.25) {
+            state_t = now;
+            core::io::write_text_file(o.state_out, app::app_state_json(state));
+        }
+        if (o.frames > 0 && frame >= o.frames) {
+            if (!o.screenshot.empty()) {
+                if (!save_screenshot(o.screenshot.c_str(), screen.fb_w, screen.fb_h)) {
+                    fprintf(stderr, "bloodcell_desktop: could not write %s\n", o.screenshot.c_str());
+                    return 1;
+                }
+                fprintf(stderr, "bloodcell_desktop: saved %s (%dx%d)\n", o.screenshot.c_str(), screen.fb_w, screen.fb_h);
             }
             break;
         }
         glfwSwapBuffers(window);
     }
+    if (!o.state_out.empty()) core::io::write_text_file(o.state_out, app::app_state_json(state));
+    return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    int rc = parse_args(argc, argv, o);
+    if (rc >= 0) return rc;
+
+    if (!glfwInit()) { fprintf(stderr, "bloodcell_desktop: GLFW could not start (no display? try xvfb-run)\n"); return 1; }
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GL_TRUE);
+    GLFWwindow* window = glfwCreateWindow(o.width, o.height, "bloodcell", nullptr, nullptr);
+    if (!window) { fprintf(stderr, "bloodcell_desktop: could not create an OpenGL 3.3 window\n"); glfwTerminate(); return 1; }
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(1);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGui::GetIO().IniFilename = nullptr;
+    ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+
+    app::Platform p = make_platform(window, o);
+    auto state_ptr = std::make_unique<app::AppState>();  // destroyed before the GL context goes
+    app::AppState& state = *state_ptr;
+    g_state = &state;
+    platform::InputQueue input;
+    app::app_setup_style(state, p);
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+    platform::route_input(window, &input, true);
+    glfwSetDropCallback(window, drop_callback);
+    app::app_init(state, p);
+    deliver_assets(state, o.asset_dir);
+    for (auto& f : o.files) {
+        std::string err = open_path(f, "");
+        if (!err.empty()) app::notify(state, app::LogEntry::Error, err);
+    }
+
+    rc = loop(window, state, input, o);
     app::app_shutdown(state);
     state_ptr.reset();
     ImGui_ImplOpenGL3_Shutdown();
@@ -192,5 +264,5 @@ int main(int argc, char** argv) {
     ImGui::DestroyContext();
     glfwDestroyWindow(window);
     glfwTerminate();
-    return 0;
+    return rc;
 }

@@ -8,6 +8,12 @@
 //  [X] threads: a second build with -pthread (bloodcell_web_mt, build-wasm-mt); the page loads it when
 //      it is cross-origin isolated, and the log says which build runs with how many threads
 //  [X] first frame: window.bloodcell.firstFrame() once the first frame is drawn (benchmarks time it)
+//  [X] pointer input from the browser's own events (mouse, touch, wheel) into platform::InputQueue:
+//      Emscripten 3.1.6's GLFW gives touches no position (each tap acted on the previous tap's place)
+//      and passes the wheel's raw deltaY (reversed, 100 per notch); here a tap moves the pointer
+//      before it presses, and the wheel is counted in notches as browsers define them (deltaMode)
+//  [X] the shaders and the UI font (embedded in the .wasm's file system) read here and handed to the
+//      app as bytes, like every other file
 //  [X] assets served next to the page: the .wasm holds only what the first frame needs (shaders, the
 //      UI font); the page downloads the sample and the pretrained models (assets/ on the server) and
 //      names them on main's command line (--assets-later a,b,...), so the app draws at once and says
@@ -32,13 +38,17 @@
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
+#include "platform/frame.h"
+#include "platform/input_queue.h"
 
 namespace {
 struct Web {
     GLFWwindow* window = nullptr;
     app::AppState state;
     app::Platform platform;
+    platform::InputQueue input;
     double dpr = 1;
+    double css_w = 1;           // canvas CSS width: event coordinates are CSS pixels
     int width = 0, height = 0;  // canvas backing store, device pixels
     std::string json, reply;
 } web;
@@ -47,6 +57,7 @@ struct Web {
 bool fit_canvas() {
     double css_w = 0, css_h = 0;
     emscripten_get_element_css_size("#canvas", &css_w, &css_h);
+    web.css_w = css_w > 0 ? css_w : 1;
     double dpr = emscripten_get_device_pixel_ratio();
     if (dpr <= 0) dpr = 1;
     int w = std::max(1, (int)std::lround(css_w * dpr)), h = std::max(1, (int)std::lround(css_h * dpr));
@@ -69,23 +80,69 @@ void frame() {
         ImGui_ImplOpenGL3_CreateFontsTexture();
     }
     glfwPollEvents();
-    ImGui_ImplOpenGL3_NewFrame();
-    ImGui_ImplGlfw_NewFrame();
-    ImGuiIO& io = ImGui::GetIO();
-    io.DisplaySize = ImVec2((float)web.width, (float)web.height);  // mouse positions are canvas pixels too
-    io.DisplayFramebufferScale = ImVec2(1, 1);
-    ImGui::NewFrame();
-    app::app_frame(web.state, emscripten_get_now() / 1000.0);
-    ImGui::Render();
-    glViewport(0, 0, web.width, web.height);
-    glClearColor(0.075f, 0.09f, 0.11f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    platform::Screen screen;
+    screen.fb_w = web.width;
+    screen.fb_h = web.height;
+    screen.display_w = (float)web.width;  // ImGui works in canvas pixels, as the pointer events below
+    screen.display_h = (float)web.height;
+    platform::run_frame(web.state, web.input, screen, emscripten_get_now() / 1000.0);
     static bool first = true;
     if (first) {
         first = false;
         EM_ASM({ if (window.bloodcell && window.bloodcell.firstFrame) window.bloodcell.firstFrame(); });
     }
+}
+
+// [SECTION] pointer events (CSS pixels relative to the page; the canvas fills the page at 0,0)
+float to_canvas(long css) { return (float)(css * (web.width / web.css_w)); }
+
+EM_BOOL on_mouse_move(int, const EmscriptenMouseEvent* e, void*) {
+    web.input.move(to_canvas(e->clientX), to_canvas(e->clientY));
+    return EM_FALSE;
+}
+// DOM buttons: 0 left, 1 middle, 2 right; ImGui: 0 left, 1 right, 2 middle.
+int imgui_button(unsigned short dom) { return dom == 1 ? 2 : dom == 2 ? 1 : dom; }
+EM_BOOL on_mouse_button(int type, const EmscriptenMouseEvent* e, void*) {
+    web.input.move(to_canvas(e->clientX), to_canvas(e->clientY));
+    web.input.button(imgui_button(e->button), type == EMSCRIPTEN_EVENT_MOUSEDOWN);
+    return EM_FALSE;
+}
+// One notch is 100 pixels, 3 lines or 1/80 of a page (what SDL and newer Dear ImGui count); a
+// positive deltaY scrolls the page down, which is ImGui's negative wheel.
+EM_BOOL on_wheel(int, const EmscriptenWheelEvent* e, void*) {
+    double per_unit = e->deltaMode == DOM_DELTA_PIXEL ? 1.0 / 100 : e->deltaMode == DOM_DELTA_LINE ? 1.0 / 3 : 80.0;
+    web.input.move(to_canvas(e->mouse.clientX), to_canvas(e->mouse.clientY));
+    web.input.wheel((float)(-e->deltaX * per_unit), (float)(-e->deltaY * per_unit));
+    return EM_TRUE;  // not the page's scroll or zoom
+}
+// The first finger is the pointer: it moves there, then presses (the queue keeps them a frame
+// apart); lifting it releases. Handled here (preventDefault), so no emulated mouse events follow.
+long g_touch_id = -1;
+EM_BOOL on_touch(int type, const EmscriptenTouchEvent* e, void*) {
+    for (int i = 0; i < e->numTouches; ++i) {
+        const EmscriptenTouchPoint& t = e->touches[i];
+        if (!t.isChanged) continue;
+        if (type == EMSCRIPTEN_EVENT_TOUCHSTART && g_touch_id < 0) g_touch_id = t.identifier;
+        if (t.identifier != g_touch_id) continue;
+        web.input.move(to_canvas(t.clientX), to_canvas(t.clientY));
+        if (type == EMSCRIPTEN_EVENT_TOUCHSTART) web.input.button(0, true);
+        if (type == EMSCRIPTEN_EVENT_TOUCHEND || type == EMSCRIPTEN_EVENT_TOUCHCANCEL) {
+            web.input.button(0, false);
+            g_touch_id = -1;
+        }
+    }
+    return EM_TRUE;
+}
+
+void route_pointer_events() {
+    emscripten_set_mousedown_callback("#canvas", nullptr, true, on_mouse_button);
+    emscripten_set_mouseup_callback(EMSCRIPTEN_EVENT_TARGET_WINDOW, nullptr, true, on_mouse_button);
+    emscripten_set_mousemove_callback(EMSCRIPTEN_EVENT_TARGET_WINDOW, nullptr, true, on_mouse_move);
+    emscripten_set_wheel_callback("#canvas", nullptr, true, on_wheel);
+    emscripten_set_touchstart_callback("#canvas", nullptr, true, on_touch);
+    emscripten_set_touchmove_callback("#canvas", nullptr, true, on_touch);
+    emscripten_set_touchend_callback("#canvas", nullptr, true, on_touch);
+    emscripten_set_touchcancel_callback("#canvas", nullptr, true, on_touch);
 }
 
 // One log line that says which WebAssembly build runs and why (the page picks it: web/bloodcell.js).
@@ -167,11 +224,12 @@ int main(int argc, char** argv) {
 #else
     web.platform.name = "web, 1 thread";
 #endif
-    web.platform.asset_dir = "/assets";  // empty in the page: its assets arrive through bc_open_file
     web.platform.assets_later = assets_later;
-    web.platform.shader_dir = BLOODCELL_SHADER_DIR;
     web.platform.glsl_version = "#version 300 es";
-    web.platform.font_path = "/fonts/ui.ttf";
+    // embedded in the .wasm (CMakeLists.txt: --embed-file): what the first frame needs
+    std::string missing = platform::read_ui_files(web.platform, BLOODCELL_SHADER_DIR, "/fonts/ui.ttf");
+    if (!missing.empty()) printf("bloodcell: %s\n", missing.c_str());
+    web.platform.key_code = [](char c) { return (int)c; };  // Emscripten's GLFW: GLFW_KEY_O == 'O'
     web.platform.ui_scale = (float)web.dpr;
     web.platform.pick_files = [](const char* accept, bool multiple, const char* purpose) {
         EM_ASM({ if (window.bloodcell) window.bloodcell.pickFiles(UTF8ToString($0), !!$1, UTF8ToString($2)); }, accept,
@@ -192,6 +250,8 @@ int main(int argc, char** argv) {
     app::app_setup_style(web.state, web.platform);
     ImGui_ImplGlfw_InitForOpenGL(web.window, true);
     ImGui_ImplOpenGL3_Init("#version 300 es");
+    platform::route_input(web.window, &web.input, false);
+    route_pointer_events();
     app::app_init(web.state, web.platform);
     web.state.log.add(app::LogEntry::Info, build_description());
     EM_ASM({ if (window.bloodcell) window.bloodcell.started(); });

@@ -2,7 +2,11 @@
 # Runs the native desktop app (GLFW + OpenGL 3.3) under Xvfb and saves a screenshot of every panel to
 # tests/e2e/screenshots/desktop-*.png (beside the browser's): the same UI as the web page, with files
 # given as paths. Uses build/ when the test command already built it there, else build-app/.
-# Checks that each run exits cleanly and writes a plausible PNG. Needs xvfb (install_deps.sh --tests).
+# Checks that each run exits cleanly and writes a plausible PNG; then real input through the X server
+# (xdotool): a wheel notch down over the Data gallery scrolls it down by a sensible amount and one up
+# scrolls it back; a click on a tab without a hover first opens that tab; Ctrl+O, a typed path and
+# Enter classify an image. The app's state is read
+# from the JSON it keeps in a file (--state). Needs xvfb and xdotool (install_deps.sh --tests).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -42,6 +46,18 @@ shot features --tab Features --cmd select:9 --frames 40
 shot train --tab Train --cmd train:epochs=4 --cmd train:start --frames 240
 shot compare --tab Compare --frames 120
 shot log --tab Log --frames 20 "$root/README.md"
-rm -f "$shots"/.desktop-*.log
+
+# Real input: the app runs until killed, with its state in a file; xdotool drives the X server.
+input_check() {
+  local state="$shots/.desktop-input.json" log="$shots/.desktop-input.log"
+  rm -f "$state"
+  if timeout 180 xvfb-run -a -s "-screen 0 1280x800x24" bash "$here/input.sh" "$app" "$state" "$pbc/LY_872934.jpg" >"$log" 2>&1; then
+    passed=$((passed + 1)); echo "ok   desktop input: $(tail -1 "$log")"
+  else
+    failed=$((failed + 1)); echo "FAIL desktop input: $(tail -3 "$log")"
+  fi
+}
+input_check
+rm -f "$shots"/.desktop-*.log "$shots"/.desktop-*.json
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

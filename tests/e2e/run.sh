@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the browser end-to-end tests: builds the web bundle if needed (./build_wasm.sh, incremental),
-# serves it on a free 127.0.0.1 port, runs app.test.js and threads.test.js in headless Debian chromium,
+# serves it on a free 127.0.0.1 port, runs app.test.js, input.test.js and threads.test.js in headless
+# Debian chromium,
 # stops the server.
 # Exits non-zero when a test fails. Needs scripts/install_deps.sh --tests (chromium, playwright-core).
 set -euo pipefail
@@ -30,6 +31,8 @@ echo "e2e: testing $url" >&2
 cd "$here"
 status=0
 BLOODCELL_URL="$url" node app.test.js || status=1
+# real mouse, wheel, touch and keyboard input
+BLOODCELL_URL="$url" node input.test.js || status=1
 # the two builds: threaded with COOP/COEP, one thread without
 BLOODCELL_URL="$url" node threads.test.js || status=1
 exit "$status"

@@ -1,0 +1,64 @@
+// See input_queue.h.
+#include "platform/input_queue.h"
+
+namespace platform {
+
+void InputQueue::push(const Event& e) {
+    // A stalled app (a long frame) must not make the queue grow without bound: beyond this many
+    // events the oldest go (the state they would have set is then skipped, not replayed late).
+    constexpr std::size_t kMax = 4096;
+    if (q_.size() >= kMax) q_.pop_front();
+    q_.push_back(e);
+}
+
+void InputQueue::move(float x, float y) { push({Kind::Move, 0, false, x, y}); }
+void InputQueue::leave() { push({Kind::Move, 0, false, -FLT_MAX, -FLT_MAX}); }
+void InputQueue::button(int b, bool down) {
+    if (b >= 0 && b < (int)st_.buttons.size()) push({Kind::Button, b, down, 0, 0});
+}
+void InputQueue::wheel(float dx, float dy) {
+    if (dx != 0 || dy != 0) push({Kind::Wheel, 0, false, dx, dy});
+}
+void InputQueue::key(int code, bool down) {
+    if (code >= 0 && code < InputState::kKeys) push({Kind::Key, code, down, 0, 0});
+}
+
+const InputState& InputQueue::next_frame() {
+    st_.wheel_x = st_.wheel_y = 0;
+    bool moved = false, wheeled = false;
+    std::array<bool, InputState::kKeys> key_changed{};
+    unsigned buttons_changed = 0;
+    while (!q_.empty()) {
+        const Event& e = q_.front();
+        if (e.kind == Kind::Move) {
+            // a move after a press or a wheel turn waits, so that they apply where they happened
+            if (buttons_changed || wheeled) break;
+            if (e.x != st_.x || e.y != st_.y) moved = true;
+            st_.x = e.x;
+            st_.y = e.y;
+        } else if (e.kind == Kind::Button) {
+            // a press (or release) after a move waits one frame: ImGui must hover the new position
+            // first; a second change of the same button waits for the next frame too
+            if (moved || wheeled || (buttons_changed & (1u << e.code))) break;
+            if (st_.buttons[e.code] != e.down) buttons_changed |= 1u << e.code;
+            st_.buttons[e.code] = e.down;
+        } else if (e.kind == Kind::Wheel) {
+            if (moved || buttons_changed) break;
+            st_.wheel_x += e.x;
+            st_.wheel_y += e.y;
+            wheeled = true;
+        } else {
+            // a key's press and its release land in different frames; keys after a click wait
+            if (buttons_changed) break;
+            if (st_.keys[e.code] != e.down) {
+                if (key_changed[e.code]) break;
+                key_changed[e.code] = true;
+            }
+            st_.keys[e.code] = e.down;
+        }
+        q_.pop_front();
+    }
+    return st_;
+}
+
+}  // namespace platform

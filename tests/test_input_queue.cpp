@@ -1,0 +1,94 @@
+// platform::InputQueue: events that arrive between two frames reach ImGui 1.86 in an order it can
+// read (a move before the press it carries, a press and its release in different frames).
+#include <doctest/doctest.h>
+
+#include "platform/input_queue.h"
+
+using platform::InputQueue;
+
+TEST_CASE("input queue: a press that comes with a move is applied one frame after the move") {
+    InputQueue q;
+    q.move(10, 10);
+    CHECK(q.next_frame().x == 10);
+    // a tap or a click without a hover: move, press, release all before the next frame
+    q.move(200, 50);
+    q.button(0, true);
+    q.button(0, false);
+    const auto& f1 = q.next_frame();
+    CHECK(f1.x == 200);
+    CHECK(f1.y == 50);
+    CHECK_FALSE(f1.buttons[0]);  // ImGui first hovers the new position
+    CHECK(q.next_frame().buttons[0]);  // then sees the press there
+    const auto& f3 = q.next_frame();
+    CHECK_FALSE(f3.buttons[0]);  // and the release a frame later
+    CHECK(f3.x == 200);
+    CHECK(q.pending() == 0);
+}
+
+TEST_CASE("input queue: a press without a move applies at once; moves coalesce; a move after a press waits") {
+    InputQueue q;
+    q.move(5, 5);
+    q.next_frame();
+    q.button(1, true);
+    CHECK(q.next_frame().buttons[1]);
+    q.move(6, 6);
+    q.move(7, 8);
+    q.button(1, false);
+    const auto& f = q.next_frame();  // both moves, then the release waits
+    CHECK(f.x == 7);
+    CHECK(f.y == 8);
+    CHECK(f.buttons[1]);
+    CHECK_FALSE(q.next_frame().buttons[1]);
+    // a drag: press, then a move in the same frame: the move waits for the next frame
+    q.button(0, true);
+    q.move(50, 60);
+    const auto& g = q.next_frame();
+    CHECK(g.buttons[0]);
+    CHECK(g.x == 7);
+    CHECK(q.next_frame().x == 50);
+}
+
+TEST_CASE("input queue: wheel notches add up within a frame and wait for a move to apply first") {
+    InputQueue q;
+    q.move(100, 100);
+    q.wheel(0, -1);  // one notch towards the user: scroll down
+    const auto& f1 = q.next_frame();
+    CHECK(f1.x == 100);
+    CHECK(f1.wheel_y == 0);
+    const auto& f2 = q.next_frame();
+    CHECK(f2.wheel_y == -1);
+    q.wheel(0, -0.5f);
+    q.wheel(0.25f, -0.5f);
+    const auto& f3 = q.next_frame();
+    CHECK(f3.wheel_y == -1);
+    CHECK(f3.wheel_x == 0.25f);
+    CHECK(q.next_frame().wheel_y == 0);  // the wheel is per frame, not a state
+    q.wheel(0, 0);
+    CHECK(q.pending() == 0);  // no-op turns are not queued
+}
+
+TEST_CASE("input queue: a key tap shows as down for one frame; different keys change together") {
+    InputQueue q;
+    q.key(341, true);   // Ctrl
+    q.key(79, true);    // O
+    q.key(79, false);
+    q.key(341, false);
+    const auto& f1 = q.next_frame();
+    CHECK(f1.keys[341]);
+    CHECK(f1.keys[79]);
+    const auto& f2 = q.next_frame();
+    CHECK_FALSE(f2.keys[79]);
+    CHECK_FALSE(f2.keys[341]);
+    q.key(-1, true);
+    q.key(platform::InputState::kKeys, true);
+    CHECK(q.pending() == 0);  // out-of-range codes are ignored
+}
+
+TEST_CASE("input queue: leaving the window clears the position; out-of-range buttons are ignored") {
+    InputQueue q;
+    q.move(1, 2);
+    q.leave();
+    CHECK(q.next_frame().x == -FLT_MAX);
+    q.button(7, true);
+    CHECK(q.pending() == 0);
+}
