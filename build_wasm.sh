@@ -24,19 +24,22 @@ while [ $# -gt 0 ]; do
 done
 
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
-build="${BLOODCELL_WASM_BUILD:-$here/build-wasm}"  # folders overridable, e.g. for a second checkout
-if [ ! -f "$build/CMakeCache.txt" ]; then
-  emcmake cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBLOODCELL_BUILD_TESTS=OFF >/dev/null
+# A fresh clone has neither Emscripten nor Dear ImGui's sources: install what is missing (idempotent,
+# quick when everything is there) instead of failing halfway with a missing CMake target.
+if ! command -v emcc >/dev/null 2>&1 || [ ! -f "$here/third_party/imgui/imgui.cpp" ]; then
+  echo "build_wasm.sh: installing what the build needs (scripts/install_deps.sh)" >&2
+  "$here/scripts/install_deps.sh" || { echo "build_wasm.sh: run scripts/install_deps.sh (as root or with sudo), then ./build_wasm.sh again" >&2; exit 1; }
 fi
-cmake --build "$build" --target bloodcell_web -j "${JOBS:-2}"
+# The presets of CMakePresets.json set every cache value explicitly, so whichever script configured
+# build-wasm before (the test command, the benchmark), this builds the same thing.
+cd "$here"
+cmake --preset wasm >/dev/null
+cmake --build --preset wasm --target bloodcell_web -j "${JOBS:-2}"
 if [ "$threads" = 1 ]; then
-  # only the app: the core's tests run in the single-threaded build
-  mt="${BLOODCELL_WASM_MT_BUILD:-$here/build-wasm-mt}"
-  if [ ! -f "$mt/CMakeCache.txt" ]; then
-    emcmake cmake -S "$here" -B "$mt" -DCMAKE_BUILD_TYPE=Release -DBLOODCELL_BUILD_TESTS=OFF -DBLOODCELL_WASM_THREADS=ON >/dev/null
-  fi
-  cmake --build "$mt" --target bloodcell_web -j "${JOBS:-2}"
+  cmake --preset wasm-threads >/dev/null
+  cmake --build --preset wasm-threads -j "${JOBS:-2}"
 fi
+build="$here/build-wasm"; mt="$here/build-wasm-mt"
 
 mkdir -p "$out"
 cp "$here"/web/index.html "$here"/web/bloodcell.js "$out"/

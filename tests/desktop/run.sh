@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the native desktop app (GLFW + OpenGL 3.3) under Xvfb and saves a screenshot of every panel to
 # tests/e2e/screenshots/desktop-*.png (beside the browser's): the same UI as the web page, with files
-# given as paths. Uses build/ when the test command already built it there, else build-app/.
+# given as paths. Builds it with the native preset (build/, CMakePresets.json), as the test command does.
 # Checks that each run exits cleanly and writes a plausible PNG; then real input through the X server
 # (xdotool): a wheel notch down over the Data gallery scrolls it down by a sensible amount and one up
 # scrolls it back; a click on a tab without a hover first opens that tab; Ctrl+O, a typed path and
@@ -12,21 +12,11 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 shots="$root/tests/e2e/screenshots"
 pbc="${PBC_SAMPLES:-$root/../shared/data/pbc_samples}"
-build="${BUILD_APP:-}"
-if [ -z "$build" ]; then
-  build="$root/build-app"
-  # reuse the test command's build/ when it has the desktop target
-  if [ -f "$root/build/CMakeCache.txt" ] && cmake --build "$root/build" --target help 2>/dev/null | grep -q bloodcell_desktop; then
-    build="$root/build"
-  fi
-fi
+build="$root/build"
 mkdir -p "$shots"
 rm -f "$shots"/desktop-*.png
 
-if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBLOODCELL_BUILD_TESTS=OFF >/dev/null
-fi
-cmake --build "$build" --target bloodcell_desktop -j "${JOBS:-2}" >/dev/null
+(cd "$root" && cmake --preset native >/dev/null && cmake --build --preset native --target bloodcell_desktop -j "${JOBS:-2}" >/dev/null)
 app="$build/bloodcell_desktop"
 
 passed=0; failed=0
