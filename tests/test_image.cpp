@@ -271,6 +271,18 @@ TEST_CASE("bad input: JPEG scan that uses a Huffman table no DHT defined (read u
     CHECK(r.value.rgb == std::vector<uint8_t>(36 * 36 * 3, 128));
 }
 
+TEST_CASE("bad input: JPEG frame that no scan fills (uninitialised samples, found by valgrind)") {
+    // a 3-component 36x36 frame, Huffman tables, then junk and the end marker: no scan at all. stb
+    // 2.27 (and 2.30) "decodes" it and hands back whatever its component buffers held; patched, they
+    // start as an all-zero block decodes, so the picture is flat gray 128 every time
+    auto b = regression("jpeg_frame_without_scan.jpg");
+    auto r = decode_image(b.data(), b.size(), "cell.jpg");
+    REQUIRE_MESSAGE(r.ok(), r.error);
+    CHECK(r.value.width == 36);
+    CHECK(r.value.height == 36);
+    CHECK(r.value.rgb == std::vector<uint8_t>(36 * 36 * 3, 128));
+}
+
 TEST_CASE("bad input: JPEG whose entropy data runs out of bits (negative bit count, fuzzer find)") {
     // v2.27 kept reading with a negative bit count (a shift by 33: undefined behaviour); patched, the
     // missing bits read as zeros, as later stb releases do, and the result is the same every time
