@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (clang, ASan + UBSan) and runs each for SECONDS (default 60), starting
-# from the committed seed corpora in tests/fuzz/corpus/. New inputs go to build-fuzz/corpus/, crashes
-# to build-fuzz/crashes/ (turn each into a regression test). Exits non-zero if any target fails.
+# Builds the libFuzzer targets (clang, ASan + UBSan, any sanitizer report fatal) and runs each for
+# SECONDS (default 60), starting from the committed seed corpora in tests/fuzz/corpus/. New inputs go
+# to build-fuzz/corpus/, crashes to build-fuzz/crashes/ (minimise each, e.g. with -minimize_crash=1,
+# and add it to tests/fuzz/regressions/ with a test). Exits non-zero if any target fails.
+# Exploratory, so not part of the test command; tests/fuzz/replay.sh replays the committed inputs.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]     e.g. scripts/fuzz.sh 600   (the long run)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 secs="${1:-60}"; shift || true
 cd "$here"
+# stop at the first report of any sanitizer (the build also has -fno-sanitize-recover=all)
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}halt_on_error=1"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:print_stacktrace=1"
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ missing (scripts/install_deps.sh --tests installs it)" >&2; exit 2; }
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
   -DBLOODCELL_FUZZ=ON -DBLOODCELL_BUILD_TESTS=OFF -DBLOODCELL_BUILD_APP=OFF >/dev/null

@@ -23,9 +23,11 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 
-pkgs=(build-essential cmake pkg-config dpkg-dev emscripten libeigen3-dev libstb-dev
+# patch applies cmake/stb_image_v2.27.patch at configure time; valgrind (--tests) replays the image
+# regressions looking for reads of uninitialised memory
+pkgs=(build-essential cmake pkg-config dpkg-dev patch emscripten libeigen3-dev libstb-dev
       libimgui-dev libglfw3-dev libgl-dev doctest-dev fonts-dejavu-core fonttools nodejs)
-[ "$want_tests" = 1 ] && pkgs+=(chromium xvfb xauth xdotool clang libclang-rt-14-dev)  # xdotool: real input for the desktop test
+[ "$want_tests" = 1 ] && pkgs+=(chromium xvfb xauth xdotool clang libclang-rt-14-dev valgrind)  # xdotool: real input for the desktop test
 [ "$want_fixtures" = 1 ] && pkgs+=(python3-skimage python3-sklearn python3-numpy)
 [ "$want_bench" = 1 ] && pkgs+=(python3-torch python3-numpy chromium)
 

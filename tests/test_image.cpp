@@ -231,14 +231,93 @@ TEST_CASE("bad input: an image whose header claims more pixels than allowed") {
     CHECK(decode_error(png(2000, 1, 3, px), small) == "cell.png: image is 2000x1, larger than the 1000 px per side / 1 Mpixel allowed");
 }
 
-TEST_CASE("bad input: JPEG whose Huffman table declares more than 256 codes (fuzzer find)") {
-    auto b = testutil::read(testutil::repo("tests/fuzz/regressions/jpeg_dht_overflow.jpg"));
-    REQUIRE(!b.empty());
-    std::string e = decode_error(b);
-    CHECK(e.find("cell.png: damaged JPEG (bad Huffman table") == 0);
+// ---- hostile files (issue 16): stb_image is Debian's v2.27 patched with the bounds checks of later
+// releases (cmake/stb_image_v2.27.patch). Each input below made the unpatched decoder write or read
+// outside its buffers, or hit undefined behaviour; tests/fuzz/replay.sh also replays them under
+// ASan + UBSan and valgrind. Here: the message the user gets.
+
+namespace {
+std::vector<uint8_t> regression(const char* file) {
+    auto b = testutil::read(testutil::repo(std::string("tests/fuzz/regressions/") + file));
+    REQUIRE_MESSAGE(!b.empty(), file);
+    return b;
+}
+}  // namespace
+
+TEST_CASE("bad input: JPEG whose Huffman table declares more than 256 codes (fuzzer finds)") {
+    // 9 bytes: SOI, then a DHT whose code counts (11 + 255, the rest past the end of the file) sum to
+    // 266; v2.27 wrote them all into its 257-entry size list
+    auto b = regression("jpeg_dht_truncated_overflow.jpg");
+    CHECK(b.size() == 9);
+    CHECK(decode_error(b) == "cell.png: damaged JPEG header (bad DHT header)");
+    // the first find (a DHT past 256 codes later in a real file): refused where the file breaks first
+    CHECK(decode_error(regression("jpeg_dht_overflow.jpg")) == "cell.png: cannot decode image (can't merge dc and ac)");
     // every real JPEG still decodes
     for (const char* f : {"rgb.jpg", "gray.jpg"}) {
         auto j = testutil::read(testutil::repo(std::string("tests/fuzz/corpus/image/") + f));
         CHECK(decode_image(j.data(), j.size(), f).ok());
     }
+}
+
+TEST_CASE("bad input: JPEG scan that uses a Huffman table no DHT defined (read uninitialised memory)") {
+    // gray.jpg with its scan switched to tables 1/1, which the file never defines. v2.27 decoded with
+    // whatever the heap held there (a SEGV, or another picture each run; valgrind reports it). The
+    // patched decoder starts from zeroed tables, which decode every block as DC 0, no AC: flat 128.
+    auto b = regression("jpeg_undefined_huffman_table.jpg");
+    auto r = decode_image(b.data(), b.size(), "cell.jpg");
+    REQUIRE_MESSAGE(r.ok(), r.error);
+    CHECK(r.value.width == 36);
+    CHECK(r.value.height == 36);
+    CHECK(r.value.rgb == std::vector<uint8_t>(36 * 36 * 3, 128));
+}
+
+TEST_CASE("bad input: JPEG frame that no scan fills (uninitialised samples, found by valgrind)") {
+    // a 3-component 36x36 frame, Huffman tables, then junk and the end marker: no scan at all. stb
+    // 2.27 (and 2.30) "decodes" it and hands back whatever its component buffers held; patched, they
+    // start as an all-zero block decodes, so the picture is flat gray 128 every time
+    auto b = regression("jpeg_frame_without_scan.jpg");
+    auto r = decode_image(b.data(), b.size(), "cell.jpg");
+    REQUIRE_MESSAGE(r.ok(), r.error);
+    CHECK(r.value.width == 36);
+    CHECK(r.value.height == 36);
+    CHECK(r.value.rgb == std::vector<uint8_t>(36 * 36 * 3, 128));
+}
+
+TEST_CASE("bad input: JPEG whose entropy data runs out of bits (negative bit count, fuzzer find)") {
+    // v2.27 kept reading with a negative bit count (a shift by 33: undefined behaviour); patched, the
+    // missing bits read as zeros, as later stb releases do, and the result is the same every time
+    auto b = regression("jpeg_out_of_bits.jpg");
+    auto r1 = decode_image(b.data(), b.size(), "cell.jpg");
+    REQUIRE_MESSAGE(r1.ok(), r1.error);
+    CHECK(r1.value.width == 36);
+    CHECK(r1.value.height == 36);
+    auto r2 = decode_image(b.data(), b.size(), "cell.jpg");
+    REQUIRE(r2.ok());
+    CHECK(r1.value.rgb == r2.value.rgb);
+}
+
+TEST_CASE("bad input: PNG with an empty IDAT chunk and nothing after it (fuzzer find)") {
+    // v2.27 called memcpy(NULL, p, 0) for the empty chunk (undefined behaviour). Patched, the empty
+    // chunk is skipped and the file ends where the next chunk should be: stb reports a chunk of type
+    // "\0\0\0\0", an empty reason, so the user gets the generic one
+    auto b = regression("png_empty_idat.png");
+    CHECK(b.size() == 41);
+    CHECK(decode_error(b) == "cell.png: cannot decode image (damaged image data)");
+}
+
+TEST_CASE("bad input: PNG whose deflate stream stb rejects without a reason (was an abort)") {
+    // rgb.png's 36x36 header and an IDAT whose first deflate block has the reserved type 3: stb fails
+    // without setting a failure reason, and image.cpp built a std::string from the null pointer
+    // (bloodcell predict aborted with exit 134)
+    auto b = regression("png_idat_no_failure_reason.png");
+    const std::string want = "cell.png: cannot decode image (damaged image data)";
+    CHECK(decode_error(b) == want);
+    // stb keeps its last reason in a global: the message must not be an earlier file's
+    CHECK(decode_error(regression("jpeg_dht_truncated_overflow.jpg")) == "cell.png: damaged JPEG header (bad DHT header)");
+    CHECK(decode_error(b) == want);
+    std::vector<uint8_t> px(64 * 64 * 3, 90);
+    auto half = png(64, 64, 3, px);
+    half.resize(half.size() / 2);
+    CHECK(decode_error(half).find("cell.png: cannot decode image (") == 0);
+    CHECK(decode_error(b) == want);
 }

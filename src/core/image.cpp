@@ -10,44 +10,23 @@
 
 namespace core {
 
+namespace stb {
+void clear_failure_reason();  // src/core/stb_impl.cpp
+}
+
 namespace {
 
-// stb_image 2.27 (Debian bookworm) trusts the code counts of a JPEG Huffman table (DHT): counts that
-// sum past 256 overflow its tables (found by fuzz_image; tests/fuzz/regressions/). Walk the markers
-// and check every DHT before stb sees the file. Returns an empty string when the tables are sane.
-std::string check_jpeg_tables(const uint8_t* b, size_t n) {
-    size_t p = 2;  // after SOI
-    bool in_scan = false;
-    while (p + 1 < n) {
-        if (in_scan) {  // entropy-coded data: a marker is 0xFF followed by neither 0x00 nor RSTn
-            if (b[p] != 0xFF || b[p + 1] == 0x00 || (b[p + 1] >= 0xD0 && b[p + 1] <= 0xD7) || b[p + 1] == 0xFF) { ++p; continue; }
-            in_scan = false;
-        }
-        if (b[p] != 0xFF) return "";  // not where a marker should be: let stb report it
-        uint8_t m = b[p + 1];
-        if (m == 0xFF) { ++p; continue; }  // fill byte
-        p += 2;
-        if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) continue;  // no length
-        if (m == 0xD9) return "";                                          // end of image
-        if (p + 2 > n) return "";
-        size_t len = ((size_t)b[p] << 8) | b[p + 1];
-        if (len < 2 || p + len > n) return "";
-        if (m == 0xC4) {
-            size_t q = p + 2, end = p + len;
-            while (q < end) {
-                if (end - q < 17) return "bad Huffman table (too short)";
-                if ((b[q] >> 4) > 1 || (b[q] & 15) > 3) return "bad Huffman table (class/id)";
-                size_t sum = 0;
-                for (int i = 1; i <= 16; ++i) sum += b[q + i];
-                if (sum > 256) return "bad Huffman table (" + std::to_string(sum) + " codes, at most 256)";
-                q += 17 + sum;
-                if (q > end) return "bad Huffman table (runs past its segment)";
-            }
-        }
-        p += len;
-        if (m == 0xDA) in_scan = true;
-    }
-    return "";
+// Why the stb call just made failed. stb keeps its reason in a global that some failures leave unset
+// (a deflate block of type 3, for one), so the caller clears it before each call and a missing or
+// empty reason gets `fallback` rather than a null pointer or an earlier file's reason. stb copies an
+// unknown PNG chunk's type from the file into its reason: bytes that do not print become '?'.
+std::string stb_reason(const char* fallback) {
+    const char* r = stbi_failure_reason();
+    if (!r || !*r) return fallback;
+    std::string s(r);
+    for (char& c : s)
+        if (c < 0x20 || c > 0x7E) c = '?';
+    return s;
 }
 
 }  // namespace
@@ -61,6 +40,7 @@ Result<Image> decode_image(const uint8_t* bytes, size_t size, const std::string&
     // in turn and keeps only the last failure ("unknown image type"), so PNG's header, which has
     // the size at a fixed place, is read here to say what is wrong with it.
     static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+    stb::clear_failure_reason();
     if (size >= 24 && std::equal(png_sig, png_sig + 8, bytes)) {
         auto be32 = [&](size_t o) {
             return ((uint32_t)bytes[o] << 24) | ((uint32_t)bytes[o + 1] << 16) | ((uint32_t)bytes[o + 2] << 8) | bytes[o + 3];
@@ -68,7 +48,17 @@ Result<Image> decode_image(const uint8_t* bytes, size_t size, const std::string&
         w = (int)std::min<uint32_t>(be32(16), 0x7FFFFFFF);
         h = (int)std::min<uint32_t>(be32(20), 0x7FFFFFFF);
     } else if (!stbi_info_from_memory(bytes, (int)size, &w, &h, &n)) {
-        std::string why = stbi_failure_reason() ? stbi_failure_reason() : "unknown";
+        std::string why = stb_reason("no reason given");
+        if (size >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF) {
+            // A JPEG start whose header stb refused, e.g. a hostile Huffman table: stb then tried the
+            // other formats too and kept "unknown image type". Its JPEG decoder alone fails at the same
+            // place in the header (before the frame is sized, so before any pixel allocation) and says why.
+            stb::clear_failure_reason();
+            int jw = 0, jh = 0, jc = 0;
+            stbi_uc* px = stbi_load_from_memory(bytes, (int)size, &jw, &jh, &jc, 4);
+            if (px) stbi_image_free(px);  // not expected: the header that info refused decoded after all
+            return R::fail(name + ": damaged JPEG header (" + stb_reason("no reason given") + ")");
+        }
         if (why == "unknown image type") return R::fail(name + ": not an image (unknown format; want PNG or JPG)");
         return R::fail(name + ": damaged image header (" + why + ")");
     }
@@ -77,13 +67,13 @@ Result<Image> decode_image(const uint8_t* bytes, size_t size, const std::string&
         return R::fail(name + ": image is " + std::to_string(w) + "x" + std::to_string(h) + ", larger than the " +
                        std::to_string(limits.max_side) + " px per side / " + std::to_string(limits.max_pixels / 1000000) +
                        " Mpixel allowed");
-    if (size >= 4 && bytes[0] == 0xFF && bytes[1] == 0xD8) {
-        std::string bad = check_jpeg_tables(bytes, size);
-        if (!bad.empty()) return R::fail(name + ": damaged JPEG (" + bad + ")");
-    }
+    // stb_image is Debian's v2.27 with the bounds checks of later releases patched in
+    // (cmake/stb_image_v2.27.patch): hostile files fail inside stb without touching memory outside
+    // its buffers (tests/fuzz/regressions/, replayed by tests/fuzz/replay.sh).
     int comp = 0;
+    stb::clear_failure_reason();
     stbi_uc* px = stbi_load_from_memory(bytes, (int)size, &w, &h, &comp, 4);  // 16-bit becomes 8-bit here
-    if (!px) return R::fail(name + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
+    if (!px) return R::fail(name + ": cannot decode image (" + stb_reason("damaged image data") + ")");
     Image img;
     img.width = w;
     img.height = h;

@@ -1,7 +1,16 @@
-// The one translation unit that compiles stb_image (from Debian's libstb-dev headers). We decode
-// from memory only, and keep stb's zlib decoder public for reading deflated .npz members.
+// The one translation unit that compiles stb_image: Debian's libstb-dev header with the bounds checks
+// of later stb releases patched in at configure time (cmake/PatchedStb.cmake,
+// cmake/stb_image_v2.27.patch). We decode from memory only, and keep stb's zlib decoder public for
+// reading deflated .npz members.
+//
+// Only the formats we accept are compiled: PNG and JPEG (what DESIGN.md promises), and BMP (offered by
+// the page's file picker). stb's GIF, PSD, TGA, PIC, PNM and HDR decoders are where most of its
+// published memory-safety bugs were, and no user needs them here.
 #define STB_IMAGE_IMPLEMENTATION
 #define STBI_NO_STDIO
+#define STBI_ONLY_PNG
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_BMP
 #define STBI_NO_HDR
 #define STBI_NO_LINEAR
 #if defined(__GNUC__)
@@ -11,3 +20,16 @@
 #pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
 #endif
 #include <stb_image.h>
+
+#ifndef STBI_BLOODCELL_PATCHED
+#error "stb_image.h without cmake/stb_image_v2.27.patch: configure with CMake, which includes cmake/PatchedStb.cmake"
+#endif
+
+namespace core::stb {
+
+// stb keeps the last failure reason in a (thread-local) global that only a failure sets, and some
+// failures set none: a decode that fails must not report an earlier decode's reason. image.cpp calls
+// this before each stb call.
+void clear_failure_reason() { stbi__g_failure_reason = nullptr; }
+
+}  // namespace core::stb
