@@ -102,10 +102,10 @@ const version = browser.version();
 let served = null;
 try {
   // bloodcell, one thread, then with threads
-  if (!want('bloodcell')) { /* skipped */ } else if (await exists('build-wasm-bench/bench_web.js')) {
+  if (!want('bloodcell')) { /* skipped */ } else if (await exists('build-wasm/bench_web.js')) {
     log('bloodcell wasm in Chromium, one thread...');
     add('bloodcell wasm (Chromium, 1 thread)', await browserRun(browser, `${base}/bench/bloodcell_bench.html?build=single&seconds=${seconds}`, 60 + 10 * seconds), 'wasm heap');
-  } else log('build-wasm-bench/bench_web.js missing (scripts/bench.sh builds it): skipping bloodcell in Chromium');
+  } else log('build-wasm/bench_web.js missing (scripts/bench.sh builds it): skipping bloodcell in Chromium');
   if (!want('bloodcell')) { /* skipped */ } else if (await exists('build-wasm-mt/bench_web.js')) {
     log('bloodcell wasm in Chromium, threads...');
     try {
@@ -126,7 +126,7 @@ try {
   }
 
   // peak WebAssembly memory while the CNN trains on the full train split (the .npz loaded as the page would)
-  if (want('memory') && await exists('build-wasm-bench/bench_web.js') && await size(dataFile)) {
+  if (want('memory') && await exists('build-wasm/bench_web.js') && await size(dataFile)) {
     log('bloodcell wasm: CNN on the full training split (memory)...');
     try {
       const r = await browserRun(browser, `${base}/bench/bloodcell_bench.html?build=single&models=cnn&seconds=2&data=/data/bloodmnist.npz`, 300);
@@ -220,7 +220,7 @@ function native(cmd, argv, label, parse = JSON.parse) {
     return parse(execFileSync(cmd, argv, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }));
   } catch (e) { log(`${label} failed: ${e.message.split('\n')[0]}`); return null; }
 }
-const cli = path.resolve(root, opt('native', (await exists('build-bench/bloodcell')) ? 'build-bench/bloodcell' : 'build/bloodcell'));
+const cli = path.resolve(root, opt('native', 'build/bloodcell'));
 for (const t of want('native') ? [1, 2] : []) {
   if (!(await size(cli))) { log(`${cli} missing: no native bloodcell rows`); break; }
   const j = native(cli, ['bench', '--json', '--model', 'fcnn,cnn', '--threads', String(t), '--seconds', String(seconds)], `bloodcell native, ${t} thread(s)`,
@@ -228,8 +228,8 @@ for (const t of want('native') ? [1, 2] : []) {
   if (j) add(`bloodcell native (${t} thread${t > 1 ? 's' : ''})`, fromCli(j), 'RSS');
 }
 // the same WebAssembly under Node (NODERAWFS build of the CLI), one thread
-if (want('node') && await exists('build-wasm-bench/bloodcell.js')) {
-  const j = native(process.execPath, ['--no-experimental-fetch', path.join(root, 'build-wasm-bench/bloodcell.js'), 'bench', '--json', '--model', 'fcnn,cnn', '--seconds', String(seconds)],
+if (want('node') && await exists('build-wasm/bloodcell.js')) {
+  const j = native(process.execPath, ['--no-experimental-fetch', path.join(root, 'build-wasm/bloodcell.js'), 'bench', '--json', '--model', 'fcnn,cnn', '--seconds', String(seconds)],
     'bloodcell wasm under Node', (text) => JSON.parse(text.split('\n').filter((l) => l.startsWith('{')).pop()));
   if (j) add(`bloodcell wasm (Node ${process.versions.node}, 1 thread)`, fromCli(j), 'wasm heap');
 }
@@ -238,8 +238,8 @@ for (const t of want('torch') ? [1, 2] : []) {
   if (torch) add(`pytorch ${torch.version} native (${t} thread${t > 1 ? 's' : ''})`, torch, 'RSS');
 }
 // WASM GEMM vs Eigen's scalar path, one Node run
-if (want('gemm') && await exists('build-wasm-bench/bench_gemm.js')) {
-  extra.gemm = native(process.execPath, ['--no-experimental-fetch', path.join(root, 'build-wasm-bench/bench_gemm.js')], 'bench_gemm (WebAssembly, Node)', (text) => {
+if (want('gemm') && await exists('build-wasm/bench_gemm.js')) {
+  extra.gemm = native(process.execPath, ['--no-experimental-fetch', path.join(root, 'build-wasm/bench_gemm.js')], 'bench_gemm (WebAssembly, Node)', (text) => {
     const backend = (text.match(/backend in this build: (\S+)/) || [])[1];
     const shapes = [...text.matchAll(/^(\d+ x \d+ x \d+) \(([^)]*)\)\s+([\d.]+)\s+([\d.]+)/gm)].map((m) => ({ shape: m[1], what: m[2], packed_gflops: +m[3], eigen_gflops: +m[4] }));
     return { backend, shapes };

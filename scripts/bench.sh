@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark command: installs what the peers need (scripts/install_deps.sh --bench), builds
-# bloodcell natively (build-bench) and as WebAssembly (the bench page's CLI in build-wasm-bench and,
+# bloodcell natively (build/) and as WebAssembly (the bench page's CLI in build-wasm and,
 # with threads, in build-wasm-mt; the web app with build_wasm.sh), then runs bench/run_all.mjs: one
 # table of bloodcell beside TensorFlow.js (same Chromium session) and PyTorch, the ratios and the
 # targets of issue 5, also written to bench/results.json. Takes a few minutes; not a test.
@@ -22,19 +22,16 @@ done
 jobs="${JOBS:-2}"
 [ "$install" = 1 ] && scripts/install_deps.sh --bench
 if [ "$build" = 1 ]; then
-  echo "bench.sh: native build (build-bench)" >&2
-  cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBLOODCELL_BUILD_TESTS=OFF -DBLOODCELL_BUILD_APP=OFF >/dev/null
-  cmake --build build-bench --target bloodcell bench_gemm -j "$jobs"
+  # the presets of CMakePresets.json: native (build/) and wasm (build-wasm/, build-wasm-mt/)
+  echo "bench.sh: native build (build/)" >&2
+  cmake --preset native >/dev/null
+  cmake --build --preset bench -j "$jobs"
   export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
-  echo "bench.sh: WebAssembly builds (build-wasm-bench, build-wasm-mt, the web app)" >&2
-  if [ ! -f build-wasm-bench/CMakeCache.txt ]; then
-    emcmake cmake -S . -B build-wasm-bench -DCMAKE_BUILD_TYPE=Release -DBLOODCELL_BUILD_TESTS=OFF -DBLOODCELL_BUILD_APP=OFF >/dev/null
-  fi
-  cmake --build build-wasm-bench --target bench_web bench_gemm bloodcell -j "$jobs"
-  if [ ! -f build-wasm-mt/CMakeCache.txt ]; then
-    emcmake cmake -S . -B build-wasm-mt -DCMAKE_BUILD_TYPE=Release -DBLOODCELL_BUILD_TESTS=OFF -DBLOODCELL_WASM_THREADS=ON >/dev/null
-  fi
-  cmake --build build-wasm-mt --target bench_web -j "$jobs"
+  echo "bench.sh: WebAssembly builds (build-wasm, build-wasm-mt, the web app)" >&2
+  cmake --preset wasm >/dev/null
+  cmake --build --preset wasm-bench -j "$jobs"
+  cmake --preset wasm-threads >/dev/null
+  cmake --build --preset wasm-threads-bench -j "$jobs"
   ./build_wasm.sh
 fi
 exec node bench/run_all.mjs "${pass[@]}"

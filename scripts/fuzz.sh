@@ -13,13 +13,12 @@ cd "$here"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}halt_on_error=1"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:print_stacktrace=1"
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ missing (scripts/install_deps.sh --tests installs it)" >&2; exit 2; }
-cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
-  -DBLOODCELL_FUZZ=ON -DBLOODCELL_BUILD_TESTS=OFF -DBLOODCELL_BUILD_APP=OFF >/dev/null
+cmake --preset fuzz >/dev/null
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   for f in tests/fuzz/fuzz_*.cpp; do targets+=("$(basename "$f" .cpp)"); done
 fi
-cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}"
+cmake --build --preset fuzz -j"$(nproc)" --target "${targets[@]}"
 mkdir -p build-fuzz/crashes
 status=0
 for t in "${targets[@]}"; do
