@@ -45,6 +45,9 @@ struct Platform {
     std::function<std::string(const std::string& filename, const std::vector<uint8_t>& bytes)> save_bytes;
     // Memory the app uses (WebAssembly heap, or resident set on the desktop), for the Train panel.
     std::function<size_t()> memory_bytes;
+    // Threads a training worker thread may use for its own work (0 = all the core's threads). In the
+    // page a thread started from a worker waits for the main thread to make it, once per frame.
+    int worker_threads = 0;
     // The bundled files ("sample.npz", "vgg6_w32.bcm", ...) the platform hands over after app_init,
     // each through app_open_file(name, ..., "asset") or app_asset_failed, in this order (the page
     // downloads them while the app already draws; the desktop reads them from its assets folder).

@@ -40,12 +40,13 @@ static void stop_worker(TrainState& t) {
 
 // Steps the job until it finishes, waits (divergence) or is told to stop; slices of ~20 ms, so a
 // pause waits for at most one of them (and at least one batch).
-static void start_worker(TrainState& t) {
+static void start_worker(TrainState& t, int threads) {
     stop_worker(t);
     t.worker_stop.store(false);
     core::TrainJob* job = t.job.get();
     std::atomic<bool>* stop = &t.worker_stop;
-    t.worker = std::thread([job, stop] {
+    t.worker = std::thread([job, stop, threads] {
+        core::nn::set_thread_limit(threads);
         while (!stop->load() && job->step({0, 20.0})) {
         }
     });
@@ -54,7 +55,7 @@ static void start_worker(TrainState& t) {
 bool training_on_worker(const AppState& s) { return s.train && s.train->worker.joinable(); }
 #else
 static void stop_worker(TrainState&) {}
-static void start_worker(TrainState&) {}
+static void start_worker(TrainState&, int) {}
 bool training_on_worker(const AppState&) { return false; }
 #endif
 
@@ -129,7 +130,7 @@ core::Status start_training(AppState& s) {
         return ok;
     }
     t.running = true;
-    if (BLOODCELL_HAVE_THREADS) start_worker(t);
+    if (BLOODCELL_HAVE_THREADS) start_worker(t, s.platform.worker_threads);
     return ok;
 }
 
@@ -232,7 +233,7 @@ core::Status resume_training(AppState& s, float lr) {
     t.snap = t.job->snapshot();
     t.settings.train.lr = lr;
     t.running = true;
-    if (BLOODCELL_HAVE_THREADS) start_worker(t);
+    if (BLOODCELL_HAVE_THREADS) start_worker(t, s.platform.worker_threads);
     s.log.info("Resuming with learning rate " + fmt("%.1e", lr) + " from the last good weights");
     return ok;
 }

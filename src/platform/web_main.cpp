@@ -241,6 +241,8 @@ int main(int argc, char** argv) {
         return "your downloads (" + filename + ")";
     };
     web.platform.memory_bytes = []() -> size_t { return emscripten_get_heap_size(); };
+    // threads started from a Web Worker are made by the busy main thread, one a frame: train on one
+    web.platform.worker_threads = 1;
     web.platform.save_bytes = [](const std::string& filename, const std::vector<uint8_t>& bytes) -> std::string {
         EM_ASM({ if (window.bloodcell) window.bloodcell.download(UTF8ToString($0), HEAPU8.subarray($1, $1 + $2)); },
                filename.c_str(), bytes.data(), (int)bytes.size());

@@ -12,7 +12,8 @@ namespace core::nn {
 std::string Shape::str() const { return std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(c); }
 
 namespace {
-int g_threads = 0;  // 0 = not chosen yet
+int g_threads = 0;              // 0 = not chosen yet
+thread_local int t_limit = 0;   // this thread's cap (0 = none)
 }
 
 int num_threads() {
@@ -29,9 +30,11 @@ int num_threads() {
 
 void set_num_threads(int n) { g_threads = std::max(1, std::min(n, 64)); }
 
+void set_thread_limit(int n) { t_limit = std::max(0, n); }
+
 int parallel_for(int n, const std::function<void(int, int, int)>& fn) {
     if (n <= 0) return 0;
-    int parts = std::min(num_threads(), n);
+    int parts = std::min(t_limit > 0 ? std::min(t_limit, num_threads()) : num_threads(), n);
     if (parts <= 1) {
         fn(0, n, 0);
         return 1;

@@ -38,6 +38,10 @@ struct Tensor {
 // -pthread). Defaults to min(2, hardware threads). Results are deterministic for a fixed count.
 int num_threads();
 void set_num_threads(int n);
+// At most n threads for the parallel_for calls made by the calling thread (0 = num_threads()). A
+// thread that must not start others (in a browser, a Web Worker's threads are made by the page's
+// busy main thread) sets 1.
+void set_thread_limit(int n);
 
 // Calls fn(begin, end, t) on `parts` contiguous slices of [0, n), slice t on thread t (slice 0 on
 // the caller). parts = min(num_threads(), n). Returns the number of parts used.
