@@ -229,6 +229,7 @@ static void asset_arrived(AppState& s, const std::string& name, const uint8_t* b
 }
 
 void app_asset_failed(AppState& s, const std::string& name, const std::string& why) {
+    s.pacing.wake = true;
     asset_done(s, name);
     s.assets_failed.push_back(name + ": " + why);
     s.log.error("Could not load assets/" + name + " (" + why + ")");
@@ -269,6 +270,7 @@ static bool ends_with(const std::string& s, const char* suf) {
 
 void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, size_t size,
                    const std::string& purpose) {
+    s.pacing.wake = true;  // draw what arrived
     if (purpose == "asset") {
         asset_arrived(s, name, bytes, size);
         return;
@@ -455,7 +457,9 @@ void app_frame(AppState& s, double now) {
     handle_keyboard(s);
 
     auto tt = std::chrono::steady_clock::now();
-    training_frame(s);
+    // a paced page trains between the frames it draws (app_background); the desktop trains on a
+    // worker thread, and its frames give the tuning grid 20 ms each
+    training_frame(s, s.pacing.enabled ? 0.0 : 20.0);
     double train_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tt).count();
 
     ImGuiViewport* vp = ImGui::GetMainViewport();
@@ -475,6 +479,8 @@ void app_frame(AppState& s, double now) {
     draw_status_bar(s);
     ImGui::End();
     draw_notice(s);
+    // a held slider or button; a text field waiting for keys is not (its keys are input)
+    s.stats.item_active = ImGui::IsAnyItemActive() && !ImGui::GetIO().WantTextInput;
     // UI time: the frame's own work without the training slice and background evaluation
     s.stats.work_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() - train_ms;
 }

@@ -15,6 +15,7 @@
 
 #include "app/gfx.h"
 #include "app/model_store.h"
+#include "app/pacing.h"
 #include "core/dataset.h"
 #include "core/features.h"
 #include "core/image.h"
@@ -152,6 +153,7 @@ struct FrameStats {
     double slice_ms = 0;                      // last training slice
     double t = 0;                             // seconds since start
     int64_t frames = 0;
+    bool item_active = false;                 // an item was held at the end of the last frame
 };
 
 // Where things were drawn last frame, in display pixels (for the state hook: tests aim real
@@ -178,6 +180,7 @@ struct AppState {
     std::shared_ptr<TrainState> train;
     std::shared_ptr<CompareState> compare;
     FrameStats stats;
+    FramePacing pacing;              // which refreshes draw (pacing.h; the page)
     ImFont* font_body = nullptr;
     ImFont* font_title = nullptr;
     ImFont* font_big = nullptr;
@@ -199,6 +202,11 @@ void app_setup_style(AppState& s, const Platform& p);
 void app_init(AppState& s, const Platform& p);
 // Draws the whole UI (call between ImGui::NewFrame and ImGui::Render). now = seconds since start.
 void app_frame(AppState& s, double now);
+// Pacing (pacing.h), for a platform that decides per display refresh: whether this refresh draws
+// (input: events are waiting), and the work of a refresh that does not (the one-thread build's
+// training until the next frame is due, the Compare evaluations).
+bool app_frame_due(AppState& s, double now, bool input);
+void app_background(AppState& s, double now);
 // A file from the user (picker, drop, path argument). purpose: "data", "images", "model" or ""
 // (decide from the content). Bad files leave everything loaded as it was. purpose "asset": one of
 // Platform::assets_later arriving (the bundled sample .npz or a pretrained .bcm).

@@ -41,6 +41,7 @@ std::string train_command(AppState& s, const std::string& c) {
 }  // namespace
 
 std::string app_command(AppState& s, const std::string& cmd) {
+    s.pacing.wake = true;  // draw what the command changed
     std::string v;
     if (take(cmd, "tab:", v)) {
         for (int i = 0; i < (int)Tab::Count; ++i)

@@ -72,6 +72,12 @@ double ModelStore::eval_progress(const StoredModel& m) const {
     return m.eval->snapshot().progress;
 }
 
+bool ModelStore::needs_evaluation() const {
+    for (const auto& m : models_)
+        if (!(m->evaluated && m->eval_version == version_)) return true;
+    return false;
+}
+
 int ModelStore::evaluate_step(const core::Dataset& test, double budget_ms) {
     if (test.size() == 0) return -1;
     for (int i = 0; i < size(); ++i) {

@@ -57,6 +57,7 @@ public:
     // Returns the index of a model whose evaluation finished in this call, or -1.
     int evaluate_step(const core::Dataset& test, double budget_ms);
     int evaluating() const { return evaluating_; }
+    bool needs_evaluation() const;  // a model has no score on the current test split yet
     // Whether m's test figures belong to the data loaded now (stale ones are never shown).
     bool evaluated(const StoredModel& m) const { return m.evaluated && m.eval_version == version_; }
     // Progress 0..1 of m's evaluation under way, or -1 when none is.

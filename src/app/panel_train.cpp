@@ -114,12 +114,13 @@ static void draw_buttons(AppState& s, TrainState& t) {
     ImGui::BeginDisabled(!t.job);
     if (ImGui::Button("Reset", ImVec2(bw, 0))) reset_training(s);
     ImGui::EndDisabled();
-    if (BLOODCELL_HAVE_THREADS) return;  // a worker thread trains; the frames are the UI's
+    if (!s.pacing.enabled) return;  // the desktop draws at the display's rate
     ImGui::SameLine();
     ImGui::SetNextItemWidth(bw);
-    ImGui::SliderFloat("##share", &t.train_share, 0.3f, 0.95f, "%.2f");
+    ImGui::SliderFloat("##fps", &s.pacing.busy_fps, 2.0f, 30.0f, "%.0f fps");
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Share of each frame given to training (at least one batch runs per frame; frames stay at 10 per second or more)");
+        ImGui::SetTooltip("Frames drawn per second while training. Drawing takes time the training could use "
+                          "(much of it where the browser draws without a GPU): fewer frames, faster training.");
 }
 
 static void draw_divergence(AppState& s, TrainState& t) {
@@ -163,12 +164,13 @@ static void draw_network_progress(AppState& s, TrainState& t) {
         if (s.platform.memory_bytes) stat_row("memory in use", "%.0f MB", s.platform.memory_bytes() / 1048576.0);
         ImGui::EndTable();
     }
-    // a batch is the smallest piece of work: frames wait for it whatever the budget
+    // one-thread builds: a batch is the smallest piece of work, and frames wait for it
     const double batch_ms = m.images_per_second > 0 ? 1000.0 * t.settings.train.batch / m.images_per_second : 0;
-    if (!done && !training_on_worker(s) && batch_ms > 2 * t.slice_ms) {
+    const double frame_ms = 1000.0 / std::max(1.0f, s.pacing.busy_fps);
+    if (!done && !training_on_worker(s) && s.pacing.enabled && batch_ms > 1.5 * frame_ms) {
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
-        ImGui::TextWrapped("One batch takes %.0f ms, more than the %.0f ms frame budget, so frames wait for it: a smaller "
-                           "batch draws more smoothly, a larger one trains faster.", batch_ms, t.slice_ms);
+        ImGui::TextWrapped("One batch takes %.0f ms, longer than a frame at %.0f frames/s, so the page answers more slowly: "
+                           "a smaller batch draws more smoothly, a larger one trains faster.", batch_ms, s.pacing.busy_fps);
         ImGui::PopStyleColor();
     }
 }

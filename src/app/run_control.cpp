@@ -190,15 +190,7 @@ static void after_steps(AppState& s, TrainState& t) {
     }
 }
 
-// One-thread builds: the next slice gets train_share of the frame, measured from the time the rest
-// of the frame took, and frames stay at 10 per second or more (8..250 ms).
-static void adapt_slice(const AppState& s, TrainState& t) {
-    const double other = std::max(1.0, s.stats.frame_ms - s.stats.slice_ms);
-    const double want = other * t.train_share / std::max(0.05f, 1.0f - t.train_share);
-    t.slice_ms = std::clamp(std::min(want, 100.0 - other), 8.0, 250.0);
-}
-
-// Steps the run by one slice in this thread and reacts to its end or its divergence.
+// Steps the run by one slice (t.slice_ms) in this thread and reacts to its end or its divergence.
 static void run_slice(AppState& s, TrainState& t) {
     auto t0 = Clock::now();
     t.job->step({0, t.slice_ms});
@@ -216,6 +208,7 @@ core::Status step_training(AppState& s) {
         return ok;
     }
     t.running = true;  // so a divergence in this slice is reported once
+    t.slice_ms = 1;    // one batch
     run_slice(s, t);
     t.running = false;
     return ok;
@@ -368,10 +361,14 @@ bool model_predict(AppState& s, const uint8_t* rgb28, std::vector<float>& probs,
 }
 
 // [SECTION] per frame
-void training_frame(AppState& s) {
-    if (!s.train) return;
-    TrainState& t = *s.train;
-    auto t0 = Clock::now();
+// A run or a tuning grid is being worked on (not paused, not finished).
+static bool working(const AppState& s) {
+    const TrainState* t = s.train.get();
+    return t && ((t->running && t->job && !t->snap.finished()) || (t->tune && !t->tune_snap.finished()));
+}
+
+// The run's and the tuning grid's share of a refresh (see training_frame).
+static void run_work(AppState& s, TrainState& t, double budget_ms) {
     if (training_on_worker(s)) {
         t.snap = t.job->snapshot();
         s.stats.slice_ms = 0;
@@ -379,15 +376,20 @@ void training_frame(AppState& s) {
             stop_worker(t);
             after_steps(s, t);
         }
-    } else if (t.running && t.job && !t.snap.finished()) {
-        adapt_slice(s, t);
+    } else if (t.running && t.job && !t.snap.finished() && budget_ms > 0) {
+        t.slice_ms = budget_ms;
         run_slice(s, t);
     }
     // tune trials run when no training does
-    if (!t.running && t.tune && !t.tune_snap.finished()) {
-        adapt_slice(s, t);
+    if (!t.running && t.tune && !t.tune_snap.finished() && budget_ms > 0) {
+        t.slice_ms = budget_ms;
         tune_slice(s, t);
     }
+}
+
+void training_frame(AppState& s, double budget_ms) {
+    auto t0 = Clock::now();
+    if (s.train) run_work(s, *s.train, budget_ms);
     // the Compare tab's evaluations on the test split, in what is left of ~8 ms
     double left = 8.0 - ms_since(t0);
     if (left > 1.0 && s.data.loaded) {
@@ -400,6 +402,17 @@ void training_frame(AppState& s) {
             s.log.info(buf);
         }
     }
+}
+
+bool app_frame_due(AppState& s, double now, bool input) {
+    const bool evaluating = s.data.loaded && s.data.all.test.size() > 0 && s.models.needs_evaluation();
+    const bool busy = working(s) || evaluating || !s.assets_pending.empty();
+    return frame_due(s.pacing, now, input, busy, s.stats.item_active);
+}
+
+void app_background(AppState& s, double now) {
+    // this thread trains (one-thread builds) until the next frame is due; 4 ms for the rest
+    training_frame(s, BLOODCELL_HAVE_THREADS ? 0.0 : ms_until_frame(s.pacing, now, 4.0));
 }
 
 void training_data_changed(AppState& s) {

@@ -18,10 +18,9 @@ namespace app {
 
 struct TrainState {
     core::RunSettings settings = page_settings("cnn");  // what Start trains (edited by the Train panel)
-    // One-thread builds step the run inside the frame: this share of the frame goes to training, the
-    // rest to drawing. With threads (desktop, the threaded page) a worker thread steps it instead.
-    float train_share = 0.8f;
-    double slice_ms = 20.0;       // the budget of the next slice (adapted from the frame time)
+    // One-thread builds step the run in this thread, between the frames the page draws (pacing.h);
+    // with threads (desktop, the threaded page) a worker thread steps it instead.
+    double slice_ms = 20.0;       // the budget of the current slice
     float resume_lr = 1e-4f;      // offered after a divergence (a tenth of the rate that diverged)
     // the current run
     std::unique_ptr<core::TrainJob> job;
@@ -87,7 +86,9 @@ core::Status open_model_file(AppState& s, const std::string& name, const uint8_t
 void add_pretrained(AppState& s, const std::string& file, const uint8_t* bytes, size_t size);
 
 // [SECTION] per frame and lifecycle
-void training_frame(AppState& s);          // steps the run, the tuning and the Compare evaluations
+// Takes the worker's snapshot; in one-thread builds trains this thread for about budget_ms (at
+// least a batch when > 0; none at 0); then the Compare evaluations in what is left of ~8 ms.
+void training_frame(AppState& s, double budget_ms);
 void training_data_changed(AppState& s);   // new data: evaluations and views are stale
 void training_shutdown(AppState& s);   // stops the worker, releases textures
 // The model the live views show: the live weights (one thread), a copy of them refreshed twice a

@@ -134,6 +134,8 @@ std::string app_state_json(const AppState& s) {
     std::ostringstream o;
     o << "{\"platform\":\"" << s.platform.name << "\",\"tab\":\"" << kTabNames[(int)s.tab] << "\"";
     o << ",\"frames\":" << s.stats.frames << ",\"frame_ms\":" << s.stats.frame_ms_avg << ",\"work_ms\":" << s.stats.work_ms;
+    o << ",\"pacing\":{\"enabled\":" << b(s.pacing.enabled) << ",\"busy_fps\":" << s.pacing.busy_fps << ",\"refreshes\":" << s.pacing.refreshes
+      << ",\"drawn\":" << s.pacing.drawn << "}";
     data_json(o, s);
     classify_json(o, s);
     features_json(o, s);

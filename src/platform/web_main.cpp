@@ -35,6 +35,7 @@
 #include "app/app.h"
 #include "app/gl.h"
 #include "core/nn/tensor.h"
+#include "core/text.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
@@ -71,21 +72,31 @@ bool fit_canvas() {
     return changed;
 }
 
+// Every display refresh: draws when the app's pacing says so (app_frame_due: input, work under way,
+// or a slow idle beat), else gives the refresh to the work (app_background).
 void frame() {
-    if (fit_canvas()) {
+    const int w0 = web.width, h0 = web.height;
+    const bool dpr_changed = fit_canvas();
+    glfwPollEvents();
+    const double now = emscripten_get_now() / 1000.0;
+    const bool resized = dpr_changed || web.width != w0 || web.height != h0;
+    if (!app::app_frame_due(web.state, now, resized || web.input.pending() > 0)) {
+        app::app_background(web.state, now);
+        return;
+    }
+    if (dpr_changed) {
         web.platform.ui_scale = (float)web.dpr;
         web.state.platform.ui_scale = (float)web.dpr;
         ImGui_ImplOpenGL3_DestroyFontsTexture();
         app::app_setup_style(web.state, web.platform);
         ImGui_ImplOpenGL3_CreateFontsTexture();
     }
-    glfwPollEvents();
     platform::Screen screen;
     screen.fb_w = web.width;
     screen.fb_h = web.height;
     screen.display_w = (float)web.width;  // ImGui works in canvas pixels, as the pointer events below
     screen.display_h = (float)web.height;
-    platform::run_frame(web.state, web.input, screen, emscripten_get_now() / 1000.0);
+    platform::run_frame(web.state, web.input, screen, now);
     static bool first = true;
     if (first) {
         first = false;
@@ -174,6 +185,7 @@ EMSCRIPTEN_KEEPALIVE const char* bc_command(const char* cmd) {
 }
 EMSCRIPTEN_KEEPALIVE void bc_log_error(const char* text) {
     app::notify(web.state, app::LogEntry::Error, text ? text : "error");
+    web.state.pacing.wake = true;
 }
 EMSCRIPTEN_KEEPALIVE void bc_asset_failed(const char* name, const char* why) {
     app::app_asset_failed(web.state, name ? name : "asset", why ? why : "failed");
@@ -183,14 +195,9 @@ EMSCRIPTEN_KEEPALIVE void bc_asset_failed(const char* name, const char* why) {
 int main(int argc, char** argv) {
     std::vector<std::string> assets_later;  // --assets-later sample.npz,vgg6_w32.bcm (web/bloodcell.js)
     for (int i = 1; i + 1 < argc; ++i)
-        if (std::string(argv[i]) == "--assets-later") {
-            std::string list = argv[++i];
-            for (size_t a = 0; a <= list.size();) {
-                size_t b = std::min(list.find(',', a), list.size());
-                if (b > a) assets_later.push_back(list.substr(a, b - a));
-                a = b + 1;
-            }
-        }
+        if (std::string(argv[i]) == "--assets-later")
+            for (const std::string& name : core::split(argv[++i], ','))
+                if (!name.empty()) assets_later.push_back(name);
 
     if (!glfwInit()) {
         EM_ASM({ if (window.bloodcell) window.bloodcell.fatal("GLFW could not start."); });
@@ -255,6 +262,7 @@ int main(int argc, char** argv) {
     platform::route_input(web.window, &web.input, false);
     route_pointer_events();
     app::app_init(web.state, web.platform);
+    web.state.pacing.enabled = true;  // frame() draws only the refreshes app_frame_due asks for
     web.state.log.add(app::LogEntry::Info, build_description());
     EM_ASM({ if (window.bloodcell) window.bloodcell.started(); });
     emscripten_set_main_loop(frame, 0, true);

@@ -1,0 +1,32 @@
+// When a display refresh draws a frame. Where WebGL runs on the CPU (SwiftShader, as in headless
+// Chromium), composing one 1280x800 frame costs ~0.1 s of CPU in the browser's GPU process, so a page
+// that draws at every refresh keeps both cores of a small machine busy drawing the same picture, and
+// the training gets what is left. The platform asks frame_due() at every refresh and draws only
+// then: at once on input (and at full rate for a moment after it, while ImGui settles hovers and
+// an item is being dragged or typed into), at busy_fps while work runs, and a few times a second
+// when nothing moves. Refreshes that do not draw go to the work (app_background). ImGui-free, so
+// the policy is tested natively (tests/test_model_store.cpp).
+#pragma once
+#include <cstdint>
+
+namespace app {
+
+struct FramePacing {
+    bool enabled = false;         // set by a platform that asks frame_due (the page)
+    float busy_fps = 12;          // while training, tuning, evaluating or loading
+    float idle_fps = 4;           // when nothing moves
+    double after_input_s = 0.5;   // full rate this long after input
+    bool wake = true;             // a file, a command or an asset arrived: draw at the next refresh
+    double last_draw = -1e9, last_input = -1e9;
+    int64_t refreshes = 0, drawn = 0;
+};
+
+// Whether the refresh at `now` (seconds) draws; records the draw. input: events are waiting;
+// busy: work runs; active: an item is held (a dragged slider, a text field).
+bool frame_due(FramePacing& p, double now, bool input, bool busy, bool active);
+
+// Milliseconds until the next frame is due while busy (at least min_ms): the budget of the work a
+// refresh that does not draw may do in the drawing thread.
+double ms_until_frame(const FramePacing& p, double now, double min_ms);
+
+}  // namespace app

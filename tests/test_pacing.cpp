@@ -1,0 +1,56 @@
+// Frame pacing (src/app/pacing.h): which display refreshes draw. Refreshes come every 1/60 s here,
+// as from requestAnimationFrame.
+#include <doctest/doctest.h>
+
+#include "app/pacing.h"
+
+namespace {
+// Counts the frames drawn over `seconds` of 60 Hz refreshes from `t0` with the given state.
+int drawn(app::FramePacing& p, double t0, double seconds, bool busy, bool input = false, bool active = false) {
+    int n = 0;
+    for (int i = 0; i < (int)(seconds * 60); ++i) n += app::frame_due(p, t0 + i / 60.0, input, busy, active);
+    return n;
+}
+}  // namespace
+
+TEST_CASE("pacing: the first refresh draws, then an idle page draws a few frames a second") {
+    app::FramePacing p;
+    CHECK(app::frame_due(p, 0.0, false, false, false));  // wake is set at start
+    CHECK_FALSE(p.wake);
+    CHECK(app::frame_due(p, 1 / 60.0, false, false, false));  // full rate just after it
+    // after the half second of full rate that the wake counts as input
+    const int n = drawn(p, 1.0, 10.0, false);
+    CHECK(n >= 38);
+    CHECK(n <= 42);  // idle_fps 4
+}
+
+TEST_CASE("pacing: work under way draws at busy_fps, every other refresh goes to the work") {
+    app::FramePacing p;
+    p.wake = false;
+    const int n = drawn(p, 0.0, 10.0, true);
+    CHECK(n >= 115);  // busy_fps 12: 120 frames in 10 s, never fewer than 10/s
+    CHECK(n <= 121);
+    p.busy_fps = 5;
+    CHECK(drawn(p, 10.0, 10.0, true) == doctest::Approx(50).epsilon(0.05));
+    // the work's budget: until the next frame is due
+    app::FramePacing q;
+    q.wake = false;
+    q.busy_fps = 10;
+    REQUIRE(app::frame_due(q, 5.0, false, true, false));
+    CHECK(app::ms_until_frame(q, 5.02, 4.0) == doctest::Approx(80.0));
+    CHECK(app::ms_until_frame(q, 5.099, 4.0) == doctest::Approx(4.0));  // never below the minimum
+}
+
+TEST_CASE("pacing: input draws at once and at full rate for a moment, as does a held item") {
+    app::FramePacing p;
+    p.wake = false;
+    drawn(p, 0.0, 2.0, false);
+    CHECK(app::frame_due(p, 2.004, true, false, false));  // the refresh right after an event
+    CHECK(drawn(p, 2.02, 0.4, false) == 24);               // every refresh of the next 0.4 s
+    CHECK(drawn(p, 3.0, 1.0, false, false, true) == 60);   // a slider being dragged
+    // a command or a file arriving (wake) draws the next refresh
+    drawn(p, 5.0, 2.0, false);
+    p.wake = true;
+    CHECK(app::frame_due(p, 7.001, false, false, false));
+    CHECK_FALSE(p.wake);
+}
