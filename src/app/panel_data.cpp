@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/app.h"
+#include "app/inspect.h"
 #include "app/run_control.h"
 #include "app/ui.h"
 
@@ -82,6 +83,7 @@ static void draw_source_card(AppState& s) {
     ImGui::Spacing();
     if (s.platform.pick_files) {
         if (ui::primary_button("Open .npz ...", ImVec2(-1, 0))) s.platform.pick_files(".npz", false, "data");
+        ui::mark_item("data.open");
         ui::subtle("or drop a MedMNIST BloodMNIST .npz anywhere on the window");
     } else {
         ui::subtle("Drop a .npz on the window, or type a path:");
