@@ -187,11 +187,12 @@ static void draw_welcome(AppState& s, float height) {
     dl->AddRect(ImVec2(p.x + e, p.y + e), ImVec2(p.x + w - e, p.y + height - e), ImGui::GetColorU32(ImGuiCol_Border), e * 0.6f, 0, 2.0f);
     ImGui::SetCursorScreenPos(ImVec2(p.x + e * 2.5f, p.y + height * 0.5f - e * 6.5f));
     ImGui::BeginGroup();
+    // everything wraps at the same right edge, the buttons too (ui::same_line_if_fits follows it)
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(w - e * 5, e * 44));
     ImGui::PushFont(s.font_big);
     ImGui::TextUnformatted("Classify a blood-cell image");
     ImGui::PopFont();
     ImGui::Spacing();
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(w - e * 5, e * 44));
     ImGui::TextUnformatted(s.platform.pick_files
                                ? "Drop microscope images of single blood cells (PNG or JPG, any size, several at once) onto this "
                                  "window, or choose them with the button. Each image is center-cropped and reduced to 28x28 pixels "
@@ -201,7 +202,6 @@ static void draw_welcome(AppState& s, float height) {
                                  "window, pass them on the command line, or type a path below. Each image is center-cropped and reduced to 28x28 pixels "
                            "the way BloodMNIST was made, then the model predicts one of 8 classes. Everything runs locally: "
                            "no image leaves your machine.");
-    ImGui::PopTextWrapPos();
     ImGui::Spacing();
     ImGui::Spacing();
     draw_image_sources(s, true);
@@ -211,7 +211,6 @@ static void draw_welcome(AppState& s, float height) {
     if (pre == AssetState::Coming) ImGui::TextDisabled("Model: loading the pretrained model (%s) ...", why.c_str());
     else if (pre == AssetState::Failed) ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.55f, 1.0f), "Model: none (could not load %s)", why.c_str());
     else ImGui::TextDisabled("Model: %s", model_summary(s).c_str());
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(w - e * 5, e * 44));
     ImGui::TextDisabled("Then explore the Data, Features and Train tabs: pick a subset, watch a model learn, compare models.");
     ImGui::PopTextWrapPos();
     ImGui::EndGroup();

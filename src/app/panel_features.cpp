@@ -81,14 +81,16 @@ static void draw_distribution(AppState& s) {
             if (ImGui::Selectable(f.names[i].c_str(), i == f.dist_feature)) f.dist_feature = i;
         ImGui::EndCombo();
     }
-    ImGui::SameLine();
+    char what[96];
     if (f.table_n < N) {
+        ui::same_line_if_fits(e * 12);
         ImGui::ProgressBar((float)f.table_n / std::max(1, N), ImVec2(e * 12, 0));
-        ImGui::SameLine();
-        ImGui::TextDisabled("computing features %d / %d", f.table_n, N);
+        std::snprintf(what, sizeof what, "computing features %d / %d", f.table_n, N);
     } else {
-        ImGui::TextDisabled("%d images, %d features each (levels 256, distance 1)", N, F);
+        std::snprintf(what, sizeof what, "%d images, %d features each (levels 256, distance 1)", N, F);
     }
+    ui::same_line_if_fits(ImGui::CalcTextSize(what).x);
+    ui::wrapped(what, true);
     std::vector<ui::Box> boxes(core::kClasses);
     float lo = 1e30f, hi = -1e30f;
     for (int k = 0; k < core::kClasses; ++k) {

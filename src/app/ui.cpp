@@ -69,7 +69,11 @@ float combo_w(const char* preview) { return button_w(preview) + ImGui::GetFrameH
 
 void same_line_if_fits(float w, float spacing) {
     const float sp = spacing < 0 ? ImGui::GetStyle().ItemSpacing.x : spacing;
-    if (ImGui::GetItemRectMax().x + sp + w <= ImGui::GetContentRegionMaxAbs().x) ImGui::SameLine(0, sp);
+    // the right edge: the text wrap position when one is set (a column of text), else the region's
+    const ImGuiWindow* win = ImGui::GetCurrentWindow();
+    const float wrap = win->DC.TextWrapPos, edge = ImGui::GetContentRegionMaxAbs().x;
+    const float right = wrap > 0 ? std::min(edge, win->Pos.x - win->Scroll.x + wrap) : edge;
+    if (ImGui::GetItemRectMax().x + sp + w <= right) ImGui::SameLine(0, sp);
 }
 
 void wrapped(const char* text, bool disabled) {

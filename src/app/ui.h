@@ -15,7 +15,8 @@ void subtle(const char* fmt, ...);            // dimmed help text, wrapped
 void help_marker(const char* text);           // "(?)" with a tooltip
 bool primary_button(const char* label, ImVec2 size = ImVec2(0, 0));
 // Flow layout: widths of items before they are drawn, and "on the same line as the last item if the
-// next one (w px) fits there, else on a new line", so rows of controls wrap instead of running off.
+// next one (w px) fits there, else on a new line", so rows of controls wrap instead of running off
+// (at the text wrap position when one is pushed).
 float button_w(const char* label);
 float checkbox_w(const char* label);
 float labeled_w(float frame_w, const char* label);   // a slider or combo with its label on the right
