@@ -1,6 +1,5 @@
-// App lifecycle and the frame layout: header, tabs (Classify, Data, Features, Train, Compare, Log),
-// status bar; routing of user files; the JSON snapshot and commands used by the browser tests.
-// The panels live in panel_*.cpp. Leaves out: docking (Debian's ImGui 1.86 has no docking branch).
+// App lifecycle: style and fonts, the log and notices, the bundled assets, routing of user files.
+// The frame (header, tabs, status bar) is in app_frame.cpp, the panels in panel_*.cpp.
 #include "app/app.h"
 
 #include <algorithm>
@@ -100,7 +99,7 @@ void app_setup_style(AppState& s, const Platform& p) {
     st.ItemInnerSpacing = ImVec2(7, 6);
     st.CellPadding = ImVec2(8, 4);
     st.ScrollbarSize = 13;
-    st.GrabMinSize = 12;
+    st.GrabMinSize = 7;  // a thin grab: the slider's value is printed over it
     st.WindowRounding = 6;
     st.ChildRounding = 6;
     st.FrameRounding = 5;
@@ -134,7 +133,7 @@ void app_setup_style(AppState& s, const Platform& p) {
     c[ImGuiCol_ScrollbarGrabHovered] = ImVec4(0.32f, 0.37f, 0.43f, 1.0f);
     c[ImGuiCol_ScrollbarGrabActive] = accent;
     c[ImGuiCol_CheckMark] = accent;
-    c[ImGuiCol_SliderGrab] = accent;
+    c[ImGuiCol_SliderGrab] = ImVec4(accent.x, accent.y, accent.z, 0.5f);  // under the value, which stays readable
     c[ImGuiCol_SliderGrabActive] = ImVec4(0.30f, 0.82f, 0.85f, 1.0f);
     c[ImGuiCol_Button] = frame;
     c[ImGuiCol_ButtonHovered] = ImVec4(0.21f, 0.25f, 0.30f, 1.0f);
@@ -303,186 +302,6 @@ void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, s
     // anything else: an image to classify
     classify_image(s, name, bytes, size);
     s.request_tab = Tab::Classify;
-}
-
-// [SECTION] frame
-static void draw_header(AppState& s) {
-    const float e = ui::em();
-    ImGui::PushFont(s.font_big);
-    // the logo: a red blood cell (a disc with a paler center)
-    ImVec2 p = ImGui::GetCursorScreenPos();
-    float r = ImGui::GetFontSize() * 0.36f;
-    ImVec2 c(p.x + r, p.y + ImGui::GetFontSize() * 0.55f);
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddCircleFilled(c, r, IM_COL32(236, 91, 102, 255), 32);
-    dl->AddCircleFilled(c, r * 0.45f, IM_COL32(184, 50, 61, 255), 24);
-    ImGui::Dummy(ImVec2(r * 2, r * 2));
-    ImGui::SameLine(0, r * 0.8f);
-    ImGui::TextUnformatted("bloodcell");
-    ImGui::PopFont();
-    ImGui::SameLine();
-    ImGui::SetCursorPosY(ImGui::GetCursorPosY() + e * 0.75f);
-    ImGui::TextDisabled("Blood-cell classification, computed on your machine");
-    // right side: what is loaded
-    std::string model = model_summary(s), data = s.data.loaded ? s.data.source : std::string("none");
-    if (model == "none" && asset_state(s, ".bcm") == AssetState::Coming) model = "loading...";
-    if (!s.data.loaded && asset_state(s, ".npz") == AssetState::Coming) data = "loading the sample...";
-    std::string right = "Model: " + model + "    Data: " + data;
-    float w = ImGui::CalcTextSize(right.c_str()).x;
-    ImGui::SameLine(std::max(ImGui::GetCursorPosX() + e, ImGui::GetWindowWidth() - w - ImGui::GetStyle().WindowPadding.x));
-    ImGui::TextDisabled("%s", right.c_str());
-}
-
-// The status bar's height (separator, one line of text).
-static float status_bar_height() { return ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y; }
-
-// The notice: a window of its own over the bottom right of the panel, above the status bar, so that
-// showing it moves nothing (a banner in the layout pushed the tabs down while it showed).
-static void draw_notice(AppState& s) {
-    s.layout.notice = ImVec4(0, 0, 0, 0);
-    if (s.notice.text.empty() || s.stats.t > s.notice.until) return;
-    const float e = ui::em();
-    ImVec4 col = s.notice.level == LogEntry::Error ? ImVec4(0.45f, 0.12f, 0.14f, 0.97f)
-               : s.notice.level == LogEntry::Warn  ? ImVec4(0.42f, 0.32f, 0.08f, 0.97f)
-                                                   : ImVec4(0.10f, 0.32f, 0.30f, 0.97f);
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
-    const float w = std::min(vp->WorkSize.x - 2 * e, e * 42);
-    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - e, vp->WorkPos.y + vp->WorkSize.y - status_bar_height() - e * 0.5f),
-                            ImGuiCond_Always, ImVec2(1, 1));
-    const ImVec2 pad(e * 0.8f, e * 0.5f);
-    const float close_w = ImGui::CalcTextSize("Close").x + ImGui::GetStyle().FramePadding.x * 2;
-    const float wrap_w = w - 2 * pad.x - close_w - e * 0.6f;
-    const float text_h = ImGui::CalcTextSize(s.notice.text.c_str(), nullptr, false, wrap_w).y;
-    ImGui::SetNextWindowSize(ImVec2(w, std::max(text_h, ImGui::GetFrameHeight()) + 2 * pad.y));
-    ImGui::PushStyleColor(ImGuiCol_WindowBg, col);
-    ImGui::PushStyleColor(ImGuiCol_Border, ImVec4(1, 1, 1, 0.18f));
-    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, pad);
-    ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 1.0f);
-    ImGui::Begin("##notice", nullptr,
-                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                     ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap_w);
-    ImGui::TextUnformatted(s.notice.text.c_str());
-    ImGui::PopTextWrapPos();
-    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - close_w);
-    if (ImGui::SmallButton("Close")) s.notice.text.clear();
-    ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
-    s.layout.notice = ImVec4(pos.x, pos.y, size.x, size.y);
-    ImGui::End();
-    ImGui::PopStyleVar(2);
-    ImGui::PopStyleColor(2);
-}
-
-static void draw_status_bar(AppState& s) {
-    ImGui::Separator();
-    const FrameStats& f = s.stats;
-    std::string data = s.data.loaded ? (std::to_string(s.data.view.size()) + " images in view") : "no data";
-    ImGui::TextDisabled("%s", data.c_str());
-    if (!s.assets_pending.empty()) {
-        std::string names;
-        for (auto& n : s.assets_pending) names += (names.empty() ? "" : ", ") + n;
-        ImGui::SameLine(0, ui::em() * 2);
-        ImGui::TextDisabled("|");
-        ImGui::SameLine(0, ui::em());
-        ImGui::TextColored(ImGui::GetStyle().Colors[ImGuiCol_PlotLinesHovered], "loading %s ...", names.c_str());
-    }
-    ImGui::SameLine(0, ui::em() * 2);
-    ImGui::TextDisabled("|");
-    ImGui::SameLine(0, ui::em());
-    ImGui::TextDisabled("log: %d errors, %d warnings", s.log.errors, s.log.warnings);
-    char right[160];
-    snprintf(right, sizeof right, "%s  |  frame %.1f ms (%.0f fps)  |  UI %.1f ms  |  train slice %.1f ms",
-             s.platform.name.c_str(), f.frame_ms_avg, f.frame_ms_avg > 0 ? 1000.0 / f.frame_ms_avg : 0.0, f.work_ms,
-             f.slice_ms);
-    float w = ImGui::CalcTextSize(right).x;
-    ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowWidth() - w - ImGui::GetStyle().WindowPadding.x));
-    ImGui::TextDisabled("%s", right);
-}
-
-// The tabs, all before the open tab's panel so that Tab goes through them first; returns the open tab.
-static int draw_tab_bar(AppState& s) {
-    int open = -1;
-    ImGui::PushFont(s.font_title);
-    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ui::em() * 0.9f, ui::em() * 0.35f));
-    if (ImGui::BeginTabBar("##tabs", ImGuiTabBarFlags_None)) {
-        for (int i = 0; i < (int)Tab::Count; ++i) {
-            ImGuiTabItemFlags fl = (s.request_tab == (Tab)i) ? ImGuiTabItemFlags_SetSelected : 0;
-            std::string label = kTabNames[i];
-            if ((Tab)i == Tab::Log && s.log.errors > 0) label += " (" + std::to_string(s.log.errors) + ")";
-            label += "###tab" + std::to_string(i);
-            const bool selected = ImGui::BeginTabItem(label.c_str(), nullptr, fl);
-            ImVec2 p0 = ImGui::GetItemRectMin(), sz = ImGui::GetItemRectSize();
-            s.layout.tabs[i] = ImVec4(p0.x, p0.y, sz.x, sz.y);
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (Ctrl+%d)", kTabNames[i], i + 1);
-            if (selected) {
-                open = i;
-                ImGui::EndTabItem();
-            }
-        }
-        ImGui::EndTabBar();
-    }
-    ImGui::PopStyleVar();
-    ImGui::PopFont();
-    return open;
-}
-
-static void draw_panel(AppState& s, Tab tab, float status_h) {
-    ImGui::PushID((int)tab);  // each tab's panel keeps its own scroll and widget state
-    // NavFlattened: the arrow keys and Tab reach the panel's items directly (else the panel as a
-    // whole is one item that the keyboard focus frames)
-    ImGui::BeginChild("##panel", ImVec2(0, -status_h), false, ImGuiWindowFlags_NavFlattened);
-    switch (tab) {
-        case Tab::Classify: draw_classify_panel(s); break;
-        case Tab::Data: draw_data_panel(s); break;
-        case Tab::Features: draw_features_panel(s); break;
-        case Tab::Train: draw_train_panel(s); break;
-        case Tab::Compare: draw_compare_panel(s); break;
-        case Tab::Log: draw_log_panel(s); break;
-        default: break;
-    }
-    ImGui::EndChild();
-    ImGui::PopID();
-}
-
-void app_frame(AppState& s, double now) {
-    auto t0 = std::chrono::steady_clock::now();
-    double dt = now - s.stats.t;
-    if (s.stats.frames > 0) {
-        s.stats.frame_ms = dt * 1000.0;
-        s.stats.frame_ms_avg = s.stats.frame_ms_avg == 0 ? s.stats.frame_ms : 0.95 * s.stats.frame_ms_avg + 0.05 * s.stats.frame_ms;
-    }
-    s.stats.t = now;
-    s.stats.frames++;
-    gfx_new_frame();
-    handle_keyboard(s);
-
-    auto tt = std::chrono::steady_clock::now();
-    // a paced page trains between the frames it draws (app_background); the desktop trains on a
-    // worker thread, and its frames give the tuning grid 20 ms each
-    training_frame(s, s.pacing.enabled ? 0.0 : 20.0);
-    double train_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tt).count();
-
-    ImGuiViewport* vp = ImGui::GetMainViewport();
-    ImGui::SetNextWindowPos(vp->WorkPos);
-    ImGui::SetNextWindowSize(vp->WorkSize);
-    ImGui::Begin("##bloodcell", nullptr,
-                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                     ImGuiWindowFlags_NoBringToFrontOnFocus);
-    draw_header(s);
-    const float status_h = status_bar_height();
-    const int open = draw_tab_bar(s);
-    if (open >= 0) {
-        s.tab = (Tab)open;
-        draw_panel(s, (Tab)open, status_h);
-    }
-    s.request_tab = Tab::Count;
-    draw_status_bar(s);
-    ImGui::End();
-    draw_notice(s);
-    // a held slider or button; a text field waiting for keys is not (its keys are input)
-    s.stats.item_active = ImGui::IsAnyItemActive() && !ImGui::GetIO().WantTextInput;
-    // UI time: the frame's own work without the training slice and background evaluation
-    s.stats.work_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() - train_ms;
 }
 
 }  // namespace app

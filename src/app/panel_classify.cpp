@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app/app.h"
+#include "app/inspect.h"
 #include "app/shortcuts.h"
 #include "app/ui.h"
 #include "core/text.h"
@@ -165,13 +166,15 @@ static void draw_image_sources(AppState& s, bool welcome) {
     if (s.platform.pick_files) {
         if (ui::primary_button(welcome ? "  Choose images ...  " : "Add images ..."))
             s.platform.pick_files("image/*,.png,.jpg,.jpeg,.bmp", true, "images");
+        ui::mark_item("classify.choose");
         shortcut_tooltip("Choose images to classify", shortcut_keys(Shortcut::ChooseImages));
     } else {
         image_path_row(s, e * (welcome ? 28 : 24));
     }
-    ImGui::SameLine();
+    const char* sample = welcome ? "  Try a sample image  " : "Try a sample image";
+    ui::same_line_if_fits(ui::button_w(sample));
     ImGui::BeginDisabled(!s.data.loaded);
-    if (ImGui::Button(welcome ? "  Try a sample image  " : "Try a sample image")) classify_test_image(s);
+    if (ImGui::Button(sample)) classify_test_image(s);
     ImGui::EndDisabled();
 }
 
@@ -184,11 +187,12 @@ static void draw_welcome(AppState& s, float height) {
     dl->AddRect(ImVec2(p.x + e, p.y + e), ImVec2(p.x + w - e, p.y + height - e), ImGui::GetColorU32(ImGuiCol_Border), e * 0.6f, 0, 2.0f);
     ImGui::SetCursorScreenPos(ImVec2(p.x + e * 2.5f, p.y + height * 0.5f - e * 6.5f));
     ImGui::BeginGroup();
+    // everything wraps at the same right edge, the buttons too (ui::same_line_if_fits follows it)
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(w - e * 5, e * 44));
     ImGui::PushFont(s.font_big);
     ImGui::TextUnformatted("Classify a blood-cell image");
     ImGui::PopFont();
     ImGui::Spacing();
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(w - e * 5, e * 44));
     ImGui::TextUnformatted(s.platform.pick_files
                                ? "Drop microscope images of single blood cells (PNG or JPG, any size, several at once) onto this "
                                  "window, or choose them with the button. Each image is center-cropped and reduced to 28x28 pixels "
@@ -198,7 +202,6 @@ static void draw_welcome(AppState& s, float height) {
                                  "window, pass them on the command line, or type a path below. Each image is center-cropped and reduced to 28x28 pixels "
                            "the way BloodMNIST was made, then the model predicts one of 8 classes. Everything runs locally: "
                            "no image leaves your machine.");
-    ImGui::PopTextWrapPos();
     ImGui::Spacing();
     ImGui::Spacing();
     draw_image_sources(s, true);
@@ -209,6 +212,7 @@ static void draw_welcome(AppState& s, float height) {
     else if (pre == AssetState::Failed) ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.55f, 1.0f), "Model: none (could not load %s)", why.c_str());
     else ImGui::TextDisabled("Model: %s", model_summary(s).c_str());
     ImGui::TextDisabled("Then explore the Data, Features and Train tabs: pick a subset, watch a model learn, compare models.");
+    ImGui::PopTextWrapPos();
     ImGui::EndGroup();
 
     // right: what the eight classes look like (from the loaded data)
@@ -217,11 +221,13 @@ static void draw_welcome(AppState& s, float height) {
         ensure_atlas(s.data);
         const float gap = e * 1.2f;
         const float cell = std::min((w - (col_x - p.x) - e * 3) / 4 - gap, e * 7);
-        const float y0 = p.y + height * 0.5f - cell - e * 3.2f;
+        const float row = cell + e * 3.4f;  // a tile and two lines of its name ("immature / granulocyte")
+        const float y0 = p.y + height * 0.5f - row - e * 0.8f;
         ImGui::SetCursorScreenPos(ImVec2(col_x, y0));
         ImGui::TextDisabled("The eight classes (click one to classify it)");
         for (int k = 0; k < core::kClasses; ++k) {
-            ImGui::SetCursorScreenPos(ImVec2(col_x + (k % 4) * (cell + gap), y0 + e * 1.6f + (k / 4) * (cell + e * 2.2f)));
+            const float x = col_x + (k % 4) * (cell + gap);
+            ImGui::SetCursorScreenPos(ImVec2(x, y0 + e * 1.6f + (k / 4) * row));
             ImGui::BeginGroup();
             if (!s.data.by_class[k].empty()) {
                 ImVec2 uv0(0, (float)k / core::kClasses), uv1(1.0f / kGalleryCols, (float)(k + 1) / core::kClasses);
@@ -234,10 +240,10 @@ static void draw_welcome(AppState& s, float height) {
             } else {
                 ImGui::Dummy(ImVec2(cell, cell));
             }
-            ImGui::TextColored(class_color_v(k), "%s", core::kClassShortNames[k]);
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", core::kClassNames[k]);
-            ImGui::SameLine();
-            ImGui::TextDisabled("%s", k == 3 ? "immature" : core::kClassNames[k]);
+            // the whole name, wrapped under its tile ("IG immature" was all there was room for)
+            ImGui::PushTextWrapPos(x - ImGui::GetWindowPos().x + ImGui::GetScrollX() + cell);
+            ImGui::TextColored(class_color_v(k), "%s", core::kClassNames[k]);
+            ImGui::PopTextWrapPos();
             ImGui::EndGroup();
         }
     }
@@ -248,16 +254,22 @@ static void draw_welcome(AppState& s, float height) {
 static void draw_result(AppState& s, ClassifiedImage& it) {
     const float e = ui::em();
     ImGui::PushFont(s.font_title);
-    ImGui::TextUnformatted(it.name.c_str());
+    ui::wrapped(it.name.c_str());
     ImGui::PopFont();
-    ImGui::SameLine(0, e);
-    ImGui::SetCursorPosY(ImGui::GetCursorPosY() + e * 0.2f);
-    ImGui::TextDisabled("%d x %d pixels  ->  crop %d x %d at (%d, %d)  ->  28 x 28", it.width, it.height, it.crop.side,
-                        it.crop.side, it.crop.x0, it.crop.y0);
+    char path[160];
+    snprintf(path, sizeof path, "%d x %d pixels  ->  crop %d x %d at (%d, %d)  ->  28 x 28", it.width, it.height, it.crop.side,
+             it.crop.side, it.crop.x0, it.crop.y0);
+    if (ImGui::GetItemRectMax().x + e + ImGui::CalcTextSize(path).x <= ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) {
+        ImGui::SameLine(0, e);
+        ImGui::SetCursorPosY(ImGui::GetCursorPosY() + e * 0.2f);
+    }
+    ui::wrapped(path, true);
 
-    // original with the crop square | the model input | prediction and the 8 probabilities
-    const float avail_h = ImGui::GetContentRegionAvail().y - e * 1.6f;
-    float box = std::max(e * 8, std::min({e * 15, ImGui::GetContentRegionAvail().x * 0.25f, avail_h}));
+    // original with the crop square | the model input | prediction and the 8 probabilities; on a
+    // narrow window (a phone) the prediction goes under the two images
+    const float w = ImGui::GetContentRegionAvail().x, avail_h = ImGui::GetContentRegionAvail().y - e * 1.6f;
+    const bool stacked = ui::narrow(w, 40);
+    float box = std::max(e * 6, std::min({e * 15, w * (stacked ? 0.5f : 0.25f), stacked ? e * 15 : avail_h}));
     float sc = box / std::max(it.preview_w, it.preview_h);
     ImVec2 sz(it.preview_w * sc, it.preview_h * sc);
     ImGui::BeginGroup();
@@ -274,7 +286,7 @@ static void draw_result(AppState& s, ClassifiedImage& it) {
     ImGui::TextDisabled("Model input, 28 x 28");
     ImGui::Image(it.input_tex.im(), ImVec2(box * 0.8f, box * 0.8f));
     ImGui::EndGroup();
-    ImGui::SameLine(0, e * 1.5f);
+    if (!stacked) ImGui::SameLine(0, e * 1.5f);
 
     ImGui::BeginGroup();
     if (it.top >= 0) {
@@ -282,11 +294,17 @@ static void draw_result(AppState& s, ClassifiedImage& it) {
         ImGui::PushFont(s.font_big);
         ImGui::TextColored(class_color_v(it.top), "%s", core::kClassNames[it.top]);
         ImGui::PopFont();
+        ui::mark_item("classify.class");
         ImGui::Text("%.1f%% probability", 100.0f * conf);
-        ImGui::SameLine();
-        ImGui::TextDisabled("  %s, %.2f ms", it.model_name.c_str(), it.ms);
-        if (conf < s.classify.low_confidence)
-            ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "Low confidence: the model is unsure; check the runner-up classes.");
+        char by[160];
+        snprintf(by, sizeof by, "%s, %.2f ms", it.model_name.c_str(), it.ms);
+        ui::same_line_if_fits(ImGui::CalcTextSize(by).x, e);
+        ImGui::TextDisabled("%s", by);
+        if (conf < s.classify.low_confidence) {
+            ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
+            ui::wrapped("Low confidence: the model is unsure; check the runner-up classes.");
+            ImGui::PopStyleColor();
+        }
         ImGui::Spacing();
         // rows shrink (down to one line of text) to fit the card
         float row_h = std::clamp((ImGui::GetContentRegionAvail().y - 4) / core::kClasses, e * 1.25f, e * 1.75f);
@@ -316,22 +334,26 @@ void draw_classify_panel(AppState& s) {
         return;
     }
     // toolbar
+    // toolbar: the controls wrap onto a second row when the window is narrow ("8 views" ran off at 800 px)
     draw_image_sources(s, false);
-    ImGui::SameLine();
-    if (s.platform.save_text && ImGui::Button("Save table as CSV")) save_predictions_csv(s);
-    ImGui::SameLine();
+    if (s.platform.save_text) {
+        ui::same_line_if_fits(ui::button_w("Save table as CSV"));
+        if (ImGui::Button("Save table as CSV")) save_predictions_csv(s);
+    }
+    ui::same_line_if_fits(ui::button_w("Clear"));
     if (ImGui::Button("Clear")) { c.items.clear(); c.selected = -1; return; }
-    ImGui::SameLine();
+    ui::same_line_if_fits(ui::labeled_w(e * 9, "low-confidence below"));
     ImGui::SetNextItemWidth(e * 9);
     ImGui::SliderFloat("low-confidence below", &c.low_confidence, 0.3f, 0.95f, "%.2f");
-    ImGui::SameLine();
+    ui::same_line_if_fits(ui::checkbox_w("8 views") + ImGui::CalcTextSize("(?)").x + ImGui::GetStyle().ItemSpacing.x);
     if (ImGui::Checkbox("8 views", &c.tta)) classify_rerun_all(s);
     ui::help_marker("Average the predictions over the 8 flips and 90-degree rotations of the input: cells have no "
                     "orientation, so this is usually a little more accurate (8x the work).");
     ImGui::Spacing();
 
     if (c.selected < 0 || c.selected >= (int)c.items.size()) c.selected = (int)c.items.size() - 1;
-    ui::begin_card("##result", ImVec2(0, std::max(e * 19.5f, ImGui::GetContentRegionAvail().y * 0.55f)));
+    const float share = ui::narrow(ImGui::GetContentRegionAvail().x, 40) ? 0.72f : 0.55f;  // a phone stacks the result
+    ui::begin_card("##result", ImVec2(0, std::max(e * 19.5f, ImGui::GetContentRegionAvail().y * share)));
     draw_result(s, *c.items[c.selected]);
     ui::end_card();
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/inspect.h"
 #include "app/run_control.h"
 #include "app/ui.h"
 #include "app/widgets.h"
@@ -18,21 +19,17 @@ struct CompareState {
     Texture conf_tex;
 };
 
+// One row per model; the numbers' columns fit their contents, the names share the rest (the origin
+// only when there is room for it: else it is in the row's tooltip). The selected model's actions are
+// buttons under the table (a column of three buttons per row was cut at 800 px).
 static void draw_models_table(AppState& s, CompareState& cmp) {
     ModelStore& ms = s.models;
-    ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp |
-                         ImGuiTableFlags_Resizable;
-    int remove = -1;
-    if (ImGui::BeginTable("##models", 9, tf)) {
-        ImGui::TableSetupColumn("model", ImGuiTableColumnFlags_WidthStretch, 2.2f);
-        ImGui::TableSetupColumn("test ACC", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-        ImGui::TableSetupColumn("AUC", ImGuiTableColumnFlags_WidthStretch, 0.8f);
-        ImGui::TableSetupColumn("macro F1", ImGuiTableColumnFlags_WidthStretch, 0.8f);
-        ImGui::TableSetupColumn("parameters", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-        ImGui::TableSetupColumn("train s", ImGuiTableColumnFlags_WidthStretch, 0.8f);
-        ImGui::TableSetupColumn("ms / image", ImGuiTableColumnFlags_WidthStretch, 0.9f);
-        ImGui::TableSetupColumn("origin", ImGuiTableColumnFlags_WidthStretch, 2.0f);
-        ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 2.2f);
+    const bool origin = !ui::narrow(ImGui::GetContentRegionAvail().x, 70);
+    ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
+    if (ImGui::BeginTable("##models", origin ? 8 : 7, tf)) {
+        ImGui::TableSetupColumn("model", ImGuiTableColumnFlags_WidthStretch, 1.2f);
+        for (const char* h : {"test ACC", "AUC", "macro F1", "parameters", "train s", "ms / image"}) ImGui::TableSetupColumn(h);
+        if (origin) ImGui::TableSetupColumn("origin", ImGuiTableColumnFlags_WidthStretch, 1.0f);
         ImGui::TableHeadersRow();
         for (int i = 0; i < ms.size(); ++i) {
             StoredModel& m = ms.at(i);
@@ -42,14 +39,13 @@ static void draw_models_table(AppState& s, CompareState& cmp) {
             ImGui::TableNextColumn();
             std::string text = m.label + (in_use ? "  (in use)" : "");
             if (in_use) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.55f, 0.88f, 0.90f, 1.0f));
-            if (ImGui::Selectable(text.c_str(), cmp.selected == i, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap))
-                cmp.selected = i;
+            if (ImGui::Selectable(text.c_str(), cmp.selected == i, ImGuiSelectableFlags_SpanAllColumns)) cmp.selected = i;
             if (in_use) ImGui::PopStyleColor();
-            if (!m.hyper.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", m.hyper.c_str());
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s%s%s", m.origin.c_str(), m.hyper.empty() ? "" : "\n", m.hyper.c_str());
             ImGui::TableNextColumn();
             const double progress = ms.eval_progress(m);
             if (evaluated) ImGui::Text("%.3f", m.test.acc);
-            else if (progress >= 0) ImGui::ProgressBar((float)progress, ImVec2(-1, 0), "");
+            else if (progress >= 0) ImGui::ProgressBar((float)progress, ImVec2(ImGui::CalcTextSize("test ACC").x, 0), "");
             else ImGui::TextDisabled("-");
             ImGui::TableNextColumn();
             if (evaluated && std::isfinite(m.test.auc)) ImGui::Text("%.3f", m.test.auc); else ImGui::TextDisabled("-");
@@ -61,28 +57,40 @@ static void draw_models_table(AppState& s, CompareState& cmp) {
             if (std::isfinite(m.train_seconds)) ImGui::Text("%.1f", m.train_seconds); else ImGui::TextDisabled("-");
             ImGui::TableNextColumn();
             if (evaluated) ImGui::Text("%.3f", m.test.ms_per_image); else ImGui::TextDisabled("-");
-            ImGui::TableNextColumn();
-            ImGui::TextDisabled("%s", m.origin.c_str());
-            ImGui::TableNextColumn();
-            ImGui::BeginDisabled(in_use);
-            if (ImGui::SmallButton("Use")) use_model(s, i);
-            ImGui::EndDisabled();
-            ImGui::SameLine();
-            if (s.platform.save_bytes && ImGui::SmallButton("Save .bcm")) save_model(s, i);
-            ImGui::SameLine();
-            if (ImGui::SmallButton("Remove")) remove = i;
+            if (origin) {
+                ImGui::TableNextColumn();
+                ImGui::TextDisabled("%s", m.origin.c_str());
+            }
             ImGui::PopID();
         }
         ImGui::EndTable();
     }
-    if (remove >= 0) remove_model(s, remove);
+}
+
+static void draw_model_actions(AppState& s, CompareState& cmp) {
+    const int i = cmp.selected;
+    const bool in_use = i == s.models.active();
+    ImGui::TextDisabled("%s:", s.models.at(i).label.c_str());
+    ui::same_line_if_fits(ui::button_w("Use in Classify"));
+    ImGui::BeginDisabled(in_use);
+    if (ImGui::Button(in_use ? "In use###use" : "Use in Classify###use")) use_model(s, i);
+    ImGui::EndDisabled();
+    if (s.platform.save_bytes) {
+        ui::same_line_if_fits(ui::button_w("Save .bcm"));
+        if (ImGui::Button("Save .bcm")) save_model(s, i);
+    }
+    ui::same_line_if_fits(ui::button_w("Remove"));
+    if (ImGui::Button("Remove")) remove_model(s, i);
 }
 
 static void draw_acc_bars(const ModelStore& ms, bool speed) {
     const float e = ui::em();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     float w = ImGui::GetContentRegionAvail().x;
-    float label_w = e * 12, row_h = e * 1.5f;
+    float label_w = 0, row_h = e * 1.5f;
+    for (int i = 0; i < ms.size(); ++i) label_w = std::max(label_w, ImGui::CalcTextSize(ms.at(i).label.c_str()).x + e * 0.6f);
+    label_w = std::min(label_w, std::max(e * 6, w * 0.5f));
+    const float value_w = ImGui::CalcTextSize(speed ? "000.00 ms" : "100.0%").x + e * 0.6f;
     double ms_max = 1e-9;
     for (int i = 0; i < ms.size(); ++i)
         if (ms.evaluated(ms.at(i))) ms_max = std::max(ms_max, ms.at(i).test.ms_per_image);
@@ -90,7 +98,8 @@ static void draw_acc_bars(const ModelStore& ms, bool speed) {
         const StoredModel& m = ms.at(i);
         ImVec2 p = ImGui::GetCursorScreenPos();
         dl->AddText(ImVec2(p.x, p.y + (row_h - e) / 2), ImGui::GetColorU32(ImGuiCol_Text), m.label.c_str());
-        float bw = w - label_w - e * 4;
+        ui::text_fits("bar label", m.label.c_str(), label_w - e * 0.4f);
+        float bw = std::max(e * 2, w - label_w - value_w);
         ImVec2 b0(p.x + label_w, p.y + row_h * 0.2f), b1(p.x + label_w + bw, p.y + row_h * 0.8f);
         dl->AddRectFilled(b0, b1, ImGui::GetColorU32(ImGuiCol_FrameBg), 3);
         if (ms.evaluated(m)) {
@@ -100,6 +109,7 @@ static void draw_acc_bars(const ModelStore& ms, bool speed) {
             if (speed) snprintf(b, sizeof b, "%.2f ms", m.test.ms_per_image);
             else snprintf(b, sizeof b, "%.1f%%", 100 * m.test.acc);
             dl->AddText(ImVec2(b1.x + e * 0.4f, p.y + (row_h - e) / 2), ImGui::GetColorU32(ImGuiCol_Text), b);
+            ui::text_fits("bar value", b, value_w - e * 0.4f);
         }
         ImGui::Dummy(ImVec2(w, row_h));
     }
@@ -109,21 +119,26 @@ static void draw_tune_settings(AppState& s, TrainState& t) {
     const float e = ui::em();
     const bool running = t.tune && !t.tune_snap.finished();
     ImGui::Text("Model %s (from the Train tab), trials of", t.settings.model.c_str());
-    ImGui::SameLine();
+    ui::same_line_if_fits(ui::labeled_w(e * 6, "epochs"));
     ImGui::SetNextItemWidth(e * 6);
     ImGui::BeginDisabled(running);
     ImGui::SliderInt("epochs##tune", &t.tune_epochs, 1, 10);
     char label[32];
+    // the checkboxes start in one column after the longer of the two labels
+    const float col = std::max(ImGui::CalcTextSize("learning rate").x, ImGui::CalcTextSize("batch size").x) + e;
     ImGui::TextDisabled("learning rate");
     for (int i = 0; i < 3; ++i) {
-        ImGui::SameLine(i == 0 ? e * 7 : 0);
         std::snprintf(label, sizeof label, "%.0e", kTuneRates[i]);
+        if (i == 0) ImGui::SameLine(col);
+        else ui::same_line_if_fits(ui::checkbox_w(label));
         ImGui::Checkbox(label, &t.tune_lr[i]);
     }
     ImGui::TextDisabled("batch size");
     for (int i = 0; i < 3; ++i) {
-        ImGui::SameLine(i == 0 ? e * 7 : 0);
-        ImGui::Checkbox(std::to_string(kTuneBatches[i]).c_str(), &t.tune_batch[i]);
+        const std::string b = std::to_string(kTuneBatches[i]);
+        if (i == 0) ImGui::SameLine(col);
+        else ui::same_line_if_fits(ui::checkbox_w(b.c_str()));
+        ImGui::Checkbox(b.c_str(), &t.tune_batch[i]);
     }
     ImGui::EndDisabled();
     if (!running) {
@@ -140,13 +155,14 @@ static void draw_tune_settings(AppState& s, TrainState& t) {
 
 // The trials, sortable by any column (the table keeps the sort the user clicked).
 static void draw_trials(const core::JobSnapshot& snap, int current) {
-    ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_Sortable | ImGuiTableFlags_SizingStretchProp;
+    // the numbers' columns fit their headers (with the sort arrow), the status takes the rest
+    ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_Sortable | ImGuiTableFlags_SizingFixedFit;
     if (!ImGui::BeginTable("##trials", 5, tf)) return;
-    ImGui::TableSetupColumn("learning rate", ImGuiTableColumnFlags_DefaultSort, 1, 0);
-    ImGui::TableSetupColumn("batch", 0, 1, 1);
-    ImGui::TableSetupColumn("val ACC", ImGuiTableColumnFlags_PreferSortDescending, 1, 2);
-    ImGui::TableSetupColumn("seconds", 0, 1, 3);
-    ImGui::TableSetupColumn("status", ImGuiTableColumnFlags_NoSort, 1.5f, 4);
+    ImGui::TableSetupColumn("learning rate", ImGuiTableColumnFlags_DefaultSort, 0, 0);
+    ImGui::TableSetupColumn("batch", 0, 0, 1);
+    ImGui::TableSetupColumn("val ACC", ImGuiTableColumnFlags_PreferSortDescending, 0, 2);
+    ImGui::TableSetupColumn("seconds", 0, 0, 3);
+    ImGui::TableSetupColumn("status", ImGuiTableColumnFlags_NoSort | ImGuiTableColumnFlags_WidthStretch, 1.0f, 4);
     ImGui::TableHeadersRow();
     auto param = [&](int i, int k) { return std::atof(snap.trials[i].params[k].second.c_str()); };
     std::vector<int> order(snap.trials.size());
@@ -201,15 +217,7 @@ static void draw_details(AppState& s, CompareState& cmp) {
         ImGui::TextDisabled("evaluating ...");
         return;
     }
-    float side = std::clamp(ImGui::GetContentRegionAvail().x * 0.45f, e * 12, e * 26);
-    ImGui::BeginGroup();
-    draw_confusion(m.test, cmp.conf_tex, side);
-    ImGui::EndGroup();
-    ImGui::SameLine(0, e);
-    ImGui::BeginGroup();
-    draw_class_scores(m.test);
-    ImGui::Text("ACC %.3f   AUC %.3f", m.test.acc, m.test.auc);
-    ImGui::EndGroup();
+    draw_evaluation(&m.test, cmp.conf_tex, ImGui::GetContentRegionAvail().x, e * 26, nullptr);
 }
 
 static void draw_load_row(AppState& s, TrainState& t) {
@@ -223,8 +231,10 @@ static void draw_load_row(AppState& s, TrainState& t) {
         ImGui::EndChild();
     }
     ImGui::SameLine();
-    ImGui::TextDisabled("Evaluated on the test split of %s (%d images). Click a row for details; hover for hyperparameters.",
-                        s.data.loaded ? s.data.source.c_str() : "no data", s.data.all.test.size());
+    char what[300];
+    std::snprintf(what, sizeof what, "Evaluated on the test split of %s (%d images). Click a row for details; hover for its origin and hyperparameters.",
+                  s.data.loaded ? s.data.source.c_str() : "no data", s.data.all.test.size());
+    ui::wrapped(what, true);
 }
 
 void draw_compare_panel(AppState& s) {
@@ -239,9 +249,23 @@ void draw_compare_panel(AppState& s) {
         draw_tune(s, t);
         return;
     }
-    draw_models_table(s, cmp);
-    ImGui::Spacing();
     if (cmp.selected >= s.models.size()) cmp.selected = 0;
+    draw_models_table(s, cmp);
+    draw_model_actions(s, cmp);
+    ImGui::Spacing();
+    if (ui::narrow(ImGui::GetContentRegionAvail().x, 70)) {
+        // one column (800 px): the details first, then the bars and the grid search
+        draw_details(s, cmp);
+        ImGui::Spacing();
+        ui::heading("Test accuracy");
+        draw_acc_bars(s.models, false);
+        ImGui::Spacing();
+        ui::heading("Inference time per image");
+        draw_acc_bars(s.models, true);
+        ImGui::Spacing();
+        draw_tune(s, t);
+        return;
+    }
     if (!ImGui::BeginTable("##cmp_lower", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_PadOuterX)) return;
     ImGui::TableSetupColumn("left", ImGuiTableColumnFlags_WidthStretch, 1.0f);
     ImGui::TableSetupColumn("right", ImGuiTableColumnFlags_WidthStretch, 1.15f);

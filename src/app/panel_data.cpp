@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/app.h"
+#include "app/inspect.h"
 #include "app/run_control.h"
 #include "app/ui.h"
 
@@ -82,6 +83,7 @@ static void draw_source_card(AppState& s) {
     ImGui::Spacing();
     if (s.platform.pick_files) {
         if (ui::primary_button("Open .npz ...", ImVec2(-1, 0))) s.platform.pick_files(".npz", false, "data");
+        ui::mark_item("data.open");
         ui::subtle("or drop a MedMNIST BloodMNIST .npz anywhere on the window");
     } else {
         ui::subtle("Drop a .npz on the window, or type a path:");
@@ -214,14 +216,20 @@ void draw_data_panel(AppState& s) {
     DataState& d = s.data;
     const float e = ui::em();
     const float side_w = std::max(e * 17, ImGui::GetContentRegionAvail().x * 0.24f);
-
-    ui::begin_card("##data_side", ImVec2(side_w, 0));
-    draw_source_card(s);
-    draw_subset_card(s);
-    ui::end_card();
-
-    ImGui::SameLine();
-    ImGui::BeginChild("##data_main", ImVec2(0, 0), false, ImGuiWindowFlags_NavFlattened);
+    // a phone: the source and subset above the bars and the gallery, in one scrolling column
+    const bool phone = ui::narrow(ImGui::GetContentRegionAvail().x, 40);
+    if (phone) {
+        draw_source_card(s);
+        draw_subset_card(s);
+        ImGui::Spacing();
+    } else {
+        ui::begin_card("##data_side", ImVec2(side_w, 0));
+        draw_source_card(s);
+        draw_subset_card(s);
+        ui::end_card();
+        ImGui::SameLine();
+    }
+    ImGui::BeginChild("##data_main", ImVec2(0, phone ? e * 40 : 0), false, ImGuiWindowFlags_NavFlattened);
     if (!d.loaded) {
         std::string why;
         AssetState sample = asset_state(s, ".npz", &why);

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "app/app.h"
+#include "app/inspect.h"
 #include "app/ui.h"
 #include "core/preprocess.h"
 
@@ -80,14 +81,16 @@ static void draw_distribution(AppState& s) {
             if (ImGui::Selectable(f.names[i].c_str(), i == f.dist_feature)) f.dist_feature = i;
         ImGui::EndCombo();
     }
-    ImGui::SameLine();
+    char what[96];
     if (f.table_n < N) {
+        ui::same_line_if_fits(e * 12);
         ImGui::ProgressBar((float)f.table_n / std::max(1, N), ImVec2(e * 12, 0));
-        ImGui::SameLine();
-        ImGui::TextDisabled("computing features %d / %d", f.table_n, N);
+        std::snprintf(what, sizeof what, "computing features %d / %d", f.table_n, N);
     } else {
-        ImGui::TextDisabled("%d images, %d features each (levels 256, distance 1)", N, F);
+        std::snprintf(what, sizeof what, "%d images, %d features each (levels 256, distance 1)", N, F);
     }
+    ui::same_line_if_fits(ImGui::CalcTextSize(what).x);
+    ui::wrapped(what, true);
     std::vector<ui::Box> boxes(core::kClasses);
     float lo = 1e30f, hi = -1e30f;
     for (int k = 0; k < core::kClasses; ++k) {
@@ -194,13 +197,18 @@ static void draw_glcm_column(AppState& s, FeaturesState& f, float top_h) {
     int li = 5;
     for (int i = 0; i < 6; ++i) if (levels_opts[i] == f.levels) li = i;
     float cw = ImGui::GetContentRegionAvail().x;
-    ImGui::SetNextItemWidth(cw * 0.5f - ImGui::GetStyle().ItemSpacing.x * 0.5f);
+    // levels and distance share a row when "256 levels" fits in half of it
+    const float half = cw * 0.5f - ImGui::GetStyle().ItemSpacing.x * 0.5f;
+    const bool one_row = ui::combo_w(lnames[li]) <= half;
+    ImGui::SetNextItemWidth(one_row ? half : -1);
     if (ImGui::Combo("##levels", &li, lnames, 6)) f.levels = levels_opts[li];
-    ImGui::SameLine();
+    ui::report_cut(std::string("combo '") + lnames[li] + "'", ui::combo_w(lnames[li]), ImGui::GetItemRectSize().x);
+    if (one_row) ImGui::SameLine();
     ImGui::SetNextItemWidth(-1);
     ImGui::SliderInt("##dist", &f.distance, 1, 5, "distance %d");
     ImGui::SetNextItemWidth(-1);  // its own row: "mean of 4 angles" was cut beside the other two
     ImGui::Combo("##angle", &f.angle, kAngleNames, 5);
+    ui::report_cut(std::string("combo '") + kAngleNames[f.angle] + "'", ui::combo_w(kAngleNames[f.angle]), ImGui::GetItemRectSize().x);
     float side = std::max(e * 8, std::min(top_h - e * 4.2f, cw));
     // Entries are probabilities; the diagonal dominates, so the linear scale tops out well below it.
     HeatmapStyle hs;
@@ -230,7 +238,9 @@ static void draw_props_column(AppState& s, FeaturesState& f) {
     ImGui::PushFont(s.font_title);
     ImGui::TextUnformatted("GLCM properties");
     ImGui::PopFont();
-    ImGui::TextDisabled("distance %d, defined as scikit-image's graycoprops", f.distance);
+    char sub[80];
+    std::snprintf(sub, sizeof sub, "distance %d, defined as scikit-image's graycoprops", f.distance);
+    ui::wrapped(sub, true);
     if (!f.props.empty() && ImGui::BeginTable("##props", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
         ImGui::TableSetupColumn("property", ImGuiTableColumnFlags_WidthStretch, 1.5f);
         for (int a = 0; a < 4; ++a) ImGui::TableSetupColumn(kAngleNames[a], ImGuiTableColumnFlags_WidthStretch, 1.0f);
@@ -272,26 +282,41 @@ void draw_features_panel(AppState& s) {
     key = key * 1315423911ull + (uint64_t)f.levels * 131 + (uint64_t)f.distance * 7 + (uint64_t)f.angle;
     if (key != f.computed_key) { compute(f, rgb); f.computed_key = key; }
 
-    const float top_h = std::max(e * 19, ImGui::GetContentRegionAvail().y * 0.56f);
-    ImGui::BeginChild("##feat_top", ImVec2(0, top_h), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NavFlattened);
-    if (!ImGui::BeginTable("##feat_cols", 3, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
+    // image | matrix | properties side by side when the properties' table fits its column, else the
+    // properties under the first two (800 px), or everything in one column (a phone)
+    // (23 lines of text: the image column's contents, down to the intensity table)
+    const float top_h = std::max(e * 23, ImGui::GetContentRegionAvail().y * 0.56f), w = ImGui::GetContentRegionAvail().x;
+    const float image_w = e * 15.5f, glcm_w = std::min(top_h - e * 4.2f, e * 24) + e * 0.5f;
+    const int cols = w >= image_w + glcm_w + e * 26 ? 3 : w >= image_w + glcm_w + e ? 2 : 1;
+    if (cols == 1) {
+        draw_image_column(s, f, caption);
+        ImGui::Spacing();
+        ImGui::BeginChild("##glcm", ImVec2(std::min(w, e * 22), e * 26), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NavFlattened);
+        draw_glcm_column(s, f, e * 26);
         ImGui::EndChild();
-        return;
+    } else {
+        ImGui::BeginChild("##feat_top", ImVec2(0, top_h), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NavFlattened);
+        if (ImGui::BeginTable("##feat_cols", cols, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
+            ImGui::TableSetupColumn("image", ImGuiTableColumnFlags_WidthFixed, image_w);
+            ImGui::TableSetupColumn("glcm", cols == 3 ? ImGuiTableColumnFlags_WidthFixed : ImGuiTableColumnFlags_WidthStretch, glcm_w);
+            if (cols == 3) ImGui::TableSetupColumn("props", ImGuiTableColumnFlags_WidthStretch);
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            draw_image_column(s, f, caption);
+            ImGui::TableNextColumn();
+            draw_glcm_column(s, f, top_h);
+            if (cols == 3) {
+                ImGui::TableNextColumn();
+                draw_props_column(s, f);
+            }
+            ImGui::EndTable();
+        }
+        ImGui::EndChild();
     }
-    ImGui::TableSetupColumn("image", ImGuiTableColumnFlags_WidthFixed, e * 15.5f);
-    ImGui::TableSetupColumn("glcm", ImGuiTableColumnFlags_WidthFixed, std::min(top_h - e * 4.2f, e * 24) + e * 0.5f);
-    ImGui::TableSetupColumn("props", ImGuiTableColumnFlags_WidthStretch);
-    ImGui::TableNextRow();
-
-    ImGui::TableNextColumn();
-    draw_image_column(s, f, caption);
-    ImGui::TableNextColumn();
-    draw_glcm_column(s, f, top_h);
-    ImGui::TableNextColumn();
-    draw_props_column(s, f);
-    ImGui::EndTable();
-    ImGui::EndChild();
-
+    if (cols < 3) {
+        ImGui::Spacing();
+        draw_props_column(s, f);
+    }
     ImGui::Spacing();
     draw_distribution(s);
 }

@@ -16,25 +16,28 @@ void draw_log_panel(AppState& s) {
     int& min_level = s.log_min_level;
     ImGui::SetNextItemWidth(e * 8);
     ImGui::Combo("##level", &min_level, "all messages\0warnings+errors\0errors only\0");
-    ImGui::SameLine();
+    // the controls wrap onto a second row when the window is narrow
+    ui::same_line_if_fits(ui::labeled_w(e * 16, "filter"));
     filter.Draw("filter", e * 16);
-    ImGui::SameLine();
+    ui::same_line_if_fits(ui::button_w("Copy"));
     if (ImGui::Button("Copy")) {
         std::string all;
         for (auto& l : s.log.entries) all += l.clock + " " + kLevelName[l.level] + " " + l.text + "\n";
         ImGui::SetClipboardText(all.c_str());
     }
-    ImGui::SameLine();
+    if (s.platform.save_text) ui::same_line_if_fits(ui::button_w("Save"));
     if (s.platform.save_text && ImGui::Button("Save")) {
         std::string all;
         for (auto& l : s.log.entries) all += l.clock + "\t" + kLevelName[l.level] + "\t" + l.text + "\n";
         std::string where = s.platform.save_text("bloodcell_log.txt", all);
         if (!where.empty()) s.log.info("Saved the log to " + where);
     }
-    ImGui::SameLine();
+    ui::same_line_if_fits(ui::button_w("Clear"));
     if (ImGui::Button("Clear")) { s.log.entries.clear(); s.log.errors = s.log.warnings = 0; }
-    ImGui::SameLine();
-    ImGui::TextDisabled("%d messages, %d errors, %d warnings", (int)s.log.entries.size(), s.log.errors, s.log.warnings);
+    char counts[96];
+    snprintf(counts, sizeof counts, "%d messages, %d errors, %d warnings", (int)s.log.entries.size(), s.log.errors, s.log.warnings);
+    ui::same_line_if_fits(ImGui::CalcTextSize(counts).x);
+    ImGui::TextDisabled("%s", counts);
 
     ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerH |
                          ImGuiTableFlags_SizingFixedFit;

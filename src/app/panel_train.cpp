@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/inspect.h"
 #include "app/run_control.h"
 #include "app/shortcuts.h"
 #include "app/ui.h"
@@ -51,9 +52,11 @@ static void draw_hyperparameters(TrainState& t) {
     ImGui::PushItemWidth(e * 7);
     ImGui::SliderInt("epochs", &c.epochs, 1, 50);
     ImGui::SliderInt("batch", &c.batch, 4, 256);
+    ui::mark_item("train.batch");
     // logarithmic on the rate itself, so a typed value (Ctrl+click) is the rate, not its exponent; up
     // to 10 on purpose: watching a run diverge (and recover) is part of the lesson
     ImGui::SliderFloat("learning rate", &c.lr, 1e-5f, 10.0f, "%.1e", ImGuiSliderFlags_Logarithmic);
+    ui::mark_item("train.lr");
     int opt = (int)c.optimizer;
     if (ImGui::Combo("optimizer", &opt, "Adam\0SGD + momentum\0")) c.optimizer = (core::nn::OptimizerKind)opt;
     int sch = (int)c.schedule;
@@ -97,10 +100,12 @@ static void draw_settings(AppState& s, TrainState& t) {
 static void draw_buttons(AppState& s, TrainState& t) {
     const bool active = training_busy(s);
     const bool waiting = t.snap.status == core::JobStatus::waiting && t.job;
-    float bw = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x * 3) / 4;
+    // three buttons share the row ("Resume" was cut when four did); the frame share gets its own
+    float bw = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x * 2) / 3;
     if (!t.running) {
         ImGui::BeginDisabled(waiting);  // after a divergence the way on is "Resume at this rate" below
         if (ui::primary_button(active ? "Resume" : "Start", ImVec2(bw, 0))) start_training(s);
+        ui::button_fits(active ? "Resume" : "Start", bw);
         ImGui::EndDisabled();
     } else if (ImGui::Button("Pause", ImVec2(bw, 0))) {
         pause_training(s);
@@ -109,15 +114,16 @@ static void draw_buttons(AppState& s, TrainState& t) {
     ImGui::SameLine();
     ImGui::BeginDisabled(t.running || !is_network(t.settings.model));
     if (ImGui::Button("Step", ImVec2(bw, 0))) step_training(s);
+    ui::button_fits("Step", bw);
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(!t.job);
     if (ImGui::Button("Reset", ImVec2(bw, 0))) reset_training(s);
+    ui::button_fits("Reset", bw);
     ImGui::EndDisabled();
     if (!s.pacing.enabled) return;  // the desktop draws at the display's rate
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(bw);
-    ImGui::SliderFloat("##fps", &s.pacing.busy_fps, 2.0f, 30.0f, "%.0f fps");
+    ImGui::SetNextItemWidth(-1);
+    ImGui::SliderFloat("##fps", &s.pacing.busy_fps, 2.0f, 30.0f, "%.0f frames/s while training");
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Frames drawn per second while training. Drawing takes time the training could use "
                           "(much of it where the browser draws without a GPU): fewer frames, faster training.");
@@ -127,7 +133,7 @@ static void draw_divergence(AppState& s, TrainState& t) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
     ImGui::TextWrapped("%s", t.snap.message.c_str());
     ImGui::PopStyleColor();
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+    ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 10, ImGui::GetContentRegionAvail().x - ui::labeled_w(0, "new learning rate")));
     ImGui::SliderFloat("new learning rate", &t.resume_lr, 1e-6f, 10.0f, "%.1e", ImGuiSliderFlags_Logarithmic);
     if (ui::primary_button("Resume at this rate", ImVec2(-1, 0))) resume_training(s, t.resume_lr);
 }
@@ -172,6 +178,7 @@ static void draw_network_progress(AppState& s, TrainState& t) {
         ImGui::TextWrapped("One batch takes %.0f ms, longer than a frame at %.0f frames/s, so the page answers more slowly: "
                            "a smaller batch draws more smoothly, a larger one trains faster.", batch_ms, s.pacing.busy_fps);
         ImGui::PopStyleColor();
+        ui::mark_item("train.batch_warning");
     }
 }
 
@@ -214,20 +221,25 @@ static void draw_curves(AppState& s, TrainState& t, float w) {
         evl.push_back((float)h.val_loss);
         eva.push_back((float)h.val_acc);
     }
+    // one legend for both plots (in each plot it covered the curves, or spilled out when narrow)
+    const ImU32 batch = IM_COL32(46, 179, 189, 110), train = IM_COL32(46, 179, 189, 255), val = IM_COL32(236, 91, 102, 255);
+    ui::legend_row({{nullptr, 0, batch, "batch"}, {nullptr, 0, train, "train (epoch)"}, {nullptr, 0, val, "val (epoch)"}});
+    // side by side, or one under the other when each would be narrower than ~17 lines of text
+    const bool beside = w >= e * 34;
     ImGui::BeginGroup();
     ImGui::TextUnformatted("Loss");
-    ui::line_plot("##loss", {{bl.data(), (int)bl.size(), IM_COL32(46, 179, 189, 110), "batch", bx.data(), 1.0f},
-                             {etl.data(), (int)etl.size(), IM_COL32(46, 179, 189, 255), "train (epoch)", ex.data()},
-                             {evl.data(), (int)evl.size(), IM_COL32(236, 91, 102, 255), "val (epoch)", ex.data()}},
-                  ImVec2(w * 0.5f - e * 0.4f, plot_h), 0.0f, 0.1f, "epoch");
+    ui::line_plot("##loss", {{bl.data(), (int)bl.size(), batch, "batch", bx.data(), 1.0f},
+                             {etl.data(), (int)etl.size(), train, "train (epoch)", ex.data()},
+                             {evl.data(), (int)evl.size(), val, "val (epoch)", ex.data()}},
+                  ImVec2(beside ? w * 0.5f - e * 0.4f : w, plot_h), 0.0f, 0.1f, "epoch", true, false);
     ImGui::EndGroup();
-    ImGui::SameLine();
+    if (beside) ImGui::SameLine();
     ImGui::BeginGroup();
     ImGui::TextUnformatted("Accuracy");
-    ui::line_plot("##acc", {{ba.data(), (int)ba.size(), IM_COL32(46, 179, 189, 110), "batch", bx.data(), 1.0f},
-                            {eta.data(), (int)eta.size(), IM_COL32(46, 179, 189, 255), "train (epoch)", ex.data()},
-                            {eva.data(), (int)eva.size(), IM_COL32(236, 91, 102, 255), "val (epoch)", ex.data()}},
-                  ImVec2(0, plot_h), 0.0f, 1.0f, "epoch", false);
+    ui::line_plot("##acc", {{ba.data(), (int)ba.size(), batch, "batch", bx.data(), 1.0f},
+                            {eta.data(), (int)eta.size(), train, "train (epoch)", ex.data()},
+                            {eva.data(), (int)eva.size(), val, "val (epoch)", ex.data()}},
+                  ImVec2(beside ? 0 : w, plot_h), 0.0f, 1.0f, "epoch", false, false);
     ImGui::EndGroup();
 }
 
@@ -242,30 +254,9 @@ static void draw_feature_model_note(AppState& s, TrainState& t) {
 }
 
 static void draw_validation(TrainState& t, float w) {
-    const float e = ui::em();
-    const bool have = t.snap.eval.n > 0;
-    // the matrix grows with the window (every count stays readable: see draw_confusion)
-    float side = std::clamp(w * 0.36f, e * 14, e * 30);
     ImGui::Spacing();
-    ImGui::BeginGroup();
-    ImGui::TextUnformatted("Confusion matrix (validation)");
-    if (have) {
-        draw_confusion(t.snap.eval, t.views.conf_tex, side);
-    } else {
-        ImGui::Dummy(ImVec2(side, e * 2));
-        ImGui::TextDisabled("after the first epoch");
-    }
-    ImGui::EndGroup();
-    ImGui::SameLine(0, e * 1.5f);
-    ImGui::BeginGroup();
-    ImGui::TextUnformatted("Per class (validation)");
-    ImGui::BeginChild("##pc", ImVec2(std::max(e * 10, w - side - e * 2), side + e * 1.5f), false, ImGuiWindowFlags_NavFlattened);
-    if (have) {
-        draw_class_scores(t.snap.eval);
-        ImGui::Text("ACC %.3f   AUC %.3f   macro F1 %.3f", t.snap.eval.acc, t.snap.eval.auc, t.snap.eval.macro_f1);
-    }
-    ImGui::EndChild();
-    ImGui::EndGroup();
+    // the matrix grows with the window (every count stays readable: see draw_confusion)
+    draw_evaluation(t.snap.eval.n > 0 ? &t.snap.eval : nullptr, t.views.conf_tex, w, ui::em() * 30, "validation");
 }
 
 static void draw_live(AppState& s, TrainState& t) {
@@ -290,6 +281,22 @@ static void draw_live(AppState& s, TrainState& t) {
 void draw_train_panel(AppState& s) {
     TrainState& t = train_state(s);
     const float e = ui::em();
+    if (ui::narrow(ImGui::GetContentRegionAvail().x, 50)) {
+        // a phone: one column that scrolls, controls first
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
+        ui::wrapped("Training is best on a larger screen (800 pixels wide or more): here the views are stacked and small. "
+                    "Classifying images works at any size.");
+        ImGui::PopStyleColor();
+        ui::mark_item("train.small_screen");
+        ImGui::Spacing();
+        ui::heading("Training");
+        draw_controls(s, t);
+        ImGui::Spacing();
+        draw_settings(s, t);
+        ImGui::Spacing();
+        draw_live(s, t);
+        return;
+    }
     ui::begin_card("##train_side", ImVec2(std::max(e * 19, ImGui::GetContentRegionAvail().x * 0.26f), 0));
     ui::heading("Training");
     draw_controls(s, t);

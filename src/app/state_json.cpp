@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "app/inspect.h"
 #include "app/run_control.h"
 #include "imgui_internal.h"
 
@@ -98,7 +99,15 @@ void layout_json(std::ostringstream& o, const AppState& s) {
     rect(s.layout.notice);
     o << ",\"gallery\":";
     rect(s.layout.gallery);
-    o << "}";
+    // text that did not fit where it was drawn last frame, and the items tests aim input at
+    o << ",\"cut\":[";
+    for (size_t i = 0; i < ui::cuts().size(); ++i) o << (i ? "," : "") << "\"" << json_escape(ui::cuts()[i]) << "\"";
+    o << "],\"items\":{";
+    for (size_t i = 0; i < ui::marks().size(); ++i) {
+        o << (i ? "," : "") << "\"" << json_escape(ui::marks()[i].first) << "\":";
+        rect(ui::marks()[i].second);
+    }
+    o << "},\"size\":[" << ImGui::GetIO().DisplaySize.x << "," << ImGui::GetIO().DisplaySize.y << "]}";
     const ImGuiContext* g = ImGui::GetCurrentContext();
     const bool focus = g && g->NavId != 0 && !g->NavDisableHighlight && g->NavWindow;
     o << ",\"focus\":{\"visible\":" << (focus ? "true" : "false");

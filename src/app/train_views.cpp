@@ -153,7 +153,10 @@ void update_misclassified(TrainViews& t, core::Model& m, const core::Dataset& va
 static void draw_filters(TrainViews& t, float tile_side) {
     if (t.filters_n > 0) {
         ImGui::BeginGroup();
+        // titles wrap at their grid's width (they ran into the grid beside them)
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + t.filters_cols * (tile_side + 3));
         ImGui::TextUnformatted(t.filters_rgb ? "First-layer filters (RGB, each scaled to its range)" : "First-layer weights (32 units)");
+        ImGui::PopTextWrapPos();
         ImDrawList* dl = ImGui::GetWindowDrawList();
         ImVec2 p = ImGui::GetCursorScreenPos();
         const int tile = t.filters_tile, cols = t.filters_cols;
@@ -186,7 +189,9 @@ static void draw_activations(TrainViews& t, const core::Dataset& val, float tile
     const float e = ui::em();
     if (t.acts_n > 0) {
         ImGui::BeginGroup();
-        ImGui::Text("Activations after the first ReLU (validation image %d)", t.act_image);
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + t.acts_cols * (tile_side + 3));
+        ImGui::TextWrapped("Activations after the first ReLU (validation image %d)", t.act_image);
+        ImGui::PopTextWrapPos();
         ImDrawList* dl = ImGui::GetWindowDrawList();
         ImVec2 p = ImGui::GetCursorScreenPos();
         const int cols = t.acts_cols, H = t.acts_side;
@@ -214,9 +219,14 @@ static void draw_activations(TrainViews& t, const core::Dataset& val, float tile
 
 void draw_filters_and_activations(TrainViews& t, const core::Dataset& val, float w) {
     const float e = ui::em();
-    const float tile_side = std::floor(std::min(e * 2.6f, (w - e * 3) / 2 / 8 - 3));
+    // side by side, or one under the other when tiles would be smaller than a line of text
+    const bool beside = (w - e * 3) / 2 / 8 - 3 >= e;
+    const float tile_side = std::floor(std::min(e * 2.6f, (beside ? (w - e * 3) / 2 : w) / 8 - 3));
     draw_filters(t, tile_side);
-    if (t.filters_n > 0 && t.acts_n > 0) ImGui::SameLine(0, e * 1.5f);
+    if (t.filters_n > 0 && t.acts_n > 0) {
+        if (beside) ImGui::SameLine(0, e * 1.5f);
+        else ImGui::Spacing();
+    }
     draw_activations(t, val, tile_side);
 }
 
@@ -224,7 +234,7 @@ void draw_misclassified(const TrainViews& t, const core::Dataset& val, float w) 
     const float e = ui::em();
     if (!t.wrong_idx.empty() && t.wrong_tex.valid()) {
         ImGui::Spacing();
-        ImGui::Text("Misclassified validation images: %d of %d checked (label -> prediction)", (int)t.wrong_idx.size(), t.wrong_pred.n);
+        ImGui::TextWrapped("Misclassified validation images: %d of %d checked (label -> prediction)", (int)t.wrong_idx.size(), t.wrong_pred.n);
         int n = std::min<int>((int)t.wrong_idx.size(), 32);
         float th = std::round(e * 3.2f);
         int per_row = std::max(1, (int)((w + 6) / (th + e * 0.5f)));

@@ -7,7 +7,9 @@
 #include <cstdio>
 
 #include "app/app.h"
+#include "app/inspect.h"
 #include "core/dataset.h"
+#include "imgui_internal.h"
 
 namespace app::ui {
 
@@ -52,6 +54,38 @@ void help_marker(const char* text) {
     }
 }
 
+float button_w(const char* label) { return ImGui::CalcTextSize(label, nullptr, true).x + 2 * ImGui::GetStyle().FramePadding.x; }
+
+float checkbox_w(const char* label) {
+    return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x;
+}
+
+float labeled_w(float frame_w, const char* label) {
+    const float t = ImGui::CalcTextSize(label, nullptr, true).x;
+    return frame_w + (t > 0 ? ImGui::GetStyle().ItemInnerSpacing.x + t : 0);
+}
+
+float combo_w(const char* preview) { return button_w(preview) + ImGui::GetFrameHeight(); }
+
+void same_line_if_fits(float w, float spacing) {
+    const float sp = spacing < 0 ? ImGui::GetStyle().ItemSpacing.x : spacing;
+    // the right edge: the text wrap position when one is set (a column of text), else the region's
+    const ImGuiWindow* win = ImGui::GetCurrentWindow();
+    const float wrap = win->DC.TextWrapPos, edge = ImGui::GetContentRegionMaxAbs().x;
+    const float right = wrap > 0 ? std::min(edge, win->Pos.x - win->Scroll.x + wrap) : edge;
+    if (ImGui::GetItemRectMax().x + sp + w <= right) ImGui::SameLine(0, sp);
+}
+
+void wrapped(const char* text, bool disabled) {
+    if (disabled) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+    if (disabled) ImGui::PopStyleColor();
+}
+
+bool narrow(float width, float ems) { return width < ems * em(); }
+
 bool primary_button(const char* label, ImVec2 size) {
     ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.10f, 0.52f, 0.56f, 1.0f));
     ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.13f, 0.62f, 0.66f, 1.0f));
@@ -84,6 +118,7 @@ void class_bars(const float* values, int n, float vmax, const char* value_fmt, f
     const float label_w = class_label_width(), value_w = e * 4.5f;
     const float bar_w = std::max(e * 3, width - label_w - value_w);
     const float row_h = row_h_in > 0 ? row_h_in : e * 1.75f;
+    report_cut("class bars", label_w + bar_w + value_w, width);
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 0));
     if (vmax <= 0) vmax = 1;
     for (int k = 0; k < n; ++k) {
@@ -92,6 +127,7 @@ void class_bars(const float* values, int n, float vmax, const char* value_fmt, f
         ImU32 text = ImGui::GetColorU32(k == highlight ? ImGuiCol_Text : ImGuiCol_Text, k == highlight || highlight < 0 ? 1.0f : 0.75f);
         dl->AddCircleFilled(ImVec2(p.x + e * 0.4f, p.y + row_h * 0.5f), e * 0.3f, class_color(k));
         dl->AddText(ImVec2(p.x + e * 1.0f, p.y + (row_h - e) * 0.5f), text, name);
+        text_fits("class bar label", name, label_w - e * 1.0f);
         ImVec2 b0(p.x + label_w, p.y + row_h * 0.18f), b1(p.x + label_w + bar_w, p.y + row_h * 0.82f);
         dl->AddRectFilled(b0, b1, ImGui::GetColorU32(ImGuiCol_FrameBg), e * 0.2f);
         float f = std::clamp(values[k] / vmax, 0.0f, 1.0f);
@@ -105,14 +141,28 @@ void class_bars(const float* values, int n, float vmax, const char* value_fmt, f
         char buf[64];
         snprintf(buf, sizeof buf, value_fmt, values[k]);
         dl->AddText(ImVec2(b1.x + e * 0.5f, p.y + (row_h - e) * 0.5f), text, buf);
+        text_fits("class bar value", buf, value_w - e * 0.5f);
         ImGui::Dummy(ImVec2(width, row_h));
     }
     ImGui::PopStyleVar();
     ImGui::Dummy(ImVec2(0, 0));
 }
 
+void legend_row(const std::vector<Series>& series) {
+    const float e = em();
+    for (size_t i = 0; i < series.size(); ++i) {
+        const float w = e * 1.1f + ImGui::CalcTextSize(series[i].label).x;
+        if (i) same_line_if_fits(w, e);
+        ImVec2 p = ImGui::GetCursorScreenPos();
+        ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + e * 0.3f), ImVec2(p.x + e * 0.7f, p.y + e * 0.7f), series[i].color);
+        ImGui::Dummy(ImVec2(e * 0.9f, e));
+        ImGui::SameLine(0, e * 0.2f);
+        ImGui::TextUnformatted(series[i].label);
+    }
+}
+
 void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, float ymin, float ymax,
-               const char* x_label, bool auto_y) {
+               const char* x_label, bool auto_y, bool legend) {
     const float e = em();
     if (size.x <= 0) size.x = ImGui::GetContentRegionAvail().x;
     ImVec2 p0 = ImGui::GetCursorScreenPos();
@@ -137,10 +187,12 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, f
         float v = ymin + (ymax - ymin) * i / 4.0f;
         snprintf(buf, sizeof buf, std::fabs(ymax - ymin) < 0.1f ? "%.3f" : "%.2f", v);
         dl->AddText(ImVec2(p0.x + e * 0.3f, y - e * 0.5f), text, buf);
+        text_fits("plot axis value", buf, left - e * 0.3f);
     }
     char xb[64];
     snprintf(xb, sizeof xb, "%s  0 .. %.4g", x_label, xmax);
     dl->AddText(ImVec2(a.x, b.y + e * 0.2f), text, xb);
+    text_fits("plot axis title", xb, b.x - a.x);
     dl->PushClipRect(a, b, true);
     for (auto& s : series) {
         if (s.n <= 0) continue;
@@ -159,7 +211,11 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, f
             for (auto& q : pts) dl->AddCircleFilled(q, e * 0.15f, s.color);
     }
     dl->PopClipRect();
-    // legend
+    if (!legend) return;
+    // legend, right-aligned in the plot's top row
+    float legend_w = 0;
+    for (auto& s : series) legend_w += ImGui::CalcTextSize(s.label).x + e * 1.6f;
+    report_cut(std::string("plot legend of ") + id, legend_w, b.x - a.x);
     float lx = b.x;
     for (int i = (int)series.size() - 1; i >= 0; --i) {
         float w = ImGui::CalcTextSize(series[i].label).x;
@@ -185,6 +241,7 @@ void box_plot(const char* id, const Box* boxes, int n, float lo, float hi, ImVec
     for (int k = 0; k < n; ++k) {
         float y = p0.y + e * 0.4f + row * (k + 0.5f);
         dl->AddText(ImVec2(p0.x + e * 0.5f, y - e * 0.5f), text, core::kClassNames[k]);
+        text_fits("box plot label", core::kClassNames[k], label_w - e * 0.5f);
         if (boxes[k].n == 0) continue;
         const Box& b = boxes[k];
         ImU32 c = class_color(k), cf = class_color(k, 0.45f);

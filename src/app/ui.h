@@ -14,6 +14,19 @@ void heading(const char* text);               // a title-font line with spacing
 void subtle(const char* fmt, ...);            // dimmed help text, wrapped
 void help_marker(const char* text);           // "(?)" with a tooltip
 bool primary_button(const char* label, ImVec2 size = ImVec2(0, 0));
+// Flow layout: widths of items before they are drawn, and "on the same line as the last item if the
+// next one (w px) fits there, else on a new line", so rows of controls wrap instead of running off
+// (at the text wrap position when one is pushed).
+float button_w(const char* label);
+float checkbox_w(const char* label);
+float labeled_w(float frame_w, const char* label);   // a slider or combo with its label on the right
+void same_line_if_fits(float w, float spacing = -1);
+// The width a combo needs to show `preview` whole (text, padding, the arrow).
+float combo_w(const char* preview);
+// Text that wraps at the right edge of the available region (never cut).
+void wrapped(const char* text, bool disabled = false);
+// A window narrower than this many font sizes gets the narrow layouts (stacked columns, short texts).
+bool narrow(float width, float ems);
 // A framed child region with padding; end_card closes it.
 bool begin_card(const char* id, ImVec2 size, bool border = true);
 void end_card();
@@ -26,7 +39,9 @@ void class_bars(const float* values, int n, float vmax, const char* value_fmt, f
 // A line plot of several series over a shared x range. Each series: values, color, label.
 struct Series { const float* v; int n; ImU32 color; const char* label; const float* x = nullptr; float thickness = 0; };
 void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, float ymin, float ymax,
-               const char* x_label, bool auto_y = true);
+               const char* x_label, bool auto_y = true, bool legend = true);
+// The series' colors and labels on one row (wrapping when narrow), for plots drawn without a legend.
+void legend_row(const std::vector<Series>& series);
 
 // A box plot row per class: whiskers min..max, box q1..q3, median line.
 struct Box { float min = 0, q1 = 0, med = 0, q3 = 0, max = 0; int n = 0; };

@@ -11,5 +11,10 @@ namespace app {
 void draw_confusion(const core::Evaluation& ev, Texture& tex, float side);
 // Precision, recall, F1 and support per class.
 void draw_class_scores(const core::Evaluation& ev);
+// The confusion matrix and the per-class table of one evaluation in a region `w` px wide: side by
+// side when both fit, else the table under the matrix. The matrix is at least as large as its
+// headings need and at most max_side px. `what` ("validation"): titles "Confusion matrix (what)"
+// and "Per class (what)" above them (none when null); no evaluation yet (ev null): a placeholder.
+void draw_evaluation(const core::Evaluation* ev, Texture& tex, float w, float max_side, const char* what);
 
 }  // namespace app

@@ -127,7 +127,8 @@ EM_BOOL on_wheel(int, const EmscriptenWheelEvent* e, void*) {
     return EM_TRUE;  // not the page's scroll or zoom
 }
 // The first finger is the pointer: it moves there, then presses (the queue keeps them a frame
-// apart); lifting it releases. Handled here (preventDefault), so no emulated mouse events follow.
+// apart); lifting it releases, and the pointer leaves the window a frame later. Handled here
+// (preventDefault), so no emulated mouse events follow.
 long g_touch_id = -1;
 EM_BOOL on_touch(int type, const EmscriptenTouchEvent* e, void*) {
     for (int i = 0; i < e->numTouches; ++i) {
@@ -139,6 +140,7 @@ EM_BOOL on_touch(int type, const EmscriptenTouchEvent* e, void*) {
         if (type == EMSCRIPTEN_EVENT_TOUCHSTART) web.input.button(0, true);
         if (type == EMSCRIPTEN_EVENT_TOUCHEND || type == EMSCRIPTEN_EVENT_TOUCHCANCEL) {
             web.input.button(0, false);
+            web.input.leave();  // a lifted finger hovers nothing (a tapped tab kept its tooltip up)
             g_touch_id = -1;
         }
     }

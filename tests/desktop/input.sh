@@ -4,6 +4,7 @@
 #   1. a wheel notch down over the gallery scrolls it down by 20..200 px; a notch up scrolls it back
 #   2. a click on the Features tab, the pointer jumping there with no hover before, opens Features
 #   3. Ctrl+O opens Classify with the focus in its path field: a typed path and Enter classify that image
+#   and on the Data tab and the classified image no text is cut (state.layout.cut, as in the page)
 # Usage: input.sh APP STATE.json IMAGE
 set -euo pipefail
 app="$1"; state="$2"; image="$3"
@@ -22,6 +23,8 @@ wait_for() {  # JS condition, seconds
 }
 wait_for 's.tab === "Data" && s.data.loaded && s.data.gallery_scroll_max > 0' 60
 sleep 0.5
+# the layout is the page's: no text cut at 1280x800 (state.layout.cut lists what did not fit)
+[ "$(q 's.layout.cut.length')" = 0 ] || { echo "text cut on the Data tab: $(q 's.layout.cut.join("; ")')"; exit 1; }
 
 # 1. the wheel over the gallery (the lower right of the window)
 xdotool mousemove 860 640
@@ -45,4 +48,6 @@ sleep 0.3
 xdotool type --delay 5 "$image"
 xdotool key Return
 wait_for 's.classify.count === 1 && s.classify.items[0].probs.length === 8' 10
+sleep 0.3
+[ "$(q 's.layout.cut.length')" = 0 ] || { echo "text cut on the Classify tab: $(q 's.layout.cut.join("; ")')"; exit 1; }
 echo "wheel: one notch down scrolled the gallery $down px, one up back to 0; a click without a hover opened Features; Ctrl+O, a typed path and Enter classified $(q s.classify.items[0].name) as $(q s.classify.items[0].class)"

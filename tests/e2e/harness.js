@@ -24,6 +24,20 @@ async function check(name, fn) {
 function assert(cond, msg) { if (!cond) throw new Error(msg); }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Types `text` into an ImGui slider the way a user does: Ctrl+click on it (real mouse and keyboard
+// events), the text, Enter. `rect` is the slider's [x, y, w, h] in CSS pixels (state.layout.items).
+async function typeIntoSlider(page, rect, text) {
+  assert(rect, 'the slider is not on screen');
+  await page.keyboard.down('Control');
+  await page.mouse.click(rect[0] + rect[2] / 2, rect[1] + rect[3] / 2);
+  await page.keyboard.up('Control');
+  await sleep(300);  // a frame or two: the slider becomes a text field
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+  await sleep(300);
+}
+
 // Prints the summary line and exits non-zero when a check failed (or `crash` is given).
 function finish(crash) {
   if (crash) console.error('e2e: ' + (crash.stack || crash));
@@ -32,4 +46,4 @@ function finish(crash) {
   process.exit(failed ? 1 : 0);
 }
 
-module.exports = { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish };
+module.exports = { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish, typeIntoSlider };

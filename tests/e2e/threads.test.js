@@ -2,7 +2,8 @@
 // scripts/serve.js serves it, BLOODCELL_URL) the page is cross-origin isolated and must run the
 // threaded build (bloodcell_web_mt) and say so; served without those headers (a plain static server:
 // here a proxy in front of BLOODCELL_URL that drops them) it must run the one-thread build. In both,
-// a CNN trains a few batches and an image is classified. Screenshots: tests/e2e/screenshots/2x-*.png.
+// a CNN trains a few batches and an image is classified; in the one-thread build, a batch of 8 typed into
+// its slider sets off no 'batch too slow' warning and one of 256 does. Screenshots: tests/e2e/screenshots/2x-*.png.
 // Usage: BLOODCELL_URL=http://127.0.0.1:PORT/ node threads.test.js   (tests/e2e/run.sh sets it up)
 'use strict';
 const fs = require('fs');
@@ -10,7 +11,7 @@ const http = require('http');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
-const { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish } = require('./harness');
+const { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish, typeIntoSlider } = require('./harness');
 
 const URL_ = process.env.BLOODCELL_URL || 'http://127.0.0.1:8080/';
 
@@ -61,6 +62,11 @@ async function runPage(url, want, shotName) {
     assert(await command('train:model=cnn') === '', 'cannot select cnn');
     await command('train:epochs=1');
     await command('tab:Train');
+    await sleep(300);
+    const single = want.build === 'single';
+    // one thread: batches run inside frames, and the page warns when one takes longer than the frame
+    // budget. Batch 8 (typed into its slider) must not set the warning off (it measured the slice).
+    if (single) await typeIntoSlider(page, (await state()).layout.items['train.batch'], '8');
     assert(await command('train:start') === '', 'train:start failed');
     let s;
     for (let i = 0; i < 600; i++) {
@@ -70,8 +76,25 @@ async function runPage(url, want, shotName) {
     }
     assert(s.train.run && s.train.run.step >= 4, 'training made no progress: ' + JSON.stringify(s.train.run));
     assert(s.train.run.losses.every(Number.isFinite), 'non-finite loss');
+    if (single) {
+      assert(s.train.settings.batch === 8, 'typed batch 8, the batch is ' + s.train.settings.batch);
+      assert(!s.layout.items['train.batch_warning'], `batch 8 at ${s.train.run.images_per_second.toFixed(0)} images/s: warned that a batch is too slow`);
+    }
     await page.screenshot({ path: path.join(SHOTS, shotName + '-train.png') });
     await command('train:pause');
+    if (single) {
+      // batch 256 (about a second a batch): the warning shows, whole
+      await command('train:reset');
+      await command('train:epochs=4');  // (the sample's 256 images are one batch: still running at the screenshot)
+      await sleep(300);
+      await typeIntoSlider(page, (await state()).layout.items['train.batch'], '256');
+      assert(await command('train:start') === '', 'train:start failed');
+      for (let i = 0; i < 300 && !(s = await state()).layout.items['train.batch_warning']; i++) await sleep(100);
+      assert(s.train.settings.batch === 256 && s.layout.items['train.batch_warning'], 'no warning at batch 256: ' + JSON.stringify(s.train.run));
+      assert(s.layout.cut.length === 0, 'cut: ' + s.layout.cut.join('; '));
+      await page.screenshot({ path: path.join(SHOTS, shotName + '-train-batch256.png') });
+      await command('train:pause');
+    }
     await command('tab:Classify');
     await command('classify:sample');
     for (let i = 0; i < 50 && (await state()).classify.count === 0; i++) await sleep(100);
