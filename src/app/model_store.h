@@ -11,6 +11,7 @@
 
 #include "core/job.h"
 #include "core/model.h"
+#include "app/review.h"
 
 namespace app {
 
@@ -22,6 +23,11 @@ struct StoredModel {
     size_t params = 0;
     double train_seconds = NAN;  // NaN when unknown
     bool pretrained = false;
+    std::string file;            // the model file's name ("vgg6_w32.bcm"), "" for a model trained here
+    std::string crc32;           // CRC-32 of the file's bytes (8 hex digits); of save() for one trained here
+    // The confidence below which this model's predictions are "unsure" (review.h is_unsure). The one
+    // place that decides it: a threshold stored with the model (issue 12 item 2) replaces the default.
+    float unsure_below() const { return kDefaultUnsureBelow; }
     // the test-split evaluation (of the data version it was made for)
     std::unique_ptr<core::EvalJob> eval;
     int eval_version = -1;
@@ -61,6 +67,8 @@ public:
     bool evaluated(const StoredModel& m) const { return m.evaluated && m.eval_version == version_; }
     // Progress 0..1 of m's evaluation under way, or -1 when none is.
     double eval_progress(const StoredModel& m) const;
+    // m.crc32, computed from m.model->save() the first time for a model that came from no file.
+    static const std::string& checksum(StoredModel& m);
 
 private:
     std::vector<std::unique_ptr<StoredModel>> models_;
