@@ -289,13 +289,21 @@ TEST_CASE("review: a saved session loads back as it was") {
     CHECK(back.value.size() == 0);
     REQUIRE(back.value.undo_clear());
     CHECK(back.value.size() == 6);
-    // a restored session goes before what was classified meanwhile; ids stay unique
+    // restored into an empty session: the rows, the sort and the filter as saved
+    app::ReviewSession fresh;
+    fresh.merge_before(b);
+    CHECK(fresh.size() == 6);
+    CHECK(fresh.sort_column() == app::ReviewColumn::Confidence);
+    CHECK(fresh.unsure_only());
+    CHECK(fresh.view() == back.value.view());
+    // a restored session goes before what was classified meanwhile (whose view stays); ids stay unique
     app::ReviewSession now;
     now.add(row("new.png", 5, 5));
     now.merge_before(back.value);
     REQUIRE(now.size() == 7);
     CHECK(now.at(0).file == "b.png");
     CHECK(now.at(6).file == "new.png");
+    CHECK(now.sort_column() == app::ReviewColumn::Order);
     for (int i = 0; i < now.size(); ++i)
         for (int j = i + 1; j < now.size(); ++j) CHECK(now.at(i).id != now.at(j).id);
 }

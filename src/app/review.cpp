@@ -130,6 +130,7 @@ bool ReviewSession::undo_clear() {
 }
 
 void ReviewSession::merge_before(ReviewSession earlier) {
+    const bool nothing_yet = rows_.empty() && cleared_.empty();
     for (auto& r : earlier.rows_) r.id = next_id_++;
     for (auto& r : rows_) earlier.rows_.push_back(std::move(r));
     rows_ = std::move(earlier.rows_);
@@ -137,7 +138,7 @@ void ReviewSession::merge_before(ReviewSession earlier) {
         for (auto& r : earlier.cleared_) r.id = next_id_++;
         cleared_ = std::move(earlier.cleared_);
     }
-    if (rows_.size() == earlier.rows_.size()) {  // nothing of ours yet: take the saved view too
+    if (nothing_yet) {  // nothing of ours yet: the saved view (sort, filter) too
         sort_column_ = earlier.sort_column_;
         sort_descending_ = earlier.sort_descending_;
         unsure_only_ = earlier.unsure_only_;
