@@ -132,6 +132,15 @@ TEST_CASE("review: accept, relabel, take back; Clear and its undo") {
     s.unreview(1);
     CHECK(s.at(1).reviewed == -1);
     CHECK(s.revision() > r0);
+    // another crop: new input and thumbnail, the review kept
+    const uint64_t r1 = s.revision();
+    s.set_crop(4, core::Crop{10, 20, 200}, std::vector<uint8_t>(core::kImageBytes, 9), {});
+    CHECK(s.at(4).crop.x0 == 10);
+    CHECK(s.at(4).crop.y0 == 20);
+    CHECK(s.at(4).input[0] == 9);
+    CHECK(s.at(4).thumb.empty());
+    CHECK(s.at(4).reviewed == 2);
+    CHECK(s.revision() > r1);
     s.clear();
     CHECK(s.size() == 0);
     CHECK(s.can_undo_clear());
@@ -267,6 +276,7 @@ TEST_CASE("review: a saved session loads back as it was") {
         CHECK(y.file == x.file);
         CHECK(y.width == x.width);
         CHECK(y.crop.side == x.crop.side);
+        CHECK(y.crop.x0 == x.crop.x0);
         CHECK(y.input == x.input);
         CHECK(y.thumb == x.thumb);
         CHECK(y.probs == x.probs);

@@ -120,11 +120,17 @@ struct ImageView {
     Texture preview;                     // the original, downscaled for display (<= 512 px), or the thumbnail
     int preview_w = 0, preview_h = 0;
     bool original = false;               // preview holds the original (else the thumbnail)
+    std::vector<uint8_t> original_rgb;   // preview's pixels (preview_w x preview_h RGB), to crop again;
+                                         // kept for the kKeepOriginals newest images of this run
+
     Texture input_tex;                   // the 28x28 model input
     Texture thumb_tex;                   // the thumbnail (table rows)
 };
+constexpr int kKeepOriginals = 32;
 struct ClassifyState {
     ReviewSession review;
+    bool dragging_crop = false;          // the crop box is being dragged on the original
+    core::Crop drag_start, drag_crop;    // (in the original's pixels)
     std::map<uint64_t, ImageView> views; // by ReviewRow::id
     int selected = -1;                   // row index in review
     bool focus_selected = false;         // the keyboard moved the selection: bring it into view
@@ -176,6 +182,7 @@ struct Layout {
     ImVec4 notice = {};                  // the notice overlay; w = 0 while none shows
     ImVec4 gallery = {};                 // the Data tab's gallery (while that tab shows)
     ImVec4 review_headers[(int)ReviewColumn::Count] = {};  // the Classify table's column headers
+    ImVec4 original = {};                // the shown image's original (where its crop can be dragged)
 };
 
 struct TrainState;    // run_control.h
@@ -262,6 +269,9 @@ void review_unsure_only(AppState& s, bool on);
 void review_clear(AppState& s);        // (the panel asks first)
 bool review_undo_clear(AppState& s);
 std::string save_review_report(AppState& s);  // "" or the problem
+// Classifies row `row` again from another crop of its original (the cell was not centred); false
+// when this run no longer has the original (a restored row, or one of many).
+bool classify_recrop(AppState& s, int row, core::Crop crop);
 // Moves the selection by `delta` rows of the displayed order (the keyboard's arrows).
 void review_move(AppState& s, int delta);
 // The texture set of a row, made on first use; null for a bad row index.

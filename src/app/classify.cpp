@@ -3,6 +3,7 @@
 // typed operations (accept, relabel, sort, filter, Clear and its undo, CSV and report); the session
 // kept by the platform (stored when it changes, restored at start, a damaged one set aside).
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -36,6 +37,19 @@ static void predict_row(AppState& s, int i) {
         p.probs.clear();
     }
     r.set_prediction(i, p);
+}
+
+// The display copy of an image: nearest-neighbour downscale to pw x ph.
+static std::vector<uint8_t> small_copy(const core::Image& im, int pw, int ph) {
+    std::vector<uint8_t> small((size_t)pw * ph * 3);
+    for (int y = 0; y < ph; ++y) {
+        int sy = (int)((int64_t)y * im.height / ph);
+        for (int x = 0; x < pw; ++x) {
+            int sx = (int)((int64_t)x * im.width / pw);
+            std::copy_n(&im.rgb[((size_t)sy * im.width + sx) * 3], 3, &small[((size_t)y * pw + x) * 3]);
+        }
+    }
+    return small;
 }
 
 static void prune_views(ClassifyState& c) {
@@ -93,23 +107,36 @@ void classify_image(AppState& s, const std::string& name, const uint8_t* bytes, 
     int maxs = std::max(im.width, im.height);
     int pw = im.width, ph = im.height;
     if (maxs > 512) { pw = std::max(1, im.width * 512 / maxs); ph = std::max(1, im.height * 512 / maxs); }
-    if (pw == im.width && ph == im.height) {
-        v.preview.upload_rgb(im.rgb.data(), pw, ph, false);
-    } else {
-        std::vector<uint8_t> small((size_t)pw * ph * 3);
-        for (int y = 0; y < ph; ++y) {
-            int sy = (int)((int64_t)y * im.height / ph);
-            for (int x = 0; x < pw; ++x) {
-                int sx = (int)((int64_t)x * im.width / pw);
-                std::copy_n(&im.rgb[((size_t)sy * im.width + sx) * 3], 3, &small[((size_t)y * pw + x) * 3]);
-            }
-        }
-        v.preview.upload_rgb(small.data(), pw, ph, false);
-    }
+    v.original_rgb = pw == im.width && ph == im.height ? im.rgb : small_copy(im, pw, ph);
+    v.preview.upload_rgb(v.original_rgb.data(), pw, ph, false);
     v.preview_w = pw;
     v.preview_h = ph;
     v.original = true;
     add_row(s, std::move(row), std::move(v));
+    // memory stays bounded: only the newest originals are kept for cropping again
+    int kept = 0;
+    for (auto it = s.classify.views.rbegin(); it != s.classify.views.rend(); ++it)
+        if (!it->second.original_rgb.empty() && ++kept > kKeepOriginals) std::vector<uint8_t>().swap(it->second.original_rgb);
+}
+
+bool classify_recrop(AppState& s, int row, core::Crop crop) {
+    ImageView* v = classify_view(s, row);
+    if (!v || v->original_rgb.empty()) return false;
+    const ReviewRow& r = s.classify.review.at(row);
+    // the crop in the display copy's pixels (the original's own when it is at most 512 px)
+    const double f = (double)v->preview_w / std::max(1, r.width);
+    core::Crop c{(int)std::lround(crop.x0 * f), (int)std::lround(crop.y0 * f), (int)std::lround(crop.side * f)};
+    c.side = std::clamp(c.side, 1, std::min(v->preview_w, v->preview_h));
+    c.x0 = std::clamp(c.x0, 0, v->preview_w - c.side);
+    c.y0 = std::clamp(c.y0, 0, v->preview_h - c.side);
+    const core::Image img{v->preview_w, v->preview_h, v->original_rgb};
+    std::vector<uint8_t> input = core::area_resize(img, c, core::kSide), thumb = make_thumbnail(img, c);
+    v->input_tex.upload_rgb(input.data(), core::kSide, core::kSide, true);
+    v->thumb_tex.upload_rgb(thumb.data(), kThumbSide, kThumbSide, false);
+    s.classify.review.set_crop(row, crop, std::move(input), std::move(thumb));
+    predict_row(s, row);
+    s.features.computed_key = 0;
+    return true;
 }
 
 void classify_rgb28(AppState& s, const std::string& name, const uint8_t* rgb28) {

@@ -4,6 +4,7 @@
 // flag and the reviewer's buttons; the toolbar exports the review (CSV, report), clears it (asking
 // first; Undo) and filters it. The review table and the differential are in panel_review.cpp.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "app/app.h"
@@ -168,6 +169,39 @@ static void draw_prediction(AppState& s, const ReviewRow& it, int row) {
     }
 }
 
+// The original with the crop square; the square can be dragged (when this run has the original) and
+// the image is classified again from the new crop when it is let go.
+static void draw_original(AppState& s, int row, ImVec2 sz) {
+    ClassifyState& c = s.classify;
+    const ReviewRow& it = c.review.at(row);
+    const ImageView& v = *classify_view(s, row);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImGui::Image(v.preview.im(), sz);
+    s.layout.original = ImVec4(p.x, p.y, sz.x, sz.y);
+    if (!v.original || it.width <= 0 || it.height <= 0) return;
+    const float fx = sz.x / it.width, fy = sz.y / it.height;
+    core::Crop crop = it.crop;
+    if (!v.original_rgb.empty()) {
+        ImGui::SetCursorScreenPos(p);
+        ImGui::InvisibleButton("##crop", sz);
+        if (ImGui::IsItemActivated()) c.drag_start = c.drag_crop = it.crop, c.dragging_crop = true;
+        if (c.dragging_crop && ImGui::IsItemActive()) {
+            const ImVec2 d = ImGui::GetMouseDragDelta(0, 0.0f);
+            c.drag_crop.x0 = std::clamp(c.drag_start.x0 + (int)std::lround(d.x / fx), 0, std::max(0, it.width - it.crop.side));
+            c.drag_crop.y0 = std::clamp(c.drag_start.y0 + (int)std::lround(d.y / fy), 0, std::max(0, it.height - it.crop.side));
+            crop = c.drag_crop;
+        }
+        if (ImGui::IsItemDeactivated() && c.dragging_crop) {
+            c.dragging_crop = false;
+            if (c.drag_crop.x0 != it.crop.x0 || c.drag_crop.y0 != it.crop.y0) classify_recrop(s, row, c.drag_crop);
+        }
+        if (ImGui::IsItemHovered() && !ImGui::IsItemActive()) ImGui::SetTooltip("Drag the square onto the cell: the image is classified again");
+    }
+    ImGui::GetWindowDrawList()->AddRect(ImVec2(p.x + crop.x0 * fx, p.y + crop.y0 * fy),
+                                        ImVec2(p.x + (crop.x0 + crop.side) * fx, p.y + (crop.y0 + crop.side) * fy),
+                                        IM_COL32(80, 230, 230, 255), 0, 0, 2.0f);
+}
+
 static void draw_result(AppState& s, int row) {
     const float e = ui::em();
     const ReviewRow& it = s.classify.review.at(row);
@@ -186,15 +220,8 @@ static void draw_result(AppState& s, int row) {
     float sc = box / std::max(1, std::max(v.preview_w, v.preview_h));
     ImVec2 sz(v.preview_w * sc, v.preview_h * sc);
     ImGui::BeginGroup();
-    ImGui::TextDisabled(v.original ? "Original, crop in cyan" : "The crop (saved thumbnail)");
-    ImVec2 p = ImGui::GetCursorScreenPos();
-    ImGui::Image(v.preview.im(), sz);
-    if (v.original && it.width > 0 && it.height > 0) {
-        float fx = sz.x / it.width, fy = sz.y / it.height;
-        ImGui::GetWindowDrawList()->AddRect(ImVec2(p.x + it.crop.x0 * fx, p.y + it.crop.y0 * fy),
-                                            ImVec2(p.x + (it.crop.x0 + it.crop.side) * fx, p.y + (it.crop.y0 + it.crop.side) * fy),
-                                            IM_COL32(80, 230, 230, 255), 0, 0, 2.0f);
-    }
+    ImGui::TextDisabled(!v.original ? "The crop (saved thumbnail)" : v.original_rgb.empty() ? "Original, crop in cyan" : "Original: drag the crop");
+    draw_original(s, row, sz);
     ImGui::EndGroup();
     ImGui::SameLine(0, e * 1.2f);
     ImGui::BeginGroup();

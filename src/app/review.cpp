@@ -47,6 +47,15 @@ void ReviewSession::set_prediction(int i, const Prediction& p) {
     ++revision_;
 }
 
+void ReviewSession::set_crop(int i, const core::Crop& crop, std::vector<uint8_t> input, std::vector<uint8_t> thumb) {
+    if (i < 0 || i >= size()) return;
+    ReviewRow& r = rows_[i];
+    r.crop = crop;
+    r.input = std::move(input);
+    r.thumb = std::move(thumb);
+    ++revision_;
+}
+
 void ReviewSession::accept(int i) {
     if (i < 0 || i >= size() || rows_[i].predicted < 0) return;
     rows_[i].reviewed = rows_[i].predicted;

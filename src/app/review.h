@@ -89,6 +89,8 @@ public:
     int add(ReviewRow row);
     // The model's result for row i (a new prediction clears nothing the reviewer decided).
     void set_prediction(int i, const Prediction& p);
+    // Another crop of row i's image (the cell was not centred): its new model input and thumbnail.
+    void set_crop(int i, const core::Crop& crop, std::vector<uint8_t> input, std::vector<uint8_t> thumb);
 
     // Review: accept the model's class, give another one (0..7), or take the decision back.
     void accept(int i);

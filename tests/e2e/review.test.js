@@ -1,7 +1,8 @@
 // The Classify tab as a review tool (issue 12 items 3-5, issue 15 item 8), with real input: a click on
-// a column header (no hover first) sorts the table, the keyboard relabels and accepts rows, the review
-// comes back after a reload (IndexedDB), a damaged saved session is reported and set aside, and the
-// report downloads. Effects are read from the app's state (window.bloodcell.state()).
+// a column header (no hover first) sorts the table, the keyboard relabels and accepts rows, a dragged
+// crop square classifies the image again, the review comes back after a reload (IndexedDB), a damaged
+// saved session is reported and set aside, and the report downloads. Effects are read from the app's
+// state (window.bloodcell.state()).
 // Usage: BLOODCELL_URL=http://127.0.0.1:PORT/ node review.test.js   (tests/e2e/run.sh sets it up)
 'use strict';
 const fs = require('fs');
@@ -95,6 +96,26 @@ async function main() {
       const d = s.classify.differential;
       assert(d.reviewed === 2 && d.relabelled === 1 && d.counts[2][2] === 1 + d.counts[0][2], 'differential: ' + JSON.stringify(d));
       await page.screenshot({ path: path.join(SHOTS, '31-review-keyboard.png') });
+    });
+
+    await check('dragging the crop square on the original classifies the image again from the new crop', async () => {
+      let s = await state();
+      const sel = s.classify.selected, it = s.classify.items[sel], r = s.layout.original, k = await dpr();
+      assert(r[2] > 0 && it.width > 28, 'no original shown: ' + JSON.stringify(r));
+      const scale = r[2] / it.width;  // canvas pixels per image pixel
+      const [x0, y0, side] = it.crop;
+      const cx = (r[0] + (x0 + side / 2) * scale) / k, cy = (r[1] + (y0 + side / 2) * scale) / k;
+      await page.mouse.move(cx, cy);
+      await page.mouse.down();
+      await page.mouse.move(cx + 30, cy + 20, { steps: 6 });
+      await page.mouse.up();
+      s = await until((s) => s.classify.items[sel].crop[0] !== x0);
+      const moved = s.classify.items[sel];
+      const dx = moved.crop[0] - x0, dy = moved.crop[1] - y0, want = (30 * k) / scale;
+      assert(Math.abs(dx - want) <= 2 && dy > 0 && moved.crop[2] === side, `crop moved by ${dx},${dy} image px (want ~${want.toFixed(1)}, >0)`);
+      assert(moved.probs.join() !== it.probs.join(), 'the probabilities did not change with the crop');
+      assert(moved.reviewed === it.reviewed, 'the review of the row changed with its crop');
+      console.log(`     crop (${x0}, ${y0}) -> (${moved.crop[0]}, ${moved.crop[1]}): ${it.class} ${it.confidence.toFixed(3)} -> ${moved.class} ${moved.confidence.toFixed(3)}`);
     });
 
     await check('the report downloads with the counts and thumbnails', async () => {
