@@ -276,7 +276,8 @@ bool classify_recrop(AppState& s, int row, core::Crop crop);
 void review_move(AppState& s, int delta);
 // The texture set of a row, made on first use; null for a bad row index.
 ImageView* classify_view(AppState& s, int row);
-// The unsure threshold in use (the active model's; kDefaultUnsureBelow until models store one).
+// The unsure threshold in use (the active model's for the current mode; kDefaultUnsureBelow until
+// models store one): the one accessor every unsure flag comes from.
 float unsure_threshold(const AppState& s);
 void session_frame(AppState& s);      // stores the session when it changed, at most twice a second (app_frame)
 void session_flush(AppState& s);      // stores it now if it changed (at exit, when the page is hidden)

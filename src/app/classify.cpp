@@ -12,10 +12,9 @@
 
 namespace app {
 
-float unsure_threshold(const AppState& s) {
-    const StoredModel* m = s.models.active_model();
-    return m ? m->unsure_below() : kDefaultUnsureBelow;
-}
+// The one place that decides which predictions are "unsure" (with review.h is_unsure): until models
+// store a threshold chosen on val (issue 12 item 2), every model's is the default.
+float unsure_threshold(const AppState& s) { return kDefaultUnsureBelow; }
 
 static std::string now_iso() { return iso_date_utc((long long)std::time(nullptr)); }
 
@@ -32,7 +31,7 @@ static void predict_row(AppState& s, int i) {
         p.model = model;
         p.model_file = m->file;
         p.model_crc32 = ModelStore::checksum(*m);
-        p.unsure_below = m->unsure_below();
+        p.unsure_below = unsure_threshold(s);
     } else {
         p.probs.clear();
     }
@@ -243,7 +242,7 @@ std::string save_review_report(AppState& s) {
         info.model = m->label;
         info.model_file = m->file;
         info.model_crc32 = ModelStore::checksum(*m);
-        info.unsure_below = m->unsure_below();
+        info.unsure_below = unsure_threshold(s);
     } else {
         info.model = "none loaded";
     }

@@ -11,7 +11,6 @@
 
 #include "core/job.h"
 #include "core/model.h"
-#include "app/review.h"
 
 namespace app {
 
@@ -25,9 +24,6 @@ struct StoredModel {
     bool pretrained = false;
     std::string file;            // the model file's name ("vgg6_w32.bcm"), "" for a model trained here
     std::string crc32;           // CRC-32 of the file's bytes (8 hex digits); of save() for one trained here
-    // The confidence below which this model's predictions are "unsure" (review.h is_unsure). The one
-    // place that decides it: a threshold stored with the model (issue 12 item 2) replaces the default.
-    float unsure_below() const { return kDefaultUnsureBelow; }
     // the test-split evaluation (of the data version it was made for)
     std::unique_ptr<core::EvalJob> eval;
     int eval_version = -1;
