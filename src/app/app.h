@@ -135,7 +135,7 @@ struct ClassifyState {
     int selected = -1;                   // row index in review
     bool focus_selected = false;         // the keyboard moved the selection: bring it into view
     bool tta = false;                    // average the 8 flips/rotations of the input
-    bool confirm_clear = false;          // the Clear question is open
+    bool confirm_clear = false;          // Clear was pressed: ask (the popup opens next)
     std::string last_error;
     std::string path_ui;
     // the session kept by the platform (Platform::store_session)
@@ -279,7 +279,7 @@ ImageView* classify_view(AppState& s, int row);
 // The unsure threshold in use (the active model's for the current mode; kDefaultUnsureBelow until
 // models store one): the one accessor every unsure flag comes from.
 float unsure_threshold(const AppState& s);
-void session_frame(AppState& s);      // stores the session when it changed, at most twice a second (app_frame)
+void session_frame(AppState& s);      // stores the session when it changed, at most every 0.5 s + 1 ms per image (app_frame)
 void session_flush(AppState& s);      // stores it now if it changed (at exit, when the page is hidden)
 void release_compare_views(AppState& s);
 std::string model_summary(const AppState& s);   // "vgg6 (pretrained)" or "none"

@@ -265,7 +265,8 @@ void session_flush(AppState& s) {
 }
 
 void session_frame(AppState& s) {
-    if (s.stats.t - s.classify.stored_t >= 0.5) session_flush(s);
+    // a big session takes longer to write: at most every 0.5 s, plus 1 ms per image
+    if (s.stats.t - s.classify.stored_t >= 0.5 + s.classify.review.size() / 1000.0) session_flush(s);
 }
 
 void app_restore_session(AppState& s, const std::string& name, const uint8_t* bytes, size_t size) {

@@ -238,21 +238,20 @@ static void draw_result(AppState& s, int row) {
 static void draw_clear_buttons(AppState& s) {
     ClassifyState& c = s.classify;
     if (c.review.size() > 0 && ImGui::Button("Clear ...")) c.confirm_clear = true;
-    if (c.confirm_clear) ImGui::OpenPopup("Clear the review?");
+    if (c.confirm_clear) {
+        ImGui::OpenPopup("Clear the review?");
+        c.confirm_clear = false;
+    }
     if (ImGui::BeginPopupModal("Clear the review?", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
         const Differential d = c.review.differential();
         ImGui::Text("Remove all %d images from the table (%d reviewed)?", d.images, d.reviewed);
         ImGui::TextDisabled("Undo brings them back.");
         if (ImGui::Button("Clear")) {
             review_clear(s);
-            c.confirm_clear = false;
             ImGui::CloseCurrentPopup();
         }
         ImGui::SameLine();
-        if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetIO().KeyMap[ImGuiKey_Escape])) {
-            c.confirm_clear = false;
-            ImGui::CloseCurrentPopup();
-        }
+        if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetIO().KeyMap[ImGuiKey_Escape])) ImGui::CloseCurrentPopup();
         ImGui::EndPopup();
     }
     if (c.review.can_undo_clear()) {

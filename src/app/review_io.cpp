@@ -104,8 +104,9 @@ const char* kReportStyle =
     "h1{font-size:18px;margin:0 0 4px}p{margin:2px 0}table{border-collapse:collapse;margin:8px 0;width:100%}"
     "th,td{border:1px solid #bbb;padding:2px 5px;text-align:right}th:first-child,td:first-child{text-align:left}"
     "thead th{background:#eee}.cells{display:flex;flex-wrap:wrap;gap:4px}"
-    "figure{margin:0;width:21mm;text-align:center;break-inside:avoid;font-size:8px}"
-    "figure img{width:19mm;height:19mm;image-rendering:pixelated;border:2px solid #888}"
+    "figure{margin:0;width:14.5mm;text-align:center;break-inside:avoid;font-size:7px;line-height:1.2}"
+    "figcaption{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}"
+    "figure img{width:13mm;height:13mm;border:2px solid #888}"
     "figure.relabelled img{border-color:#c00}figure.unsure img{border-style:dashed}"
     "@media print{.noprint{display:none}}</style>";
 
@@ -149,13 +150,13 @@ std::string ReviewSession::report_html(const ReportInfo& info) const {
     o << "<p>" << d.images << " images, " << d.classified << " classified, " << d.unsure << " unsure, " << d.reviewed
       << " reviewed, " << d.relabelled << " relabelled.</p>";
     differential_table(o, d);
-    // the images a person looked at or should look at; at most 96 keep it to one page
+    // the images a person looked at or should look at; at most 60 (5 rows) keep it to one page
     std::vector<const ReviewRow*> shown;
     for (const ReviewRow& r : rows_)
         if (r.predicted >= 0 && (r.reviewed >= 0 || r.unsure)) shown.push_back(&r);
     o << "<p><b>Reviewed and unsure images</b> (" << shown.size()
       << "; red frame: relabelled, dashed: unsure, &#10003;: accepted)</p><div class=cells>";
-    const size_t cap = 96;
+    const size_t cap = 60;
     for (size_t i = 0; i < shown.size() && i < cap; ++i) thumbnail(o, *shown[i]);
     o << "</div>";
     if (shown.size() > cap) o << "<p>... and " << shown.size() - cap << " more (see the CSV).</p>";

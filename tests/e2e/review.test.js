@@ -124,6 +124,14 @@ async function main() {
       assert(dl.suggestedFilename() === 'bloodcell_report.html', 'file ' + dl.suggestedFilename());
       assert(/4 images, 4 classified, \d+ unsure, 2 reviewed, 1 relabelled/.test(html), 'no counts in the report');
       assert((html.match(/data:image\/png;base64,/g) || []).length >= 2, 'no thumbnails in the report');
+      // it prints on one A4 page
+      const doc = await ctx.newPage();
+      await doc.setContent(html, { waitUntil: 'load' });
+      await doc.screenshot({ path: path.join(SHOTS, '33-review-report.png'), fullPage: true });
+      const pdf = (await doc.pdf({ format: 'A4' })).toString('latin1');
+      await doc.close();
+      const pages = (pdf.match(/\/Type\s*\/Page(?![s\w])/g) || []).length;
+      assert(pages === 1, 'the report prints on ' + pages + ' pages');
     });
 
     await check('after a reload the review is back: the rows, their labels and the sort', async () => {
@@ -163,6 +171,29 @@ async function main() {
       }));
       assert(keys.some((k) => /^review-damaged-/.test(k)), 'not set aside: keys ' + keys);
       errors.splice(0, errors.length, ...errors.filter((e) => !/review session/.test(e)));
+    });
+
+    await check('the report of 70 reviewed images still prints on one page', async () => {
+      const n0 = (await state()).classify.count;
+      await page.evaluate((n0) => {
+        for (let i = 0; i < 70; i++) {
+          window.bloodcell.command('classify:sample');
+          window.bloodcell.command('review:row=' + (n0 + i));
+          window.bloodcell.command('review:accept');
+        }
+      }, n0);
+      const s = await until((s) => s.classify.differential.reviewed >= 70);
+      assert(s.classify.differential.reviewed >= 70, 'reviewed ' + s.classify.differential.reviewed);
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.evaluate(() => window.bloodcell.command('classify:report'))]);
+      const html = fs.readFileSync(await dl.path(), 'utf8');
+      assert((html.match(/data:image\/png;base64,/g) || []).length === 60 && /and 10 more/.test(html), 'not 60 thumbnails and a note');
+      const doc = await ctx.newPage();
+      await doc.setContent(html, { waitUntil: 'load' });
+      await doc.screenshot({ path: path.join(SHOTS, '34-review-report-70.png'), fullPage: true });
+      const pdf = (await doc.pdf({ format: 'A4' })).toString('latin1');
+      await doc.close();
+      const pages = (pdf.match(/\/Type\s*\/Page(?![s\w])/g) || []).length;
+      assert(pages === 1, 'the report prints on ' + pages + ' pages');
     });
 
     await check('no console errors', async () => { assert(errors.length === 0, errors.join(' | ')); });
