@@ -13,6 +13,16 @@
 
 namespace app {
 
+// SameLine when an item `w` wide still fits on this line, else the next line (narrow windows).
+static void same_line_if_fits(float w) {
+    const float right = ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w;
+    if (right <= ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) ImGui::SameLine();
+}
+static float button_w(const char* label) { return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2; }
+static float checkbox_w(const char* label) {
+    return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x;
+}
+
 // The desktop's stand-in for the file chooser: a path field (Ctrl+O puts the focus there).
 static void image_path_row(AppState& s, float width) {
     ImGui::BeginChild("##pathrow", ImVec2(width, ImGui::GetFrameHeight()), false,
@@ -123,9 +133,9 @@ static void draw_review_buttons(AppState& s, int row) {
     if (ImGui::SmallButton("Accept")) review_accept(s, row), review_move(s, +1);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("The model is right (Enter); then the next row");
     for (int k = 0; k < core::kClasses; ++k) {
-        ImGui::SameLine(0, e * 0.3f);
         char label[32];
         snprintf(label, sizeof label, "%d %s##relabel%d", k + 1, core::kClassShortNames[k], k);
+        same_line_if_fits(button_w(label));
         const bool on = r.reviewed == k;
         ImGui::PushStyleColor(ImGuiCol_Text, on ? ImVec4(0.05f, 0.05f, 0.05f, 1.0f) : class_color_v(k));
         if (on) ImGui::PushStyleColor(ImGuiCol_Button, class_color_v(k));
@@ -266,19 +276,19 @@ static void draw_toolbar(AppState& s) {
     ClassifyState& c = s.classify;
     draw_image_sources(s, false);
     if (s.platform.save_text) {
-        ImGui::SameLine();
+        same_line_if_fits(button_w("Export CSV"));
         if (ImGui::Button("Export CSV")) save_predictions_csv(s);
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("One row per image: prediction, probabilities, unsure, your label, model and date");
-        ImGui::SameLine();
+        same_line_if_fits(button_w("Report"));
         if (ImGui::Button("Report")) save_review_report(s);
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("A one-page printable report (HTML): the differential, the model, the reviewed and unsure images");
     }
-    ImGui::SameLine();
+    same_line_if_fits(button_w("Clear ...") + (c.review.can_undo_clear() ? button_w("Undo clear (000)") : 0));
     draw_clear_buttons(s);
-    ImGui::SameLine();
+    same_line_if_fits(checkbox_w("unsure only"));
     bool unsure = c.review.unsure_only();
     if (ImGui::Checkbox("unsure only", &unsure)) review_unsure_only(s, unsure);
-    ImGui::SameLine();
+    same_line_if_fits(checkbox_w("8 views") + ImGui::CalcTextSize("(?)").x + ImGui::GetStyle().ItemSpacing.x);
     if (ImGui::Checkbox("8 views", &c.tta)) classify_rerun_all(s);
     ui::help_marker("Average the predictions over the 8 flips and 90-degree rotations of the input: cells have no "
                     "orientation, so this is usually a little more accurate (8x the work).");
@@ -296,7 +306,9 @@ void draw_classify_panel(AppState& s) {
     ImGui::Spacing();
     if (c.selected < 0 || c.selected >= c.review.size()) c.selected = c.review.size() - 1;
     review_keys(s);
-    ui::begin_card("##result", ImVec2(0, std::max(e * 19.5f, ImGui::GetContentRegionAvail().y * 0.5f)));
+    // half the panel, up to 19.5 em more when there is room (the card scrolls in a small window)
+    const float avail = ImGui::GetContentRegionAvail().y;
+    ui::begin_card("##result", ImVec2(0, std::max(std::min(e * 19.5f, avail * 0.58f), avail * 0.5f)));
     draw_result(s, c.selected);
     ui::end_card();
     ImGui::Spacing();

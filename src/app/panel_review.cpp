@@ -194,7 +194,21 @@ void draw_review_area(AppState& s) {
     const bool beside = avail.x > e * 62;
     const float diff_w = beside ? std::min(e * 30, avail.x * 0.38f) : avail.x;
     const float diff_h = ImGui::GetTextLineHeightWithSpacing() * 12 + e;
-    const float table_h = beside ? avail.y : std::max(e * 8, avail.y - diff_h);
+    if (!beside && avail.y < e * 8 + diff_h) {  // a small window: the table and the differential as tabs
+        if (ImGui::BeginTabBar("##review_tabs")) {
+            if (ImGui::BeginTabItem("Images")) {
+                draw_review_table(s, ImVec2(avail.x, 0));
+                ImGui::EndTabItem();
+            }
+            if (ImGui::BeginTabItem("Differential")) {
+                draw_differential(s);
+                ImGui::EndTabItem();
+            }
+            ImGui::EndTabBar();
+        }
+        return;
+    }
+    const float table_h = beside ? avail.y : avail.y - diff_h;
     draw_review_table(s, ImVec2(beside ? avail.x - diff_w - e : avail.x, table_h));
     if (beside) ImGui::SameLine(0, e);
     ImGui::BeginChild("##differential_area", ImVec2(diff_w, beside ? avail.y : 0), false, ImGuiWindowFlags_NavFlattened);
