@@ -12,6 +12,11 @@
 // COOP/COEP headers as scripts/serve.js sends) is used when the page is isolated and its files are
 // on the server; bloodcell_web (one thread) otherwise, on any static server. window.bloodcell.build
 // says which one runs ('threads' or 'single'); the app's Log tab says it too.
+// The Classify tab's review session survives a reload or a closed tab: the app hands its bytes to
+// storeSession whenever it changes, kept in IndexedDB (database 'bloodcell', store 'sessions', key
+// 'review'); at start the page reads them back and gives them to the app (bc_restore_session). A saved
+// session the app cannot read is kept under its own key (setAsideSession), never dropped.
+// window.bloodcell.session counts the stores (tests wait for pending === 0 before reloading).
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
@@ -43,6 +48,27 @@
     { name: 'vgg6_w16.bcm', after: 'vgg6_w32.bcm' },
   ];
 
+  // [SECTION] IndexedDB: the review session
+  const DB_NAME = 'bloodcell', DB_STORE = 'sessions', SESSION_KEY = 'review';
+  const db = new Promise((resolve, reject) => {
+    if (typeof indexedDB === 'undefined') { reject(new Error('this browser has no IndexedDB')); return; }
+    const req = indexedDB.open(DB_NAME, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(DB_STORE);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error || new Error('IndexedDB did not open'));
+  });
+  db.catch(() => {});  // reported when used
+  function dbRequest(mode, fn) {
+    return db.then((d) => new Promise((resolve, reject) => {
+      const tx = d.transaction(DB_STORE, mode);
+      const req = fn(tx.objectStore(DB_STORE));
+      tx.oncomplete = () => resolve(req.result);
+      tx.onerror = tx.onabort = () => reject(tx.error || new Error('IndexedDB transaction failed'));
+    }));
+  }
+  const savedSession = dbRequest('readonly', (st) => st.get(SESSION_KEY));
+  savedSession.catch(() => {});
+
   const api = {
     running: false,          // true once the app's main() has set everything up
     assets: {},              // name -> 'waiting', 'downloading', 'downloaded', 'delivered' or 'failed: why'
@@ -73,6 +99,20 @@
       input.value = '';
       input.onchange = () => { if (input.files && input.files.length) api.openFiles(Array.from(input.files), purpose); };
       input.click();
+    },
+    session: { stored: 0, pending: 0, restored: false, error: '' },
+    storeSession(bytes) {
+      api.session.pending++;
+      dbRequest('readwrite', (st) => st.put(bytes, SESSION_KEY)).then(
+        () => { api.session.stored++; },
+        (err) => {
+          api.session.error = String(err && err.message ? err.message : err);
+          Module.ccall('bc_log_error', null, ['string'], ['Could not keep the review session in this browser (' + api.session.error + ')']);
+        }).finally(() => { api.session.pending--; });
+    },
+    setAsideSession(key, bytes) {
+      dbRequest('readwrite', (st) => st.put(bytes, key)).catch((err) => console.warn('set aside ' + key + ': ' + err));
+      return 1;
     },
     download(name, bytes) {
       const blob = new Blob([new Uint8Array(bytes)], { type: 'application/octet-stream' });
@@ -130,10 +170,32 @@
     mark('firstFrame');
     setTimeout(deliverAssets, 0);  // after this frame is on screen
   };
+  // The saved review session to the app (it stores nothing before it has it).
+  function restoreSession() {
+    const give = (bytes) => {
+      const n = bytes ? bytes.length : 0;
+      const p = Module._malloc(Math.max(1, n));
+      if (n) heapU8().set(bytes, p);
+      Module.ccall('bc_restore_session', null, ['number', 'number'], [p, n]);
+      Module._free(p);
+      api.session.restored = true;
+    };
+    savedSession.then((v) => give(v ? new Uint8Array(v.buffer ? v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) : v) : null),
+      (err) => {
+        give(null);
+        Module.ccall('bc_log_error', null, ['string'], ['Could not read the saved review session (' + (err && err.message ? err.message : err) + ')']);
+      });
+  }
+  // a hidden page may be closed without another frame: store the session's last change now
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden' && api.running) Module.ccall('bc_flush_session', null, [], []);
+  });
+
   // called by the app's main() once it is initialized
   api.started = () => {
     mark('started');
     api.running = true;
+    restoreSession();
     $('loading').style.display = 'none';
     $('canvas').focus();
   };

@@ -177,6 +177,7 @@ static bool contains(const std::vector<std::string>& v, const std::string& x) {
 void app_init(AppState& s, const Platform& p) {
     s.platform = p;
     s.assets_pending = p.assets_later;
+    s.classify.restore_pending = p.session_later;
     s.log.info("bloodcell " + p.name + " started");
     std::string err = gfx_init(p.heatmap_vert, p.heatmap_frag, p.glsl_version);
     if (!err.empty()) s.log.warn(err);
@@ -250,7 +251,8 @@ void app_asset_failed(AppState& s, const std::string& name, const std::string& w
 
 void app_shutdown(AppState& s) {
     s.data.atlas.release();
-    s.classify.items.clear();
+    session_flush(s);
+    s.classify.views.clear();
     s.features.gray_tex.release();
     s.features.glcm_tex.release();
     training_shutdown(s);

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "app/gfx.h"
 #include "app/model_store.h"
 #include "app/pacing.h"
+#include "app/review.h"
 #include "core/dataset.h"
 #include "core/features.h"
 #include "core/image.h"
@@ -54,6 +56,14 @@ struct Platform {
     // downloads them while the app already draws; the desktop reads them from its assets folder).
     // The app says they are loading until they arrive.
     std::vector<std::string> assets_later;
+    // The review session kept across reloads and restarts (IndexedDB in the page, a file on the
+    // desktop): store_session keeps the latest bytes (ReviewSession::save); set_aside_session keeps the
+    // bytes of a saved session that could not be read under another name and returns that name ("" if
+    // it could not), so nothing is silently dropped. session_later: the platform hands the saved session
+    // over through app_restore_session (nothing is stored until it has).
+    std::function<void(const std::vector<uint8_t>& bytes)> store_session;
+    std::function<std::string(const std::vector<uint8_t>& bytes)> set_aside_session;
+    bool session_later = false;
 };
 
 enum class Tab { Classify = 0, Data, Features, Train, Compare, Log, Count };
@@ -104,26 +114,37 @@ struct DataState {
 constexpr int kGalleryCols = 24;
 
 // [SECTION] classify
-struct ClassifiedImage {
-    std::string name;
-    int width = 0, height = 0;           // of the decoded original
-    core::Crop crop;
-    Texture preview;                     // the original, downscaled for display (<= 512 px)
+// The images classified are the rows of a review session (review.h: ImGui-free, saved by the
+// platform). What Classify draws of a row: textures made from the row's bytes when first drawn; the
+// original image only while this run has it (a restored row shows its thumbnail instead).
+struct ImageView {
+    Texture preview;                     // the original, downscaled for display (<= 512 px), or the thumbnail
     int preview_w = 0, preview_h = 0;
-    std::vector<uint8_t> input;          // 28x28x3, what the model sees
-    Texture input_tex;
-    std::vector<float> probs;            // kClasses, empty until a model predicts
-    int top = -1;
-    double ms = 0;                       // inference time
-    std::string model_name;              // the model that produced probs
+    bool original = false;               // preview holds the original (else the thumbnail)
+    std::vector<uint8_t> original_rgb;   // preview's pixels (preview_w x preview_h RGB), to crop again;
+                                         // kept for the kKeepOriginals newest images of this run
+
+    Texture input_tex;                   // the 28x28 model input
+    Texture thumb_tex;                   // the thumbnail (table rows)
 };
+constexpr int kKeepOriginals = 32;
 struct ClassifyState {
-    std::vector<std::unique_ptr<ClassifiedImage>> items;
-    int selected = -1;
-    float low_confidence = 0.6f;
+    ReviewSession review;
+    bool dragging_crop = false;          // the crop box is being dragged on the original
+    core::Crop drag_start, drag_crop;    // (in the original's pixels)
+    std::map<uint64_t, ImageView> views; // by ReviewRow::id
+    int selected = -1;                   // row index in review
+    bool focus_selected = false;         // the keyboard moved the selection: bring it into view
     bool tta = false;                    // average the 8 flips/rotations of the input
+    bool confirm_clear = false;          // Clear was pressed: ask (the popup opens next)
     std::string last_error;
     std::string path_ui;
+    // the session kept by the platform (Platform::store_session)
+    bool restore_pending = false;        // the platform will hand over the saved session
+    uint64_t stored_revision = 0;        // review.revision() last stored
+    double stored_t = -1e9;              // when
+    int restored = 0;                    // rows brought back from the saved session
+    std::string session_error;           // why the saved session could not be read
 };
 
 // [SECTION] features
@@ -162,6 +183,8 @@ struct Layout {
     ImVec4 tabs[(int)Tab::Count] = {};   // x, y, w, h of each tab of the tab bar
     ImVec4 notice = {};                  // the notice overlay; w = 0 while none shows
     ImVec4 gallery = {};                 // the Data tab's gallery (while that tab shows)
+    ImVec4 review_headers[(int)ReviewColumn::Count] = {};  // the Classify table's column headers
+    ImVec4 original = {};                // the shown image's original (where its crop can be dragged)
 };
 
 struct TrainState;    // run_control.h
@@ -212,6 +235,10 @@ void app_background(AppState& s, double now);
 // Platform::assets_later arriving (the bundled sample .npz or a pretrained .bcm).
 void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, size_t size,
                    const std::string& purpose);
+// The saved review session (Platform::store_session's bytes; size 0: none saved). A damaged one is
+// reported and set aside (Platform::set_aside_session); the rows it holds go before any classified since.
+// `name` says where it was kept (errors start with it).
+void app_restore_session(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
 // One of Platform::assets_later will not arrive (why: "HTTP 404", ...): the app says so and goes on.
 void app_asset_failed(AppState& s, const std::string& name, const std::string& why);
 // A small read-only JSON snapshot of the app's state for tests and debugging.
@@ -230,6 +257,8 @@ void draw_data_panel(AppState& s);
 // A path field with an Open button (the desktop's stand-in for a file dialog).
 void path_open_row(AppState& s, std::string& buf, const char* hint, const char* purpose);
 void draw_classify_panel(AppState& s);
+void draw_review_area(AppState& s);   // panel_review.cpp: the review table and the differential
+void review_keys(AppState& s);        // 1-8 relabel, arrows move, Enter accepts (the Classify tab)
 void draw_features_panel(AppState& s);
 void draw_train_panel(AppState& s);
 void draw_compare_panel(AppState& s);
@@ -237,10 +266,29 @@ void draw_log_panel(AppState& s);
 void classify_image(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
 void classify_rgb28(AppState& s, const std::string& name, const uint8_t* rgb28);
 void classify_rerun_all(AppState& s);
-std::string predictions_csv(const AppState& s);  // one row per classified image
 // Classify a random test image of the loaded data; save the predictions table (both "" or the problem).
 std::string classify_test_image(AppState& s);
 std::string save_predictions_csv(AppState& s);
+// Typed operations of the review (classify.cpp): row = index in s.classify.review.
+void review_accept(AppState& s, int row);
+void review_relabel(AppState& s, int row, int k);
+void review_sort(AppState& s, ReviewColumn column, bool descending);
+void review_unsure_only(AppState& s, bool on);
+void review_clear(AppState& s);        // (the panel asks first)
+bool review_undo_clear(AppState& s);
+std::string save_review_report(AppState& s);  // "" or the problem
+// Classifies row `row` again from another crop of its original (the cell was not centred); false
+// when this run no longer has the original (a restored row, or one of many).
+bool classify_recrop(AppState& s, int row, core::Crop crop);
+// Moves the selection by `delta` rows of the displayed order (the keyboard's arrows).
+void review_move(AppState& s, int delta);
+// The texture set of a row, made on first use; null for a bad row index.
+ImageView* classify_view(AppState& s, int row);
+// The unsure threshold in use (the active model's for the current mode; kDefaultUnsureBelow until
+// models store one): the one accessor every unsure flag comes from.
+float unsure_threshold(const AppState& s);
+void session_frame(AppState& s);      // stores the session when it changed, at most every 0.5 s + 1 ms per image (app_frame)
+void session_flush(AppState& s);      // stores it now if it changed (at exit, when the page is hidden)
 void release_compare_views(AppState& s);
 std::string model_summary(const AppState& s);   // "vgg6 (pretrained)" or "none"
 // Bundled assets of one kind (".npz": the sample, ".bcm": pretrained models) that the platform

@@ -1,6 +1,8 @@
 // The test adapter: text commands (from the browser tests through bc_command, and from scripts)
 // mapped onto the app's typed operations. Nothing in the app calls these strings itself.
-//   tab:NAME  select:I  classify:sample  classify:csv
+//   tab:NAME  select:I  classify:sample  classify:csv  classify:report
+//   review:row=I (select a row)  review:accept  review:relabel=K (0..7)  review:sort=COLUMN[,asc]
+//   review:unsure=0|1  review:clear  review:undo
 //   train:model=NAME  train:KEY=VALUE (any core::set_option key: epochs, batch, lr, ...)
 //   train:start  train:pause  train:step  train:reset  train:resume=LR
 //   model:use=I  model:save=I  tune:start  tune:stop  tune:epochs=N
@@ -38,6 +40,34 @@ std::string train_command(AppState& s, const std::string& c) {
     if (ok) t.settings = next;
     return why(ok);
 }
+std::string review_command(AppState& s, const std::string& c) {
+    ClassifyState& cl = s.classify;
+    std::string v;
+    if (take(c, "row=", v)) {
+        int i = std::atoi(v.c_str());
+        if (i < 0 || i >= cl.review.size()) return "no row " + v;
+        cl.selected = i;
+        cl.focus_selected = true;
+        return "";
+    }
+    if (c == "accept") return cl.review.size() ? (review_accept(s, cl.selected), "") : "no image to review";
+    if (take(c, "relabel=", v)) {
+        int k = std::atoi(v.c_str());
+        if (cl.review.size() == 0 || k < 0 || k >= core::kClasses) return "cannot relabel to '" + v + "'";
+        return review_relabel(s, cl.selected, k), "";
+    }
+    if (take(c, "sort=", v)) {
+        const bool asc = v.size() > 4 && v.compare(v.size() - 4, 4, ",asc") == 0;
+        if (asc) v.resize(v.size() - 4);
+        for (int i = 0; i < (int)ReviewColumn::Count; ++i)
+            if (v == kReviewColumnNames[i]) return review_sort(s, (ReviewColumn)i, !asc), "";
+        return "unknown column '" + v + "'";
+    }
+    if (take(c, "unsure=", v)) return review_unsure_only(s, v == "1"), "";
+    if (c == "clear") return review_clear(s), "";
+    if (c == "undo") return review_undo_clear(s) ? "" : "nothing to undo";
+    return "unknown command 'review:" + c + "'";
+}
 }  // namespace
 
 std::string app_command(AppState& s, const std::string& cmd) {
@@ -57,6 +87,8 @@ std::string app_command(AppState& s, const std::string& cmd) {
     }
     if (cmd == "classify:sample") return classify_test_image(s);
     if (cmd == "classify:csv") return save_predictions_csv(s);
+    if (cmd == "classify:report") return save_review_report(s);
+    if (take(cmd, "review:", v)) return review_command(s, v);
     if (take(cmd, "train:", v)) return train_command(s, v);
     if (take(cmd, "model:use=", v)) return why(use_model(s, std::atoi(v.c_str())));
     if (take(cmd, "model:save=", v)) return why(save_model(s, std::atoi(v.c_str())));

@@ -3,16 +3,26 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/crc32.h"
+
 namespace app {
 
 namespace {
-std::string file_stem(const std::string& name) {
+std::string base_name(const std::string& name) {
     size_t slash = name.find_last_of("/\\");
-    std::string b = slash == std::string::npos ? name : name.substr(slash + 1);
+    return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+std::string file_stem(const std::string& name) {
+    std::string b = base_name(name);
     size_t dot = b.find_last_of('.');
     return dot == std::string::npos ? b : b.substr(0, dot);
 }
 double recorded_val_acc(const core::Model& m) { return m.record().val_acc.value_or(0.0); }
+std::string crc_hex(const uint8_t* bytes, size_t size) {
+    char buf[16];
+    snprintf(buf, sizeof buf, "%08x", (unsigned)core::crc32(bytes, size));
+    return buf;
+}
 }  // namespace
 
 int ModelStore::index_of(const StoredModel* m) const {
@@ -38,6 +48,8 @@ core::Result<int> ModelStore::open(const std::string& name, const uint8_t* bytes
     e->model = std::make_shared<core::Model>(std::move(loaded.value));
     e->label = e->model->spec().name + " (" + file_stem(name) + ")";
     e->origin = "loaded from " + name;
+    e->file = base_name(name);
+    e->crc32 = crc_hex(bytes, size);
     return core::Result<int>::of(add(std::move(e), true));
 }
 
@@ -48,6 +60,8 @@ core::Result<int> ModelStore::add_pretrained(const std::string& file, const uint
     e->model = std::make_shared<core::Model>(std::move(loaded.value));
     e->label = file_stem(file) + " (pretrained)";
     e->origin = "assets/" + file;
+    e->file = file;
+    e->crc32 = crc_hex(bytes, size);
     e->pretrained = true;
     const StoredModel* cur = active_model();
     const bool use = !cur || (cur->pretrained && recorded_val_acc(*e->model) > recorded_val_acc(*cur->model));
@@ -65,6 +79,14 @@ void ModelStore::remove(int i) {
     else if (active_ > i) --active_;
     if (evaluating_ == i) evaluating_ = -1;
     else if (evaluating_ > i) --evaluating_;
+}
+
+const std::string& ModelStore::checksum(StoredModel& m) {
+    if (m.crc32.empty() && m.model) {
+        auto bytes = m.model->save();
+        m.crc32 = crc_hex(bytes.data(), bytes.size());
+    }
+    return m.crc32;
 }
 
 double ModelStore::eval_progress(const StoredModel& m) const {

@@ -22,6 +22,8 @@ struct StoredModel {
     size_t params = 0;
     double train_seconds = NAN;  // NaN when unknown
     bool pretrained = false;
+    std::string file;            // the model file's name ("vgg6_w32.bcm"), "" for a model trained here
+    std::string crc32;           // CRC-32 of the file's bytes (8 hex digits); of save() for one trained here
     // the test-split evaluation (of the data version it was made for)
     std::unique_ptr<core::EvalJob> eval;
     int eval_version = -1;
@@ -62,6 +64,8 @@ public:
     bool evaluated(const StoredModel& m) const { return m.evaluated && m.eval_version == version_; }
     // Progress 0..1 of m's evaluation under way, or -1 when none is.
     double eval_progress(const StoredModel& m) const;
+    // m.crc32, computed from m.model->save() the first time for a model that came from no file.
+    static const std::string& checksum(StoredModel& m);
 
 private:
     std::vector<std::unique_ptr<StoredModel>> models_;

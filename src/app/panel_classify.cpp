@@ -1,151 +1,22 @@
 // Classify panel: the user's images (PNG/JPG, any size, several at once) go through the BloodMNIST
-// path (center crop to 200/360 of the short side, area resize to 28x28) and the current model. Shows
-// the crop on the original, the 28x28 input, the 8 probabilities, a low-confidence flag, and a table
-// of all images that saves as CSV.
+// path (center crop to 200/360 of the short side, area resize to 28x28) and the current model
+// (classify.cpp). Shows the crop on the original, the 28x28 input, the 8 probabilities, the unsure
+// flag and the reviewer's buttons; the toolbar exports the review (CSV, report), clears it (asking
+// first; Undo) and filters it. The review table and the differential are in panel_review.cpp.
 #include <algorithm>
-#include <chrono>
+#include <cmath>
 #include <cstdio>
-#include <sstream>
 
 #include "app/app.h"
 #include "app/inspect.h"
 #include "app/shortcuts.h"
 #include "app/ui.h"
-#include "core/text.h"
 
 namespace app {
 
-static void predict_item(AppState& s, ClassifiedImage& it) {
-    auto t0 = std::chrono::steady_clock::now();
-    std::vector<float> probs;
-    std::string model;
-    if (model_predict(s, it.input.data(), probs, model) && (int)probs.size() == core::kClasses) {
-        it.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        it.probs = probs;
-        it.top = (int)(std::max_element(probs.begin(), probs.end()) - probs.begin());
-        it.model_name = model;
-    } else {
-        it.probs.clear();
-        it.top = -1;
-        it.model_name.clear();
-    }
-}
-
-static void add_item(AppState& s, std::unique_ptr<ClassifiedImage> it) {
-    predict_item(s, *it);
-    if (it->top >= 0) {
-        char buf[256];
-        snprintf(buf, sizeof buf, "%s: %s (%.1f%%) in %.2f ms", it->name.c_str(), core::kClassNames[it->top],
-                 100.0 * it->probs[it->top], it->ms);
-        s.log.info(buf);
-    } else {
-        s.log.info(it->name + ": ready; no model loaded to classify it");
-    }
-    s.classify.items.push_back(std::move(it));
-    s.classify.selected = (int)s.classify.items.size() - 1;
-    s.classify.last_error.clear();
-    s.features.source = FeaturesState::FromClassify;
-    s.features.computed_key = 0;
-    s.show_welcome = false;
-}
-
-void classify_image(AppState& s, const std::string& name, const uint8_t* bytes, size_t size) {
-    // 40 Mpixel (e.g. 6000 x 6000) keeps decoding under a few seconds and ~200 MB in the browser;
-    // a cell image needs far less: BloodMNIST's sources are 360 x 363.
-    core::ImageLimits limits;
-    limits.max_pixels = 40'000'000;
-    auto img = core::decode_image(bytes, size, name, limits);
-    if (!img.ok()) {
-        s.classify.last_error = img.error;
-        std::string hint = img.error.find("larger than") != std::string::npos   ? ". Crop or scale the image to the cell first."
-                           : img.error.find("cannot decode") != std::string::npos ? ": the file looks truncated or damaged."
-                                                                                   : "";
-        notify(s, LogEntry::Error, img.error + hint + " (images already shown are kept)");
-        return;
-    }
-    auto it = std::make_unique<ClassifiedImage>();
-    const core::Image& im = img.value;
-    it->name = name;
-    it->width = im.width;
-    it->height = im.height;
-    it->crop = core::bloodmnist_crop(im.width, im.height);
-    it->input = core::to_bloodmnist(im);
-    it->input_tex.upload_rgb(it->input.data(), core::kSide, core::kSide, true);
-    // display copy: nearest-neighbour downscale to at most 512 px on the long side
-    int maxs = std::max(im.width, im.height);
-    int pw = im.width, ph = im.height;
-    if (maxs > 512) { pw = std::max(1, im.width * 512 / maxs); ph = std::max(1, im.height * 512 / maxs); }
-    if (pw == im.width && ph == im.height) {
-        it->preview.upload_rgb(im.rgb.data(), pw, ph, false);
-    } else {
-        std::vector<uint8_t> small((size_t)pw * ph * 3);
-        for (int y = 0; y < ph; ++y) {
-            int sy = (int)((int64_t)y * im.height / ph);
-            for (int x = 0; x < pw; ++x) {
-                int sx = (int)((int64_t)x * im.width / pw);
-                std::copy_n(&im.rgb[((size_t)sy * im.width + sx) * 3], 3, &small[((size_t)y * pw + x) * 3]);
-            }
-        }
-        it->preview.upload_rgb(small.data(), pw, ph, false);
-    }
-    it->preview_w = pw;
-    it->preview_h = ph;
-    add_item(s, std::move(it));
-}
-
-void classify_rgb28(AppState& s, const std::string& name, const uint8_t* rgb28) {
-    auto it = std::make_unique<ClassifiedImage>();
-    it->name = name;
-    it->width = it->height = core::kSide;
-    it->crop = core::Crop{0, 0, core::kSide};
-    it->input.assign(rgb28, rgb28 + core::kImageBytes);
-    it->input_tex.upload_rgb(rgb28, core::kSide, core::kSide, true);
-    it->preview.upload_rgb(rgb28, core::kSide, core::kSide, true);
-    it->preview_w = it->preview_h = core::kSide;
-    add_item(s, std::move(it));
-}
-
-void classify_rerun_all(AppState& s) {
-    for (auto& it : s.classify.items) predict_item(s, *it);
-}
-
-std::string classify_test_image(AppState& s) {
-    if (!s.data.loaded || s.data.all.test.size() == 0) return "no test images loaded";
-    int i = (int)(s.stats.frames * 7919 % s.data.all.test.size());
-    classify_rgb28(s, "test image #" + std::to_string(i) + " (" + core::kClassNames[s.data.all.test.labels[i]] + ")",
-                   s.data.all.test.image(i));
-    return "";
-}
-
-std::string save_predictions_csv(AppState& s) {
-    if (!s.platform.save_text) return "this platform cannot save files";
-    std::string where = s.platform.save_text("bloodcell_predictions.csv", predictions_csv(s));
-    if (where.empty()) {
-        notify(s, LogEntry::Error, "Could not save bloodcell_predictions.csv");
-        return "could not save bloodcell_predictions.csv";
-    }
-    notify(s, LogEntry::Info, "Saved the predictions to " + where);
-    return "";
-}
-
-std::string predictions_csv(const AppState& s) {
-    std::ostringstream o;
-    o << "file,width,height,predicted,confidence";
-    for (int k = 0; k < core::kClasses; ++k) o << ",p_" << core::kClassNames[k];
-    o << ",model\n";
-    for (const auto& p : s.classify.items) {
-        o << core::csv_field(p->name) << "," << p->width << "," << p->height << ",";
-        if (p->top >= 0) {
-            o << core::kClassNames[p->top] << "," << p->probs[p->top];
-            for (float v : p->probs) o << "," << v;
-        } else {
-            o << ",";
-            for (int k = 0; k < core::kClasses; ++k) o << ",";
-        }
-        o << "," << core::csv_field(p->model_name) << "\n";
-    }
-    return o.str();
-}
+using ui::button_w;
+using ui::checkbox_w;
+using ui::same_line_if_fits;
 
 // The desktop's stand-in for the file chooser: a path field (Ctrl+O puts the focus there).
 static void image_path_row(AppState& s, float width) {
@@ -251,10 +122,105 @@ static void draw_welcome(AppState& s, float height) {
     ImGui::Dummy(ImVec2(w, 0));
 }
 
-static void draw_result(AppState& s, ClassifiedImage& it) {
+// The reviewer's buttons for the shown row: Accept (Enter) and the 8 classes (keys 1-8).
+static void draw_review_buttons(AppState& s, int row) {
+    const ReviewRow& r = s.classify.review.at(row);
     const float e = ui::em();
+    if (r.reviewed < 0) ImGui::TextDisabled("Not reviewed:");
+    else if (r.relabelled()) ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.55f, 1.0f), "Relabelled to %s:", core::kClassNames[r.reviewed]);
+    else ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.6f, 1.0f), "Accepted:");
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Accept")) review_accept(s, row), review_move(s, +1);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("The model is right (Enter); then the next row");
+    for (int k = 0; k < core::kClasses; ++k) {
+        char label[32];
+        snprintf(label, sizeof label, "%d %s##relabel%d", k + 1, core::kClassShortNames[k], k);
+        same_line_if_fits(button_w(label));
+        const bool on = r.reviewed == k;
+        ImGui::PushStyleColor(ImGuiCol_Text, on ? ImVec4(0.05f, 0.05f, 0.05f, 1.0f) : class_color_v(k));
+        if (on) ImGui::PushStyleColor(ImGuiCol_Button, class_color_v(k));
+        if (ImGui::SmallButton(label)) review_relabel(s, row, k), review_move(s, +1);
+        ImGui::PopStyleColor(on ? 2 : 1);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("It is a %s (key %d); then the next row", core::kClassNames[k], k + 1);
+    }
+}
+
+static void draw_prediction(AppState& s, const ReviewRow& it, int row) {
+    const float e = ui::em();
+    if (it.predicted >= 0) {
+        float conf = it.confidence();
+        ImGui::PushFont(s.font_big);
+        ImGui::TextColored(class_color_v(it.predicted), "%s", core::kClassNames[it.predicted]);
+        ImGui::PopFont();
+        ui::mark_item("classify.class");
+        ImGui::Text("%.1f%% probability", 100.0f * conf);
+        char by[160];
+        snprintf(by, sizeof by, "%s, %.2f ms", it.model.c_str(), it.ms);
+        ui::same_line_if_fits(ImGui::CalcTextSize(by).x, e);
+        ImGui::TextDisabled("%s", by);
+        if (it.unsure)
+            ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "Unsure (below %.0f%%): check the runner-up classes.",
+                               100.0f * unsure_threshold(s));
+        draw_review_buttons(s, row);
+        ImGui::Spacing();
+        // rows shrink (down to one line of text) to fit the card
+        float row_h = std::clamp((ImGui::GetContentRegionAvail().y - 4) / core::kClasses, e * 1.25f, e * 1.75f);
+        ui::class_bars(it.probs.data(), core::kClasses, 1.0f, "%.3f", std::min(ImGui::GetContentRegionAvail().x, e * 34), it.predicted,
+                       nullptr, row_h);
+        return;
+    }
+    ImGui::TextDisabled("Prediction");
+    std::string why;
+    AssetState pre = asset_state(s, ".bcm", &why);
+    if (pre == AssetState::Coming) {
+        ImGui::TextWrapped("The pretrained model is loading (%s) ...", why.c_str());
+        ImGui::TextDisabled("This image is classified as soon as it arrives.");
+    } else {
+        ImGui::TextWrapped("No model is loaded yet.");
+        if (pre == AssetState::Failed) ImGui::TextWrapped("Could not load %s.", why.c_str());
+        ImGui::TextDisabled("Train one in the Train tab or load a .bcm file in the Compare tab.");
+    }
+}
+
+// The original with the crop square; the square can be dragged (when this run has the original) and
+// the image is classified again from the new crop when it is let go.
+static void draw_original(AppState& s, int row, ImVec2 sz) {
+    ClassifyState& c = s.classify;
+    const ReviewRow& it = c.review.at(row);
+    const ImageView& v = *classify_view(s, row);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImGui::Image(v.preview.im(), sz);
+    s.layout.original = ImVec4(p.x, p.y, sz.x, sz.y);
+    if (!v.original || it.width <= 0 || it.height <= 0) return;
+    const float fx = sz.x / it.width, fy = sz.y / it.height;
+    core::Crop crop = it.crop;
+    if (!v.original_rgb.empty()) {
+        ImGui::SetCursorScreenPos(p);
+        ImGui::InvisibleButton("##crop", sz);
+        if (ImGui::IsItemActivated()) c.drag_start = c.drag_crop = it.crop, c.dragging_crop = true;
+        if (c.dragging_crop && ImGui::IsItemActive()) {
+            const ImVec2 d = ImGui::GetMouseDragDelta(0, 0.0f);
+            c.drag_crop.x0 = std::clamp(c.drag_start.x0 + (int)std::lround(d.x / fx), 0, std::max(0, it.width - it.crop.side));
+            c.drag_crop.y0 = std::clamp(c.drag_start.y0 + (int)std::lround(d.y / fy), 0, std::max(0, it.height - it.crop.side));
+            crop = c.drag_crop;
+        }
+        if (ImGui::IsItemDeactivated() && c.dragging_crop) {
+            c.dragging_crop = false;
+            if (c.drag_crop.x0 != it.crop.x0 || c.drag_crop.y0 != it.crop.y0) classify_recrop(s, row, c.drag_crop);
+        }
+        if (ImGui::IsItemHovered() && !ImGui::IsItemActive()) ImGui::SetTooltip("Drag the square onto the cell: the image is classified again");
+    }
+    ImGui::GetWindowDrawList()->AddRect(ImVec2(p.x + crop.x0 * fx, p.y + crop.y0 * fy),
+                                        ImVec2(p.x + (crop.x0 + crop.side) * fx, p.y + (crop.y0 + crop.side) * fy),
+                                        IM_COL32(80, 230, 230, 255), 0, 0, 2.0f);
+}
+
+static void draw_result(AppState& s, int row) {
+    const float e = ui::em();
+    const ReviewRow& it = s.classify.review.at(row);
+    ImageView& v = *classify_view(s, row);
     ImGui::PushFont(s.font_title);
-    ui::wrapped(it.name.c_str());
+    ui::wrapped(it.file.c_str());
     ImGui::PopFont();
     char path[160];
     snprintf(path, sizeof path, "%d x %d pixels  ->  crop %d x %d at (%d, %d)  ->  28 x 28", it.width, it.height, it.crop.side,
@@ -270,128 +236,93 @@ static void draw_result(AppState& s, ClassifiedImage& it) {
     const float w = ImGui::GetContentRegionAvail().x, avail_h = ImGui::GetContentRegionAvail().y - e * 1.6f;
     const bool stacked = ui::narrow(w, 40);
     float box = std::max(e * 6, std::min({e * 15, w * (stacked ? 0.5f : 0.25f), stacked ? e * 15 : avail_h}));
-    float sc = box / std::max(it.preview_w, it.preview_h);
-    ImVec2 sz(it.preview_w * sc, it.preview_h * sc);
+    float sc = box / std::max(1, std::max(v.preview_w, v.preview_h));
+    ImVec2 sz(v.preview_w * sc, v.preview_h * sc);
     ImGui::BeginGroup();
-    ImGui::TextDisabled("Original, crop in cyan");
-    ImVec2 p = ImGui::GetCursorScreenPos();
-    ImGui::Image(it.preview.im(), sz);
-    float fx = sz.x / it.width, fy = sz.y / it.height;
-    ImGui::GetWindowDrawList()->AddRect(ImVec2(p.x + it.crop.x0 * fx, p.y + it.crop.y0 * fy),
-                                        ImVec2(p.x + (it.crop.x0 + it.crop.side) * fx, p.y + (it.crop.y0 + it.crop.side) * fy),
-                                        IM_COL32(80, 230, 230, 255), 0, 0, 2.0f);
+    ImGui::TextDisabled(!v.original ? "The crop (saved thumbnail)" : v.original_rgb.empty() ? "Original, crop in cyan" : "Original: drag the crop");
+    draw_original(s, row, sz);
     ImGui::EndGroup();
     ImGui::SameLine(0, e * 1.2f);
     ImGui::BeginGroup();
     ImGui::TextDisabled("Model input, 28 x 28");
-    ImGui::Image(it.input_tex.im(), ImVec2(box * 0.8f, box * 0.8f));
+    ImGui::Image(v.input_tex.im(), ImVec2(box * 0.8f, box * 0.8f));
     ImGui::EndGroup();
     if (!stacked) ImGui::SameLine(0, e * 1.5f);
-
     ImGui::BeginGroup();
-    if (it.top >= 0) {
-        float conf = it.probs[it.top];
-        ImGui::PushFont(s.font_big);
-        ImGui::TextColored(class_color_v(it.top), "%s", core::kClassNames[it.top]);
-        ImGui::PopFont();
-        ui::mark_item("classify.class");
-        ImGui::Text("%.1f%% probability", 100.0f * conf);
-        char by[160];
-        snprintf(by, sizeof by, "%s, %.2f ms", it.model_name.c_str(), it.ms);
-        ui::same_line_if_fits(ImGui::CalcTextSize(by).x, e);
-        ImGui::TextDisabled("%s", by);
-        if (conf < s.classify.low_confidence) {
-            ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
-            ui::wrapped("Low confidence: the model is unsure; check the runner-up classes.");
-            ImGui::PopStyleColor();
-        }
-        ImGui::Spacing();
-        // rows shrink (down to one line of text) to fit the card
-        float row_h = std::clamp((ImGui::GetContentRegionAvail().y - 4) / core::kClasses, e * 1.25f, e * 1.75f);
-        ui::class_bars(it.probs.data(), core::kClasses, 1.0f, "%.3f", std::min(ImGui::GetContentRegionAvail().x, e * 34), it.top,
-                       nullptr, row_h);
-    } else {
-        ImGui::TextDisabled("Prediction");
-        std::string why;
-        AssetState pre = asset_state(s, ".bcm", &why);
-        if (pre == AssetState::Coming) {
-            ImGui::TextWrapped("The pretrained model is loading (%s) ...", why.c_str());
-            ImGui::TextDisabled("This image is classified as soon as it arrives.");
-        } else {
-            ImGui::TextWrapped("No model is loaded yet.");
-            if (pre == AssetState::Failed) ImGui::TextWrapped("Could not load %s.", why.c_str());
-            ImGui::TextDisabled("Train one in the Train tab or load a .bcm file in the Compare tab.");
-        }
-    }
+    draw_prediction(s, it, row);
     ImGui::EndGroup();
+}
+
+// Clear asks first; what it cleared can be brought back (Undo).
+static void draw_clear_buttons(AppState& s) {
+    ClassifyState& c = s.classify;
+    if (c.review.size() > 0 && ImGui::Button("Clear ...")) c.confirm_clear = true;
+    if (c.confirm_clear) {
+        ImGui::OpenPopup("Clear the review?");
+        c.confirm_clear = false;
+    }
+    if (ImGui::BeginPopupModal("Clear the review?", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+        const Differential d = c.review.differential();
+        ImGui::Text("Remove all %d images from the table (%d reviewed)?", d.images, d.reviewed);
+        ImGui::TextDisabled("Undo brings them back.");
+        if (ImGui::Button("Clear")) {
+            review_clear(s);
+            ImGui::CloseCurrentPopup();
+        }
+        ImGui::SameLine();
+        if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetIO().KeyMap[ImGuiKey_Escape])) ImGui::CloseCurrentPopup();
+        ImGui::EndPopup();
+    }
+    if (c.review.can_undo_clear()) {
+        if (c.review.size() > 0) ImGui::SameLine();
+        char label[64];
+        snprintf(label, sizeof label, "Undo clear (%d)", c.review.cleared_count());
+        if (ImGui::Button(label)) review_undo_clear(s);
+    }
+}
+
+static void draw_toolbar(AppState& s) {
+    ClassifyState& c = s.classify;
+    draw_image_sources(s, false);
+    if (s.platform.save_text) {
+        same_line_if_fits(button_w("Export CSV"));
+        if (ImGui::Button("Export CSV")) save_predictions_csv(s);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("One row per image: prediction, probabilities, unsure, your label, model and date");
+        same_line_if_fits(button_w("Report"));
+        if (ImGui::Button("Report")) save_review_report(s);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("A one-page printable report (HTML): the differential, the model, the reviewed and unsure images");
+    }
+    same_line_if_fits(button_w("Clear ...") + (c.review.can_undo_clear() ? button_w("Undo clear (000)") : 0));
+    draw_clear_buttons(s);
+    same_line_if_fits(checkbox_w("unsure only"));
+    bool unsure = c.review.unsure_only();
+    if (ImGui::Checkbox("unsure only", &unsure)) review_unsure_only(s, unsure);
+    same_line_if_fits(checkbox_w("8 views") + ImGui::CalcTextSize("(?)").x + ImGui::GetStyle().ItemSpacing.x);
+    if (ImGui::Checkbox("8 views", &c.tta)) classify_rerun_all(s);
+    ui::help_marker("Average the predictions over the 8 flips and 90-degree rotations of the input: cells have no "
+                    "orientation, so this is usually a little more accurate (8x the work).");
 }
 
 void draw_classify_panel(AppState& s) {
     ClassifyState& c = s.classify;
     const float e = ui::em();
-    if (c.items.empty()) {
+    if (c.review.size() == 0) {
+        if (c.review.can_undo_clear()) draw_clear_buttons(s);
         draw_welcome(s, ImGui::GetContentRegionAvail().y);
         return;
     }
-    // toolbar
-    // toolbar: the controls wrap onto a second row when the window is narrow ("8 views" ran off at 800 px)
-    draw_image_sources(s, false);
-    if (s.platform.save_text) {
-        ui::same_line_if_fits(ui::button_w("Save table as CSV"));
-        if (ImGui::Button("Save table as CSV")) save_predictions_csv(s);
-    }
-    ui::same_line_if_fits(ui::button_w("Clear"));
-    if (ImGui::Button("Clear")) { c.items.clear(); c.selected = -1; return; }
-    ui::same_line_if_fits(ui::labeled_w(e * 9, "low-confidence below"));
-    ImGui::SetNextItemWidth(e * 9);
-    ImGui::SliderFloat("low-confidence below", &c.low_confidence, 0.3f, 0.95f, "%.2f");
-    ui::same_line_if_fits(ui::checkbox_w("8 views") + ImGui::CalcTextSize("(?)").x + ImGui::GetStyle().ItemSpacing.x);
-    if (ImGui::Checkbox("8 views", &c.tta)) classify_rerun_all(s);
-    ui::help_marker("Average the predictions over the 8 flips and 90-degree rotations of the input: cells have no "
-                    "orientation, so this is usually a little more accurate (8x the work).");
+    draw_toolbar(s);
     ImGui::Spacing();
-
-    if (c.selected < 0 || c.selected >= (int)c.items.size()) c.selected = (int)c.items.size() - 1;
-    const float share = ui::narrow(ImGui::GetContentRegionAvail().x, 40) ? 0.72f : 0.55f;  // a phone stacks the result
-    ui::begin_card("##result", ImVec2(0, std::max(e * 19.5f, ImGui::GetContentRegionAvail().y * share)));
-    draw_result(s, *c.items[c.selected]);
+    if (c.selected < 0 || c.selected >= c.review.size()) c.selected = c.review.size() - 1;
+    review_keys(s);
+    // half the panel, up to 19.5 em more when there is room (the card scrolls in a small window)
+    const float avail = ImGui::GetContentRegionAvail().y;
+    const bool phone = ui::narrow(ImGui::GetContentRegionAvail().x, 40);  // the result stacks: more height
+    ui::begin_card("##result", ImVec2(0, phone ? avail * 0.72f : std::max(std::min(e * 19.5f, avail * 0.58f), avail * 0.5f)));
+    draw_result(s, c.selected);
     ui::end_card();
-
     ImGui::Spacing();
-    ImGui::TextDisabled("%d image(s); click a row to show it", (int)c.items.size());
-    ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_ScrollY |
-                         ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingStretchProp;
-    if (ImGui::BeginTable("##preds", 5, tf, ImVec2(0, 0))) {
-        ImGui::TableSetupScrollFreeze(0, 1);
-        ImGui::TableSetupColumn("image", ImGuiTableColumnFlags_WidthStretch, 3);
-        ImGui::TableSetupColumn("size", ImGuiTableColumnFlags_WidthStretch, 1);
-        ImGui::TableSetupColumn("prediction", ImGuiTableColumnFlags_WidthStretch, 1.6f);
-        ImGui::TableSetupColumn("confidence", ImGuiTableColumnFlags_WidthStretch, 1);
-        ImGui::TableSetupColumn("ms", ImGuiTableColumnFlags_WidthStretch, 0.7f);
-        ImGui::TableHeadersRow();
-        for (int i = (int)c.items.size() - 1; i >= 0; --i) {
-            auto& it = *c.items[i];
-            ImGui::TableNextRow();
-            ImGui::TableNextColumn();
-            ImGui::PushID(i);
-            if (ImGui::Selectable(it.name.c_str(), c.selected == i, ImGuiSelectableFlags_SpanAllColumns)) c.selected = i;
-            ImGui::PopID();
-            ImGui::TableNextColumn();
-            ImGui::Text("%d x %d", it.width, it.height);
-            ImGui::TableNextColumn();
-            if (it.top >= 0) ImGui::TextColored(class_color_v(it.top), "%s", core::kClassNames[it.top]);
-            else ImGui::TextDisabled(asset_state(s, ".bcm") == AssetState::Coming ? "model loading ..." : "no model");
-            ImGui::TableNextColumn();
-            if (it.top >= 0) {
-                float conf = it.probs[it.top];
-                if (conf < c.low_confidence) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "%.1f%%  low", 100 * conf);
-                else ImGui::Text("%.1f%%", 100 * conf);
-            }
-            ImGui::TableNextColumn();
-            if (it.top >= 0) ImGui::Text("%.2f", it.ms);
-        }
-        ImGui::EndTable();
-    }
+    draw_review_area(s);
 }
 
 }  // namespace app

@@ -19,10 +19,12 @@ static const char* const kAngleNames[5] = {"0\xc2\xb0", "45\xc2\xb0", "90\xc2\xb
 // The image the panel shows: RGB 28x28 and a caption.
 static const uint8_t* current_image(AppState& s, std::string& caption, uint64_t& key) {
     FeaturesState& f = s.features;
-    if (f.source == FeaturesState::FromClassify && s.classify.selected >= 0 && s.classify.selected < (int)s.classify.items.size()) {
-        auto& it = *s.classify.items[s.classify.selected];
-        caption = it.name;
-        key = 0x1000000ull + (uint64_t)s.classify.selected * 7 + s.classify.items.size() * 1000003ull;
+    const ReviewSession& r = s.classify.review;
+    if (f.source == FeaturesState::FromClassify && s.classify.selected >= 0 && s.classify.selected < r.size() &&
+        (int)r.at(s.classify.selected).input.size() == core::kImageBytes) {
+        const ReviewRow& it = r.at(s.classify.selected);
+        caption = it.file;
+        key = 0x1000000ull + it.id;
         return it.input.data();
     }
     if (s.data.loaded && s.data.selected >= 0 && s.data.selected < s.data.view.size()) {
@@ -112,7 +114,7 @@ static void draw_distribution(AppState& s) {
 // Where the image comes from (the data view or the classified images), and stepping through it.
 static void draw_image_source(AppState& s, FeaturesState& f) {
     int src = (int)f.source;
-    bool have_cls = !s.classify.items.empty();
+    bool have_cls = s.classify.review.size() > 0;
     ImGui::BeginDisabled(!s.data.loaded);
     if (ImGui::RadioButton("data", src == 0)) f.source = FeaturesState::FromData;
     ImGui::EndDisabled();
@@ -122,7 +124,7 @@ static void draw_image_source(AppState& s, FeaturesState& f) {
     ImGui::EndDisabled();
     ImGui::SameLine();
     int* idx = f.source == FeaturesState::FromClassify ? &s.classify.selected : &s.data.selected;
-    int n = f.source == FeaturesState::FromClassify ? (int)s.classify.items.size() : s.data.view.size();
+    int n = f.source == FeaturesState::FromClassify ? s.classify.review.size() : s.data.view.size();
     if (ImGui::ArrowButton("##prev", ImGuiDir_Left) && n > 0) *idx = (*idx - 1 + n) % n;
     ImGui::SameLine(0, 2);
     if (ImGui::ArrowButton("##next", ImGuiDir_Right) && n > 0) *idx = (*idx + 1) % n;
@@ -140,8 +142,9 @@ static void draw_image_column(AppState& s, FeaturesState& f, const std::string& 
     ImGui::PopTextWrapPos();
     float img = std::round(e * 6.8f);
     ImGui::BeginGroup();
-    if (f.source == FeaturesState::FromClassify && s.classify.selected >= 0 && s.classify.selected < (int)s.classify.items.size()) {
-        ImGui::Image(s.classify.items[s.classify.selected]->input_tex.im(), ImVec2(img, img));
+    ImageView* cv = f.source == FeaturesState::FromClassify ? classify_view(s, s.classify.selected) : nullptr;
+    if (cv) {
+        ImGui::Image(cv->input_tex.im(), ImVec2(img, img));
     } else if (s.data.selected >= 0) {
         // the gallery atlas holds the first kGalleryCols images of each class
         ensure_atlas(s.data);

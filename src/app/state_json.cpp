@@ -27,16 +27,44 @@ void data_json(std::ostringstream& o, const AppState& s) {
     o << ",\"error\":\"" << json_escape(s.data.last_error) << "\"}";
 }
 
+void differential_json(std::ostringstream& o, const Differential& d) {
+    o << "{\"images\":" << d.images << ",\"classified\":" << d.classified << ",\"unsure\":" << d.unsure << ",\"reviewed\":" << d.reviewed
+      << ",\"relabelled\":" << d.relabelled << ",\"totals\":[";
+    for (int c = 0; c < Differential::Columns; ++c) o << (c ? "," : "") << d.totals[c];
+    o << "],\"counts\":[";
+    for (int c = 0; c < Differential::Columns; ++c) {
+        o << (c ? ",[" : "[");
+        for (int k = 0; k < core::kClasses; ++k) o << (k ? "," : "") << d.counts[c][k];
+        o << "]";
+    }
+    o << "]}";
+}
+
+// items: every row in order of arrival; view: the rows' indices in the order the table shows them.
 void classify_json(std::ostringstream& o, const AppState& s) {
-    o << ",\"classify\":{\"count\":" << s.classify.items.size() << ",\"items\":[";
-    for (size_t i = 0; i < s.classify.items.size(); ++i) {
-        const auto& it = *s.classify.items[i];
-        o << (i ? "," : "") << "{\"name\":\"" << json_escape(it.name) << "\",\"width\":" << it.width << ",\"height\":" << it.height
-          << ",\"top\":" << it.top << ",\"class\":\"" << (it.top >= 0 ? core::kClassNames[it.top] : "") << "\",\"probs\":[";
+    const ClassifyState& c = s.classify;
+    const ReviewSession& r = c.review;
+    o << ",\"classify\":{\"count\":" << r.size() << ",\"selected\":" << c.selected << ",\"items\":[";
+    for (int i = 0; i < r.size(); ++i) {
+        const ReviewRow& it = r.at(i);
+        o << (i ? "," : "") << "{\"name\":\"" << json_escape(it.file) << "\",\"width\":" << it.width << ",\"height\":" << it.height
+          << ",\"top\":" << it.predicted << ",\"class\":\"" << (it.predicted >= 0 ? core::kClassNames[it.predicted] : "")
+          << "\",\"confidence\":" << it.confidence() << ",\"unsure\":" << b(it.unsure) << ",\"reviewed\":" << it.reviewed
+          << ",\"relabelled\":" << b(it.relabelled()) << ",\"crop\":[" << it.crop.x0 << "," << it.crop.y0 << "," << it.crop.side
+          << "],\"probs\":[";
         for (size_t k = 0; k < it.probs.size(); ++k) o << (k ? "," : "") << it.probs[k];
         o << "]}";
     }
-    o << "],\"error\":\"" << json_escape(s.classify.last_error) << "\"}";
+    o << "],\"view\":[";
+    const std::vector<int> view = r.view();
+    for (size_t j = 0; j < view.size(); ++j) o << (j ? "," : "") << view[j];
+    o << "],\"sort\":\"" << kReviewColumnNames[(int)r.sort_column()] << "\",\"descending\":" << b(r.sort_descending())
+      << ",\"unsure_only\":" << b(r.unsure_only()) << ",\"unsure_below\":" << unsure_threshold(s)
+      << ",\"can_undo_clear\":" << b(r.can_undo_clear()) << ",\"cleared\":" << r.cleared_count() << ",\"differential\":";
+    differential_json(o, r.differential());
+    o << ",\"session\":{\"revision\":" << r.revision() << ",\"stored_revision\":" << c.stored_revision << ",\"restore_pending\":"
+      << b(c.restore_pending) << ",\"restored\":" << c.restored << ",\"error\":\"" << json_escape(c.session_error) << "\"}";
+    o << ",\"error\":\"" << json_escape(c.last_error) << "\"}";
 }
 
 void features_json(std::ostringstream& o, const AppState& s) {
@@ -107,7 +135,15 @@ void layout_json(std::ostringstream& o, const AppState& s) {
         o << (i ? "," : "") << "\"" << json_escape(ui::marks()[i].first) << "\":";
         rect(ui::marks()[i].second);
     }
-    o << "},\"size\":[" << ImGui::GetIO().DisplaySize.x << "," << ImGui::GetIO().DisplaySize.y << "]}";
+    o << "},\"size\":[" << ImGui::GetIO().DisplaySize.x << "," << ImGui::GetIO().DisplaySize.y << "]";
+    o << ",\"original\":";
+    rect(s.layout.original);
+    o << ",\"review_headers\":[";
+    for (int i = 0; i < (int)ReviewColumn::Count; ++i) {
+        if (i) o << ",";
+        rect(s.layout.review_headers[i]);
+    }
+    o << "]}";
     const ImGuiContext* g = ImGui::GetCurrentContext();
     const bool focus = g && g->NavId != 0 && !g->NavDisableHighlight && g->NavWindow;
     o << ",\"focus\":{\"visible\":" << (focus ? "true" : "false");

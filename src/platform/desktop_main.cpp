@@ -9,6 +9,9 @@
 //  [X] --screenshot FILE.png [--frames N]: render N frames, save the window, exit (tests under Xvfb)
 //  [X] --tab NAME, --cmd COMMAND (repeatable), --size WxH, --assets DIR for scripted screenshots;
 //      --state FILE keeps the app's JSON state (app_state_json) in FILE (every 0.25 s and at exit), for tests
+//  [X] the review session kept in a file (--session FILE, or $BLOODCELL_SESSION; default
+//      $XDG_STATE_HOME/bloodcell/review-session.bcr, i.e. ~/.local/state/...; "none" keeps nothing),
+//      written atomically when it changes and read back at start; a damaged one is renamed aside
 // Missing:
 //  [ ] a native file dialog (drop files or pass paths; the Data tab also takes a typed path)
 #include <GLFW/glfw3.h>
@@ -17,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -116,13 +120,22 @@ std::string font_path() {
 void usage() {
     fprintf(stderr,
             "usage: bloodcell_desktop [FILE...] [--tab NAME] [--cmd COMMAND]... [--size WxH] [--assets DIR]\n"
-            "                         [--screenshot OUT.png] [--frames N] [--state OUT.json]\n"
+            "                         [--screenshot OUT.png] [--frames N] [--state OUT.json] [--session FILE|none]\n"
             "  FILE: a BloodMNIST .npz, images to classify (PNG/JPG), or a .bcm model\n");
+}
+
+// Where the review session is kept: --session, $BLOODCELL_SESSION, else the XDG state folder.
+std::string default_session_path() {
+    if (const char* env = getenv("BLOODCELL_SESSION"); env && *env) return env;
+    const char* xdg = getenv("XDG_STATE_HOME");
+    const char* home = getenv("HOME");
+    std::string dir = xdg && *xdg ? std::string(xdg) : home && *home ? std::string(home) + "/.local/state" : std::string();
+    return dir.empty() ? "none" : dir + "/bloodcell/review-session.bcr";
 }
 
 struct Options {
     std::vector<std::string> files, cmds;
-    std::string screenshot, state_out, asset_dir = BLOODCELL_ASSET_DIR;
+    std::string screenshot, state_out, asset_dir = BLOODCELL_ASSET_DIR, session = default_session_path();
     int frames = 0, width = 1280, height = 800;
 };
 
@@ -140,6 +153,7 @@ int parse_args(int argc, char** argv, Options& o) {
         else if (a == "--tab") o.cmds.push_back("tab:" + next());
         else if (a == "--cmd") o.cmds.push_back(next());
         else if (a == "--assets") o.asset_dir = next();
+        else if (a == "--session") o.session = next();
         else if (a == "--size") {
             std::string v = next();
             if (sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 320 || o.height < 240) {
@@ -152,6 +166,39 @@ int parse_args(int argc, char** argv, Options& o) {
     }
     if (!o.screenshot.empty() && o.frames <= 0) o.frames = 30;
     return -1;
+}
+
+// The review session in a file: written atomically on each change; a damaged one renamed aside.
+void session_hooks(app::Platform& p, const std::string& path) {
+    p.session_later = true;  // read right after app_init (restore_session)
+    p.store_session = [path](const std::vector<uint8_t>& bytes) {
+        std::error_code ec;
+        std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+        auto st = core::io::write_file_atomic(path, bytes.data(), bytes.size());
+        if (!st.ok) app::notify(*g_state, app::LogEntry::Error, "Could not keep the review session: " + st.message);
+    };
+    p.set_aside_session = [path](const std::vector<uint8_t>&) -> std::string {
+        std::string aside = path + ".damaged-" + app::iso_date_utc((long long)time(nullptr));
+        std::error_code ec;
+        std::filesystem::rename(path, aside, ec);
+        return ec ? std::string() : aside;
+    };
+}
+
+void restore_session(app::AppState& s, const std::string& path) {
+    if (path == "none") return;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        app::app_restore_session(s, path, nullptr, 0);
+        return;
+    }
+    auto bytes = core::io::read_file(path);
+    if (bytes.ok()) {
+        app::app_restore_session(s, path, bytes.value.data(), bytes.value.size());
+    } else {
+        // unreadable (permissions, a folder): say so, and store nothing over it
+        app::notify(s, app::LogEntry::Error, "Could not read the review session: " + bytes.error + "; this run keeps none.");
+    }
 }
 
 app::Platform make_platform(GLFWwindow* window, const Options& o) {
@@ -180,6 +227,7 @@ app::Platform make_platform(GLFWwindow* window, const Options& o) {
         auto st = core::io::write_file_atomic(filename, bytes.data(), bytes.size());
         return st.ok ? filename : std::string();
     };
+    if (o.session != "none") session_hooks(p, o.session);
     return p;
 }
 
@@ -250,6 +298,7 @@ int main(int argc, char** argv) {
     platform::route_input(window, &input, true);
     glfwSetDropCallback(window, drop_callback);
     app::app_init(state, p);
+    restore_session(state, o.session);
     deliver_assets(state, o.asset_dir);
     for (auto& f : o.files) {
         std::string err = open_path(f, "");

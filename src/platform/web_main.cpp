@@ -14,6 +14,9 @@
 //      before it presses, and the wheel is counted in notches as browsers define them (deltaMode)
 //  [X] the shaders and the UI font (embedded in the .wasm's file system) read here and handed to the
 //      app as bytes, like every other file
+//  [X] the review session kept in the browser's IndexedDB (web/bloodcell.js storeSession): the app
+//      hands over its bytes when it changes; the page reads them back at start (bc_restore_session)
+//      and keeps a damaged one under another key (setAsideSession); flushed when the page is hidden
 //  [X] assets served next to the page: the .wasm holds only what the first frame needs (shaders, the
 //      UI font); the page downloads the sample and the pretrained models (assets/ on the server) and
 //      names them on main's command line (--assets-later a,b,...), so the app draws at once and says
@@ -29,6 +32,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -171,6 +175,19 @@ std::string build_description() {
                      : "threads need a cross-origin isolated page (COOP/COEP headers, as scripts/serve.js sends)");
 #endif
 }
+// The review session: IndexedDB through the page (copied out of the heap: the store is asynchronous).
+void session_hooks(app::Platform& p) {
+    p.session_later = true;  // web/bloodcell.js calls bc_restore_session once it has read IndexedDB
+    p.store_session = [](const std::vector<uint8_t>& bytes) {
+        EM_ASM({ if (window.bloodcell) window.bloodcell.storeSession(HEAPU8.slice($0, $0 + $1)); }, bytes.data(), (int)bytes.size());
+    };
+    p.set_aside_session = [](const std::vector<uint8_t>& bytes) -> std::string {
+        std::string key = "review-damaged-" + app::iso_date_utc((long long)std::time(nullptr));
+        int ok = EM_ASM_INT({ return window.bloodcell ? window.bloodcell.setAsideSession(UTF8ToString($0), HEAPU8.slice($1, $1 + $2)) : 0; },
+                            key.c_str(), bytes.data(), (int)bytes.size());
+        return ok ? "'" + key + "' in this browser's storage (IndexedDB bloodcell)" : std::string();
+    };
+}
 }  // namespace
 
 extern "C" {
@@ -189,6 +206,12 @@ EMSCRIPTEN_KEEPALIVE void bc_log_error(const char* text) {
     app::notify(web.state, app::LogEntry::Error, text ? text : "error");
     web.state.pacing.wake = true;
 }
+// The saved review session read from IndexedDB (size 0: none); web/bloodcell.js calls it once.
+EMSCRIPTEN_KEEPALIVE void bc_restore_session(const uint8_t* bytes, int size) {
+    app::app_restore_session(web.state, "the review session saved in this browser", bytes, size > 0 ? (size_t)size : 0);
+}
+// The page is being hidden or closed: store the session now if it changed.
+EMSCRIPTEN_KEEPALIVE void bc_flush_session() { app::session_flush(web.state); }
 EMSCRIPTEN_KEEPALIVE void bc_asset_failed(const char* name, const char* why) {
     app::app_asset_failed(web.state, name ? name : "asset", why ? why : "failed");
 }
@@ -257,7 +280,7 @@ int main(int argc, char** argv) {
                filename.c_str(), bytes.data(), (int)bytes.size());
         return "your downloads (" + filename + ")";
     };
-
+    session_hooks(web.platform);
     app::app_setup_style(web.state, web.platform);
     ImGui_ImplGlfw_InitForOpenGL(web.window, true);
     ImGui_ImplOpenGL3_Init("#version 300 es");
