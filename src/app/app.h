@@ -111,8 +111,9 @@ struct ClassifiedImage {
     int preview_w = 0, preview_h = 0;
     std::vector<uint8_t> input;          // 28x28x3, what the model sees
     Texture input_tex;
-    std::vector<float> probs;            // kClasses, empty until a model predicts
+    std::vector<float> probs;            // kClasses, calibrated; empty until a model predicts
     int top = -1;
+    bool unsure = false;                 // probs[top] below the model's threshold (model_predict)
     double ms = 0;                       // inference time
     std::string model_name;              // the model that produced probs
 };
@@ -241,8 +242,13 @@ std::string model_summary(const AppState& s);   // "vgg6 (pretrained)" or "none"
 enum class AssetState { None, Coming, Failed };
 AssetState asset_state(const AppState& s, const char* ext, std::string* detail = nullptr);
 bool model_ready(const AppState& s);
-// Runs the current model on one 28x28x3 image; false (and an empty probs) without a model.
-bool model_predict(AppState& s, const uint8_t* rgb28, std::vector<float>& probs, std::string& model_name);
+// Runs the current model on one 28x28x3 image: calibrated probabilities (the model's temperature,
+// core/calibration.h) and whether the prediction is unsure (confidence below the model's threshold,
+// chosen on val). false (and an empty probs) without a model.
+bool model_predict(AppState& s, const uint8_t* rgb28, std::vector<float>& probs, std::string& model_name,
+                   bool* unsure = nullptr);
+// The unsure threshold of the model in use for the current mode (8 views or not); 0 without a model.
+float model_unsure_threshold(const AppState& s);
 using core::json_escape;  // core/json.h: one escaping for the state hook and the CLI
 
 // The class colors used everywhere (bars, gallery headers, confusion matrix labels).

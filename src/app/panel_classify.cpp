@@ -18,7 +18,7 @@ static void predict_item(AppState& s, ClassifiedImage& it) {
     auto t0 = std::chrono::steady_clock::now();
     std::vector<float> probs;
     std::string model;
-    if (model_predict(s, it.input.data(), probs, model) && (int)probs.size() == core::kClasses) {
+    if (model_predict(s, it.input.data(), probs, model, &it.unsure) && (int)probs.size() == core::kClasses) {
         it.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         it.probs = probs;
         it.top = (int)(std::max_element(probs.begin(), probs.end()) - probs.begin());

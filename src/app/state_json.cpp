@@ -31,7 +31,8 @@ void classify_json(std::ostringstream& o, const AppState& s) {
     for (size_t i = 0; i < s.classify.items.size(); ++i) {
         const auto& it = *s.classify.items[i];
         o << (i ? "," : "") << "{\"name\":\"" << json_escape(it.name) << "\",\"width\":" << it.width << ",\"height\":" << it.height
-          << ",\"top\":" << it.top << ",\"class\":\"" << (it.top >= 0 ? core::kClassNames[it.top] : "") << "\",\"probs\":[";
+          << ",\"top\":" << it.top << ",\"class\":\"" << (it.top >= 0 ? core::kClassNames[it.top] : "")
+          << "\",\"unsure\":" << (it.unsure ? "true" : "false") << ",\"probs\":[";
         for (size_t k = 0; k < it.probs.size(); ++k) o << (k ? "," : "") << it.probs[k];
         o << "]}";
     }
