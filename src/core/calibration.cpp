@@ -196,7 +196,8 @@ Calibration::Mode fit_mode(const float* raw_probs, const uint8_t* labels, int n,
     return m;
 }
 
-CalibrationReport calibration_report(const float* probs, const uint8_t* labels, int n, float threshold, int max_points) {
+CalibrationReport calibration_report(const float* probs, const uint8_t* labels, int n, float threshold, double target,
+                                     int max_points) {
     CalibrationReport r;
     r.n = n;
     r.bins = reliability(probs, labels, n, kEceBins);
@@ -204,6 +205,8 @@ CalibrationReport calibration_report(const float* probs, const uint8_t* labels, 
     r.nll = nll(probs, labels, n);
     r.threshold = threshold;
     r.at = at_threshold(probs, labels, n, threshold);
+    r.target = target;
+    r.oracle = at_threshold(probs, labels, n, choose_threshold(probs, labels, n, target));
     std::vector<CoveragePoint> full = coverage_curve(probs, labels, n);
     // thin to about max_points, evenly in coverage, always keeping the last point (coverage 1)
     double next = 0;

@@ -101,9 +101,11 @@ struct CalibrationReport {
     std::vector<CoveragePoint> curve;  // at most ~200 points (thinned evenly by coverage) for drawing
     float threshold = 0;               // the model's unsure threshold
     CoveragePoint at;                  // coverage and accuracy at that threshold
+    double target = kDefaultTargetAccuracy;
+    CoveragePoint oracle;              // the threshold chosen on these images themselves for `target`
 };
 CalibrationReport calibration_report(const float* probs, const uint8_t* labels, int n, float threshold,
-                                     int max_points = 200);
+                                     double target = kDefaultTargetAccuracy, int max_points = 200);
 
 // Whether a calibrated prediction is below the mode's threshold.
 inline bool is_unsure(const float* probs, int k, float threshold) {

@@ -259,7 +259,8 @@ void EvalJob::work(Budget b) {
     state_.eval.seconds = pred_.seconds;
     state_.eval.ms_per_image = pred_.n ? pred_.seconds * 1000.0 / pred_.n : 0;
     const bool tta = pred_.tta && model_->spec().family == Family::nn;
-    report_ = calibration_report(pred_.probs.data(), labels, pred_.n, model_->calibration().mode(tta).threshold);
+    report_ = calibration_report(pred_.probs.data(), labels, pred_.n, model_->calibration().mode(tta).threshold,
+                                 model_->calibration().target);
     state_.status = JobStatus::done;
 }
 

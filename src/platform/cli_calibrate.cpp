@@ -41,9 +41,9 @@ int cmd_calibrate(const Args& a) {
     for (int tta = 0; tta < (views ? 2 : 1); ++tta) {
         const std::vector<float>& raw = tta ? job.raw_tta() : job.raw_single();
         const float thr = shared->calibration().mode(tta).threshold;
-        core::CalibrationReport before = core::calibration_report(raw.data(), d.labels.data(), d.size(), thr);
+        core::CalibrationReport before = core::calibration_report(raw.data(), d.labels.data(), d.size(), thr, target);
         std::vector<float> q = core::with_temperature(raw, shared->calibration().mode(tta).temperature);
-        core::CalibrationReport after = core::calibration_report(q.data(), d.labels.data(), d.size(), thr);
+        core::CalibrationReport after = core::calibration_report(q.data(), d.labels.data(), d.size(), thr, target);
         text += std::string(tta ? "8-view averaging" : "single view") + " on " + core::split_name(split.value) + ":\n" +
                 calibration_text(*shared, tta, before, after);
         json += std::string(tta ? ",\"tta\":" : ",\"single\":") + calibration_json(*shared, tta, before, after);

@@ -108,6 +108,9 @@ std::string calibration_text(const core::Model& m, bool tta, const core::Calibra
     std::string why = mode.fitted ? "chosen on val for ACC >= " + fmt(c.target, 4) : "the default, not calibrated";
     std::snprintf(b, sizeof b, "unsure below confidence %.4f (%s): coverage %.4f (%d of %d), ACC of the covered %.4f\n",
                   mode.threshold, why.c_str(), after.at.coverage, after.at.covered, after.n, after.at.accuracy);
+    o += b;
+    std::snprintf(b, sizeof b, "  (for comparison, the threshold chosen on these images themselves, an oracle: %.4f, coverage %.4f, ACC %.4f)\n",
+                  after.oracle.threshold, after.oracle.coverage, after.oracle.accuracy);
     return o + b;
 }
 
@@ -120,7 +123,9 @@ std::string calibration_json(const core::Model& m, bool tta, const core::Calibra
                     std::to_string(c.images) + ",\"bins\":" + std::to_string(core::kEceBins) + ",\"before\":{\"ece\":" +
                     fmt(before.ece) + ",\"nll\":" + fmt(before.nll) + "},\"after\":{\"ece\":" + fmt(after.ece) +
                     ",\"nll\":" + fmt(after.nll) + "},\"coverage\":" + fmt(after.at.coverage) + ",\"covered\":" +
-                    std::to_string(after.at.covered) + ",\"covered_acc\":" + fmt(after.at.accuracy) + ",\"reliability\":[";
+                    std::to_string(after.at.covered) + ",\"covered_acc\":" + fmt(after.at.accuracy) + ",\"oracle\":{\"threshold\":" +
+                    fmt(after.oracle.threshold) + ",\"coverage\":" + fmt(after.oracle.coverage) + ",\"covered_acc\":" +
+                    fmt(after.oracle.accuracy) + "},\"reliability\":[";
     for (size_t i = 0; i < after.bins.size(); ++i) {
         const core::ReliabilityBin& r = after.bins[i];
         o += std::string(i ? "," : "") + "{\"lo\":" + fmt(r.lo, 4) + ",\"hi\":" + fmt(r.hi, 4) + ",\"count\":" +
@@ -175,8 +180,9 @@ TrainOutcome train_model(const core::TrainJobSpec& spec, const core::Dataset& tr
         snap = job.snapshot();
         if (snap.calibrating) {  // after the last epoch: the calibration pass over val
             if (!quiet) print_epochs(snap.train, shown, bar, per_epoch);
-            if (!bar && !quiet) bar.reset(new Progress("calibrate on val", snap.total));
-            if (bar) bar->update(snap.done);
+            const long units = (long)val.size() * (spec.calibrate >= 2 ? 8 : 1);  // the pass over val, in image-views
+            if (!bar && !quiet) bar.reset(new Progress("calibrate on val", units));
+            if (bar) bar->update(std::max(0L, snap.done - (snap.total - units)));
             continue;
         }
         if (!nn) {
@@ -314,7 +320,8 @@ int cmd_eval(const Args& a) {
     const std::string trained = shared->record().summary();
     const bool views = tta && shared->spec().family == core::Family::nn;
     const core::CalibrationReport& after = job.report();
-    core::CalibrationReport before = core::calibration_report(job.raw_probs().data(), d.labels.data(), d.size(), after.threshold);
+    core::CalibrationReport before =
+        core::calibration_report(job.raw_probs().data(), d.labels.data(), d.size(), after.threshold, after.target);
     if (a.has("json")) {
         std::printf("{\"model\":\"%s\",\"arch\":\"%s\",\"trained\":\"%s\",\"split\":\"%s\",\"tta\":%s,\"eval\":%s,"
                     "\"calibration\":%s}\n",
