@@ -2,6 +2,10 @@
 // score table.
 #pragma once
 #include "app/gfx.h"
+#include <string>
+#include <vector>
+
+#include "core/calibration.h"
 #include "core/metrics.h"
 
 namespace app {
@@ -11,5 +15,16 @@ namespace app {
 void draw_confusion(const core::Evaluation& ev, Texture& tex, float side);
 // Precision, recall, F1 and support per class.
 void draw_class_scores(const core::Evaluation& ev);
+// A reliability diagram in a square of `side` pixels: per confidence bin, the accuracy (bar) against
+// the diagonal (perfect calibration), the gap shaded; `title` and the ECE above it; hover for a bin.
+void draw_reliability(const char* title, const core::CalibrationReport& r, float side);
+// Coverage/accuracy curves of several models (the most confident images first), the target accuracy
+// as a dashed line and each model's unsure threshold as a dot, with a legend.
+struct CoverageSeries {
+    std::string label;
+    const core::CalibrationReport* report;
+};
+void draw_coverage_curves(const std::vector<CoverageSeries>& series, ImVec2 size);
+ImU32 series_color(int i);
 
 }  // namespace app
