@@ -36,7 +36,7 @@ void classify_json(std::ostringstream& o, const AppState& s) {
         for (size_t k = 0; k < it.probs.size(); ++k) o << (k ? "," : "") << it.probs[k];
         o << "]}";
     }
-    o << "],\"error\":\"" << json_escape(s.classify.last_error) << "\"}";
+    o << "],\"unsure_below\":" << model_unsure_threshold(s) << ",\"error\":\"" << json_escape(s.classify.last_error) << "\"}";
 }
 
 void features_json(std::ostringstream& o, const AppState& s) {
