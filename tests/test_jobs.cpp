@@ -87,7 +87,7 @@ TEST_CASE("TrainJob: bounded steps, monotone progress, a snapshot per step, the 
     CHECK(job.val_size() == 24);
     core::JobSnapshot s0 = job.snapshot();
     CHECK(s0.status == core::JobStatus::running);
-    CHECK(s0.total == 2 * (48 + 24));
+    CHECK(s0.total == 2 * (48 + 24) + 24 * 8);  // two epochs, then the 8-view calibration pass over val
     double last = 0;
     int steps = 0;
     while (job.step({16, 0})) {
@@ -107,6 +107,11 @@ TEST_CASE("TrainJob: bounded steps, monotone progress, a snapshot per step, the 
     core::Model m = job.take_model();
     CHECK(m.predict(toy(1, 3).images.data(), 8).size() == 64);
     CHECK(job.live_model() == nullptr);
+    // training ended by calibrating on val (both modes)
+    CHECK(m.calibration().single.fitted);
+    CHECK(m.calibration().tta.fitted);
+    CHECK(m.calibration().images == 24);
+    CHECK(m.calibration().target == (float)core::kDefaultTargetAccuracy);
     CHECK_FALSE(job.step({16, 0}));  // finished jobs do nothing
 }
 
@@ -188,10 +193,14 @@ TEST_CASE("TrainJob: a feature model extracts, fits and validates in bounded ste
     CHECK(snap.eval.acc >= 0.85);  // the toy classes differ in colour: easy for intensity features
     core::Model m = job.take_model();
     CHECK(m.spec().family == core::Family::logreg);
-    // the same as the one-call fit
+    // calibrated on the 40 val images (a single view: feature models have no 8-view mode)
+    CHECK(m.calibration().single.fitted);
+    CHECK_FALSE(m.calibration().tta.fitted);
+    CHECK(m.calibration().images == 40);
+    // the same as the one-call fit (before calibration)
     auto direct = core::fit_features(m.spec(), toy(20, 1), resolved(s).fit);
     REQUIRE(direct.ok());
-    auto a = m.predict(toy(1, 9).images.data(), 8), b = direct.value.predict(toy(1, 9).images.data(), 8);
+    auto a = m.predict_raw(toy(1, 9).images.data(), 8), b = direct.value.predict(toy(1, 9).images.data(), 8);
     for (size_t i = 0; i < a.size(); ++i) CHECK(a[i] == doctest::Approx(b[i]).epsilon(1e-6));
     // too little data is refused when the job is made
     core::Dataset one = toy(1, 1);

@@ -140,8 +140,10 @@ TEST_CASE("model file: bad inputs fail with a clear error") {
     }
     SUBCASE("another format version") {
         auto b = good;
-        b[8] = 2;
-        CHECK(load_error(b) == "m.bcm: model file format version 2, this build reads version 1 (retrain or use a matching bloodcell)");
+        b[8] = 3;
+        CHECK(load_error(b) == "m.bcm: model file format version 3, this build reads versions 1 to 2 (retrain or use a matching bloodcell)");
+        b[8] = 0;
+        CHECK(load_error(b) == "m.bcm: model file format version 0, this build reads versions 1 to 2 (retrain or use a matching bloodcell)");
     }
     SUBCASE("a flipped bit in the weights") {
         auto b = good;

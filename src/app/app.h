@@ -284,8 +284,8 @@ bool classify_recrop(AppState& s, int row, core::Crop crop);
 void review_move(AppState& s, int delta);
 // The texture set of a row, made on first use; null for a bad row index.
 ImageView* classify_view(AppState& s, int row);
-// The unsure threshold in use (the active model's for the current mode; kDefaultUnsureBelow until
-// models store one): the one accessor every unsure flag comes from.
+// The unsure threshold in use (the active model's for the current mode; kDefaultUnsureBelow without
+// a model): the one accessor every unsure flag comes from.
 float unsure_threshold(const AppState& s);
 void session_frame(AppState& s);      // stores the session when it changed, at most every 0.5 s + 1 ms per image (app_frame)
 void session_flush(AppState& s);      // stores it now if it changed (at exit, when the page is hidden)
@@ -297,8 +297,13 @@ std::string model_summary(const AppState& s);   // "vgg6 (pretrained)" or "none"
 enum class AssetState { None, Coming, Failed };
 AssetState asset_state(const AppState& s, const char* ext, std::string* detail = nullptr);
 bool model_ready(const AppState& s);
-// Runs the current model on one 28x28x3 image; false (and an empty probs) without a model.
-bool model_predict(AppState& s, const uint8_t* rgb28, std::vector<float>& probs, std::string& model_name);
+// Runs the current model on one 28x28x3 image: calibrated probabilities (the model's temperature,
+// core/calibration.h) and whether the prediction is unsure (confidence below the model's threshold,
+// chosen on val). false (and an empty probs) without a model.
+bool model_predict(AppState& s, const uint8_t* rgb28, std::vector<float>& probs, std::string& model_name,
+                   bool* unsure = nullptr);
+// The unsure threshold of the model in use for the current mode (8 views or not); 0 without a model.
+float model_unsure_threshold(const AppState& s);
 using core::json_escape;  // core/json.h: one escaping for the state hook and the CLI
 
 // The class colors used everywhere (bars, gallery headers, confusion matrix labels).

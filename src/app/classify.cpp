@@ -12,9 +12,10 @@
 
 namespace app {
 
-// The one place that decides which predictions are "unsure" (with review.h is_unsure): until models
-// store a threshold chosen on val (issue 12 item 2), every model's is the default.
-float unsure_threshold(const AppState& s) { return kDefaultUnsureBelow; }
+// The one place that decides which predictions are "unsure" (with review.h is_unsure): the threshold
+// the model in use stores (chosen on val for its mode, core/calibration.h; 0.60 in files older than
+// calibration), the default without a model.
+float unsure_threshold(const AppState& s) { return model_ready(s) ? model_unsure_threshold(s) : kDefaultUnsureBelow; }
 
 static std::string now_iso() { return iso_date_utc((long long)std::time(nullptr)); }
 

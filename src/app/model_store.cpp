@@ -113,10 +113,13 @@ int ModelStore::evaluate_step(const core::Dataset& test, double budget_ms) {
         evaluating_ = i;
         if (m.eval->step({0, budget_ms})) return -1;
         core::JobSnapshot snap = m.eval->snapshot();
-        m.eval.reset();
+        std::unique_ptr<core::EvalJob> job = std::move(m.eval);
         evaluating_ = -1;
         if (snap.status != core::JobStatus::done) return -1;
         m.test = snap.eval;
+        m.calibration = job->report();
+        m.uncalibrated = core::calibration_report(job->raw_probs().data(), test.labels.data(), test.size(),
+                                                  m.calibration.threshold, m.calibration.target);
         m.evaluated = true;
         return i;
     }

@@ -28,7 +28,10 @@ struct StoredModel {
     std::unique_ptr<core::EvalJob> eval;
     int eval_version = -1;
     bool evaluated = false;
-    core::Evaluation test;
+    core::Evaluation test;             // of the calibrated probabilities (what Classify shows)
+    // calibration on the test split (single view): reliability bins, ECE, NLL and the coverage/
+    // accuracy curve of the calibrated probabilities, and the same before the temperature
+    core::CalibrationReport calibration, uncalibrated;
 };
 
 class ModelStore {

@@ -125,7 +125,6 @@ static void draw_welcome(AppState& s, float height) {
 // The reviewer's buttons for the shown row: Accept (Enter) and the 8 classes (keys 1-8).
 static void draw_review_buttons(AppState& s, int row) {
     const ReviewRow& r = s.classify.review.at(row);
-    const float e = ui::em();
     if (r.reviewed < 0) ImGui::TextDisabled("Not reviewed:");
     else if (r.relabelled()) ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.55f, 1.0f), "Relabelled to %s:", core::kClassNames[r.reviewed]);
     else ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.6f, 1.0f), "Accepted:");

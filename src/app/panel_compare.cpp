@@ -115,6 +115,33 @@ static void draw_acc_bars(const ModelStore& ms, bool speed) {
     }
 }
 
+// Calibration on the test split: a reliability diagram per evaluated model and their coverage/accuracy
+// curves (the store computed both; model_store.h).
+static void draw_calibration(const ModelStore& ms) {
+    const float e = ui::em();
+    std::vector<CoverageSeries> series;
+    for (int i = 0; i < ms.size(); ++i)
+        if (ms.evaluated(ms.at(i))) series.push_back({ms.at(i).label, &ms.at(i).calibration});
+    if (series.empty()) {
+        ImGui::TextDisabled("evaluating ...");
+        return;
+    }
+    const float side = e * 9, avail = ImGui::GetContentRegionAvail().x;
+    float x = 0;
+    for (size_t i = 0; i < series.size(); ++i) {
+        if (i > 0 && x + side + e * 1.5f < avail) ImGui::SameLine(0, e);
+        else x = 0;
+        ImGui::BeginGroup();
+        ImGui::PushID((int)i);
+        draw_reliability(series[i].label.c_str(), *series[i].report, side);
+        ImGui::PopID();
+        ImGui::EndGroup();
+        x += side + e * 1.5f;
+    }
+    ImGui::Spacing();
+    draw_coverage_curves(series, ImVec2(std::min(avail, e * 30), e * 12));
+}
+
 static void draw_tune_settings(AppState& s, TrainState& t) {
     const float e = ui::em();
     const bool running = t.tune && !t.tune_snap.finished();
@@ -218,6 +245,14 @@ static void draw_details(AppState& s, CompareState& cmp) {
         return;
     }
     draw_evaluation(&m.test, cmp.conf_tex, ImGui::GetContentRegionAvail().x, e * 26, nullptr);
+    ImGui::Text("ACC %.3f   AUC %.3f", m.test.acc, m.test.auc);
+    const core::Calibration& cal = m.model->calibration();
+    ImGui::Text("ECE %.4f -> %.4f, NLL %.4f -> %.4f", m.uncalibrated.ece, m.calibration.ece, m.uncalibrated.nll, m.calibration.nll);
+    if (cal.single.fitted)
+        ImGui::TextDisabled("temperature %.3f and unsure threshold %.3f, fitted on %d val images", cal.single.temperature,
+                            cal.single.threshold, cal.images);
+    else
+        ImGui::TextDisabled("not calibrated: T = 1, unsure below %.2f", cal.single.threshold);
 }
 
 static void draw_load_row(AppState& s, TrainState& t) {
@@ -276,6 +311,9 @@ void draw_compare_panel(AppState& s) {
     ImGui::Spacing();
     ui::heading("Inference time per image");
     draw_acc_bars(s.models, true);
+    ImGui::Spacing();
+    ui::heading("Calibration on the test split");
+    draw_calibration(s.models);
     ImGui::Spacing();
     draw_tune(s, t);
     ImGui::TableNextColumn();

@@ -131,3 +131,83 @@ void draw_class_scores(const core::Evaluation& ev) {
 }
 
 }  // namespace app
+
+namespace app {
+
+ImU32 series_color(int i) {
+    static const ImU32 c[] = {IM_COL32(46, 179, 189, 255), IM_COL32(236, 91, 102, 255), IM_COL32(240, 190, 70, 255),
+                              IM_COL32(150, 120, 230, 255), IM_COL32(120, 200, 110, 255), IM_COL32(230, 130, 200, 255)};
+    return c[((i % 6) + 6) % 6];
+}
+
+void draw_reliability(const char* title, const core::CalibrationReport& r, float side) {
+    const float e = ui::em();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    ImGui::Text("%s", title);
+    ImGui::TextDisabled("ECE %.4f, NLL %.4f", r.ece, r.nll);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const ImVec2 a(p.x + e * 0.3f, p.y), b(a.x + side, a.y + side);  // the plot, y up
+    auto at = [&](double x, double y) { return ImVec2(a.x + (float)x * side, b.y - (float)y * side); };
+    dl->AddRectFilled(a, b, ImGui::GetColorU32(ImGuiCol_FrameBg));
+    for (const core::ReliabilityBin& bin : r.bins) {
+        if (bin.count == 0) continue;
+        dl->AddRectFilled(at(bin.lo, 0), at(bin.hi, bin.accuracy), IM_COL32(46, 179, 189, 230));
+        const double lo = std::min(bin.accuracy, bin.confidence), hi = std::max(bin.accuracy, bin.confidence);
+        dl->AddRectFilled(at(bin.lo, lo), at(bin.hi, hi), IM_COL32(236, 91, 102, 150));
+    }
+    dl->AddLine(at(0, 0), at(1, 1), IM_COL32(200, 200, 200, 200), 1.5f);
+    dl->AddRect(a, b, ImGui::GetColorU32(ImGuiCol_Border));
+    ImGui::Dummy(ImVec2(side + e * 0.6f, side));
+    if (ImGui::IsItemHovered()) {
+        const double x = (ImGui::GetIO().MousePos.x - a.x) / side;
+        for (const core::ReliabilityBin& bin : r.bins)
+            if (x > bin.lo && x <= bin.hi)
+                ImGui::SetTooltip("confidence %.2f-%.2f: %d images\nmean confidence %.4f\naccuracy %.4f", bin.lo, bin.hi,
+                                  bin.count, bin.confidence, bin.accuracy);
+    }
+    ImGui::TextDisabled("confidence (x) vs accuracy");
+}
+
+void draw_coverage_curves(const std::vector<CoverageSeries>& series, ImVec2 size) {
+    const float e = ui::em();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    double lo = 1.0, target = core::kDefaultTargetAccuracy;
+    for (const CoverageSeries& s : series)
+        for (const core::CoveragePoint& c : s.report->curve)
+            if (c.coverage >= 0.5) lo = std::min(lo, c.accuracy);
+    if (!series.empty()) target = series[0].report->target;
+    lo = std::max(0.0, std::min(lo, target) - 0.005);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const ImVec2 a(p.x + e * 2.8f, p.y), b(p.x + size.x, p.y + size.y);
+    // x: coverage 0.5..1 (below half the images the curves sit at 1), y: accuracy lo..1
+    auto at = [&](double x, double y) {
+        return ImVec2(a.x + (float)((x - 0.5) / 0.5) * (b.x - a.x), b.y - (float)((y - lo) / (1.0 - lo)) * (b.y - a.y));
+    };
+    dl->AddRectFilled(a, b, ImGui::GetColorU32(ImGuiCol_FrameBg));
+    for (float x = 0.5f; x < 1.0f; x += 0.02f) dl->AddLine(at(x, target), at(x + 0.01f, target), IM_COL32(220, 220, 220, 180));
+    char t[32];
+    std::snprintf(t, sizeof t, "%.3f", target);
+    dl->AddText(ImVec2(p.x, at(0.5, target).y - e * 0.5f), ImGui::GetColorU32(ImGuiCol_TextDisabled), t);
+    std::snprintf(t, sizeof t, "%.3f", lo);
+    dl->AddText(ImVec2(p.x, b.y - e), ImGui::GetColorU32(ImGuiCol_TextDisabled), t);
+    dl->PushClipRect(a, b, true);
+    for (size_t i = 0; i < series.size(); ++i) {
+        const core::CalibrationReport& r = *series[i].report;
+        std::vector<ImVec2> pts;
+        for (const core::CoveragePoint& c : r.curve) pts.push_back(at(c.coverage, c.accuracy));
+        if (pts.size() > 1) dl->AddPolyline(pts.data(), (int)pts.size(), series_color((int)i), 0, 2.0f);
+        dl->AddCircleFilled(at(r.at.coverage, r.at.accuracy), e * 0.3f, series_color((int)i));
+    }
+    dl->PopClipRect();
+    dl->AddRect(a, b, ImGui::GetColorU32(ImGuiCol_Border));
+    ImGui::Dummy(size);
+    ImGui::TextDisabled("coverage 0.5 .. 1 (x): the most confident images first; dots: the unsure threshold");
+    for (size_t i = 0; i < series.size(); ++i) {
+        const core::CalibrationReport& r = *series[i].report;
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(series_color((int)i)), "%s", series[i].label.c_str());
+        ImGui::SameLine();
+        ImGui::TextDisabled("unsure below %.3f: coverage %.3f, ACC %.4f", r.threshold, r.at.coverage, r.at.accuracy);
+    }
+}
+
+}  // namespace app

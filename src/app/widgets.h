@@ -2,6 +2,10 @@
 // score table.
 #pragma once
 #include "app/gfx.h"
+#include <string>
+#include <vector>
+
+#include "core/calibration.h"
 #include "core/metrics.h"
 
 namespace app {
@@ -16,5 +20,16 @@ void draw_class_scores(const core::Evaluation& ev);
 // headings need and at most max_side px. `what` ("validation"): titles "Confusion matrix (what)"
 // and "Per class (what)" above them (none when null); no evaluation yet (ev null): a placeholder.
 void draw_evaluation(const core::Evaluation* ev, Texture& tex, float w, float max_side, const char* what);
+// A reliability diagram in a square of `side` pixels: per confidence bin, the accuracy (bar) against
+// the diagonal (perfect calibration), the gap shaded; `title` and the ECE above it; hover for a bin.
+void draw_reliability(const char* title, const core::CalibrationReport& r, float side);
+// Coverage/accuracy curves of several models (the most confident images first), the target accuracy
+// as a dashed line and each model's unsure threshold as a dot, with a legend.
+struct CoverageSeries {
+    std::string label;
+    const core::CalibrationReport* report;
+};
+void draw_coverage_curves(const std::vector<CoverageSeries>& series, ImVec2 size);
+ImU32 series_color(int i);
 
 }  // namespace app

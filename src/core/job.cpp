@@ -67,7 +67,9 @@ Result<std::unique_ptr<TrainJob>> TrainJob::create(const TrainJobSpec& spec, Dat
     j->val_n_ = val.size();
     const long per_epoch = train.size() + val.size();
     if (spec.model.family == Family::nn) {
-        j->state_.total = per_epoch * spec.train.epochs;
+        // the calibration's pass over val counts as val images x views
+        j->views_ = spec.calibrate <= 0 || val.size() == 0 ? 0 : spec.calibrate >= 2 ? 8 : 1;
+        j->state_.total = per_epoch * spec.train.epochs + (long)val.size() * j->views_;
         j->state_.train.epochs = spec.train.epochs;
         auto t = Trainer::create(spec.model, std::move(train), std::move(val), spec.train);
         if (!t) return R::fail(t.error);
@@ -100,17 +102,26 @@ float TrainJob::current_lr() const { return trainer_ ? trainer_->current_lr() : 
 
 Model* TrainJob::live_model() {
     if (taken_) return nullptr;
+    if (final_) return final_.get();
     if (trainer_) return &trainer_->model();
     return fitted_.get();
 }
 
 Model TrainJob::take_model() {
     taken_ = true;
+    if (final_) return std::move(*final_);
     if (trainer_) return trainer_->take_model();
     return fitted_ ? std::move(*fitted_) : Model();
 }
 
-Model TrainJob::best_model_copy() { return trainer_ ? trainer_->best_model_copy() : Model(); }
+Model TrainJob::best_model_copy() {
+    if (final_) {  // the trainer handed its model over: a copy through the file format
+        std::vector<uint8_t> b = final_->save();
+        auto m = Model::load(b.data(), b.size(), "copy");
+        return m ? std::move(m.value) : Model();
+    }
+    return trainer_ ? trainer_->best_model_copy() : Model();
+}
 
 std::shared_ptr<Model> TrainJob::live_copy() const {
     std::lock_guard<std::mutex> lock(copy_mu_);
@@ -120,6 +131,22 @@ std::shared_ptr<Model> TrainJob::live_copy() const {
 void TrainJob::work(Budget b) {
     if (!trainer_) return work_features(b);
     // Trainer::step: about max_images images, or max_ms; with neither, one batch
+    if (calibrate_) {
+        calibrate_->step(b);
+        JobSnapshot c = calibrate_->snapshot();
+        state_.done = state_.total - (long)(c.total - c.done) * views_;
+        state_.progress = (double)state_.done / std::max(1L, state_.total);
+        if (c.status == JobStatus::running) return;
+        state_.calibrating = false;
+        if (c.status != JobStatus::done) {
+            state_.status = JobStatus::failed;
+            state_.message = "calibration: " + c.message;
+        } else {
+            state_.status = JobStatus::done;
+        }
+        calibrate_.reset();
+        return;
+    }
     const int images = b.images > 0 ? (int)std::min<long>(b.images, INT_MAX) : (b.ms > 0 ? INT_MAX : 1);
     trainer_->step(images, b.ms);
     if (copy_wanted_.exchange(false)) {
@@ -130,13 +157,27 @@ void TrainJob::work(Budget b) {
     const TrainMetrics& m = trainer_->metrics();
     state_.train = m;
     state_.eval = m.last_val;
-    state_.progress = m.progress;
-    state_.done = (long)std::llround(m.progress * state_.total);
+    state_.done = (long)std::llround(m.progress * (state_.total - (long)val_n_ * views_));
+    state_.progress = (double)state_.done / std::max(1L, state_.total);
     if (m.diverged) {
         state_.status = JobStatus::waiting;
         state_.message = m.diverged_message;
     } else if (m.done) {
-        state_.status = JobStatus::done;
+        finish_network();
+    }
+}
+
+// After the last epoch: take the best model and calibrate it on val, a chunk per step.
+void TrainJob::finish_network() {
+    if (!final_) {
+        final_ = std::make_shared<Model>(trainer_->take_model());
+        if (spec_.calibrate <= 0 || val_n_ == 0) {
+            state_.status = JobStatus::done;
+            return;
+        }
+        calibrate_ = std::make_unique<CalibrateJob>(final_, &trainer_->val(), spec_.calibration_target, spec_.calibrate >= 2);
+        state_.calibrating = true;
+        return;  // the calibration starts with the next step
     }
 }
 
@@ -179,6 +220,15 @@ void TrainJob::work_features(Budget b) {
         state_.progress = (double)state_.done / std::max(1L, state_.total);
         if (!val_pred_.done()) return;
     }
+    if (val_.size() > 0 && spec_.calibrate > 0) {
+        Calibration c;
+        c.target = (float)spec_.calibration_target;
+        c.images = val_.size();
+        c.single = fit_mode(val_pred_.raw.data(), val_.labels.data(), val_.size(), spec_.calibration_target);
+        fitted_->set_calibration(c);
+        val_pred_.probs = val_pred_.raw;
+        fitted_->calibrate(val_pred_.probs.data(), val_.size(), false);
+    }
     if (val_.size() > 0) {
         state_.eval = evaluate(val_pred_.probs.data(), val_.labels.data(), val_.size());
         state_.eval.seconds = val_pred_.seconds;
@@ -204,9 +254,60 @@ void EvalJob::work(Budget b) {
     state_.done = pred_.pos;
     state_.progress = pred_.n ? (double)pred_.pos / pred_.n : 1.0;
     if (!pred_.done()) return;
-    state_.eval = evaluate(pred_.probs.data(), pred_.data ? pred_.data->labels.data() : nullptr, pred_.n);
+    const uint8_t* labels = pred_.data ? pred_.data->labels.data() : nullptr;
+    state_.eval = evaluate(pred_.probs.data(), labels, pred_.n);
     state_.eval.seconds = pred_.seconds;
     state_.eval.ms_per_image = pred_.n ? pred_.seconds * 1000.0 / pred_.n : 0;
+    const bool tta = pred_.tta && model_->spec().family == Family::nn;
+    report_ = calibration_report(pred_.probs.data(), labels, pred_.n, model_->calibration().mode(tta).threshold,
+                                 model_->calibration().target);
+    state_.status = JobStatus::done;
+}
+
+// [SECTION] CalibrateJob
+CalibrateJob::CalibrateJob(std::shared_ptr<Model> model, const Dataset* data, double target, bool tta)
+    : model_(std::move(model)), target_(target) {
+    const bool views = tta && model_ && model_->spec().family == Family::nn;
+    pred_.reset(data, -1, views, true);
+    state_.title = "calibrate " + (model_ ? model_->spec().name : std::string("?"));
+    state_.total = pred_.n;
+    if (!model_) {
+        state_.status = JobStatus::failed;
+        state_.message = "no model to calibrate";
+    } else if (pred_.n == 0) {
+        state_.status = JobStatus::failed;
+        state_.message = "no validation images to calibrate on";
+    } else if (!(target > 0 && target <= 1)) {
+        state_.status = JobStatus::failed;
+        state_.message = "target accuracy " + std::to_string(target) + ": want 0..1";
+    }
+    publish();
+}
+
+void CalibrateJob::work(Budget b) {
+    pred_.step(*model_, b, std::max(1, prediction_chunk(*model_) / (pred_.tta ? 8 : 1)));
+    state_.done = pred_.pos;
+    state_.progress = pred_.n ? (double)pred_.pos / pred_.n : 1.0;
+    if (!pred_.done()) return;
+    const uint8_t* labels = pred_.data->labels.data();
+    if (pred_.tta) {
+        single_ = pred_.raw_single;
+        tta_ = pred_.raw;
+    } else {
+        single_ = pred_.raw;
+    }
+    Calibration c;
+    c.target = (float)target_;
+    c.images = pred_.n;
+    c.single = fit_mode(single_.data(), labels, pred_.n, target_);
+    if (!tta_.empty()) c.tta = fit_mode(tta_.data(), labels, pred_.n, target_);
+    fitted_ = c;
+    Status ok = model_->set_calibration(c);
+    if (!ok) {
+        state_.status = JobStatus::failed;
+        state_.message = ok.message;
+        return;
+    }
     state_.status = JobStatus::done;
 }
 
@@ -360,6 +461,7 @@ void ClassifyJob::work(Budget b) {
             r.input = to_bloodmnist(img.value);
             r.probs = model_->predict(r.input.data(), 1, tta_);
             r.top = argmax(r.probs.data(), kClasses);
+            r.unsure = model_->unsure(r.probs.data(), tta_);
         }
         results_.push_back(std::move(r));
         ++n;

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/calibration.h"
 #include "core/dataset.h"
 #include "core/metrics.h"
 #include "core/model.h"
@@ -57,6 +58,7 @@ struct JobSnapshot {
     Evaluation eval;                // evaluate jobs; train jobs: the latest validation
     std::vector<TrialResult> trials;  // tune jobs
     int best_trial = -1;
+    bool calibrating = false;       // train jobs: training is over, the calibration on val runs
     bool finished() const { return status == JobStatus::done || status == JobStatus::failed || status == JobStatus::cancelled; }
 };
 
@@ -82,6 +84,8 @@ private:
     std::atomic<bool> cancel_{false};
 };
 
+class CalibrateJob;
+
 // Train: a network stepped a batch at a time by the Trainer, or a feature model (features a chunk
 // at a time, then the fit, then the validation). train and val are copied in (val may be empty).
 class TrainJob : public Job {
@@ -96,7 +100,8 @@ public:
     float current_lr() const;
     // The model as it trains (networks: the live weights; feature models: null until fitted).
     Model* live_model();
-    // When done: the best epoch's model (networks) or the fitted model, with its training record.
+    // When done: the best epoch's model (networks) or the fitted model, with its training record
+    // and its calibration fitted on val (spec.calibrate).
     Model take_model();
     // While training a network: a copy of the best model so far (checkpoints).
     Model best_model_copy();
@@ -113,12 +118,17 @@ private:
     TrainJobSpec spec_;
     Dataset train_, val_;               // feature models (a network's data lives in its Trainer)
     int train_n_ = 0, val_n_ = 0;
+    int views_ = 0;                     // views of the calibration pass (0: none)
     std::unique_ptr<Trainer> trainer_;  // networks
     // feature models
     std::vector<double> X_;             // train features, row-major
     int feat_rows_ = 0;
     std::unique_ptr<Model> fitted_;
     ChunkedPrediction val_pred_;
+    // networks, after the last epoch: the model taken from the trainer, calibrated on val
+    std::shared_ptr<Model> final_;
+    std::unique_ptr<CalibrateJob> calibrate_;
+    void finish_network();
     bool taken_ = false;
     std::atomic<bool> copy_wanted_{false};
     mutable std::mutex copy_mu_;
@@ -126,15 +136,43 @@ private:
 };
 
 // Evaluate a model on a dataset (which must outlive the job): probabilities, ACC, AUC, per class.
+// probs() are calibrated (what Model::predict gives), raw_probs() the same before calibration.
 class EvalJob : public Job {
 public:
     EvalJob(std::shared_ptr<Model> model, const Dataset* data, bool tta = false, int limit = -1);
     const std::vector<float>& probs() const { return pred_.probs; }
+    const std::vector<float>& raw_probs() const { return pred_.raw; }
+    // When done: ECE, NLL, reliability bins and the coverage/accuracy curve of probs(), at the
+    // model's unsure threshold for this mode.
+    const CalibrationReport& report() const { return report_; }
 
 private:
     void work(Budget b) override;
     std::shared_ptr<Model> model_;
     ChunkedPrediction pred_;
+    CalibrationReport report_;
+};
+
+// Calibrate: predicts `data` (the validation split) a chunk at a time, with 8-view averaging when
+// `tta` (nn only; the identity view of the same pass gives the single-view fit), then fits the
+// temperature and the unsure threshold of each mode (calibration.h) and sets them on the model.
+// Training ends with one (TrainJob); `bloodcell calibrate` runs one on a model file.
+class CalibrateJob : public Job {
+public:
+    CalibrateJob(std::shared_ptr<Model> model, const Dataset* data, double target = kDefaultTargetAccuracy, bool tta = true);
+    // When done: what was fitted (also set on the model).
+    const Calibration& calibration() const { return fitted_; }
+    // Uncalibrated probabilities of the single view and of the 8-view mean (empty without tta).
+    const std::vector<float>& raw_single() const { return single_; }
+    const std::vector<float>& raw_tta() const { return tta_; }
+
+private:
+    void work(Budget b) override;
+    std::shared_ptr<Model> model_;
+    ChunkedPrediction pred_;
+    double target_;
+    Calibration fitted_;
+    std::vector<float> single_, tta_;
 };
 
 // Tune: trials (each a RunSettings) trained one after another on the same data, ranked by val ACC.
@@ -176,8 +214,9 @@ struct ClassifyResult {
     std::string error;               // empty when classified
     int width = 0, height = 0;       // of the decoded original
     std::vector<uint8_t> input;      // 28x28x3, what the model saw
-    std::vector<float> probs;        // 8
+    std::vector<float> probs;        // 8, calibrated (Model::predict)
     int top = -1;
+    bool unsure = false;             // confidence probs[top] below the model's threshold (Model::unsure)
 };
 class ClassifyJob : public Job {
 public:

@@ -2,6 +2,8 @@
 #include "core/model.h"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <cstring>
 #include <sstream>
 
@@ -262,12 +264,34 @@ size_t Model::param_count() {
 long Model::flops_per_image() const { return spec_.family == Family::nn ? net_.flops_per_sample() : 0; }
 
 std::vector<float> Model::predict(const uint8_t* images, int n, bool tta) {
+    std::vector<float> probs = predict_raw(images, n, tta);
+    calibrate(probs.data(), n, tta);
+    return probs;
+}
+
+void Model::calibrate(float* probs, int n, bool tta) const {
+    apply_temperature(probs, n, calibration_.mode(tta && spec_.family == Family::nn).temperature);
+}
+
+bool Model::unsure(const float* probs, bool tta) const {
+    return is_unsure(probs, kClasses, calibration_.mode(tta && spec_.family == Family::nn).threshold);
+}
+
+Status Model::set_calibration(const Calibration& c) {
+    Status ok = c.check();
+    if (ok) calibration_ = c;
+    return ok;
+}
+
+std::vector<float> Model::predict_raw(const uint8_t* images, int n, bool tta, std::vector<float>* single) {
     std::vector<float> probs((size_t)n * kClasses, 0.f);
+    if (single) single->assign((size_t)n * kClasses, 0.f);
     if (n <= 0) return probs;
     if (spec_.family != Family::nn) {
         std::vector<double> X = model_features(spec_, images, n, nn::num_threads());
         if (spec_.family == Family::logreg && logreg_) logreg_->predict(X.data(), n, probs.data());
         if (spec_.family == Family::forest && forest_) forest_->predict(X.data(), n, probs.data());
+        if (single) *single = probs;
         return probs;
     }
     const int B = 64, views = tta ? 8 : 1;
@@ -289,6 +313,8 @@ std::vector<float> Model::predict(const uint8_t* images, int n, bool tta) {
             for (int i = 0; i < nb; ++i) {
                 nn::softmax(z.sample(i), kClasses, p.data());
                 for (int k = 0; k < kClasses; ++k) probs[(size_t)(b0 + i) * kClasses + k] += p[k] / views;
+                if (single && v == 0)
+                    std::copy(p.begin(), p.end(), single->begin() + (size_t)(b0 + i) * kClasses);
             }
         }
     }
@@ -429,6 +455,14 @@ std::vector<uint8_t> Model::save() const {
     w.u32((uint32_t)spec_.features.glcm.distances.size());
     for (int d : spec_.features.glcm.distances) w.i32(d);
     w.u32(spec_.with_pixels ? 1 : 0);
+    const Calibration& c = calibration_;
+    w.u32((c.single.fitted ? 1u : 0u) | (c.tta.fitted ? 2u : 0u));
+    w.f32(c.single.temperature);
+    w.f32(c.single.threshold);
+    w.f32(c.tta.temperature);
+    w.f32(c.tta.threshold);
+    w.f32(c.target);
+    w.u32((uint32_t)c.images);
     w.u32((uint32_t)meta_.size());
     for (auto& [k, v] : meta_) {
         w.str(k);
@@ -464,8 +498,8 @@ Result<Model> Model::load(const uint8_t* bytes, size_t size, const std::string& 
                        : "not a bloodcell model file (no BCMODEL magic; make one with 'bloodcell train')");
     Reader r{bytes, size, 8};
     uint32_t version = r.u32("the format version");
-    if (!r.short_read && version != kModelFileVersion)
-        return err("model file format version " + std::to_string(version) + ", this build reads version " +
+    if (!r.short_read && (version < 1 || version > kModelFileVersion))
+        return err("model file format version " + std::to_string(version) + ", this build reads versions 1 to " +
                    std::to_string(kModelFileVersion) + " (retrain or use a matching bloodcell)");
     ModelSpec spec;
     uint32_t family = r.u32("the model family");
@@ -498,6 +532,18 @@ Result<Model> Model::load(const uint8_t* bytes, size_t size, const std::string& 
     for (uint32_t i = 0; i < nd; ++i) spec.features.glcm.distances.push_back(r.i32("the feature definition"));
     spec.with_pixels = r.u32("the feature definition") != 0;
     Model m;
+    uint32_t cal_flags = 0;
+    if (version >= 2) {  // version 1 files have no calibration: Calibration{} (T = 1)
+        cal_flags = r.u32("the calibration");
+        m.calibration_.single.fitted = (cal_flags & 1) != 0;
+        m.calibration_.tta.fitted = (cal_flags & 2) != 0;
+        m.calibration_.single.temperature = r.f32("the calibration");
+        m.calibration_.single.threshold = r.f32("the calibration");
+        m.calibration_.tta.temperature = r.f32("the calibration");
+        m.calibration_.tta.threshold = r.f32("the calibration");
+        m.calibration_.target = r.f32("the calibration");
+        m.calibration_.images = (int)std::min<uint32_t>(r.u32("the calibration"), INT32_MAX);
+    }
     uint32_t nmeta = r.u32("the metadata");
     for (uint32_t i = 0; i < nmeta && !r.short_read; ++i) {
         std::string k = r.str("the metadata");
@@ -528,6 +574,8 @@ Result<Model> Model::load(const uint8_t* bytes, size_t size, const std::string& 
 
     // The checksum only proves the bytes are the ones written, not that a writer was sane: check
     // what the file asks us to allocate before building anything (fuzzer finds, tests/fuzz/regressions).
+    if (cal_flags > 3) return err("corrupt: unknown calibration flags " + std::to_string(cal_flags));
+    if (Status ok = m.calibration_.check(); !ok) return err("corrupt: " + ok.message);
     if (spec.family == Family::nn ? spec.input == InputKind::features : spec.input != InputKind::features)
         return err("corrupt: input kind " + std::to_string(input) + " does not fit a " + family_name(spec.family) + " model");
     if (spec.family != Family::nn) {

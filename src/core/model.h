@@ -9,6 +9,10 @@
 //                3 rgb x/127.5 - 1)
 //   u32 n_layers, per layer: u32 kind, i32 units, kernel, stride, same, pool, f32 rate, u32 init
 //   u32 glcm levels, u32 n_distances, i32 distances..., u32 pixels (the feature definition)
+//   (version 2) the calibration (calibration.h): u32 flags (bit 0: single view fitted, bit 1: 8-view
+//   fitted), f32 temperature, f32 threshold, f32 8-view temperature, f32 8-view threshold,
+//   f32 target accuracy, u32 validation images; version 1 files have none and load with T = 1
+//   and the default threshold
 //   u32 n_meta,   per entry: str key, str value    (the training record, record.h; sorted by key)
 //   u32 n_arrays, per array: str name, u32 dtype (0 f32, 1 i32), u64 count, count x 4 bytes
 //   u32 CRC-32 (zlib polynomial) of every byte before it
@@ -21,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "core/calibration.h"
 #include "core/features.h"
 #include "core/nn/network.h"
 #include "core/record.h"
@@ -28,7 +33,7 @@
 
 namespace core {
 
-constexpr uint32_t kModelFileVersion = 1;
+constexpr uint32_t kModelFileVersion = 2;   // written; versions 1 and 2 are read
 
 enum class Family { nn = 0, logreg = 1, forest = 2 };
 // rgb: x/255 (DESIGN.md's normalize); rgb_centered: x/127.5 - 1, zero-centred, which networks
@@ -83,10 +88,24 @@ public:
     static Result<Model> create(const ModelSpec& spec, uint64_t seed = 0);
 
     const ModelSpec& spec() const { return spec_; }
-    // Class probabilities for n images (n x 28x28x3 uint8, HWC) -> n x 8 floats. tta averages the
-    // probabilities of the 8 dihedral views (nn only; feature models are rotation-invariant enough
-    // and ignore it). Works in batches; uses nn::num_threads().
+    // Calibrated class probabilities for n images (n x 28x28x3 uint8, HWC) -> n x 8 floats:
+    // predict_raw() with the temperature of calibration().mode(tta) applied.
     std::vector<float> predict(const uint8_t* images, int n, bool tta = false);
+    // The probabilities before calibration. tta averages the probabilities of the 8 dihedral views
+    // (nn only; feature models are rotation-invariant enough and ignore it); with tta and `single`,
+    // the first (identity) view's probabilities also go to *single (n x 8), at no extra cost.
+    // Works in batches; uses nn::num_threads().
+    std::vector<float> predict_raw(const uint8_t* images, int n, bool tta = false, std::vector<float>* single = nullptr);
+    // Applies calibration().mode(tta)'s temperature to n rows of predict_raw() output, in place.
+    void calibrate(float* probs, int n, bool tta) const;
+    // Whether a calibrated prediction (8 probabilities) is "unsure": its confidence is below the
+    // threshold of calibration().mode(tta).
+    bool unsure(const float* probs, bool tta) const;
+
+    // Temperature and unsure threshold (calibration.h), kept in the model file. set_calibration
+    // refuses values outside their ranges.
+    const Calibration& calibration() const { return calibration_; }
+    Status set_calibration(const Calibration& c);
     size_t param_count();
     long flops_per_image() const;
 
@@ -116,6 +135,7 @@ private:
     std::unique_ptr<LogReg> logreg_;
     std::unique_ptr<Forest> forest_;
     std::map<std::string, std::string> meta_;
+    Calibration calibration_;
 };
 
 // Preprocessing of nn inputs: images (n x 28x28x3 uint8) -> x (n, input shape) floats.

@@ -6,12 +6,15 @@
 
 namespace core {
 
-void ChunkedPrediction::reset(const Dataset* d, int limit, bool with_tta) {
+void ChunkedPrediction::reset(const Dataset* d, int limit, bool with_tta, bool keep_single) {
     data = d;
     n = d ? (limit < 0 ? d->size() : std::min(limit, d->size())) : 0;
     pos = 0;
     tta = with_tta;
     probs.assign((size_t)n * kClasses, 0.f);
+    raw.assign((size_t)n * kClasses, 0.f);
+    if (keep_single && with_tta) raw_single.assign((size_t)n * kClasses, 0.f);
+    else raw_single.clear();
     seconds = 0;
 }
 
@@ -22,7 +25,11 @@ int ChunkedPrediction::step(Model& m, Budget b, int chunk) {
     while (pos < n) {
         int k = std::min(chunk, n - pos);
         if (b.images > 0) k = (int)std::min<long>(k, b.images - (pos - start));
-        std::vector<float> p = m.predict(data->image(pos), k, tta);
+        std::vector<float> single;
+        std::vector<float> p = m.predict_raw(data->image(pos), k, tta, raw_single.empty() ? nullptr : &single);
+        std::copy(p.begin(), p.end(), raw.begin() + (size_t)pos * kClasses);
+        if (!raw_single.empty()) std::copy(single.begin(), single.end(), raw_single.begin() + (size_t)pos * kClasses);
+        m.calibrate(p.data(), k, tta);
         std::copy(p.begin(), p.end(), probs.begin() + (size_t)pos * kClasses);
         pos += k;
         if (b.images > 0 && pos - start >= b.images) break;

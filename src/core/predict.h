@@ -18,13 +18,16 @@ struct Budget {
 // Predicts a dataset a chunk at a time (images that cost about the same as one training batch), so
 // evaluating thousands of images never stalls a frame. Shared by the Trainer's validation, EvalJob
 // and the app's views.
+// probs are calibrated (Model::predict), raw the same before calibration (Model::predict_raw).
 struct ChunkedPrediction {
     const Dataset* data = nullptr;
     int n = 0, pos = 0;
     bool tta = false;
-    std::vector<float> probs;  // n x 8
+    std::vector<float> probs;       // n x 8, calibrated
+    std::vector<float> raw;         // n x 8, before calibration
+    std::vector<float> raw_single;  // with tta and keep_single: n x 8, the identity view before calibration
     double seconds = 0;
-    void reset(const Dataset* d, int limit = -1, bool tta = false);
+    void reset(const Dataset* d, int limit = -1, bool tta = false, bool keep_single = false);
     bool done() const { return pos >= n; }
     // Predicts chunks of `chunk` images until the budget is used (at least one chunk); returns the
     // number of images predicted.

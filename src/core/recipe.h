@@ -41,6 +41,10 @@ struct TrainJobSpec {
     ModelSpec model;
     TrainConfig train;
     FeatureFitConfig fit;
+    // After training, fit the temperature and unsure threshold on val (calibration.h; needs val
+    // images): 0 no, 1 the single view, 2 also the 8-view mean (networks: one 8-view pass over val).
+    int calibrate = 2;
+    double calibration_target = kDefaultTargetAccuracy;
     std::string summary;  // one line: "vgg6 w=16, 5 epochs, batch 64, lr 1e-03 cosine, Adam, augmented"
 };
 Result<TrainJobSpec> resolve(const RunSettings& s);

@@ -109,6 +109,7 @@ public:
     const TrainConfig& config() const { return cfg_; }
 
     Model& model() { return model_; }  // the current weights (for live filter views)
+    const Dataset& val() const { return val_; }
     // Ends training: restores the best val epoch's weights (if configured) into the model, sets
     // its training record, and hands it over. The trainer is done afterwards.
     Model take_model();

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "core/calibration.h"
 #include "core/io.h"
 #include "core/text.h"
 #include "platform/cli_learn.h"
@@ -84,19 +85,27 @@ int cmd_tune(const Args& a) {
 }
 
 // ---- [SECTION] compare ------------------------------------------------------------------------
-// Draws a horizontal bar chart of test ACC per model (with labels from stb_easy_font) into a PNG.
-bool write_bar_png(const std::string& path, const std::vector<std::string>& names, const std::vector<double>& acc,
-                   const std::vector<double>& auc) {
-    const int W = 640, row = 40, H = 50 + row * (int)names.size() + 20, x0 = 120, x1 = W - 60;
-    std::vector<uint8_t> px((size_t)W * H * 3, 255);
-    auto rect = [&](int ax, int ay, int bx, int by, uint8_t r, uint8_t g, uint8_t b) {
-        for (int y = std::max(0, ay); y < std::min(H, by); ++y)
-            for (int x = std::max(0, ax); x < std::min(W, bx); ++x) {
+// An RGB canvas with filled rectangles, lines and stb_easy_font text, for the PNG chart.
+struct Canvas {
+    int W, H;
+    std::vector<uint8_t> px;
+    Canvas(int w, int h) : W(w), H(h), px((size_t)w * h * 3, 255) {}
+    void rect(int ax, int ay, int bx, int by, uint8_t r, uint8_t g, uint8_t b) {
+        for (int y = std::max(0, std::min(ay, by)); y < std::min(H, std::max(ay, by)); ++y)
+            for (int x = std::max(0, std::min(ax, bx)); x < std::min(W, std::max(ax, bx)); ++x) {
                 uint8_t* p = &px[((size_t)y * W + x) * 3];
                 p[0] = r, p[1] = g, p[2] = b;
             }
-    };
-    auto text = [&](int x, int y, const std::string& s, int scale) {
+    }
+    void line(double x0, double y0, double x1, double y1, uint8_t r, uint8_t g, uint8_t b) {
+        const int steps = (int)std::max(std::abs(x1 - x0), std::abs(y1 - y0)) + 1;
+        for (int i = 0; i <= steps; ++i) {
+            const double t = (double)i / steps;
+            const int x = (int)std::lround(x0 + t * (x1 - x0)), y = (int)std::lround(y0 + t * (y1 - y0));
+            rect(x, y, x + 2, y + 2, r, g, b);
+        }
+    }
+    void text(int x, int y, const std::string& s, int scale) {
         static char buf[60000];
         int quads = stb_easy_font_print(0, 0, (char*)s.c_str(), nullptr, buf, sizeof buf);
         const float* v = (const float*)buf;  // 4 vertices per quad: x, y, z, color(4 bytes)
@@ -105,40 +114,112 @@ bool write_bar_png(const std::string& path, const std::vector<std::string>& name
             const float* a2 = v + q * 16 + 8;
             rect(x + (int)(a0[0] * scale), y + (int)(a0[1] * scale), x + (int)(a2[0] * scale), y + (int)(a2[1] * scale), 20, 20, 20);
         }
-    };
-    text(10, 10, "BloodMNIST test accuracy (bar) and macro AUC", 2);
-    // scale: ACC from 0.5 to 1.0 so differences near the top are visible
-    const double lo = 0.5;
-    for (size_t i = 0; i < names.size(); ++i) {
-        int y = 50 + row * (int)i;
-        text(10, y + 8, names[i], 2);
-        double f = std::max(0.0, std::min(1.0, (acc[i] - lo) / (1.0 - lo)));
-        rect(x0, y + 4, x0 + (int)((x1 - x0) * f), y + row - 6, 150, 185, 230);
-        char b[64];
-        std::snprintf(b, sizeof b, "%.3f / %.4f", acc[i], auc[i]);
-        text(x0 + 6, y + 12, b, 2);
     }
-    for (int t = 0; t <= 5; ++t) {
-        int x = x0 + (x1 - x0) * t / 5;
-        rect(x, 44, x + 1, H - 14, 150, 150, 150);
-        char b[16];
-        std::snprintf(b, sizeof b, "%.1f", lo + 0.1 * t);
-        text(x - 8, H - 12, b, 1);
-    }
-    // encoded in memory, then written like the model files: a temporary file and a rename
-    int len = 0;
-    unsigned char* png = stbi_write_png_to_mem(px.data(), W * 3, W, H, 3, &len);
-    if (!png) return false;
-    core::Status w = core::io::write_file_atomic(path, png, (size_t)len);
-    std::free(png);
-    return w.ok;
-}
+};
 
 struct CompareRow {
     std::string name, how;
     double acc = 0, auc = 0, f1 = 0, train_s = NAN, infer_ms = 0;
     size_t params = 0;
+    double ece_raw = 0;                 // before the model's temperature
+    core::CalibrationReport cal;        // of the calibrated probabilities
 };
+
+const uint8_t kSeries[6][3] = {{46, 179, 189}, {236, 91, 102}, {240, 190, 70}, {150, 120, 230}, {120, 200, 110}, {230, 130, 200}};
+
+// A horizontal bar of test ACC per model, scaled from 0.5 to 1.0 so differences near the top show.
+void draw_bars(Canvas& c, const std::vector<CompareRow>& rows) {
+    const int row = 40, x0 = 120, x1 = c.W - 60, bottom = 50 + row * (int)rows.size() + 6;
+    c.text(10, 10, "BloodMNIST test accuracy (bar) and macro AUC", 2);
+    const double lo = 0.5;
+    for (size_t i = 0; i < rows.size(); ++i) {
+        int y = 50 + row * (int)i;
+        c.text(10, y + 8, rows[i].name, 2);
+        double f = std::max(0.0, std::min(1.0, (rows[i].acc - lo) / (1.0 - lo)));
+        c.rect(x0, y + 4, x0 + (int)((x1 - x0) * f), y + row - 6, 150, 185, 230);
+        char b[64];
+        std::snprintf(b, sizeof b, "%.3f / %.4f", rows[i].acc, rows[i].auc);
+        c.text(x0 + 6, y + 12, b, 2);
+    }
+    for (int t = 0; t <= 5; ++t) {
+        int x = x0 + (x1 - x0) * t / 5;
+        c.rect(x, 44, x + 1, bottom, 150, 150, 150);
+        char b[16];
+        std::snprintf(b, sizeof b, "%.1f", lo + 0.1 * t);
+        c.text(x - 8, bottom + 2, b, 1);
+    }
+}
+
+// One reliability diagram (side x side, top-left at x, y): accuracy per 15-bin confidence bin
+// against the diagonal, the gap in red.
+void draw_reliability(Canvas& c, int x, int y, int side, const CompareRow& r) {
+    char b[96];
+    c.text(x, y - 26, r.name, 1);
+    std::snprintf(b, sizeof b, "ECE %.4f (%.4f before)", r.cal.ece, r.ece_raw);
+    c.text(x, y - 13, b, 1);
+    c.rect(x, y, x + side, y + side, 240, 240, 240);
+    for (const core::ReliabilityBin& bin : r.cal.bins) {
+        if (!bin.count) continue;
+        const int bx0 = x + (int)(bin.lo * side), bx1 = x + (int)(bin.hi * side) - 1;
+        c.rect(bx0, y + side - (int)(bin.accuracy * side), bx1, y + side, 46, 179, 189);
+        const double lo = std::min(bin.accuracy, bin.confidence), hi = std::max(bin.accuracy, bin.confidence);
+        c.rect(bx0, y + side - (int)(hi * side), bx1, y + side - (int)(lo * side) + 1, 236, 91, 102);
+    }
+    c.line(x, y + side, x + side, y, 90, 90, 90);
+}
+
+// Coverage (0.5..1) against the accuracy of the covered images, one curve per model, the target as a
+// gray line and each model's unsure threshold as a square.
+void draw_coverage(Canvas& c, int x, int y, int w, int h, const std::vector<CompareRow>& rows) {
+    double lo = 1.0, target = rows.empty() ? core::kDefaultTargetAccuracy : rows[0].cal.target;
+    for (const CompareRow& r : rows)
+        for (const core::CoveragePoint& p : r.cal.curve)
+            if (p.coverage >= 0.5) lo = std::min(lo, p.accuracy);
+    lo = std::max(0.0, std::min(lo, target) - 0.005);
+    auto X = [&](double cov) { return x + (cov - 0.5) / 0.5 * w; };
+    auto Y = [&](double acc) { return y + h - (acc - lo) / (1.0 - lo) * h; };
+    c.text(x, y - 14, "coverage 0.5..1 (most confident first) vs ACC of the covered; squares: unsure threshold", 1);
+    c.rect(x, y, x + w, y + h, 240, 240, 240);
+    c.line(x, Y(target), x + w, Y(target), 160, 160, 160);
+    char b[64];
+    std::snprintf(b, sizeof b, "%.3f", target);
+    c.text(x - 36, (int)Y(target) - 3, b, 1);
+    std::snprintf(b, sizeof b, "%.3f", lo);
+    c.text(x - 36, y + h - 6, b, 1);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const uint8_t* k = kSeries[i % 6];
+        const auto& curve = rows[i].cal.curve;
+        for (size_t j = 1; j < curve.size(); ++j)
+            if (curve[j].coverage >= 0.5)
+                c.line(X(std::max(0.5, curve[j - 1].coverage)), Y(std::max(lo, curve[j - 1].accuracy)), X(curve[j].coverage),
+                       Y(std::max(lo, curve[j].accuracy)), k[0], k[1], k[2]);
+        const core::CoveragePoint& at = rows[i].cal.at;
+        if (at.coverage >= 0.5) c.rect((int)X(at.coverage) - 4, (int)Y(at.accuracy) - 4, (int)X(at.coverage) + 4, (int)Y(at.accuracy) + 4, k[0], k[1], k[2]);
+        std::snprintf(b, sizeof b, "%s: unsure below %.3f, coverage %.3f, ACC %.4f", rows[i].name.c_str(), rows[i].cal.threshold,
+                      at.coverage, at.accuracy);
+        c.rect(x, y + h + 10 + 14 * (int)i, x + 10, y + h + 18 + 14 * (int)i, k[0], k[1], k[2]);
+        c.text(x + 16, y + h + 10 + 14 * (int)i, b, 1);
+    }
+}
+
+// The PNG: ACC bars, then a reliability diagram per model, then the coverage/accuracy curves.
+bool write_compare_png(const std::string& path, const std::vector<CompareRow>& rows) {
+    const int W = 640, side = 130, per_row = 4, n = (int)rows.size();
+    const int bars_h = 50 + 40 * n + 30, rel_h = ((n + per_row - 1) / per_row) * (side + 50) + 20, cov_h = 220 + 14 * n + 30;
+    Canvas c(W, bars_h + rel_h + cov_h);
+    draw_bars(c, rows);
+    c.text(10, bars_h, "Reliability on the test split (15 bins): accuracy per confidence bin vs the diagonal", 1);
+    for (int i = 0; i < n; ++i)
+        draw_reliability(c, 20 + (i % per_row) * (side + 20), bars_h + 46 + (i / per_row) * (side + 50), side, rows[i]);
+    draw_coverage(c, 60, bars_h + rel_h + 20, W - 90, 200, rows);
+    // encoded in memory, then written like the model files: a temporary file and a rename
+    int len = 0;
+    unsigned char* png = stbi_write_png_to_mem(c.px.data(), W * 3, W, c.H, 3, &len);
+    if (!png) return false;
+    core::Status w = core::io::write_file_atomic(path, png, (size_t)len);
+    std::free(png);
+    return w.ok;
+}
 
 // One row: the model file --use names for it, or a model trained with the command's settings, then
 // evaluated on the test split. Returns the error ("" when fine).
@@ -163,28 +244,41 @@ std::string compare_row(const Args& a, const std::string& name, const std::strin
         r.train_s = t.seconds;
         r.how = spec.summary;
     }
-    core::Evaluation e = core::evaluate_model(model, test);
-    r.acc = e.acc, r.auc = e.auc, r.f1 = e.macro_f1, r.infer_ms = e.ms_per_image, r.params = model.param_count();
-    std::fprintf(stderr, "%s: test ACC %.4f AUC %.4f, %.2f ms/image\n", name.c_str(), e.acc, e.auc, e.ms_per_image);
+    const double t0 = now_seconds();
+    std::vector<float> raw = model.predict_raw(test.images.data(), test.size());
+    const double seconds = now_seconds() - t0;
+    std::vector<float> probs = raw;
+    model.calibrate(probs.data(), test.size(), false);
+    core::Evaluation e = core::evaluate(probs, test.labels);
+    const core::Calibration& c = model.calibration();
+    r.cal = core::calibration_report(probs.data(), test.labels.data(), test.size(), c.single.threshold, c.target);
+    r.ece_raw = core::ece(raw.data(), test.labels.data(), test.size());
+    r.acc = e.acc, r.auc = e.auc, r.f1 = e.macro_f1, r.params = model.param_count();
+    r.infer_ms = test.size() ? seconds * 1000.0 / test.size() : 0;
+    std::fprintf(stderr, "%s: test ACC %.4f AUC %.4f ECE %.4f, %.2f ms/image\n", name.c_str(), e.acc, e.auc, r.cal.ece, r.infer_ms);
     return "";
 }
 
 // The table as Markdown (stdout by default, --md-out), CSV (--csv, --csv-out), JSON (--json) and a PNG.
 int write_compare(const Args& a, const std::vector<CompareRow>& rows, int test_n) {
-    std::string md = "| model | test ACC | test AUC | macro F1 | train s | infer ms/image | parameters | trained |\n"
-                     "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
-    std::string csv = "model,test_acc,test_auc,macro_f1,train_seconds,infer_ms_per_image,params,trained\n";
+    std::string md = "| model | test ACC | test AUC | macro F1 | ECE | coverage | ACC covered | train s | infer ms/image | parameters | trained |\n"
+                     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+    std::string csv = "model,test_acc,test_auc,macro_f1,ece,coverage,covered_acc,train_seconds,infer_ms_per_image,params,trained\n";
     std::string json = "{\"test_images\":" + std::to_string(test_n) + ",\"models\":[";
     for (size_t i = 0; i < rows.size(); ++i) {
         const CompareRow& r = rows[i];
         char b[512];
-        std::snprintf(b, sizeof b, "| %s | %.4f | %.4f | %.4f | %s | %.3f | %zu | %s |\n", r.name.c_str(), r.acc, r.auc, r.f1,
+        std::snprintf(b, sizeof b, "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %s | %.3f | %zu | %s |\n", r.name.c_str(), r.acc,
+                      r.auc, r.f1, r.cal.ece, r.cal.at.coverage, r.cal.at.accuracy,
                       std::isnan(r.train_s) ? "?" : fmt(r.train_s, 4).c_str(), r.infer_ms, r.params, r.how.c_str());
         md += b;
-        csv += core::csv_field(r.name) + "," + fmt(r.acc) + "," + fmt(r.auc) + "," + fmt(r.f1) + "," + fmt(r.train_s, 4) + "," +
-               fmt(r.infer_ms, 4) + "," + std::to_string(r.params) + "," + core::csv_field(r.how) + "\n";
+        csv += core::csv_field(r.name) + "," + fmt(r.acc) + "," + fmt(r.auc) + "," + fmt(r.f1) + "," + fmt(r.cal.ece) + "," +
+               fmt(r.cal.at.coverage) + "," + fmt(r.cal.at.accuracy) + "," + fmt(r.train_s, 4) + "," + fmt(r.infer_ms, 4) + "," +
+               std::to_string(r.params) + "," + core::csv_field(r.how) + "\n";
         json += std::string(i ? "," : "") + "{\"model\":\"" + json_escape(r.name) + "\",\"test_acc\":" + fmt(r.acc) +
-                ",\"test_auc\":" + fmt(r.auc) + ",\"macro_f1\":" + fmt(r.f1) + ",\"train_seconds\":" + fmt(r.train_s, 4) +
+                ",\"test_auc\":" + fmt(r.auc) + ",\"macro_f1\":" + fmt(r.f1) + ",\"ece\":" + fmt(r.cal.ece) + ",\"ece_before\":" +
+                fmt(r.ece_raw) + ",\"unsure_below\":" + fmt(r.cal.threshold) + ",\"coverage\":" + fmt(r.cal.at.coverage) +
+                ",\"covered_acc\":" + fmt(r.cal.at.accuracy) + ",\"train_seconds\":" + fmt(r.train_s, 4) +
                 ",\"infer_ms_per_image\":" + fmt(r.infer_ms, 4) + ",\"params\":" + std::to_string(r.params) +
                 ",\"trained\":\"" + json_escape(r.how) + "\"}";
     }
@@ -197,12 +291,7 @@ int write_compare(const Args& a, const std::vector<CompareRow>& rows, int test_n
         core::Status w = core::io::write_text_file(a.get("md-out"), md);
         if (!w) return fail(w.message);
     }
-    if (a.has("png")) {
-        std::vector<std::string> n;
-        std::vector<double> acc, auc;
-        for (auto& r : rows) n.push_back(r.name), acc.push_back(r.acc), auc.push_back(r.auc);
-        if (!write_bar_png(a.get("png"), n, acc, auc)) return fail(a.get("png") + ": cannot write the PNG");
-    }
+    if (a.has("png") && !write_compare_png(a.get("png"), rows)) return fail(a.get("png") + ": cannot write the PNG");
     if (a.has("json")) std::printf("%s\n", json.c_str());
     else if (a.has("csv")) std::printf("%s", csv.c_str());
     else std::printf("%s", md.c_str());
@@ -240,7 +329,8 @@ BLOODCELL_COMMAND("tune",
 BLOODCELL_COMMAND("compare",
                   "compare --data DATA.npz [--models logreg,forest,fcnn,cnn,vgg6] [--use vgg6=MODEL.bcm] [--epochs E] "
                   "[--subset ...] [--md-out FILE] [--csv-out FILE] [--png FILE] [--csv|--json]",
-                  "every model side by side on the test split: ACC, AUC, train s, inference ms/image", cmd_compare,
+                  "every model side by side on the test split: ACC, AUC, ECE, coverage at the unsure threshold, train s, "
+                  "inference ms/image; --png adds reliability diagrams and coverage/accuracy curves", cmd_compare,
                   {"pixels", "no-augment", "centered", "uncentered"});
 
 }  // namespace

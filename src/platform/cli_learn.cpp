@@ -95,6 +95,45 @@ std::string eval_json(const core::Evaluation& e) {
     return o + "]}";
 }
 
+std::string calibration_text(const core::Model& m, bool tta, const core::CalibrationReport& before,
+                             const core::CalibrationReport& after) {
+    const core::Calibration& c = m.calibration();
+    const core::Calibration::Mode& mode = c.mode(tta);
+    char b[600];
+    std::string fitted = mode.fitted ? "fitted on " + std::to_string(c.images) + " val images" : "none in this file: bloodcell calibrate";
+    std::snprintf(b, sizeof b,
+                  "calibration (%s): before ECE %.4f NLL %.4f | after (T = %.3f) ECE %.4f NLL %.4f  [ECE: %d bins]\n",
+                  fitted.c_str(), before.ece, before.nll, mode.temperature, after.ece, after.nll, core::kEceBins);
+    std::string o = b;
+    std::string why = mode.fitted ? "chosen on val for ACC >= " + fmt(c.target, 4) : "the default, not calibrated";
+    std::snprintf(b, sizeof b, "unsure below confidence %.4f (%s): coverage %.4f (%d of %d), ACC of the covered %.4f\n",
+                  mode.threshold, why.c_str(), after.at.coverage, after.at.covered, after.n, after.at.accuracy);
+    o += b;
+    std::snprintf(b, sizeof b, "  (for comparison, the threshold chosen on these images themselves, an oracle: %.4f, coverage %.4f, ACC %.4f)\n",
+                  after.oracle.threshold, after.oracle.coverage, after.oracle.accuracy);
+    return o + b;
+}
+
+std::string calibration_json(const core::Model& m, bool tta, const core::CalibrationReport& before,
+                             const core::CalibrationReport& after) {
+    const core::Calibration& c = m.calibration();
+    const core::Calibration::Mode& mode = c.mode(tta);
+    std::string o = "{\"fitted\":" + std::string(mode.fitted ? "true" : "false") + ",\"temperature\":" + fmt(mode.temperature) +
+                    ",\"threshold\":" + fmt(mode.threshold) + ",\"target\":" + fmt(c.target) + ",\"val_images\":" +
+                    std::to_string(c.images) + ",\"bins\":" + std::to_string(core::kEceBins) + ",\"before\":{\"ece\":" +
+                    fmt(before.ece) + ",\"nll\":" + fmt(before.nll) + "},\"after\":{\"ece\":" + fmt(after.ece) +
+                    ",\"nll\":" + fmt(after.nll) + "},\"coverage\":" + fmt(after.at.coverage) + ",\"covered\":" +
+                    std::to_string(after.at.covered) + ",\"covered_acc\":" + fmt(after.at.accuracy) + ",\"oracle\":{\"threshold\":" +
+                    fmt(after.oracle.threshold) + ",\"coverage\":" + fmt(after.oracle.coverage) + ",\"covered_acc\":" +
+                    fmt(after.oracle.accuracy) + "},\"reliability\":[";
+    for (size_t i = 0; i < after.bins.size(); ++i) {
+        const core::ReliabilityBin& r = after.bins[i];
+        o += std::string(i ? "," : "") + "{\"lo\":" + fmt(r.lo, 4) + ",\"hi\":" + fmt(r.hi, 4) + ",\"count\":" +
+             std::to_string(r.count) + ",\"confidence\":" + fmt(r.confidence) + ",\"accuracy\":" + fmt(r.accuracy) + "}";
+    }
+    return o + "]}";
+}
+
 // One line per finished epoch and a progress bar within it (networks).
 static void print_epochs(const core::TrainMetrics& m, int& shown, std::unique_ptr<Progress>& bar, long per_epoch) {
     if (bar) {
@@ -135,10 +174,17 @@ TrainOutcome train_model(const core::TrainJobSpec& spec, const core::Dataset& tr
     int shown = 0, saved_epoch = 0;
     core::JobSnapshot snap;
     for (bool more = true; more;) {
-        if (nn && !bar && !quiet)
+        if (nn && !bar && !quiet && !snap.calibrating)
             bar.reset(new Progress("epoch " + std::to_string(shown + 1) + "/" + std::to_string(spec.train.epochs), per_epoch));
         more = job.step({nn ? spec.train.batch * 4L : 256L, 0});
         snap = job.snapshot();
+        if (snap.calibrating) {  // after the last epoch: the calibration pass over val
+            if (!quiet) print_epochs(snap.train, shown, bar, per_epoch);
+            const long units = (long)val.size() * (spec.calibrate >= 2 ? 8 : 1);  // the pass over val, in image-views
+            if (!bar && !quiet) bar.reset(new Progress("calibrate on val", units));
+            if (bar) bar->update(std::max(0L, snap.done - (snap.total - units)));
+            continue;
+        }
         if (!nn) {
             if (bar) bar->update((long)(snap.progress * 1000));
             continue;
@@ -226,6 +272,12 @@ int cmd_train(const Args& a) {
     core::Evaluation val = core::evaluate_model(r.model, data.value.val);
     std::fprintf(stderr, "wrote %s (%zu bytes) in %.1fs; val ACC %.4f AUC %.4f\n", out_path.c_str(), bytes.size(),
                  r.seconds, val.acc, val.auc);
+    const core::Calibration& cal = r.model.calibration();
+    if (cal.single.fitted)
+        std::fprintf(stderr, "calibrated on %d val images: T = %.3f, unsure below %.4f%s (for ACC >= %.4f)\n", cal.images,
+                     cal.single.temperature, cal.single.threshold,
+                     cal.tta.fitted ? ("; 8 views: T = " + fmt(cal.tta.temperature, 4) + ", unsure below " + fmt(cal.tta.threshold, 4)).c_str() : "",
+                     cal.target);
     if (a.has("json")) {
         std::string o = "{\"model\":\"" + json_escape(spec.model.name) + "\",\"out\":\"" + json_escape(out_path) +
                         "\",\"bytes\":" + std::to_string(bytes.size()) + ",\"params\":" + std::to_string(r.model.param_count()) +
@@ -266,14 +318,20 @@ int cmd_eval(const Args& a) {
     if (snap.status != core::JobStatus::done) return fail("eval: " + snap.message);
     const core::Evaluation& e = snap.eval;
     const std::string trained = shared->record().summary();
+    const bool views = tta && shared->spec().family == core::Family::nn;
+    const core::CalibrationReport& after = job.report();
+    core::CalibrationReport before =
+        core::calibration_report(job.raw_probs().data(), d.labels.data(), d.size(), after.threshold, after.target);
     if (a.has("json")) {
-        std::printf("{\"model\":\"%s\",\"arch\":\"%s\",\"trained\":\"%s\",\"split\":\"%s\",\"tta\":%s,\"eval\":%s}\n",
+        std::printf("{\"model\":\"%s\",\"arch\":\"%s\",\"trained\":\"%s\",\"split\":\"%s\",\"tta\":%s,\"eval\":%s,"
+                    "\"calibration\":%s}\n",
                     json_escape(a.get("model")).c_str(), json_escape(shared->spec().name).c_str(), json_escape(trained).c_str(),
-                    core::split_name(split.value), tta ? "true" : "false", eval_json(e).c_str());
+                    core::split_name(split.value), tta ? "true" : "false", eval_json(e).c_str(),
+                    calibration_json(*shared, views, before, after).c_str());
     } else {
-        std::printf("%s on %s (%s)%s\ntrained: %s\n%s\ninference %.3f ms/image\n", a.get("model").c_str(),
+        std::printf("%s on %s (%s)%s\ntrained: %s\n%s\n%sinference %.3f ms/image\n", a.get("model").c_str(),
                     core::split_name(split.value), shared->spec().name.c_str(), tta ? ", 8-view TTA" : "", trained.c_str(),
-                    core::format_evaluation(e).c_str(), e.ms_per_image);
+                    core::format_evaluation(e).c_str(), calibration_text(*shared, views, before, after).c_str(), e.ms_per_image);
     }
     return 0;
 }
@@ -284,7 +342,8 @@ int cmd_predict(const Args& a) {
     if (a.positional.empty()) return fail("predict: give one or more IMAGE files (PNG/JPG, any size)");
     auto model = load_model_file(a.get("model"));
     if (!model) return fail(model.error);
-    bool tta = a.has("tta"), json = a.has("json");
+    bool tta = a.has("tta"), json = a.has("json"), csv = a.has("csv");
+    const float threshold = model.value.calibration().mode(tta && model.value.spec().family == core::Family::nn).threshold;
     // files that cannot be read are reported in order and skipped; the rest is one batch job
     std::vector<core::ClassifyItem> items;
     std::vector<std::string> unread;  // per position: the read error, or "" if queued
@@ -296,7 +355,13 @@ int cmd_predict(const Args& a) {
     core::ClassifyJob job(std::make_shared<core::Model>(std::move(model.value)), std::move(items), tta);
     while (job.step({64, 0})) {
     }
-    std::string o = "{\"model\":\"" + json_escape(a.get("model")) + "\",\"predictions\":[";
+    std::string o = "{\"model\":\"" + json_escape(a.get("model")) + "\",\"tta\":" + (tta ? "true" : "false") +
+                    ",\"unsure_below\":" + fmt(threshold) + ",\"predictions\":[";
+    if (csv) {
+        std::printf("file,class,label,confidence,unsure");
+        for (int c = 0; c < core::kClasses; ++c) std::printf(",p_%s", core::kClassShortNames[c]);
+        std::printf("\n");
+    }
     int rc = 0;
     bool first = true;
     size_t next = 0;
@@ -313,11 +378,17 @@ int cmd_predict(const Args& a) {
         const std::vector<float>& p = r.probs;
         if (json) {
             o += std::string(first ? "" : ",") + "{\"file\":\"" + json_escape(r.name) + "\",\"class\":\"" +
-                 core::kClassNames[r.top] + "\",\"label\":" + std::to_string(r.top) + ",\"probabilities\":[";
+                 core::kClassNames[r.top] + "\",\"label\":" + std::to_string(r.top) + ",\"confidence\":" + fmt(p[r.top], 5) +
+                 ",\"unsure\":" + (r.unsure ? "true" : "false") + ",\"probabilities\":[";
             for (int c = 0; c < core::kClasses; ++c) o += (c ? "," : "") + fmt(p[c], 5);
             o += "]}";
+        } else if (csv) {
+            std::printf("%s,%s,%d,%s,%d", core::csv_field(r.name).c_str(), core::csv_field(core::kClassNames[r.top]).c_str(), r.top,
+                        fmt(p[r.top], 5).c_str(), r.unsure ? 1 : 0);
+            for (int c = 0; c < core::kClasses; ++c) std::printf(",%s", fmt(p[c], 5).c_str());
+            std::printf("\n");
         } else {
-            std::printf("%s: %s (%.3f)", r.name.c_str(), core::kClassNames[r.top], p[r.top]);
+            std::printf("%s: %s (%.3f%s)", r.name.c_str(), core::kClassNames[r.top], p[r.top], r.unsure ? ", unsure" : "");
             for (int c = 0; c < core::kClasses; ++c) std::printf(" %s=%.3f", core::kClassShortNames[c], p[c]);
             std::printf("\n");
         }
@@ -336,9 +407,10 @@ BLOODCELL_COMMAND("train",
                   "train a model (best epoch on val) and write its model file", cmd_train,
                   {"pixels", "checkpoint", "no-augment", "centered", "uncentered"});
 BLOODCELL_COMMAND("eval", "eval --model MODEL.bcm --data DATA.npz [--split test] [--tta]",
-                  "ACC, AUC, per-class precision/recall/F1, confusion matrix", cmd_eval);
-BLOODCELL_COMMAND("predict", "predict --model MODEL.bcm [--tta] IMAGE...",
-                  "class and the 8 probabilities per image", cmd_predict);
+                  "ACC, AUC, per-class precision/recall/F1, confusion matrix, calibration (ECE, NLL) and coverage "
+                  "at the unsure threshold", cmd_eval);
+BLOODCELL_COMMAND("predict", "predict --model MODEL.bcm [--tta] [--csv|--json] IMAGE...",
+                  "class, calibrated probabilities and unsure flag per image", cmd_predict);
 
 }  // namespace
 }  // namespace cli

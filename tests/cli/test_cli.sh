@@ -60,6 +60,34 @@ expect_out "eval --json of the logreg model" '"n":3421,"acc":' "$bin" eval --mod
 expect_out "eval prints how the model was trained" "trained: logreg, 500 iterations, 160 images, lr 5.0e-02, l2 0.0001, seed 0" \
   "$bin" eval --model "$tmp/lr.bcm" --data "$data"
 expect_out "predict a full-size PBC image" "BA_174705.jpg" "$bin" predict --model "$tmp/lr.bcm" "$here/../shared/data/pbc_samples/BA_174705.jpg"
+# ---- calibration and the unsure outcome (issue 12): training ends by calibrating on its val images ----
+expect_out "eval prints ECE (15 bins) and NLL before and after the temperature" \
+  "calibration (fitted on 64 val images): before ECE " "$bin" eval --model "$tmp/lr.bcm" --data "$data"
+expect_out "eval prints coverage and ACC at the unsure threshold" "(chosen on val for ACC >= 0.995): coverage " \
+  "$bin" eval --model "$tmp/lr.bcm" --data "$data"
+expect_out "eval --json carries the calibration" '"calibration":{"fitted":true,"temperature":' "$bin" eval --model "$tmp/lr.bcm" --data "$data" --json
+expect_out "calibrate fits a model file on the val split" "calibration (fitted on 1712 val images): before ECE" \
+  "$bin" calibrate --model "$tmp/lr.bcm" --data "$data" --target 0.9 --out "$tmp/lr_cal.bcm"
+expect_out "the calibrated file keeps its target" '"target":0.9,"val_images":1712,' "$bin" eval --model "$tmp/lr_cal.bcm" --data "$data" --json
+pbc1="$here/../shared/data/pbc_samples/BA_174705.jpg"
+expect_out "predict --json has confidence and the unsure flag" '"unsure":' "$bin" predict --model "$tmp/lr_cal.bcm" --json "$pbc1"
+expect_out "predict --csv has an unsure column" "file,class,label,confidence,unsure,p_BA,p_EO," "$bin" predict --model "$tmp/lr_cal.bcm" --csv "$pbc1"
+# a version-1 model file (before calibration) loads with T = 1 and the default threshold 0.6; this tiny
+# vgg6 (width 2, one epoch on 16 images) is far from sure of anything
+old="$here/tests/fuzz/corpus/model/vgg6.bcm"
+expect_out "an old model file predicts, its low-confidence rows marked unsure" ", unsure)" "$bin" predict --model "$old" "$pbc1"
+expect_out "an old model file evaluates as uncalibrated" "calibration (none in this file: bloodcell calibrate)" \
+  "$bin" eval --model "$old" --data "$data"
+expect_err "calibrate with a target outside 0..1" "bloodcell: --target 2: want an accuracy in 0..1, e.g. 0.995" \
+  "$bin" calibrate --model "$tmp/lr.bcm" --data "$data" --target 2 --out "$tmp/x.bcm"
+expect_err "calibrate needs --out" "bloodcell: calibrate: --out OUT.bcm is required" "$bin" calibrate --model "$tmp/lr.bcm" --data "$data"
+"$bin" compare --data "$data" --models w16 --use w16="$here/assets/vgg6_w16.bcm" --png "$tmp/cmp.png" --json >"$tmp/cmp.json" 2>"$tmp/err"
+if python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["models"][0]; assert 0 < m["ece"] < 0.02 and 0.8 < m["coverage"] < 1 and m["unsure_below"] > 0.9, m' "$tmp/cmp.json" \
+   && [ "$(head -c 8 "$tmp/cmp.png" | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ]; then
+  pass "compare: ECE and coverage at the shipped w16's threshold, and the PNG with its reliability diagram"
+else
+  bad "compare with calibration (stdout: $(head -c 300 "$tmp/cmp.json"), stderr: $(tail -n 2 "$tmp/err"))"
+fi
 # a learning rate of 10 blows the fcnn up in its first batches: plain error, exit 1, no file written
 "$bin" train --model fcnn --hidden 32 --data "$data" --subset "$sub" --epochs 2 --lr 10 --schedule constant --out "$tmp/div.bcm" --quiet >/dev/null 2>"$tmp/err"
 rc=$?

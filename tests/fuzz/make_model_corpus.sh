@@ -17,4 +17,7 @@ t --model cnn --layers "conv3x3 4 same;relu;maxpool2;conv3x3 4 valid s2;relu;fla
 t --model vgg6 --width 2 --subset per-class=2 --epochs 1 --out "$out/vgg6.bcm"
 t --model cnn --layers "bn;conv3x3 2 same;relu;dropout 0.3;gap;dense 8" --subset per-class=2 --epochs 1 \
   --out "$out/small_bn.bcm"
+# a format-version-2 file with a fitted calibration block (the files above, kept from before it, are
+# version 1: tests/test_calibration.cpp loads vgg6.bcm as an old file)
+"$bin" calibrate --model "$out/vgg6.bcm" --data assets/sample.npz --target 0.9 --out "$out/vgg6_calibrated.bcm" >/dev/null
 ls -l "$out"
