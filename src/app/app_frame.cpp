@@ -226,6 +226,7 @@ void app_frame(AppState& s, double now) {
     // worker thread, and its frames give the tuning grid 20 ms each
     training_frame(s, s.pacing.enabled ? 0.0 : 20.0);
     double train_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tt).count();
+    session_frame(s);
 
     ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);

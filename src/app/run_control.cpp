@@ -419,8 +419,9 @@ bool app_frame_due(AppState& s, double now, bool input) {
 }
 
 void app_background(AppState& s, double now) {
-    // this thread trains (one-thread builds) until the next frame is due; 4 ms for the rest
-    training_frame(s, BLOODCELL_HAVE_THREADS ? 0.0 : ms_until_frame(s.pacing, now, 4.0));
+    // until the next frame is due: the run in one-thread builds (with threads a worker trains), the
+    // tuning grid's trials in any build (they run in this thread)
+    training_frame(s, ms_until_frame(s.pacing, now, 4.0));
 }
 
 void training_data_changed(AppState& s) {
