@@ -1,6 +1,6 @@
 // The test adapter: text commands (from the browser tests through bc_command, and from scripts)
 // mapped onto the app's typed operations. Nothing in the app calls these strings itself.
-//   tab:NAME  select:I  classify:sample  classify:csv  classify:report
+//   tab:NAME  select:I  data:subset=per-class=N,...  classify:sample  classify:csv  classify:report
 //   review:row=I (select a row)  review:accept  review:relabel=K (0..7)  review:sort=COLUMN[,asc]
 //   review:unsure=0|1  review:clear  review:undo
 //   train:model=NAME  train:KEY=VALUE (any core::set_option key: epochs, batch, lr, ...)
@@ -83,6 +83,12 @@ std::string app_command(AppState& s, const std::string& cmd) {
         if (i < 0 || i >= s.data.view.size()) return "no image " + v + " in the view";
         s.data.selected = i;
         s.features.source = FeaturesState::FromData;
+        return "";
+    }
+    if (take(cmd, "data:subset=", v)) {  // "per-class=32,fraction=1,seed=0,split=train" (any of the keys)
+        auto spec = core::parse_subset(v, s.data.spec);
+        if (!spec) return spec.error;
+        set_subset(s, spec.value);
         return "";
     }
     if (cmd == "classify:sample") return classify_test_image(s);
