@@ -4,7 +4,7 @@
 //   review:row=I (select a row)  review:accept  review:relabel=K (0..7)  review:sort=COLUMN[,asc]
 //   review:unsure=0|1  review:clear  review:undo
 //   train:model=NAME  train:KEY=VALUE (any core::set_option key: epochs, batch, lr, ...)
-//   train:start  train:pause  train:step  train:reset  train:resume=LR
+//   train:start  train:demo (the Quick demo)  train:pause  train:step  train:reset  train:resume=LR
 //   model:use=I  model:save=I  tune:start  tune:stop  tune:epochs=N
 #include <cstdlib>
 
@@ -26,6 +26,7 @@ std::string train_command(AppState& s, const std::string& c) {
     TrainState& t = train_state(s);
     std::string v;
     if (c == "start") return why(start_training(s));
+    if (c == "demo") return why(start_quick_demo(s));
     if (c == "step") return why(step_training(s));
     if (c == "pause") return pause_training(s), "";
     if (c == "reset") return reset_training(s), "";

@@ -134,11 +134,35 @@ core::Status start_training(AppState& s) {
     return ok;
 }
 
+core::Status start_quick_demo(AppState& s) {
+    TrainState& t = train_state(s);
+    if (training_busy(s)) return core::Status::error("training is running: pause and reset it first");
+    if (!s.data.loaded) {
+        if (asset_state(s, ".npz") != AssetState::Coming)
+            return core::Status::error("no data loaded: open a BloodMNIST .npz in the Data tab");
+        t.demo_pending = true;  // training_frame starts it when the teaching set arrives
+        s.log.info("Quick demo: starts when the teaching set has arrived");
+        return core::Status::success();
+    }
+    t.demo_pending = false;
+    const uint64_t seed = t.settings.train.seed;
+    t.settings = core::quick_demo_settings();
+    t.settings.train.seed = t.settings.fit.seed = seed;
+    core::SubsetSpec all;  // every training image: the demo is sized for the teaching set's 2,868
+    all.split = s.data.spec.split;
+    if (s.data.spec.per_class != 0 || s.data.spec.fraction != 1.0) set_subset(s, all);
+    s.log.info("Quick demo on " + s.data.source + ": vgg6 (w=16) for 6 epochs; on the teaching set it reaches val ACC ~0.90");
+    return start_training(s);
+}
+
 void pause_training(AppState& s) {
     TrainState& t = train_state(s);
     t.running = false;
     stop_worker(t);
-    if (t.job) t.snap = t.job->snapshot();
+    if (t.job) {
+        t.job->pause_clock();  // "done in" and "time left" are wall-clock time without the pause
+        t.snap = t.job->snapshot();
+    }
 }
 
 void reset_training(AppState& s) {
@@ -173,7 +197,7 @@ static void finish_run(AppState& s, TrainState& t) {
     t.result = &s.models.at(i);
     if (use) classify_rerun_all(s);
     char buf[300];
-    std::snprintf(buf, sizeof buf, "Training of %s finished in %.1f s: val ACC %.3f, AUC %.3f. %s", label.c_str(), t.snap.seconds,
+    std::snprintf(buf, sizeof buf, "Training of %s finished in %.1f s: val ACC %.3f, AUC %.3f. %s", label.c_str(), t.snap.wall_seconds,
                   t.snap.eval.acc, t.snap.eval.auc,
                   use ? "Classify now uses it." : "Compare it in the Compare tab (Use makes Classify use it).");
     notify(s, LogEntry::Info, buf);
@@ -369,6 +393,8 @@ static bool working(const AppState& s) {
 
 // The run's and the tuning grid's share of a refresh (see training_frame).
 static void run_work(AppState& s, TrainState& t, double budget_ms) {
+    if (t.demo_pending && s.data.loaded) start_quick_demo(s);
+    if (t.demo_pending && asset_state(s, ".npz") != AssetState::Coming && !s.data.loaded) t.demo_pending = false;
     if (training_on_worker(s)) {
         t.snap = t.job->snapshot();
         s.stats.slice_ms = 0;

@@ -27,6 +27,7 @@ struct TrainState {
     core::JobSnapshot snap;       // the job's latest snapshot: what the panels draw
     std::string run_summary;      // the run's settings in one line
     bool running = false;
+    bool demo_pending = false;    // Quick demo pressed before the teaching set arrived: starts when it does
     int runs_started = 0;
     size_t params = 0;
     const StoredModel* result = nullptr;  // the finished run's model in the store (null once removed)
@@ -61,6 +62,9 @@ core::Status select_model(AppState& s, const std::string& name);
 // Starts a run (or goes on with a paused one).
 core::Status start_training(AppState& s);
 void pause_training(AppState& s);
+// The Quick demo: the core's quick_demo_settings() on the whole training split of the loaded data
+// (the teaching set), started at once, or as soon as the teaching set arrives on a cold page.
+core::Status start_quick_demo(AppState& s);
 // One frame's slice of work (starts a run first when there is none).
 core::Status step_training(AppState& s);
 // After a divergence: go on from the last good weights at rate lr.

@@ -104,6 +104,7 @@ void run_json(std::ostringstream& o, const TrainState& t) {
     o << ",\"run\":{\"model\":\"" << json_escape(t.job->spec().model.name) << "\",\"settings\":\"" << json_escape(t.run_summary)
       << "\",\"status\":\"" << core::job_status_name(r.status) << "\",\"done\":" << b(r.status == core::JobStatus::done)
       << ",\"error\":\"" << (r.status == core::JobStatus::failed ? json_escape(r.message) : "") << "\",\"seconds\":" << r.seconds
+      << ",\"wall_seconds\":" << r.wall_seconds << ",\"wall_left\":" << r.wall_left()
       << ",\"progress\":" << r.progress << ",\"epoch\":" << m.epoch << ",\"epochs\":" << m.epochs << ",\"step\":" << m.step
       << ",\"images_per_second\":" << m.images_per_second << ",\"losses\":[";
     size_t n = m.batches.size(), from = n > 200 ? n - 200 : 0;

@@ -176,6 +176,8 @@ async function main() {
       assert(s.train.run.done && !s.train.run.error, 'training did not finish: ' + JSON.stringify(s.train.run));
       assert(s.train.model_ready, 'no model after training');
       assert(s.train.run.val_acc.length === 2, 'want 2 epochs of validation: ' + s.train.run.val_acc);
+      // wall-clock time: at least the compute time inside the slices (frames are drawn between them)
+      assert(s.train.run.wall_seconds >= s.train.run.seconds && s.train.run.wall_left === 0, 'wall clock: ' + JSON.stringify(s.train.run));
       await shot('05-train-done');
     });
 
