@@ -181,6 +181,27 @@ async function main() {
       await shot('05-train-done');
     });
 
+    await check('Quick demo: one command trains vgg6 w=16 on the whole teaching set; Pause stops the wall clock', async () => {
+      await command('train:reset');
+      assert(await command('train:demo') === '', 'train:demo refused');
+      let s = await state();
+      assert(s.train.running && s.train.run, 'the demo did not start: ' + JSON.stringify(s.train));
+      assert(s.train.run.settings === 'vgg6 w=16, 6 epochs, batch 32, lr 0.003 cosine, Adam, augmented', 'demo settings: ' + s.train.run.settings);
+      assert(/^Training vgg6 on 2868 images, validating on 410 /.test(s.log.last), 'not on the whole teaching set: ' + s.log.last);
+      assert(/already|running/.test(await command('train:demo')), 'a second demo while one runs should be refused');
+      for (let i = 0; i < 300 && s.train.run.step < 3; i++) { await sleep(100); s = await state(); }
+      assert(s.train.run.step >= 3, 'the demo made no progress: ' + JSON.stringify(s.train.run));
+      await command('train:pause');
+      const w0 = (await state()).train.run.wall_seconds;
+      await sleep(600);
+      s = await state();
+      assert(s.train.run.wall_seconds === w0 && w0 > 0, `the wall clock ran on while paused: ${w0} -> ${s.train.run.wall_seconds}`);
+      assert(s.train.run.wall_left > 0, 'no time left estimate: ' + s.train.run.wall_left);
+      await command('train:reset');
+      assert(await command('data:subset=per-class=32') === '', 'data:subset refused');
+      assert(await command('train:model=cnn') === '', 'cannot select cnn');
+    });
+
     await check('a learning rate of 10 diverges: the page says so, keeps the last good weights and resumes lower', async () => {
       await command('train:reset');
       assert(await command('train:model=fcnn') === '', 'cannot select fcnn');
