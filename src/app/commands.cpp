@@ -4,7 +4,7 @@
 //   review:row=I (select a row)  review:accept  review:relabel=K (0..7)  review:sort=COLUMN[,asc]
 //   review:unsure=0|1  review:clear  review:undo
 //   train:model=NAME  train:KEY=VALUE (any core::set_option key: epochs, batch, lr, ...)
-//   train:start  train:demo (the Quick demo)  train:pause  train:step  train:reset  train:resume=LR
+//   train:start  train:demo (the Quick demo)  train:x=epochs|wall (curves)  train:pause  train:step  train:reset  train:resume=LR
 //   model:use=I  model:save=I  tune:start  tune:stop  tune:epochs=N
 #include <cstdlib>
 
@@ -32,6 +32,11 @@ std::string train_command(AppState& s, const std::string& c) {
     if (c == "reset") return reset_training(s), "";
     if (take(c, "resume=", v)) return why(resume_training(s, (float)std::atof(v.c_str())));
     if (take(c, "model=", v)) return why(select_model(s, v));
+    if (take(c, "x=", v)) {  // the curves' x axis
+        if (v != "epochs" && v != "wall") return "want epochs or wall, not '" + v + "'";
+        t.x_wall = v == "wall";
+        return "";
+    }
     size_t eq = c.find('=');
     if (eq == std::string::npos) return "unknown command 'train:" + c + "'";
     if (training_busy(s)) return "training is running: pause and reset it first";

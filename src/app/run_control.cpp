@@ -107,6 +107,7 @@ static core::Status new_run(AppState& s, TrainState& t) {
     t.result = nullptr;
     t.view_model.reset();
     t.runs_started++;
+    t.epoch_wall.clear();
     t.views.reset();
     s.log.info("Training " + spec.value.model.name + " on " + std::to_string(t.job->train_size()) + " images, validating on " +
                std::to_string(t.job->val_size()) + " (" + t.run_summary + ")");
@@ -175,6 +176,29 @@ void reset_training(AppState& s) {
     t.views.reset();
 }
 
+// Each epoch's wall-clock time as the app sees it (within a frame of the epoch's end).
+static void note_epochs(TrainState& t) {
+    while (t.epoch_wall.size() < t.snap.train.history.size()) t.epoch_wall.push_back((float)t.snap.wall_seconds);
+}
+
+// The finished run's per-epoch curves, kept for the overlay.
+static void keep_curve(TrainState& t) {
+    note_epochs(t);
+    RunCurve c;
+    c.label = "#" + std::to_string(t.runs_started) + " " + t.run_summary;
+    const auto& h = t.snap.train.history;
+    for (size_t i = 0; i < h.size(); ++i) {
+        c.epoch.push_back((float)h[i].epoch);
+        c.wall.push_back(t.epoch_wall[i]);
+        c.train_loss.push_back((float)h[i].train_loss);
+        c.val_loss.push_back((float)h[i].val_loss);
+        c.val_acc.push_back((float)h[i].val_acc);
+    }
+    if (c.epoch.empty()) return;  // feature models have no epochs
+    t.runs.push_back(std::move(c));
+    if ((int)t.runs.size() > kKeptRuns) t.runs.erase(t.runs.begin());
+}
+
 // A finished run's model goes to the store; Classify keeps the model it uses unless it has none.
 static void finish_run(AppState& s, TrainState& t) {
     t.running = false;
@@ -182,6 +206,7 @@ static void finish_run(AppState& s, TrainState& t) {
         if (t.snap.status == core::JobStatus::failed) notify(s, LogEntry::Error, "Training failed: " + t.snap.message);
         return;
     }
+    keep_curve(t);
     auto e = std::make_unique<StoredModel>();
     e->model = std::make_shared<core::Model>(t.job->take_model());
     e->label = e->model->spec().name + " #" + std::to_string(t.runs_started);
@@ -406,6 +431,7 @@ static void run_work(AppState& s, TrainState& t, double budget_ms) {
         t.slice_ms = budget_ms;
         run_slice(s, t);
     }
+    if (t.job) note_epochs(t);
     // tune trials run when no training does
     if (!t.running && t.tune && !t.tune_snap.finished() && budget_ms > 0) {
         t.slice_ms = budget_ms;
@@ -416,8 +442,9 @@ static void run_work(AppState& s, TrainState& t, double budget_ms) {
 void training_frame(AppState& s, double budget_ms) {
     auto t0 = Clock::now();
     if (s.train) run_work(s, *s.train, budget_ms);
-    // the Compare tab's evaluations on the test split, in what is left of ~8 ms
-    double left = 8.0 - ms_since(t0);
+    // the Compare tab's evaluations on the test split, in what is left of ~8 ms, or of ~30 ms while
+    // nothing trains (the teaching set's 822 test images take vgg6_w32 seconds of compute)
+    double left = (working(s) ? 8.0 : 30.0) - ms_since(t0);
     if (left > 1.0 && s.data.loaded) {
         int done = s.models.evaluate_step(s.data.all.test, left);
         if (done >= 0) {

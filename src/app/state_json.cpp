@@ -167,6 +167,17 @@ void train_json(std::ostringstream& o, const AppState& s) {
         o << ",\"settings\":{\"model\":\"" << json_escape(rs.model) << "\",\"batch\":" << rs.train.batch << ",\"lr\":" << rs.train.lr
           << ",\"epochs\":" << rs.train.epochs << ",\"augment\":" << b(rs.train.augment) << "}";
         if (t->job) run_json(o, *t);
+        // finished runs kept for the overlay: settings, validation accuracy per epoch, wall time
+        o << ",\"runs\":[";
+        for (size_t k = 0; k < t->runs.size(); ++k) {
+            const RunCurve& r = t->runs[k];
+            o << (k ? "," : "") << "{\"label\":\"" << json_escape(r.label) << "\",\"val_acc\":[";
+            for (size_t i = 0; i < r.val_acc.size(); ++i) o << (i ? "," : "") << r.val_acc[i];
+            o << "],\"wall\":[";
+            for (size_t i = 0; i < r.wall.size(); ++i) o << (i ? "," : "") << r.wall[i];
+            o << "]}";
+        }
+        o << "]";
     }
     o << ",\"slice_ms\":" << s.stats.slice_ms;
     const bool tuning = t && t->tune && !t->tune_snap.finished();

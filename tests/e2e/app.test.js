@@ -150,7 +150,7 @@ async function main() {
     await check('train a CNN on a subset of the teaching set in slices: the loss curve moves', async () => {
       // 32 images per class (and 8 per class to validate on) keep the training checks short
       assert(await command('data:subset=per-class=32') === '', 'data:subset refused');
-      assert(/cap 32 .*-> 256 images/.test((await state()).log.last), 'subset not logged: ' + (await state()).log.last);
+      assert(/cap 32, .*-> 256 images/.test((await state()).log.last), 'subset not logged: ' + (await state()).log.last);
       assert(/^subset: unknown key 'colour'/.test(await command('data:subset=colour=red')), 'a bad subset is refused');
       assert(await command('train:model=cnn') === '', 'cannot select cnn');
       await command('train:epochs=2');
@@ -229,6 +229,22 @@ async function main() {
       assert(s.train.run.val_acc.every(Number.isFinite), 'val ACC not finite: ' + s.train.run.val_acc);
       await command('train:lr=0.001');
       await command('train:model=cnn');
+    });
+
+    await check('finished runs are kept with their settings and overlaid, against epochs or wall time', async () => {
+      // the CNN run (#1) and the resumed fcnn run (#3) finished; the Quick demo (#2) was reset
+      let s = await state();
+      const runs = s.train.runs;
+      assert(runs.length === 2, 'want 2 finished runs: ' + JSON.stringify(runs));
+      assert(/^#1 cnn, 2 epochs, batch 64, lr 0\.001 cosine, Adam, augmented$/.test(runs[0].label), 'legend: ' + runs[0].label);
+      assert(/^#3 fcnn, 1 epochs, batch 64, lr 10 cosine, Adam$/.test(runs[1].label), 'legend: ' + runs[1].label);
+      assert(runs[0].val_acc.length === 2 && runs[0].wall.length === 2 && runs[0].wall[0] > 0 && runs[0].wall[1] > runs[0].wall[0],
+             'epoch wall times: ' + JSON.stringify(runs[0]));
+      await command('tab:Train');
+      assert(await command('train:x=wall') === '', 'train:x=wall refused');
+      assert(/^want epochs or wall/.test(await command('train:x=hours')), 'a bad x axis should be refused');
+      await shot('05c-train-runs-overlaid-wall');
+      await command('train:x=epochs');
     });
 
     await check('compare models on the test split', async () => {
