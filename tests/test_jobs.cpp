@@ -49,11 +49,11 @@ TEST_CASE("recipe: each model's defaults, one table for every front end") {
     CHECK(core::validation_subset(capped).per_class == 8);
 }
 
-TEST_CASE("recipe: the quick demo's run (vgg6 w=16, 6 epochs, batch 32, lr 3e-3) resolves") {
+TEST_CASE("recipe: the quick demo's run (vgg6 w=8, 8 epochs, batch 32, lr 4e-3) resolves") {
     core::RunSettings d = core::quick_demo_settings();
     auto spec = core::resolve(d);
     REQUIRE_MESSAGE(spec.ok(), spec.error);
-    CHECK(spec.value.summary == "vgg6 w=16, 6 epochs, batch 32, lr 0.003 cosine, Adam, augmented");
+    CHECK(spec.value.summary == "vgg6 w=8, 8 epochs, batch 32, lr 0.004 cosine, Adam, augmented");
     CHECK(spec.value.model.name == "vgg6");
     // the demo is an ordinary run: its settings read back through set_option to the same run
     core::RunSettings back = core::recipe("cnn");

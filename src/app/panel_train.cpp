@@ -203,8 +203,8 @@ static void draw_quick_demo(AppState& s, TrainState& t) {
         start_quick_demo(s);
     ImGui::EndDisabled();
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-        ImGui::SetTooltip("Trains vgg6 (width 16) on every training image of the teaching set: 6 epochs, batch 32, learning "
-                          "rate 3e-3 with a cosine schedule. It reaches about 0.90 validation accuracy in roughly a minute.");
+        ImGui::SetTooltip("Trains a small vgg6 (width 8) on every training image of the teaching set: 8 epochs, batch 32, "
+                          "learning rate 4e-3 with a cosine schedule. It reaches about 0.90 validation accuracy in about a minute.");
 }
 
 static void draw_controls(AppState& s, TrainState& t) {

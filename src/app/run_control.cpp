@@ -152,7 +152,7 @@ core::Status start_quick_demo(AppState& s) {
     core::SubsetSpec all;  // every training image: the demo is sized for the teaching set's 2,868
     all.split = s.data.spec.split;
     if (s.data.spec.per_class != 0 || s.data.spec.fraction != 1.0) set_subset(s, all);
-    s.log.info("Quick demo on " + s.data.source + ": vgg6 (w=16) for 6 epochs; on the teaching set it reaches val ACC ~0.90");
+    s.log.info("Quick demo on " + s.data.source + ": vgg6 (w=8) for 8 epochs; on the teaching set it reaches val ACC ~0.90");
     return start_training(s);
 }
 

@@ -27,10 +27,10 @@ RunSettings recipe(const std::string& model) {
 
 RunSettings quick_demo_settings() {
     RunSettings s = recipe("vgg6");
-    s.options.width = 16;
-    s.train.epochs = 6;
+    s.options.width = 8;
+    s.train.epochs = 8;
     s.train.batch = 32;
-    s.train.lr = 3e-3f;
+    s.train.lr = 4e-3f;
     s.train.schedule = Schedule::cosine;
     s.train.augment = true;
     return s;

@@ -181,12 +181,12 @@ async function main() {
       await shot('05-train-done');
     });
 
-    await check('Quick demo: one command trains vgg6 w=16 on the whole teaching set; Pause stops the wall clock', async () => {
+    await check('Quick demo: one command trains vgg6 w=8 on the whole teaching set; Pause stops the wall clock', async () => {
       await command('train:reset');
       assert(await command('train:demo') === '', 'train:demo refused');
       let s = await state();
       assert(s.train.running && s.train.run, 'the demo did not start: ' + JSON.stringify(s.train));
-      assert(s.train.run.settings === 'vgg6 w=16, 6 epochs, batch 32, lr 0.003 cosine, Adam, augmented', 'demo settings: ' + s.train.run.settings);
+      assert(s.train.run.settings === 'vgg6 w=8, 8 epochs, batch 32, lr 0.004 cosine, Adam, augmented', 'demo settings: ' + s.train.run.settings);
       assert(/^Training vgg6 on 2868 images, validating on 410 /.test(s.log.last), 'not on the whole teaching set: ' + s.log.last);
       assert(/already|running/.test(await command('train:demo')), 'a second demo while one runs should be refused');
       for (let i = 0; i < 300 && s.train.run.step < 3; i++) { await sleep(100); s = await state(); }
