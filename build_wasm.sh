@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the web bundle: the ImGui app compiled to WebAssembly (Emscripten, WebGL2) plus our HTML
-# shell from web/ and the sample and pretrained models (out/web/assets/, which the page downloads
+# shell from web/ and the teaching set and pretrained models (out/web/assets/, which the page downloads
 # after the app), into a folder any static server can serve (default out/web). Two builds of the
 # app: bloodcell_web (one thread; build-wasm) and bloodcell_web_mt (threads; build-wasm-mt), which
 # the page loads when the server sends COOP/COEP headers (scripts/serve.js does).
@@ -43,11 +43,11 @@ build="$here/build-wasm"; mt="$here/build-wasm-mt"
 
 mkdir -p "$out"
 cp "$here"/web/index.html "$here"/web/bloodcell.js "$out"/
-# the sample and the pretrained models: served next to the page, downloaded by web/bloodcell.js
+# the teaching set and the pretrained models: served next to the page, downloaded by web/bloodcell.js
 # after the .wasm (not embedded in it, so the app's first frame does not wait for them)
 rm -rf "$out/assets"
 mkdir -p "$out/assets"
-cp "$here"/assets/sample.npz "$here"/assets/*.bcm "$here"/assets/README.md "$out/assets/"
+cp "$here"/assets/teaching.npz "$here"/assets/*.bcm "$here"/assets/README.md "$out/assets/"
 cp "$build"/bloodcell_web.js "$build"/bloodcell_web.wasm "$out"/
 if [ "$threads" = 1 ]; then
   cp "$mt"/bloodcell_web_mt.js "$mt"/bloodcell_web_mt.wasm "$mt"/bloodcell_web_mt.worker.js "$out"/

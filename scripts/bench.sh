@@ -34,4 +34,6 @@ if [ "$build" = 1 ]; then
   cmake --build --preset wasm-threads-bench -j "$jobs"
   ./build_wasm.sh
 fi
-exec node bench/run_all.mjs "${pass[@]}"
+node bench/run_all.mjs "${pass[@]}"
+# the Train tab's Quick demo: val ACC against wall time from a cold page (time_to_accuracy in results.json)
+node bench/time_to_accuracy.mjs

@@ -23,20 +23,25 @@ TEST_CASE("the full BloodMNIST file loads with the official split sizes and clas
     CHECK(r.value.train.images.size() == 11959u * 2352u);
 }
 
-TEST_CASE("the sample subset in assets/ is a stratified draw of the full file") {
+TEST_CASE("the teaching set in assets/ is a proportional stratified draw of the full file") {
+    // assets/README.md: bloodcell make-sample bloodmnist.npz --out assets/teaching.npz --fraction 0.24 --seed 0
     auto full = load_bloodmnist_file(testutil::shared("data/bloodmnist.npz"));
-    auto sample = load_bloodmnist_file(testutil::repo("assets/sample.npz"));
-    REQUIRE_MESSAGE(sample.ok(), sample.error);
+    auto teach = load_bloodmnist_file(testutil::repo("assets/teaching.npz"));
+    REQUIRE_MESSAGE(teach.ok(), teach.error);
     REQUIRE(full.ok());
     for (int s = 0; s < 3; ++s) {
         SubsetSpec spec;
         spec.split = (Split)s;
-        spec.per_class = s == 0 ? 32 : 8;
+        spec.fraction = 0.24;
         Dataset expect = make_subset(full.value.split(spec.split), spec);
-        CHECK(sample.value.split(spec.split).labels == expect.labels);
-        CHECK(sample.value.split(spec.split).images == expect.images);
+        CHECK(teach.value.split(spec.split).labels == expect.labels);
+        CHECK(teach.value.split(spec.split).images == expect.images);
     }
-    for (int c : sample.value.train.class_counts()) CHECK(c == 32);
+    // 24% of every class of every split (rounded): BloodMNIST's class mix, 4,100 images
+    CHECK(teach.value.train.class_counts() == std::array<int, 8>{204, 523, 260, 486, 204, 238, 559, 394});
+    CHECK(teach.value.val.class_counts() == std::array<int, 8>{29, 75, 37, 70, 29, 34, 80, 56});
+    CHECK(teach.value.test.class_counts() == std::array<int, 8>{59, 150, 75, 139, 58, 68, 160, 113});
+    CHECK(teach.value.train.size() + teach.value.val.size() + teach.value.test.size() == 4100);
 }
 
 TEST_CASE("save then load round-trips every byte") {

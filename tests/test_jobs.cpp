@@ -3,6 +3,7 @@
 // evaluation, grids and tuning, batch classification with bad files.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cmath>
 #include <thread>
 
@@ -46,6 +47,18 @@ TEST_CASE("recipe: each model's defaults, one table for every front end") {
     CHECK(core::validation_subset(capped).seed == 7);
     capped.per_class = 10;
     CHECK(core::validation_subset(capped).per_class == 8);
+}
+
+TEST_CASE("recipe: the quick demo's run (vgg6 w=8, 8 epochs, batch 32, lr 4e-3) resolves") {
+    core::RunSettings d = core::quick_demo_settings();
+    auto spec = core::resolve(d);
+    REQUIRE_MESSAGE(spec.ok(), spec.error);
+    CHECK(spec.value.summary == "vgg6 w=8, 8 epochs, batch 32, lr 0.004 cosine, Adam, augmented");
+    CHECK(spec.value.model.name == "vgg6");
+    // the demo is an ordinary run: its settings read back through set_option to the same run
+    core::RunSettings back = core::recipe("cnn");
+    for (auto& kv : core::settings_pairs(d)) REQUIRE(core::set_option(back, kv.first, kv.second).ok);
+    CHECK(core::settings_pairs(back) == core::settings_pairs(d));
 }
 
 TEST_CASE("recipe: settings by name, errors naming the key, and a full-precision round trip") {
@@ -113,6 +126,44 @@ TEST_CASE("TrainJob: bounded steps, monotone progress, a snapshot per step, the 
     CHECK(m.calibration().images == 24);
     CHECK(m.calibration().target == (float)core::kDefaultTargetAccuracy);
     CHECK_FALSE(job.step({16, 0}));  // finished jobs do nothing
+}
+
+TEST_CASE("Job wall clock: time between steps counts, a pause does not, time left is wall-clock") {
+    // A one-thread page steps a run in slices between frames: "done in" and "time left" must be what
+    // the teacher waits, not the compute time inside the slices (issue 11, item 9).
+    auto made = core::TrainJob::create(resolved(tiny_settings(2)), toy(6, 1), toy(3, 2));
+    REQUIRE_MESSAGE(made.ok(), made.error);
+    core::TrainJob& job = *made.value;
+    CHECK(job.snapshot().wall_seconds == 0.0);
+    CHECK(job.snapshot().wall_left() == -1.0);  // no progress to go by yet
+    REQUIRE(job.step({16, 0}));
+    std::this_thread::sleep_for(std::chrono::milliseconds(80));  // a frame drawn between two slices
+    REQUIRE(job.step({16, 0}));
+    core::JobSnapshot a = job.snapshot();
+    CHECK(a.wall_seconds >= a.seconds + 0.079);  // the gap counts in wall time, not in compute time
+    REQUIRE(a.progress > 0.0);
+    REQUIRE(a.progress < 1.0);
+    CHECK(a.wall_left() == doctest::Approx(a.wall_seconds * (1 - a.progress) / a.progress));
+    CHECK(a.wall_left() > a.seconds * (1 - a.progress) / a.progress);  // above the compute-only estimate
+    // paused: the clock stands still until the next step, which adds only its own time
+    job.pause_clock();
+    const double paused = job.snapshot().wall_seconds;
+    CHECK(paused >= a.wall_seconds);
+    std::this_thread::sleep_for(std::chrono::milliseconds(80));
+    CHECK(job.snapshot().wall_seconds == paused);
+    REQUIRE(job.step({16, 0}));
+    core::JobSnapshot b = job.snapshot();
+    CHECK(std::abs((b.wall_seconds - paused) - (b.seconds - a.seconds)) < 1e-6);
+    // done: nothing left, and the clock stopped with the last step
+    while (job.step({16, 0})) {
+    }
+    core::JobSnapshot d = job.snapshot();
+    REQUIRE(d.status == core::JobStatus::done);
+    CHECK(d.wall_left() == 0.0);
+    CHECK(d.wall_seconds >= d.seconds + 0.079);
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    job.pause_clock();  // (does nothing: stopped already)
+    CHECK(job.snapshot().wall_seconds == d.wall_seconds);
 }
 
 #if BLOODCELL_HAVE_THREADS

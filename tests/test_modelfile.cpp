@@ -452,7 +452,7 @@ TEST_CASE("training record: the one-line summary") {
 }
 
 TEST_CASE("training record: a model trained by the Trainer carries its hyperparameters through save/load") {
-    auto sample = core::load_bloodmnist_file(testutil::repo("assets/sample.npz"));
+    auto sample = core::load_bloodmnist_file(testutil::repo("assets/teaching.npz"));
     REQUIRE_MESSAGE(sample.ok(), sample.error);
     core::SubsetSpec sub;
     sub.per_class = 2;

@@ -43,7 +43,7 @@
   // Served next to the page, in the order the app gets them. The first pretrained model to arrive is
   // the one Classify uses, so vgg6_w16 (a row in the Compare tab) is downloaded after vgg6_w32.
   const ASSETS = [
-    { name: 'sample.npz' },
+    { name: 'teaching.npz' },
     { name: 'vgg6_w32.bcm' },
     { name: 'vgg6_w16.bcm', after: 'vgg6_w32.bcm' },
   ];

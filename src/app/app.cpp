@@ -160,14 +160,14 @@ void app_setup_style(AppState& s, const Platform& p) {
 }
 
 // [SECTION] lifecycle
-static void load_sample_bytes(AppState& s, const uint8_t* bytes, size_t size) {
-    auto data = core::load_bloodmnist(bytes, size, "sample.npz");
+static void load_bundled_data(AppState& s, const std::string& name, const uint8_t* bytes, size_t size) {
+    auto data = core::load_bloodmnist(bytes, size, name);
     if (!data.ok()) {
         if (s.data.last_error != data.error) notify(s, LogEntry::Error, data.error);
         s.data.last_error = data.error;
         return;
     }
-    set_data(s, std::move(data.value), "bundled sample (assets/sample.npz)");
+    set_data(s, std::move(data.value), "teaching set (assets/" + name + ")");
 }
 
 static bool contains(const std::vector<std::string>& v, const std::string& x) {
@@ -186,8 +186,8 @@ void app_init(AppState& s, const Platform& p) {
         for (auto& n : s.assets_pending) names += (names.empty() ? "" : ", ") + n;
         s.log.info("Loading: " + names);
     }
-    if (!contains(p.assets_later, "sample.npz"))
-        s.log.warn("No bundled sample data; open a BloodMNIST .npz in the Data tab.");
+    if (!contains(p.assets_later, "teaching.npz"))
+        s.log.warn("No bundled teaching set; open a BloodMNIST .npz in the Data tab.");
 }
 
 AssetState asset_state(const AppState& s, const char* ext, std::string* detail) {
@@ -222,9 +222,9 @@ static void asset_arrived(AppState& s, const std::string& name, const uint8_t* b
     if (ends_with(name, ".bcm")) {
         add_pretrained(s, name, bytes, size);
     } else if (s.data.loaded) {
-        s.log.info("The bundled sample arrived after your own data (" + s.data.source + "), which stays loaded");
+        s.log.info("The teaching set arrived after your own data (" + s.data.source + "), which stays loaded");
     } else {
-        load_sample_bytes(s, bytes, size);
+        load_bundled_data(s, name, bytes, size);
     }
 }
 

@@ -1,7 +1,7 @@
 // The bloodcell app: all UI state in one AppState and the panels that draw it with Dear ImGui.
 // No platform code and no file system access here: the platform (src/platform/web_main.cpp,
 // desktop_main.cpp) creates the window and GL context, reads every file the app needs and hands it
-// over as bytes (the UI font and the shaders in Platform, the bundled sample and models and the
+// over as bytes (the UI font and the shaders in Platform, the bundled teaching set and models and the
 // user's files through app_open_file), fills Platform with its hooks (file picker, downloads), and
 // runs each frame through platform::run_frame (src/platform/frame.cpp), which calls app_frame
 // between ImGui's NewFrame and Render.
@@ -51,7 +51,7 @@ struct Platform {
     // Threads a training worker thread may use for its own work (0 = all the core's threads). In the
     // page a thread started from a worker waits for the main thread to make it, once per frame.
     int worker_threads = 0;
-    // The bundled files ("sample.npz", "vgg6_w32.bcm", ...) the platform hands over after app_init,
+    // The bundled files ("teaching.npz", "vgg6_w32.bcm", ...) the platform hands over after app_init,
     // each through app_open_file(name, ..., "asset") or app_asset_failed, in this order (the page
     // downloads them while the app already draws; the desktop reads them from its assets folder).
     // The app says they are loading until they arrive.
@@ -95,7 +95,7 @@ struct Notice {
 // [SECTION] data
 struct DataState {
     bool loaded = false;
-    std::string source;                  // "assets/sample.npz" or the user's file name
+    std::string source;                  // "teaching set (assets/teaching.npz)" or the user's file name
     core::BloodMnist all;
     core::SubsetSpec spec;               // what the view is made of
     int per_class_ui = 0;                // UI copies of spec (applied with "Apply")
@@ -232,7 +232,7 @@ bool app_frame_due(AppState& s, double now, bool input);
 void app_background(AppState& s, double now);
 // A file from the user (picker, drop, path argument). purpose: "data", "images", "model" or ""
 // (decide from the content). Bad files leave everything loaded as it was. purpose "asset": one of
-// Platform::assets_later arriving (the bundled sample .npz or a pretrained .bcm).
+// Platform::assets_later arriving (the bundled teaching set .npz or a pretrained .bcm).
 void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, size_t size,
                    const std::string& purpose);
 // The saved review session (Platform::store_session's bytes; size 0: none saved). A damaged one is
@@ -252,6 +252,9 @@ void app_shutdown(AppState& s);
 void notify(AppState& s, LogEntry::Level level, const std::string& text);
 void set_data(AppState& s, core::BloodMnist data, const std::string& source);
 void apply_subset(AppState& s);
+// Sets the Data tab's subset (split x per-class cap x fraction x seed: what the gallery, the feature
+// plots and training use), its controls, and logs it.
+void set_subset(AppState& s, const core::SubsetSpec& spec);
 void ensure_atlas(DataState& d);   // (re)builds the gallery texture when the view changed
 void draw_data_panel(AppState& s);
 // A path field with an Open button (the desktop's stand-in for a file dialog).
@@ -291,7 +294,7 @@ void session_frame(AppState& s);      // stores the session when it changed, at 
 void session_flush(AppState& s);      // stores it now if it changed (at exit, when the page is hidden)
 void release_compare_views(AppState& s);
 std::string model_summary(const AppState& s);   // "vgg6 (pretrained)" or "none"
-// Bundled assets of one kind (".npz": the sample, ".bcm": pretrained models) that the platform
+// Bundled assets of one kind (".npz": the teaching set, ".bcm": pretrained models) that the platform
 // delivers later: Coming while one is on its way, Failed when one did not arrive (detail: the
 // names coming, or "name: why"), None otherwise (read at start, or never announced).
 enum class AssetState { None, Coming, Failed };

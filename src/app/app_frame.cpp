@@ -36,7 +36,7 @@ static void draw_header(AppState& s) {
     // even the loaded files do not fit beside the name they get a line of their own
     std::string model = model_summary(s), data = s.data.loaded ? s.data.source : std::string("none");
     if (model == "none" && asset_state(s, ".bcm") == AssetState::Coming) model = "loading...";
-    if (!s.data.loaded && asset_state(s, ".npz") == AssetState::Coming) data = "loading the sample...";
+    if (!s.data.loaded && asset_state(s, ".npz") == AssetState::Coming) data = "loading the teaching set...";
     const std::string right = "Model: " + model + "    Data: " + data;
     const char* subtitle = "Blood-cell classification, computed on your machine";
     const float x0 = ImGui::GetItemRectMax().x, xmax = ImGui::GetContentRegionMaxAbs().x, gap = e * 1.5f;

@@ -1,10 +1,10 @@
 // The test adapter: text commands (from the browser tests through bc_command, and from scripts)
 // mapped onto the app's typed operations. Nothing in the app calls these strings itself.
-//   tab:NAME  select:I  classify:sample  classify:csv  classify:report
+//   tab:NAME  select:I  data:subset=per-class=N,...  classify:sample  classify:csv  classify:report
 //   review:row=I (select a row)  review:accept  review:relabel=K (0..7)  review:sort=COLUMN[,asc]
 //   review:unsure=0|1  review:clear  review:undo
 //   train:model=NAME  train:KEY=VALUE (any core::set_option key: epochs, batch, lr, ...)
-//   train:start  train:pause  train:step  train:reset  train:resume=LR
+//   train:start  train:demo (the Quick demo)  train:x=epochs|wall (curves)  train:pause  train:step  train:reset  train:resume=LR
 //   model:use=I  model:save=I  tune:start  tune:stop  tune:epochs=N
 #include <cstdlib>
 
@@ -26,11 +26,17 @@ std::string train_command(AppState& s, const std::string& c) {
     TrainState& t = train_state(s);
     std::string v;
     if (c == "start") return why(start_training(s));
+    if (c == "demo") return why(start_quick_demo(s));
     if (c == "step") return why(step_training(s));
     if (c == "pause") return pause_training(s), "";
     if (c == "reset") return reset_training(s), "";
     if (take(c, "resume=", v)) return why(resume_training(s, (float)std::atof(v.c_str())));
     if (take(c, "model=", v)) return why(select_model(s, v));
+    if (take(c, "x=", v)) {  // the curves' x axis
+        if (v != "epochs" && v != "wall") return "want epochs or wall, not '" + v + "'";
+        t.x_wall = v == "wall";
+        return "";
+    }
     size_t eq = c.find('=');
     if (eq == std::string::npos) return "unknown command 'train:" + c + "'";
     if (training_busy(s)) return "training is running: pause and reset it first";
@@ -83,6 +89,12 @@ std::string app_command(AppState& s, const std::string& cmd) {
         if (i < 0 || i >= s.data.view.size()) return "no image " + v + " in the view";
         s.data.selected = i;
         s.features.source = FeaturesState::FromData;
+        return "";
+    }
+    if (take(cmd, "data:subset=", v)) {  // "per-class=32,fraction=1,seed=0,split=train" (any of the keys)
+        auto spec = core::parse_subset(v, s.data.spec);
+        if (!spec) return spec.error;
+        set_subset(s, spec.value);
         return "";
     }
     if (cmd == "classify:sample") return classify_test_image(s);

@@ -1,4 +1,4 @@
-// Data panel: which data is loaded (the bundled sample or the user's .npz), the subset the other
+// Data panel: which data is loaded (the bundled teaching set or the user's .npz), the subset the other
 // panels use (split x per-class cap x fraction x seed), class-distribution bars and a gallery of
 // images by class. Clicking an image selects it for the Features panel.
 #include <algorithm>
@@ -18,7 +18,7 @@ void set_data(AppState& s, core::BloodMnist data, const std::string& source) {
     d.source = source;
     d.loaded = true;
     d.last_error.clear();
-    // default view: the test split when it has images (it is what the sample is for), else train
+    // default view: the split the subset names (train) when it has images, else the first that has
     if (d.all.split(d.spec.split).size() == 0) {
         for (int sp = 0; sp < 3; ++sp)
             if (d.all.split((core::Split)sp).size() > 0) { d.spec.split = (core::Split)sp; break; }
@@ -28,6 +28,20 @@ void set_data(AppState& s, core::BloodMnist data, const std::string& source) {
     training_data_changed(s);  // model evaluations on the test split go stale
     s.log.info("Data: " + source + " (" + std::to_string(d.all.train.size()) + " train, " + std::to_string(d.all.val.size()) +
                " val, " + std::to_string(d.all.test.size()) + " test)");
+}
+
+void set_subset(AppState& s, const core::SubsetSpec& spec) {
+    DataState& d = s.data;
+    d.spec = spec;
+    d.split_ui = (int)spec.split;
+    d.per_class_ui = spec.per_class;
+    d.fraction_ui = (float)spec.fraction;
+    d.seed_ui = (int)spec.seed;
+    apply_subset(s);
+    char buf[160];
+    snprintf(buf, sizeof buf, "Subset: %s, cap %d, fraction %.2f, seed %d -> %d images", core::split_name(spec.split), spec.per_class,
+             spec.fraction, (int)spec.seed, d.view.size());
+    s.log.info(buf);
 }
 
 void apply_subset(AppState& s) {
@@ -76,7 +90,7 @@ static void draw_source_card(AppState& s) {
             ImGui::EndTable();
         }
     } else if (asset_state(s, ".npz") == AssetState::Coming) {
-        ImGui::TextWrapped("Loading the bundled sample (assets/sample.npz) ...");
+        ImGui::TextWrapped("Loading the teaching set (assets/teaching.npz) ...");
     } else {
         ImGui::TextWrapped("No data loaded.");
     }
@@ -118,15 +132,12 @@ static void draw_subset_card(AppState& s) {
                    std::abs(d.fraction_ui - d.spec.fraction) > 1e-6 || (uint64_t)d.seed_ui != d.spec.seed;
     ImGui::BeginDisabled(!d.loaded || !changed);
     if (ui::primary_button("Apply subset", ImVec2(-1, 0))) {
-        d.spec.split = (core::Split)d.split_ui;
-        d.spec.per_class = d.per_class_ui;
-        d.spec.fraction = d.fraction_ui;
-        d.spec.seed = (uint64_t)d.seed_ui;
-        apply_subset(s);
-        char buf[160];
-        snprintf(buf, sizeof buf, "Subset: %s, cap %d, fraction %.2f, seed %d -> %d images", splits[d.split_ui],
-                 d.per_class_ui, d.fraction_ui, d.seed_ui, d.view.size());
-        s.log.info(buf);
+        core::SubsetSpec spec;
+        spec.split = (core::Split)d.split_ui;
+        spec.per_class = d.per_class_ui;
+        spec.fraction = d.fraction_ui;
+        spec.seed = (uint64_t)d.seed_ui;
+        set_subset(s, spec);
     }
     ImGui::EndDisabled();
     ui::subtle("Stratified and deterministic: the same settings always give the same images. "
@@ -234,18 +245,18 @@ void draw_data_panel(AppState& s) {
         std::string why;
         AssetState sample = asset_state(s, ".npz", &why);
         if (sample == AssetState::Coming)
-            ui::empty_state("Loading the bundled sample ...",
-                            "The sample (assets/sample.npz, 384 BloodMNIST images) is on its way and shows here when it "
+            ui::empty_state("Loading the teaching set ...",
+                            "The teaching set (assets/teaching.npz, 4,100 BloodMNIST images) is on its way and shows here when it "
                             "arrives. You can open your own MedMNIST BloodMNIST .npz meanwhile.",
                             ImGui::GetContentRegionAvail().y);
         else if (sample == AssetState::Failed)
-            ui::empty_state("The bundled sample could not be loaded",
+            ui::empty_state("The teaching set could not be loaded",
                             ("Could not load " + why + ". Open a MedMNIST BloodMNIST .npz from the panel on the left, or "
                              "drop one onto this window.").c_str(),
                             ImGui::GetContentRegionAvail().y);
         else
             ui::empty_state("No data loaded",
-                            "The bundled sample (assets/sample.npz) was not found. Open a MedMNIST BloodMNIST .npz from "
+                            "The teaching set (assets/teaching.npz) was not found. Open a MedMNIST BloodMNIST .npz from "
                             "the panel on the left, or drop one onto this window.",
                             ImGui::GetContentRegionAvail().y);
         ImGui::EndChild();

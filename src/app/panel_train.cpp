@@ -152,12 +152,15 @@ static void draw_network_progress(AppState& s, TrainState& t) {
     ImGui::ProgressBar((float)m.progress, ImVec2(-1, 0),
                        (std::string(m.validating ? "validating, " : "") + "epoch " + std::to_string(std::min(m.epoch + 1, m.epochs)) +
                         " of " + std::to_string(m.epochs)).c_str());
-    const double secs = t.snap.seconds, rate = m.progress > 0.001 ? secs / m.progress : 0;
+    // wall-clock time, the time a teacher waits (pauses not counted); "compute" is the part inside
+    // the training slices
+    const double secs = t.snap.wall_seconds, rate = m.progress > 0.001 ? secs / m.progress : 0;
     if (ImGui::BeginTable("##stats", 2, ImGuiTableFlags_SizingStretchProp)) {
         stat_row("batches", "%.0f", (double)m.step);
         stat_row("images/s", "%.0f", m.images_per_second);
-        stat_row("time training", "%.1f s", secs);
-        stat_row("time left (est.)", "%.0f s", rate * (1 - m.progress));
+        stat_row("time (wall clock)", "%.1f s", secs);
+        stat_row("of it computing", "%.1f s", t.snap.seconds);
+        if (!done && t.snap.wall_left() >= 0) stat_row("time left (est.)", "%.0f s", t.snap.wall_left());
         if (!done && m.epochs > 0) {
             // this epoch's share of the progress still to go, at the same rate
             double per_epoch = 1.0 / m.epochs, into = m.progress - m.epoch * per_epoch;
@@ -184,14 +187,28 @@ static void draw_network_progress(AppState& s, TrainState& t) {
 
 static void draw_result(AppState& s, TrainState& t) {
     if (t.snap.status != core::JobStatus::done) return;
-    ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.6f, 1.0f), "Done in %.1f s: val ACC %.3f", t.snap.seconds, t.snap.eval.acc);
+    ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.6f, 1.0f), "Done in %.1f s: val ACC %.3f", t.snap.wall_seconds, t.snap.eval.acc);
     const int i = s.models.index_of(t.result);
     const bool in_use = i >= 0 && i == s.models.active();
     if (i >= 0 && !in_use && ui::primary_button("Use it in Classify", ImVec2(-1, 0))) use_model(s, i);
     ui::subtle(in_use ? "Classify uses this model; the Compare tab puts it beside the others." : "The model was added to the Compare tab.");
 }
 
+// One click from a cold page to a network that works (issue 11): core::quick_demo_settings() on the
+// whole teaching set.
+static void draw_quick_demo(AppState& s, TrainState& t) {
+    if (training_busy(s)) return;
+    ImGui::BeginDisabled(t.demo_pending || (!s.data.loaded && asset_state(s, ".npz") != AssetState::Coming));
+    if (ui::primary_button(t.demo_pending ? "Quick demo: waiting for the teaching set..." : "Quick demo", ImVec2(-1, 0)))
+        start_quick_demo(s);
+    ImGui::EndDisabled();
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+        ImGui::SetTooltip("Trains a small vgg6 (width 8) on every training image of the teaching set: 8 epochs, batch 32, "
+                          "learning rate 4e-3 with a cosine schedule. It reaches about 0.90 validation accuracy in about a minute.");
+}
+
 static void draw_controls(AppState& s, TrainState& t) {
+    draw_quick_demo(s, t);
     draw_buttons(s, t);
     if (!t.job) {
         ui::subtle("Press Start to train %s on the subset; Step runs one slice. Training runs between frames, so "
@@ -205,41 +222,85 @@ static void draw_controls(AppState& s, TrainState& t) {
 }
 
 // [SECTION] live views
+// The x axis (epochs or wall seconds) and the overlay of finished runs.
+static void draw_curve_options(TrainState& t) {
+    int x = t.x_wall ? 1 : 0;
+    ImGui::TextDisabled("x axis:");
+    ImGui::SameLine();
+    if (ImGui::RadioButton("epochs", &x, 0)) t.x_wall = false;
+    ImGui::SameLine();
+    if (ImGui::RadioButton("wall time (s)", &x, 1)) t.x_wall = true;
+    ImGui::SameLine();
+    ImGui::BeginDisabled(t.runs.empty());
+    ImGui::Checkbox(("overlay finished runs (" + std::to_string(t.runs.size()) + ")").c_str(), &t.overlay);
+    ImGui::EndDisabled();
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+        ImGui::SetTooltip("Validation loss and accuracy of the last %d finished runs on the same plots, each labelled with its "
+                          "settings: train two learning rates and compare them.", kKeptRuns);
+}
+
+static ImU32 run_color(int k) {
+    static const ImU32 c[] = {IM_COL32(245, 190, 70, 255), IM_COL32(150, 120, 240, 255), IM_COL32(120, 200, 90, 255),
+                              IM_COL32(240, 130, 200, 255), IM_COL32(190, 190, 190, 255), IM_COL32(90, 150, 240, 255)};
+    return c[k % 6];
+}
+
 static void draw_curves(AppState& s, TrainState& t, float w) {
     const float e = ui::em();
+    draw_curve_options(t);
     float plot_h = std::max(e * 11, ImGui::GetContentRegionAvail().y * 0.36f);
     std::vector<float> bx, bl, ba, ex, etl, eta, evl, eva;
-    for (auto& b : t.snap.train.batches) {
-        bx.push_back(b.epoch);
+    // against wall time, a batch sits at its share of the wall time so far (epochs of even pace)
+    const auto& batches = t.snap.train.batches;
+    const float last_epoch = batches.empty() ? 0.f : batches.back().epoch;
+    const float wall_per_epoch = last_epoch > 0 ? (float)t.snap.wall_seconds / last_epoch : 0.f;
+    for (auto& b : batches) {
+        bx.push_back(t.x_wall ? b.epoch * wall_per_epoch : b.epoch);
         bl.push_back(b.loss);
         ba.push_back(b.acc);
     }
-    for (auto& h : t.snap.train.history) {
-        ex.push_back((float)h.epoch);
-        etl.push_back((float)h.train_loss);
-        eta.push_back((float)h.train_acc);
-        evl.push_back((float)h.val_loss);
-        eva.push_back((float)h.val_acc);
+    const auto& hist = t.snap.train.history;
+    for (size_t i = 0; i < hist.size(); ++i) {
+        ex.push_back(t.x_wall ? (i < t.epoch_wall.size() ? t.epoch_wall[i] : (float)t.snap.wall_seconds) : (float)hist[i].epoch);
+        etl.push_back((float)hist[i].train_loss);
+        eta.push_back((float)hist[i].train_acc);
+        evl.push_back((float)hist[i].val_loss);
+        eva.push_back((float)hist[i].val_acc);
     }
-    // one legend for both plots (in each plot it covered the curves, or spilled out when narrow)
+    const bool live = t.job && !t.snap.finished();  // a finished run is already among the overlaid ones
+    const bool overlaid = t.overlay && !t.runs.empty();
     const ImU32 batch = IM_COL32(46, 179, 189, 110), train = IM_COL32(46, 179, 189, 255), val = IM_COL32(236, 91, 102, 255);
-    ui::legend_row({{nullptr, 0, batch, "batch"}, {nullptr, 0, train, "train (epoch)"}, {nullptr, 0, val, "val (epoch)"}});
+    std::vector<ui::Series> loss, acc, legend;
+    if (live || !overlaid) {
+        loss = {{bl.data(), (int)bl.size(), batch, "batch", bx.data(), 1.0f},
+                {etl.data(), (int)etl.size(), train, "train (epoch)", ex.data()},
+                {evl.data(), (int)evl.size(), val, "val (epoch)", ex.data()}};
+        acc = {{ba.data(), (int)ba.size(), batch, "batch", bx.data(), 1.0f},
+               {eta.data(), (int)eta.size(), train, "train (epoch)", ex.data()},
+               {eva.data(), (int)eva.size(), val, "val (epoch)", ex.data()}};
+        legend = loss;
+    }
+    if (t.overlay)
+        for (size_t k = 0; k < t.runs.size(); ++k) {
+            const RunCurve& r = t.runs[k];
+            const float* x = t.x_wall ? r.wall.data() : r.epoch.data();
+            loss.push_back({r.val_loss.data(), (int)r.val_loss.size(), run_color((int)k), r.label.c_str(), x});
+            acc.push_back({r.val_acc.data(), (int)r.val_acc.size(), run_color((int)k), r.label.c_str(), x});
+            legend.push_back(loss.back());
+        }
+    // one legend for both plots (a finished run's entry is its settings)
+    ui::legend_row(legend);
+    const char* xl = t.x_wall ? "wall time (s)" : "epoch";
     // side by side, or one under the other when each would be narrower than ~17 lines of text
     const bool beside = w >= e * 34;
     ImGui::BeginGroup();
-    ImGui::TextUnformatted("Loss");
-    ui::line_plot("##loss", {{bl.data(), (int)bl.size(), batch, "batch", bx.data(), 1.0f},
-                             {etl.data(), (int)etl.size(), train, "train (epoch)", ex.data()},
-                             {evl.data(), (int)evl.size(), val, "val (epoch)", ex.data()}},
-                  ImVec2(beside ? w * 0.5f - e * 0.4f : w, plot_h), 0.0f, 0.1f, "epoch", true, false);
+    ImGui::TextUnformatted(overlaid ? "Loss (finished runs: validation)" : "Loss");
+    ui::line_plot("##loss", loss, ImVec2(beside ? w * 0.5f - e * 0.4f : w, plot_h), 0.0f, 0.1f, xl, true, false);
     ImGui::EndGroup();
     if (beside) ImGui::SameLine();
     ImGui::BeginGroup();
-    ImGui::TextUnformatted("Accuracy");
-    ui::line_plot("##acc", {{ba.data(), (int)ba.size(), batch, "batch", bx.data(), 1.0f},
-                            {eta.data(), (int)eta.size(), train, "train (epoch)", ex.data()},
-                            {eva.data(), (int)eva.size(), val, "val (epoch)", ex.data()}},
-                  ImVec2(beside ? 0 : w, plot_h), 0.0f, 1.0f, "epoch", false, false);
+    ImGui::TextUnformatted(overlaid ? "Accuracy (finished runs: validation)" : "Accuracy");
+    ui::line_plot("##acc", acc, ImVec2(beside ? 0 : w, plot_h), 0.0f, 1.0f, xl, false, false);
     ImGui::EndGroup();
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "app/app.h"
 #include "app/train_views.h"
@@ -15,6 +16,14 @@
 #include "core/recipe.h"
 
 namespace app {
+
+// A finished run's curves per epoch, kept so that runs can be overlaid on one plot (Train tab),
+// against epochs or wall-clock time, with the run's settings as its legend.
+struct RunCurve {
+    std::string label;  // "#2 cnn, 2 epochs, batch 64, lr 0.001 cosine, Adam, augmented"
+    std::vector<float> epoch, wall, train_loss, val_loss, val_acc;
+};
+constexpr int kKeptRuns = 6;  // the oldest finished run's curve goes when a seventh finishes
 
 struct TrainState {
     core::RunSettings settings = page_settings("cnn");  // what Start trains (edited by the Train panel)
@@ -27,6 +36,11 @@ struct TrainState {
     core::JobSnapshot snap;       // the job's latest snapshot: what the panels draw
     std::string run_summary;      // the run's settings in one line
     bool running = false;
+    bool demo_pending = false;
+    std::vector<float> epoch_wall;  // the run's wall_seconds when each epoch's validation was seen
+    std::vector<RunCurve> runs;     // finished runs, oldest first (at most kKeptRuns)
+    bool overlay = true;            // draw the finished runs' curves with the current one
+    bool x_wall = false;            // curves against wall-clock seconds instead of epochs    // Quick demo pressed before the teaching set arrived: starts when it does
     int runs_started = 0;
     size_t params = 0;
     const StoredModel* result = nullptr;  // the finished run's model in the store (null once removed)
@@ -61,6 +75,9 @@ core::Status select_model(AppState& s, const std::string& name);
 // Starts a run (or goes on with a paused one).
 core::Status start_training(AppState& s);
 void pause_training(AppState& s);
+// The Quick demo: the core's quick_demo_settings() on the whole training split of the loaded data
+// (the teaching set), started at once, or as soon as the teaching set arrives on a cold page.
+core::Status start_quick_demo(AppState& s);
 // One frame's slice of work (starts a run first when there is none).
 core::Status step_training(AppState& s);
 // After a divergence: go on from the last good weights at rate lr.

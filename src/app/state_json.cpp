@@ -104,6 +104,7 @@ void run_json(std::ostringstream& o, const TrainState& t) {
     o << ",\"run\":{\"model\":\"" << json_escape(t.job->spec().model.name) << "\",\"settings\":\"" << json_escape(t.run_summary)
       << "\",\"status\":\"" << core::job_status_name(r.status) << "\",\"done\":" << b(r.status == core::JobStatus::done)
       << ",\"error\":\"" << (r.status == core::JobStatus::failed ? json_escape(r.message) : "") << "\",\"seconds\":" << r.seconds
+      << ",\"wall_seconds\":" << r.wall_seconds << ",\"wall_left\":" << r.wall_left()
       << ",\"progress\":" << r.progress << ",\"epoch\":" << m.epoch << ",\"epochs\":" << m.epochs << ",\"step\":" << m.step
       << ",\"images_per_second\":" << m.images_per_second << ",\"losses\":[";
     size_t n = m.batches.size(), from = n > 200 ? n - 200 : 0;
@@ -166,6 +167,17 @@ void train_json(std::ostringstream& o, const AppState& s) {
         o << ",\"settings\":{\"model\":\"" << json_escape(rs.model) << "\",\"batch\":" << rs.train.batch << ",\"lr\":" << rs.train.lr
           << ",\"epochs\":" << rs.train.epochs << ",\"augment\":" << b(rs.train.augment) << "}";
         if (t->job) run_json(o, *t);
+        // finished runs kept for the overlay: settings, validation accuracy per epoch, wall time
+        o << ",\"runs\":[";
+        for (size_t k = 0; k < t->runs.size(); ++k) {
+            const RunCurve& r = t->runs[k];
+            o << (k ? "," : "") << "{\"label\":\"" << json_escape(r.label) << "\",\"val_acc\":[";
+            for (size_t i = 0; i < r.val_acc.size(); ++i) o << (i ? "," : "") << r.val_acc[i];
+            o << "],\"wall\":[";
+            for (size_t i = 0; i < r.wall.size(); ++i) o << (i ? "," : "") << r.wall[i];
+            o << "]}";
+        }
+        o << "]";
     }
     o << ",\"slice_ms\":" << s.stats.slice_ms;
     const bool tuning = t && t->tune && !t->tune_snap.finished();

@@ -38,11 +38,32 @@ bool Job::step(Budget b) {
     }
     if (state_.status == JobStatus::waiting) return false;
     const double t0 = now_ms();
+    if (clock_from_ms_ < 0) clock_from_ms_ = t0;
     work(b);
-    state_.seconds += (now_ms() - t0) / 1000.0;
+    const double t1 = now_ms();
+    state_.seconds += (t1 - t0) / 1000.0;
+    state_.wall_seconds = wall_before_ + (t1 - clock_from_ms_) / 1000.0;
     if (state_.status == JobStatus::done) state_.progress = 1.0;
+    if (state_.status != JobStatus::running) {  // finished or waiting: the clock stops here
+        wall_before_ = state_.wall_seconds;
+        clock_from_ms_ = -1;
+    }
     publish();
     return state_.status == JobStatus::running;
+}
+
+void Job::pause_clock() {
+    if (clock_from_ms_ < 0) return;
+    wall_before_ += (now_ms() - clock_from_ms_) / 1000.0;
+    clock_from_ms_ = -1;
+    state_.wall_seconds = wall_before_;
+    publish();
+}
+
+double JobSnapshot::wall_left() const {
+    if (progress >= 1.0) return 0.0;
+    if (progress < 1e-3 || wall_seconds <= 0) return -1.0;
+    return wall_seconds * (1.0 - progress) / progress;
 }
 
 void Job::publish() {

@@ -52,7 +52,11 @@ struct JobSnapshot {
     JobStatus status = JobStatus::running;
     std::string message;            // the error, or why a run waits
     double progress = 0;            // 0..1
-    double seconds = 0;             // wall time spent inside step()
+    double seconds = 0;             // time spent inside step() (the job's compute time)
+    // Wall-clock time since the first step, pauses (Job::pause_clock) not counted: what a run takes
+    // for whoever waits for it. A one-thread page steps the job in slices between frames, so its
+    // wall time is well above `seconds`.
+    double wall_seconds = 0;
     long done = 0, total = 0;       // work units (images) done and planned
     TrainMetrics train;             // train jobs on networks
     Evaluation eval;                // evaluate jobs; train jobs: the latest validation
@@ -60,6 +64,9 @@ struct JobSnapshot {
     int best_trial = -1;
     bool calibrating = false;       // train jobs: training is over, the calibration on val runs
     bool finished() const { return status == JobStatus::done || status == JobStatus::failed || status == JobStatus::cancelled; }
+    // Wall-clock seconds still to go at the pace so far (wall_seconds per unit of progress); -1
+    // before there is progress to go by.
+    double wall_left() const;
 };
 
 class Job {
@@ -72,6 +79,10 @@ public:
     // Any thread: a copy of the state published at the end of the last step.
     JobSnapshot snapshot() const;
     JobStatus status() const { return state_.status; }  // stepping thread
+    // Stepping thread: the time until the next step() is a pause and does not count in
+    // wall_seconds (the front end calls it when the user pauses). A job that finishes or waits
+    // after a divergence stops its clock by itself.
+    void pause_clock();
 
 protected:
     virtual void work(Budget b) = 0;  // does work and updates state_
@@ -82,6 +93,8 @@ private:
     mutable std::mutex mu_;
     JobSnapshot published_;
     std::atomic<bool> cancel_{false};
+    double clock_from_ms_ = -1;  // when the clock (re)started; -1 while paused
+    double wall_before_ = 0;     // wall seconds counted before that
 };
 
 class CalibrateJob;

@@ -25,6 +25,17 @@ RunSettings recipe(const std::string& model) {
     return s;
 }
 
+RunSettings quick_demo_settings() {
+    RunSettings s = recipe("vgg6");
+    s.options.width = 8;
+    s.train.epochs = 8;
+    s.train.batch = 32;
+    s.train.lr = 4e-3f;
+    s.train.schedule = Schedule::cosine;
+    s.train.augment = true;
+    return s;
+}
+
 namespace {
 bool parse_number(const std::string& v, double& out) {
     if (v.empty()) return false;

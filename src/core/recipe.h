@@ -31,6 +31,14 @@ struct RunSettings {
 // training defaults (resolve() then reports the unknown model).
 RunSettings recipe(const std::string& model);
 
+// The Train tab's "Quick demo": the run that takes a cold page to val ACC >= 0.90 on the teaching set
+// (assets/teaching.npz, 2,868 training images) in the fewest images of work. Chosen by measurement
+// (assets/README.md, one thread): the reference cnn needs ~8-10 epochs for 0.90 at its best rate
+// (0.883 after 5, batch 16, lr 2e-3); vgg6, whose batch norm takes a high rate, gets there in 6
+// epochs at w=16 (0.900/0.910, seeds 0/1, 35 s) and in 8 at w=8 (0.907/0.910, 17-20 s: a quarter of
+// the arithmetic per image): vgg6 w=8, 8 epochs, batch 32, lr 4e-3 cosine, Adam, dihedral augmentation.
+RunSettings quick_demo_settings();
+
 // Sets one setting from text ("lr" = "3e-3"). Errors name the key and the accepted values.
 Status set_option(RunSettings& s, const std::string& key, const std::string& value);
 // Every setting as "key=value" pairs that set_option reads back to the same run (full precision).

@@ -1,5 +1,5 @@
 // CLI commands over data: `info` (splits and class counts), `features` (intensity + GLCM rows for
-// an .npz or image files) and `make-sample` (the stratified sample subset shipped in assets/).
+// an .npz or image files) and `make-sample` (stratified samples such as the teaching set shipped in assets/).
 #include <algorithm>
 #include <cstring>
 #include <thread>
@@ -177,12 +177,18 @@ int cmd_features(const Args& a) {
 
 int cmd_make_sample(const Args& a) {
     if (a.positional.size() != 1 || !a.has("out"))
-        return fail("make-sample: usage: bloodcell make-sample DATA.npz --out SAMPLE.npz [--per-class 32,8,8] [--seed 0]");
+        return fail("make-sample: usage: bloodcell make-sample DATA.npz --out SAMPLE.npz [--per-class 32,8,8] [--fraction F] [--seed 0]");
     bool ok = true;
     int seed = a.get_int("seed", 0, ok);
     if (!ok) return 1;
-    auto caps = core::parse_int_list(a.get("per-class", "32,8,8"), "--per-class", 1, 100000);
+    // --per-class caps each class (a balanced sample); --fraction keeps that share of every class of
+    // every split (a proportional one: the class mix of BloodMNIST); both may be given
+    const bool by_fraction = a.has("fraction");
+    auto caps = core::parse_int_list(a.get("per-class", by_fraction ? "0,0,0" : "32,8,8"), "--per-class", 0, 100000);
     if (!caps || caps.value.size() != 3) return fail("--per-class: want three caps, for train,val,test (e.g. 32,8,8)");
+    const double fraction = a.get_double("fraction", 1.0, ok);
+    if (!ok) return 1;
+    if (!(fraction > 0.0 && fraction <= 1.0)) return fail("--fraction " + a.get("fraction") + ": want a number in (0,1]");
     auto data = core::load_bloodmnist_file(a.positional[0]);
     if (!data) return fail(data.error);
     core::BloodMnist sample;
@@ -190,6 +196,7 @@ int cmd_make_sample(const Args& a) {
         core::SubsetSpec spec;
         spec.split = (core::Split)s;
         spec.per_class = caps.value[s];
+        spec.fraction = fraction;
         spec.seed = (uint64_t)seed;
         sample.split(spec.split) = core::make_subset(data.value.split(spec.split), spec);
     }
@@ -206,7 +213,7 @@ int cmd_make_sample(const Args& a) {
 BLOODCELL_COMMAND("info", "info DATA.npz [--json]", "splits, counts per class, image shape", cmd_info);
 BLOODCELL_COMMAND("features", "features DATA.npz|IMAGE... [--split S|all] [--limit N] [--levels L] [--distances 1,2] [--csv|--json]",
                   "intensity + GLCM features, one row per image", cmd_features);
-BLOODCELL_COMMAND("make-sample", "make-sample DATA.npz --out SAMPLE.npz [--per-class 32,8,8] [--seed S]",
-                  "write a small stratified sample (the one in assets/)", cmd_make_sample);
+BLOODCELL_COMMAND("make-sample", "make-sample DATA.npz --out SAMPLE.npz [--per-class 32,8,8] [--fraction F] [--seed S]",
+                  "write a stratified sample: per-class caps or a fraction of every class (assets/teaching.npz)", cmd_make_sample);
 
 }  // namespace cli

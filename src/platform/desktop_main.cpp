@@ -2,7 +2,7 @@
 // Implemented:
 //  [X] files by drag and drop onto the window, by path arguments and typed paths (npz, images, .bcm
 //      models): read here and handed to the app as bytes, like the page's files
-//  [X] the bundled sample and models read from the assets folder at start and handed over in the
+//  [X] the bundled teaching set and models read from the assets folder at start and handed over in the
 //      page's order (app_open_file with purpose "asset"); the shaders and the UI font likewise
 //  [X] high-DPI via the window content scale
 //  [X] pointer and keys through platform::InputQueue (a click or key tap is never lost to a slow frame)
@@ -74,11 +74,11 @@ void drop_callback(GLFWwindow*, int count, const char** paths) {
     }
 }
 
-// The bundled files: the sample and the shipped models in the order the page hands them over
+// The bundled files: the teaching set and the shipped models in the order the page hands them over
 // (ASSETS in web/bloodcell.js: the first model to arrive is the one Classify starts with), then any
-// other .bcm in the folder, sorted. The sample is always announced, so its absence is reported.
+// other .bcm in the folder, sorted. The teaching set is always announced, so its absence is reported.
 std::vector<std::string> bundled_assets(const std::string& dir) {
-    std::vector<std::string> names = {"sample.npz"}, known = {"vgg6_w32.bcm", "vgg6_w16.bcm"}, other;
+    std::vector<std::string> names = {"teaching.npz"}, known = {"vgg6_w32.bcm", "vgg6_w16.bcm"}, other;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
         std::string n = entry.path().filename().string();

@@ -218,7 +218,7 @@ EMSCRIPTEN_KEEPALIVE void bc_asset_failed(const char* name, const char* why) {
 }
 
 int main(int argc, char** argv) {
-    std::vector<std::string> assets_later;  // --assets-later sample.npz,vgg6_w32.bcm (web/bloodcell.js)
+    std::vector<std::string> assets_later;  // --assets-later teaching.npz,vgg6_w32.bcm (web/bloodcell.js)
     for (int i = 1; i + 1 < argc; ++i)
         if (std::string(argv[i]) == "--assets-later")
             for (const std::string& name : core::split(argv[++i], ','))

@@ -117,8 +117,22 @@ else
   bad "bench --json (stdout: $(head -c 300 "$tmp/bench.json"), stderr: $(head -c 300 "$tmp/err"))"
 fi
 
+# the teaching set in assets/ is remade byte for byte by the command in assets/README.md
+"$bin" make-sample "$data" --out "$tmp/teach.npz" --fraction 0.24 --seed 0 2>"$tmp/err" >/dev/null
+if cmp -s "$tmp/teach.npz" "$here/assets/teaching.npz" && grep -q "2868/410/822 images" "$tmp/err"; then
+  pass "make-sample --fraction 0.24 --seed 0 remakes assets/teaching.npz"
+else
+  bad "make-sample --fraction 0.24 differs from assets/teaching.npz ($(tail -n 1 "$tmp/err"))"
+fi
+expect_err "make-sample: fraction out of range" "bloodcell: --fraction 1.5: want a number in (0,1]" \
+  "$bin" make-sample "$data" --out "$tmp/x.npz" --fraction 1.5
+expect_err "make-sample: fraction not a number" "bloodcell: --fraction: expected a number, got 'half'" \
+  "$bin" make-sample "$data" --out "$tmp/x.npz" --fraction half
+
 # bad specifications and numbers: refused before any data is read or any training starts
-sample="$here/assets/sample.npz"
+# (the runs that do train take the teaching set's 32 images per class, as the old 384-image sample had)
+sample="$here/assets/teaching.npz"
+small="per-class=32"
 expect_err "unknown option (a typo is not ignored)" "bloodcell: unknown option '--epoch' (see: bloodcell train --help)" \
   "$bin" train --model logreg --data "$sample" --out "$tmp/m.bcm" --epoch 3
 expect_err "unknown option in --key=value form" "bloodcell: unknown option '--colour' (see: bloodcell info --help)" \
@@ -144,12 +158,12 @@ expect_err "--trees 0" "bloodcell: train: trees 0: want 1..5000" \
 
 # model files: a failed save names the file and leaves what was there; bad files are refused
 expect_err "save into a directory that does not exist" "bloodcell: $tmp/nodir/m.bcm: cannot write (No such file or directory)" \
-  "$bin" train --model logreg --data "$sample" --quiet --out "$tmp/nodir/m.bcm"
-"$bin" train --model logreg --data "$sample" --quiet --out "$tmp/keep.bcm" 2>/dev/null
+  "$bin" train --model logreg --data "$sample" --subset "$small" --quiet --out "$tmp/nodir/m.bcm"
+"$bin" train --model logreg --data "$sample" --subset "$small" --quiet --out "$tmp/keep.bcm" 2>/dev/null
 cp "$tmp/keep.bcm" "$tmp/keep.orig"
 mkdir "$tmp/keep.bcm.tmp"  # the temporary file cannot be created, so the save fails before the rename
 expect_err "failed save reports the file" "bloodcell: $tmp/keep.bcm: cannot write (Is a directory)" \
-  "$bin" train --model logreg --data "$sample" --quiet --seed 5 --out "$tmp/keep.bcm"
+  "$bin" train --model logreg --data "$sample" --subset "$small" --quiet --seed 5 --out "$tmp/keep.bcm"
 cmp -s "$tmp/keep.bcm" "$tmp/keep.orig" && pass "failed save leaves the existing model file intact" \
   || bad "failed save changed $tmp/keep.bcm"
 expect_out "the kept model file still predicts" '"class":' "$bin" predict --model "$tmp/keep.bcm" "$here/../shared/data/pbc_samples/BA_174705.jpg" --json

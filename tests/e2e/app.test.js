@@ -111,7 +111,7 @@ async function main() {
     await check('page loads and the app starts', async () => {
       await page.goto(URL_, { waitUntil: 'load' });
       await page.waitForFunction(() => window.bloodcell && window.bloodcell.running, null, { timeout: 120000 });
-      // the sample and the pretrained models come after the app (served in assets/ next to the page)
+      // the teaching set and the pretrained models come after the app (served in assets/ next to the page)
       await page.waitForFunction(() => window.bloodcell.state().assets.pending.length === 0, null, { timeout: 60000 });
       await frames(5);
       const s = await state();
@@ -121,11 +121,13 @@ async function main() {
       await shot('01-classify-welcome');
     });
 
-    await check('the bundled sample is loaded and shown by class', async () => {
+    await check('the teaching set is loaded and shown by class', async () => {
       const s = await state();
       assert(s.data.loaded, 'no data loaded: ' + s.data.error);
-      const total = s.data.splits.train + s.data.splits.val + s.data.splits.test;
-      assert(total >= 100, 'sample has only ' + total + ' images');
+      assert(s.data.source === 'teaching set (assets/teaching.npz)', 'source: ' + s.data.source);
+      // assets/README.md: 24% of every class of every split
+      assert(s.data.splits.train === 2868 && s.data.splits.val === 410 && s.data.splits.test === 822,
+             'teaching set splits: ' + JSON.stringify(s.data.splits));
       assert(s.data.view.per_class.length === 8 && s.data.view.per_class.every((n) => n > 0), 'a class is empty: ' + s.data.view.per_class);
       assert(s.data.view.per_class.reduce((a, b) => a + b, 0) === s.data.view.size, 'class counts do not add up');
       await command('tab:Data');
@@ -145,7 +147,11 @@ async function main() {
       await shot('03-features');
     });
 
-    await check('train a CNN on the sample in slices: the loss curve moves', async () => {
+    await check('train a CNN on a subset of the teaching set in slices: the loss curve moves', async () => {
+      // 32 images per class (and 8 per class to validate on) keep the training checks short
+      assert(await command('data:subset=per-class=32') === '', 'data:subset refused');
+      assert(/cap 32, .*-> 256 images/.test((await state()).log.last), 'subset not logged: ' + (await state()).log.last);
+      assert(/^subset: unknown key 'colour'/.test(await command('data:subset=colour=red')), 'a bad subset is refused');
       assert(await command('train:model=cnn') === '', 'cannot select cnn');
       await command('train:epochs=2');
       await command('tab:Train');
@@ -170,7 +176,30 @@ async function main() {
       assert(s.train.run.done && !s.train.run.error, 'training did not finish: ' + JSON.stringify(s.train.run));
       assert(s.train.model_ready, 'no model after training');
       assert(s.train.run.val_acc.length === 2, 'want 2 epochs of validation: ' + s.train.run.val_acc);
+      // wall-clock time: at least the compute time inside the slices (frames are drawn between them)
+      assert(s.train.run.wall_seconds >= s.train.run.seconds && s.train.run.wall_left === 0, 'wall clock: ' + JSON.stringify(s.train.run));
       await shot('05-train-done');
+    });
+
+    await check('Quick demo: one command trains vgg6 w=8 on the whole teaching set; Pause stops the wall clock', async () => {
+      await command('train:reset');
+      assert(await command('train:demo') === '', 'train:demo refused');
+      let s = await state();
+      assert(s.train.running && s.train.run, 'the demo did not start: ' + JSON.stringify(s.train));
+      assert(s.train.run.settings === 'vgg6 w=8, 8 epochs, batch 32, lr 0.004 cosine, Adam, augmented', 'demo settings: ' + s.train.run.settings);
+      assert(/^Training vgg6 on 2868 images, validating on 410 /.test(s.log.last), 'not on the whole teaching set: ' + s.log.last);
+      assert(/already|running/.test(await command('train:demo')), 'a second demo while one runs should be refused');
+      for (let i = 0; i < 300 && s.train.run.step < 3; i++) { await sleep(100); s = await state(); }
+      assert(s.train.run.step >= 3, 'the demo made no progress: ' + JSON.stringify(s.train.run));
+      await command('train:pause');
+      const w0 = (await state()).train.run.wall_seconds;
+      await sleep(600);
+      s = await state();
+      assert(s.train.run.wall_seconds === w0 && w0 > 0, `the wall clock ran on while paused: ${w0} -> ${s.train.run.wall_seconds}`);
+      assert(s.train.run.wall_left > 0, 'no time left estimate: ' + s.train.run.wall_left);
+      await command('train:reset');
+      assert(await command('data:subset=per-class=32') === '', 'data:subset refused');
+      assert(await command('train:model=cnn') === '', 'cannot select cnn');
     });
 
     await check('a learning rate of 10 diverges: the page says so, keeps the last good weights and resumes lower', async () => {
@@ -202,6 +231,22 @@ async function main() {
       await command('train:model=cnn');
     });
 
+    await check('finished runs are kept with their settings and overlaid, against epochs or wall time', async () => {
+      // the CNN run (#1) and the resumed fcnn run (#3) finished; the Quick demo (#2) was reset
+      let s = await state();
+      const runs = s.train.runs;
+      assert(runs.length === 2, 'want 2 finished runs: ' + JSON.stringify(runs));
+      assert(/^#1 cnn, 2 epochs, batch 64, lr 0\.001 cosine, Adam, augmented$/.test(runs[0].label), 'legend: ' + runs[0].label);
+      assert(/^#3 fcnn, 1 epochs, batch 64, lr 10 cosine, Adam$/.test(runs[1].label), 'legend: ' + runs[1].label);
+      assert(runs[0].val_acc.length === 2 && runs[0].wall.length === 2 && runs[0].wall[0] > 0 && runs[0].wall[1] > runs[0].wall[0],
+             'epoch wall times: ' + JSON.stringify(runs[0]));
+      await command('tab:Train');
+      assert(await command('train:x=wall') === '', 'train:x=wall refused');
+      assert(/^want epochs or wall/.test(await command('train:x=hours')), 'a bad x axis should be refused');
+      await shot('05c-train-runs-overlaid-wall');
+      await command('train:x=epochs');
+    });
+
     await check('compare models on the test split', async () => {
       await command('tab:Compare');
       let s;
@@ -212,13 +257,13 @@ async function main() {
       }
       assert(s.train.models.length > 0 && s.train.models.every((m) => m.evaluated), 'models not evaluated: ' + JSON.stringify(s.train.models));
       assert(s.train.models.every((m) => m.acc >= 0 && m.acc <= 1), 'accuracy out of range');
-      // the shipped model on the sample's 64 test images, as the CLI computes it:
-      //   build/bloodcell eval --model assets/vgg6_w32.bcm --data assets/sample.npz --split test
-      //   -> ACC 0.984375 (63 of 64), AUC 0.999721
+      // the shipped model on the teaching set's 822 test images, as the CLI computes it:
+      //   build/bloodcell eval --model assets/vgg6_w32.bcm --data assets/teaching.npz --split test
+      //   -> ACC 0.984185 (809 of 822), AUC 0.999387
       const w32 = s.train.models.find((m) => m.label === 'vgg6_w32 (pretrained)');
       assert(w32, 'no vgg6_w32 (pretrained) row: ' + s.train.models.map((m) => m.label));
-      assert(Math.abs(w32.acc - 0.984375) < 1e-3 && Math.abs(w32.auc - 0.999721) < 1e-3,
-             `vgg6_w32 on the sample's test split: ACC ${w32.acc}, AUC ${w32.auc}; the CLI says 0.984375, 0.999721`);
+      assert(Math.abs(w32.acc - 0.984185) < 1e-3 && Math.abs(w32.auc - 0.999387) < 1e-3,
+             `vgg6_w32 on the teaching set's test split: ACC ${w32.acc}, AUC ${w32.auc}; the CLI says 0.984185, 0.999387`);
       await shot('06-compare');
     });
 
@@ -412,7 +457,7 @@ async function main() {
   }
   const ASSET_DIR = path.resolve(__dirname, '../../assets');
 
-  await check('the first frame is drawn before the sample and the model arrive; the app says they are loading, then is fully usable', async () => {
+  await check('the first frame is drawn before the teaching set and the model arrive; the app says they are loading, then is fully usable', async () => {
     let release;
     const held = new Promise((r) => { release = r; });
     await withPage(async (p) => {
@@ -422,7 +467,7 @@ async function main() {
       await waitFrames(3);
       let s = await st();
       assert(!s.data.loaded && !s.train.model_ready, 'data or model already there: ' + s.data.source + ' / ' + s.train.active);
-      assert(['sample.npz', 'vgg6_w32.bcm', 'vgg6_w16.bcm'].every((n) => s.assets.pending.includes(n)), 'pending: ' + s.assets.pending);
+      assert(['teaching.npz', 'vgg6_w32.bcm', 'vgg6_w16.bcm'].every((n) => s.assets.pending.includes(n)), 'pending: ' + s.assets.pending);
       assert(s.log.errors === 0, 'errors while loading: ' + s.log.last);
       // an image dropped now waits for the model
       await open('early.png', png(64, 64), '');
@@ -437,7 +482,7 @@ async function main() {
       await p.waitForFunction(() => window.bloodcell.state().assets.pending.length === 0, null, { timeout: 60000 });
       await waitFrames(3);
       s = await st();
-      assert(s.data.loaded && s.data.source === 'bundled sample (assets/sample.npz)', 'sample not loaded: ' + s.data.source + ' ' + s.data.error);
+      assert(s.data.loaded && s.data.source === 'teaching set (assets/teaching.npz)', 'teaching set not loaded: ' + s.data.source + ' ' + s.data.error);
       assert(s.train.models.length === 2 && s.train.models.every((m) => /pretrained/.test(m.label)), 'models: ' + JSON.stringify(s.train.models));
       // Classify uses the shipped w=32 model (288,936 parameters), which arrives before w=16
       assert(s.train.models[0].params === 288936 && /pretrained/.test(s.train.active), 'Classify uses ' + s.train.active + ' ' + JSON.stringify(s.train.models));
@@ -458,14 +503,14 @@ async function main() {
       assert(s.assets.failed.every((f) => /HTTP 404/.test(f)), 'failed: ' + s.assets.failed);
       // one notice names all three and what the user can do instead
       assert(/^Could not load assets\/.*\(HTTP 404.*Everything else works: open a BloodMNIST \.npz/.test(s.notice) &&
-             ['sample.npz', 'vgg6_w32.bcm', 'vgg6_w16.bcm'].every((n) => s.notice.includes(n)), 'notice: ' + s.notice);
+             ['teaching.npz', 'vgg6_w32.bcm', 'vgg6_w16.bcm'].every((n) => s.notice.includes(n)), 'notice: ' + s.notice);
       assert(s.log.errors === 3, s.log.errors + ' errors in the log');
       await p.screenshot({ path: path.join(SHOTS, '14-assets-failed-classify.png') });
       await cmd('tab:Data');
       await waitFrames(3);
       await p.screenshot({ path: path.join(SHOTS, '14b-assets-failed-data.png') });
       // the user's own files still work
-      await open('my_sample.npz', fs.readFileSync(path.join(ASSET_DIR, 'sample.npz')), 'data');
+      await open('my_sample.npz', fs.readFileSync(path.join(ASSET_DIR, 'teaching.npz')), 'data');
       await open('cell.png', png(64, 64), '');
       await waitFrames(2);
       s = await st();

@@ -115,13 +115,13 @@ function crc32(buf) {
   for (const x of buf) { c ^= x; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; }
   return (c ^ 0xffffffff) >>> 0;
 }
-// The bundled sample with its test split grown to 163 images (image 0 copied 99 more times), so
-// that one confusion-matrix count has three digits while the evaluation stays short.
+// The teaching set with its test split cut to its first 64 images and grown to 163 (image 0 copied
+// 99 more times), so that one confusion-matrix count has three digits while the evaluation stays short.
 function npzWith3DigitCounts() {
-  const a = readNpz(path.resolve(__dirname, '../../assets/sample.npz'));
-  const img = 28 * 28 * 3, n = a.test_images.shape[0], extra = 99;
-  const images = Buffer.concat([a.test_images.data, ...Array(extra).fill(a.test_images.data.subarray(0, img))]);
-  const labels = Buffer.concat([a.test_labels.data, ...Array(extra).fill(a.test_labels.data.subarray(0, 1))]);
+  const a = readNpz(path.resolve(__dirname, '../../assets/teaching.npz'));
+  const img = 28 * 28 * 3, n = 64, extra = 99;
+  const images = Buffer.concat([a.test_images.data.subarray(0, n * img), ...Array(extra).fill(a.test_images.data.subarray(0, img))]);
+  const labels = Buffer.concat([a.test_labels.data.subarray(0, n), ...Array(extra).fill(a.test_labels.data.subarray(0, 1))]);
   return writeNpz({ ...a, test_images: { shape: [n + extra, 28, 28, 3], data: images }, test_labels: { shape: [n + extra, 1], data: labels } });
 }
 

@@ -44,7 +44,7 @@ async function runPage(url, want, shotName) {
     page.on('pageerror', (e) => errors.push('page error: ' + e.message));
     await page.goto(url, { waitUntil: 'load' });
     await page.waitForFunction(() => window.bloodcell && window.bloodcell.running, null, { timeout: 120000 });
-    // the sample and the models arrive after the app starts
+    // the teaching set and the models arrive after the app starts
     await page.waitForFunction(() => window.bloodcell.state().assets.pending.length === 0, null, { timeout: 60000 });
     const info = await page.evaluate(() => ({ isolated: self.crossOriginIsolated, build: window.bloodcell.build,
       firstFrame: window.bloodcell.firstFrameMs, state: window.bloodcell.state() }));
