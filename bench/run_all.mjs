@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inPageTraining } from './in_page.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'bench/peers/package.json'));
@@ -27,7 +28,7 @@ const opt = (name, def) => { const i = args.indexOf('--' + name); return i >= 0 
 const seconds = Number(opt('seconds', 4)) || 4;
 const dataFile = path.resolve(opt('data', path.join(root, '../shared/data/bloodmnist.npz')));
 const webDir = path.resolve(opt('web', path.join(root, 'out/web')));
-// --only bloodcell,tfjs,memory,page,native,node,torch,gemm runs only those parts (default: all)
+// --only bloodcell,tfjs,memory,page,in_page,native,node,torch,gemm runs only those parts (default: all)
 const only = opt('only', null);
 const want = (part) => !only || only.split(',').includes(part);
 const t00 = Date.now();
@@ -92,7 +93,7 @@ const fromCli = (j) => ({ threads: j.threads, results: j.models.map((m) => ({ mo
   infer_img_s: m.infer_images_per_second, latency_ms: m.latency_ms, train_gflops: m.train_gflops, mflop_per_image: m.mflop_per_image,
   peak_mb: m.peak_mb })) });
 
-const extra = { memory: null, app_memory: null, page: null, first_frame: [], gemm: null };
+const extra = { memory: null, app_memory: null, page: null, first_frame: [], gemm: null, in_page_training: [] };
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}`;
 const chromeArgs = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -207,6 +208,11 @@ try {
       await ctx.close();
     }
   } else log(`${webDir}/index.html missing (build_wasm.sh builds it): no page size or first frame`);
+
+  // the app training as a teacher runs it (bench/in_page.mjs), beside the bench page in the same run
+  if (want('in_page') && await size(path.join(webDir, 'index.html')) && await size(dataFile)) {
+    extra.in_page_training = await inPageTraining(browser, { root, webDir, dataFile, model: 'cnn', seconds: Math.max(10, 3 * seconds), log });
+  }
 } finally {
   await browser.close();
   server.close();
@@ -307,6 +313,11 @@ target(`page .wasm + .js, one-thread build (MB; then ${extra.page ? (extra.page.
 if (extra.page?.threads) { const pm = extra.page.threads; v = (pm.wasm_bytes + pm.js_bytes) / 1048576; target('page .wasm + .js, threaded build (MB)', num(v, 2), '<= 1.5', cmp(v, 1.5, true)); }
 for (const ff of extra.first_frame) target(`first frame on screen, ${ff.server}, ${ff.build} build (ms, median of ${ff.runs_ms.length})`, num(ff.median_ms, 0), '< 1000', cmp(ff.median_ms, 999.999, true));
 if (!extra.first_frame.length) target('first frame on screen from a local server (ms)', 'not measured', '< 1000', null);
+for (const e of extra.in_page_training) {
+  target(`the app training cnn, ${e.build} build (${e.threads} thread${e.threads > 1 ? 's' : ''}, batch ${e.batch}): img/s vs the bench page (${num(e.img_s, 0)} vs ${num(e.bench_img_s, 0)})`, num(e.ratio, 2, 'x'), '>= 0.8x', cmp(e.ratio, 0.8));
+  target(`frames/s drawn meanwhile, ${e.build} build`, num(e.fps, 1), '>= 10', cmp(e.fps, 10));
+  target(`Pause stops the training, ${e.build} build (ms)`, num(e.pause_ms, 0), '< 100', cmp(e.pause_ms, 99.999, true));
+}
 
 out += '\nTargets (issue 5):\n\n| target | measured | goal | |\n|---|---|---|---|\n';
 for (const t of targets) out += `| ${t.target} | ${t.value} | ${t.goal} | ${t.reached === null ? 'not measured' : t.reached ? 'reached' : 'NOT reached'} |\n`;
