@@ -272,6 +272,20 @@ static void draw_load_row(AppState& s, TrainState& t) {
     ui::wrapped(what, true);
 }
 
+// Every model side by side: test accuracy, inference time, calibration; then the grid search.
+static void draw_summaries(AppState& s, TrainState& t) {
+    ui::heading("Test accuracy");
+    draw_acc_bars(s.models, false);
+    ImGui::Spacing();
+    ui::heading("Inference time per image");
+    draw_acc_bars(s.models, true);
+    ImGui::Spacing();
+    ui::heading("Calibration on the test split");
+    draw_calibration(s.models);
+    ImGui::Spacing();
+    draw_tune(s, t);
+}
+
 void draw_compare_panel(AppState& s) {
     TrainState& t = train_state(s);
     if (!s.compare) s.compare = std::make_shared<CompareState>();
@@ -292,13 +306,7 @@ void draw_compare_panel(AppState& s) {
         // one column (800 px): the details first, then the bars and the grid search
         draw_details(s, cmp);
         ImGui::Spacing();
-        ui::heading("Test accuracy");
-        draw_acc_bars(s.models, false);
-        ImGui::Spacing();
-        ui::heading("Inference time per image");
-        draw_acc_bars(s.models, true);
-        ImGui::Spacing();
-        draw_tune(s, t);
+        draw_summaries(s, t);
         return;
     }
     if (!ImGui::BeginTable("##cmp_lower", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_PadOuterX)) return;
@@ -306,16 +314,7 @@ void draw_compare_panel(AppState& s) {
     ImGui::TableSetupColumn("right", ImGuiTableColumnFlags_WidthStretch, 1.15f);
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
-    ui::heading("Test accuracy");
-    draw_acc_bars(s.models, false);
-    ImGui::Spacing();
-    ui::heading("Inference time per image");
-    draw_acc_bars(s.models, true);
-    ImGui::Spacing();
-    ui::heading("Calibration on the test split");
-    draw_calibration(s.models);
-    ImGui::Spacing();
-    draw_tune(s, t);
+    draw_summaries(s, t);
     ImGui::TableNextColumn();
     draw_details(s, cmp);
     ImGui::EndTable();

@@ -391,32 +391,6 @@ void add_pretrained(AppState& s, const std::string& file, const uint8_t* bytes, 
     if (s.models.active() != before) classify_rerun_all(s);
 }
 
-std::string model_summary(const AppState& s) {
-    const StoredModel* m = s.models.active_model();
-    return m ? m->label : "none";
-}
-
-bool model_ready(const AppState& s) { return s.models.active() >= 0; }
-
-float model_unsure_threshold(const AppState& s) {
-    const StoredModel* m = s.models.active_model();
-    if (!m) return 0.f;
-    return m->model->calibration().mode(s.classify.tta && m->model->spec().family == core::Family::nn).threshold;
-}
-
-bool model_predict(AppState& s, const uint8_t* rgb28, std::vector<float>& probs, std::string& model_name, bool* unsure) {
-    StoredModel* m = s.models.active_model();
-    if (unsure) *unsure = false;
-    if (!m) {
-        probs.clear();
-        return false;
-    }
-    probs = m->model->predict(rgb28, 1, s.classify.tta);
-    if (unsure && probs.size() == core::kClasses) *unsure = m->model->unsure(probs.data(), s.classify.tta);
-    model_name = m->label + (s.classify.tta && m->model->spec().family == core::Family::nn ? ", 8 views" : "");
-    return probs.size() == core::kClasses;
-}
-
 // [SECTION] per frame
 // A run or a tuning grid is being worked on (not paused, not finished).
 static bool working(const AppState& s) {
