@@ -9,7 +9,7 @@ const os = require('os');
 const path = require('path');
 const zlib = require('zlib');
 const { chromium } = require('playwright-core');
-const { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish } = require('./harness');
+const { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish, writeNpz, crc32 } = require('./harness');
 
 const URL_ = process.env.BLOODCELL_URL || 'http://127.0.0.1:8080/';
 const PBC = process.env.PBC_SAMPLES || path.resolve(__dirname, '../../../shared/data/pbc_samples');
@@ -47,32 +47,8 @@ function pngClaiming(w, h) {
   b.writeUInt32BE(crc32(b.subarray(12, 29)), 29);  // IHDR type + data, so only the size is wrong
   return b;
 }
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const x of buf) { c ^= x; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; }
-  return (c ^ 0xffffffff) >>> 0;
-}
 // A valid .npz (stored zip) of one uint8 array `x`: not BloodMNIST.
-function otherNpz() {
-  let head = "{'descr': '|u1', 'fortran_order': False, 'shape': (4,), }";
-  while ((10 + head.length + 1) % 64) head += ' ';
-  head += '\n';
-  const npy = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY', 'latin1'), Buffer.from([1, 0, head.length, 0]),
-                             Buffer.from(head, 'latin1'), Buffer.from([1, 2, 3, 4])]);
-  const name = Buffer.from('x.npy', 'latin1'), crc = crc32(npy);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(npy.length, 18); local.writeUInt32LE(npy.length, 22); local.writeUInt16LE(name.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6);
-  central.writeUInt32LE(crc, 16); central.writeUInt32LE(npy.length, 20); central.writeUInt32LE(npy.length, 24);
-  central.writeUInt16LE(name.length, 28);
-  const cdOffset = local.length + name.length + npy.length, cdSize = central.length + name.length;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(1, 8); end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(cdSize, 12); end.writeUInt32LE(cdOffset, 16);
-  return Buffer.concat([local, name, npy, central, name, end]);
-}
+const otherNpz = () => writeNpz({ x: { shape: [4], data: [1, 2, 3, 4] } });
 
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });

@@ -6,10 +6,8 @@
 // Usage: BLOODCELL_URL=http://127.0.0.1:PORT/ node input.test.js   (tests/e2e/run.sh sets it up)
 'use strict';
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const { chromium } = require('playwright-core');
-const { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish } = require('./harness');
+const { SHOTS, check, assert, sleep, finish, openApp } = require('./harness');
 
 const URL_ = process.env.BLOODCELL_URL || 'http://127.0.0.1:8080/';
 const TABS = ['Classify', 'Data', 'Features', 'Train', 'Compare', 'Log'];
@@ -17,35 +15,12 @@ const TABS = ['Classify', 'Data', 'Features', 'Train', 'Compare', 'Log'];
 // A fresh browser (options: viewport, hasTouch, ...), the page loaded with its assets; fn(page, h)
 // gets helpers: state, command, frames(n), center(rect) in CSS pixels, shot(name).
 async function withPage(options, fn) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
-  const ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, args: ARGS, ...options,
-  });
+  const h = await openApp(URL_, options);
   try {
-    const page = ctx.pages()[0] || await ctx.newPage();
-    const errors = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push('page error: ' + e.message));
-    await page.goto(URL_, { waitUntil: 'load' });
-    await page.waitForFunction(() => window.bloodcell && window.bloodcell.running, null, { timeout: 120000 });
-    await page.waitForFunction(() => window.bloodcell.state().assets.pending.length === 0, null, { timeout: 60000 });
-    const state = () => page.evaluate(() => window.bloodcell.state());
-    const h = {
-      state,
-      command: (c) => page.evaluate((c) => window.bloodcell.command(c), c),
-      frames: async (n) => { const f0 = (await state()).frames; for (let i = 0; i < 400 && (await state()).frames < f0 + n; i++) await sleep(25); },
-      dpr: await page.evaluate(() => window.devicePixelRatio),
-      center(r) { return { x: (r[0] + r[2] / 2) / h.dpr, y: (r[1] + r[3] / 2) / h.dpr }; },
-      shot: async (name) => { await h.frames(2); await page.screenshot({ path: path.join(SHOTS, name + '.png') }); },
-      // waits until cond(state) holds (up to ms), returns the last state
-      until: async (cond, ms = 5000) => { let s; for (let t = 0; t < ms; t += 25) { s = await state(); if (cond(s)) return s; await sleep(25); } return s; },
-    };
-    await h.frames(3);
-    await fn(page, h);
-    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    await fn(h.page, h);
+    assert(h.errors.length === 0, 'console errors: ' + h.errors.join(' | '));
   } finally {
-    await ctx.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await h.close();
   }
 }
 

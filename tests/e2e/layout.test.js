@@ -13,9 +13,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const zlib = require('zlib');
-const { chromium } = require('playwright-core');
-const { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish, typeIntoSlider } = require('./harness');
+const { SHOTS, check, assert, sleep, finish, typeIntoSlider, openApp, readNpz, writeNpz } = require('./harness');
 
 const URL_ = process.env.BLOODCELL_URL || 'http://127.0.0.1:8080/';
 const PBC = process.env.PBC_SAMPLES || path.resolve(__dirname, '../../../shared/data/pbc_samples');
@@ -23,27 +21,8 @@ const TABS = ['Classify', 'Data', 'Features', 'Train', 'Compare', 'Log'];
 const SIZES = [[800, 600], [1280, 800], [1920, 1080]];
 
 async function open(options) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
-  const ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, args: ARGS, ...options,
-  });
-  const page = ctx.pages()[0] || await ctx.newPage();
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push('page error: ' + e.message));
-  await page.goto(URL_, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.bloodcell && window.bloodcell.running, null, { timeout: 120000 });
-  await page.waitForFunction(() => window.bloodcell.state().assets.pending.length === 0, null, { timeout: 60000 });
-  const state = () => page.evaluate(() => window.bloodcell.state());
-  const h = {
-    page, errors, state,
-    command: (c) => page.evaluate((c) => window.bloodcell.command(c), c),
-    frames: async (n) => { const f0 = (await state()).frames; for (let i = 0; i < 400 && (await state()).frames < f0 + n; i++) await sleep(25); },
-    until: async (cond, ms = 5000) => { let s; for (let t = 0; t < ms; t += 25) { s = await state(); if (cond(s)) return s; await sleep(25); } return s; },
-    center: (r) => ({ x: r[0] + r[2] / 2, y: r[1] + r[3] / 2 }),  // (device pixel ratio 1 here)
-    shot: (name) => page.screenshot({ path: path.join(SHOTS, name + '.png') }),
-    close: async () => { await ctx.close(); fs.rmSync(dir, { recursive: true, force: true }); },
-  };
+  const h = await openApp(URL_, options);
+  const { page, state } = h;
   // opens a tab with a real click (no hover first) and waits until it is drawn
   h.clickTab = async (name) => {
     const c = h.center((await state()).layout.tabs[TABS.indexOf(name)]);
@@ -63,58 +42,6 @@ async function open(options) {
   return h;
 }
 
-// The members of a .npz (a zip of .npy files, stored or deflated) as {name: {shape, data}} (uint8).
-function readNpz(file) {
-  const b = fs.readFileSync(file), out = {};
-  let eocd = b.length - 22;
-  while (b.readUInt32LE(eocd) !== 0x06054b50) eocd--;
-  let p = b.readUInt32LE(eocd + 16);
-  for (let n = b.readUInt16LE(eocd + 10); n > 0; n--) {
-    const method = b.readUInt16LE(p + 10), size = b.readUInt32LE(p + 20), nameLen = b.readUInt16LE(p + 28);
-    const extra = b.readUInt16LE(p + 30), comment = b.readUInt16LE(p + 32), local = b.readUInt32LE(p + 42);
-    const name = b.toString('latin1', p + 46, p + 46 + nameLen);
-    const start = local + 30 + b.readUInt16LE(local + 26) + b.readUInt16LE(local + 28);
-    const raw = b.subarray(start, start + size);
-    const npy = method === 8 ? zlib.inflateRawSync(raw) : raw;
-    const headLen = npy.readUInt16LE(8), head = npy.toString('latin1', 10, 10 + headLen);
-    const shape = head.match(/'shape': \(([^)]*)\)/)[1].split(',').filter((x) => x.trim()).map(Number);
-    out[name.replace(/\.npy$/, '')] = { shape, data: npy.subarray(10 + headLen) };
-    p += 46 + nameLen + extra + comment;
-  }
-  return out;
-}
-// A .npz (stored zip) of uint8 arrays {name: {shape, data}}.
-function writeNpz(arrays) {
-  const locals = [], centrals = [];
-  let offset = 0;
-  for (const [key, { shape, data }] of Object.entries(arrays)) {
-    let head = `{'descr': '|u1', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-    while ((10 + head.length + 1) % 64) head += ' ';
-    head += '\n';
-    const npy = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY', 'latin1'), Buffer.from([1, 0, head.length & 255, head.length >> 8]),
-                               Buffer.from(head, 'latin1'), Buffer.from(data)]);
-    const name = Buffer.from(key + '.npy', 'latin1'), crc = crc32(npy);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(npy.length, 18); local.writeUInt32LE(npy.length, 22); local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6);
-    central.writeUInt32LE(crc, 16); central.writeUInt32LE(npy.length, 20); central.writeUInt32LE(npy.length, 24);
-    central.writeUInt16LE(name.length, 28); central.writeUInt32LE(offset, 42);
-    locals.push(local, name, npy);
-    centrals.push(central, name);
-    offset += local.length + name.length + npy.length;
-  }
-  const cd = Buffer.concat(centrals), end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(centrals.length / 2, 8); end.writeUInt16LE(centrals.length / 2, 10);
-  end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const x of buf) { c ^= x; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; }
-  return (c ^ 0xffffffff) >>> 0;
-}
 // The teaching set with its test split cut to its first 64 images and grown to 163 (image 0 copied
 // 99 more times), so that one confusion-matrix count has three digits while the evaluation stays short.
 function npzWith3DigitCounts() {
