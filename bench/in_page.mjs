@@ -11,15 +11,21 @@ import { fileURLToPath } from 'node:url';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// One server over the repository (the bench page under /bench/, its builds under /build-wasm*/) and the
-// web bundle under /web/. With ?coi=1 a page is cross-origin isolated (COOP/COEP) and the app picks its
-// threaded build; without, it runs the one-thread build, as from any static server.
-async function startServer(root, webDir) {
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+// One static server for the benchmarks: the repository (the bench pages under /bench/, their builds
+// under /build-wasm*/), the web bundle under /web/ and the --data file as /data/bloodmnist.npz. HTML
+// pages are cross-origin isolated (COOP/COEP) only when their query asks for it (?coi=1): then the app
+// picks its threaded build; without, it runs the one-thread build, as from any static server, and the
+// TensorFlow.js pages keep their one-thread wasm binary.
+export async function startServer(root, webDir, dataFile = null) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm',
+    '.json': 'application/json', '.data': 'application/octet-stream' };
   const server = createServer(async (req, res) => {
     const u = new URL(req.url, 'http://x');
     const url = decodeURIComponent(u.pathname);
-    let file = url.startsWith('/web/') ? path.join(webDir, path.normalize(url.slice(5))) : path.join(root, path.normalize(url));
+    let file = path.join(root, path.normalize(url));
+    if (url === '/data/bloodmnist.npz' && dataFile) file = dataFile;
+    else if (url.startsWith('/web/')) file = path.join(webDir, path.normalize(url.slice(5)) || 'index.html');
+    else if (!file.startsWith(root)) { res.writeHead(403); res.end(); return; }
     if (file.endsWith('/')) file = path.join(file, 'index.html');
     const headers = { 'Content-Type': types[path.extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' };
     // the isolated page's subresources (scripts, wasm, workers) carry the headers too
@@ -30,8 +36,8 @@ async function startServer(root, webDir) {
     try {
       const body = await readFile(file);
       res.writeHead(200, { ...headers, 'Content-Length': body.length });
-      res.end(body);
-    } catch { res.writeHead(404); res.end(); }
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch { res.writeHead(404); res.end('not found'); }
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   return { base: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };

@@ -10,15 +10,14 @@
 // Figures drift on a shared machine: read the ratios, which come from one run.
 // Usage: node bench/run_all.mjs [--seconds S] [--data BLOODMNIST.npz] [--web DIR] [--native CLI] [--only PARTS]
 //   (scripts/bench.sh builds everything first and runs this)
-import { createServer } from 'node:http';
-import { readFile, writeFile, stat } from 'node:fs/promises';
+import { writeFile, stat } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inPageTraining } from './in_page.mjs';
+import { inPageTraining, startServer } from './in_page.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'bench/peers/package.json'));
@@ -36,34 +35,6 @@ const log = (t) => process.stderr.write(`[${((Date.now() - t00) / 1000).toFixed(
 
 async function exists(p) { try { await stat(path.resolve(root, p)); return true; } catch { return false; } }
 async function size(p) { try { return (await stat(p)).size; } catch { return null; } }
-
-// ---- a static server over the repository -------------------------------------------------------------
-// HTML pages are cross-origin isolated (COOP/COEP) only when their query asks for it (coi=1): the
-// TensorFlow.js pages must not be, or its wasm backend would switch to its threaded binary.
-// /data/bloodmnist.npz is the --data file; /web/ is the web bundle (--web).
-const mime = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm',
-  '.json': 'application/json', '.data': 'application/octet-stream' };
-function serve() {
-  const server = createServer(async (req, res) => {
-    const u = new URL(req.url, 'http://x');
-    const url = decodeURIComponent(u.pathname);
-    let file = path.join(root, path.normalize(url));
-    if (url === '/data/bloodmnist.npz') file = dataFile;
-    else if (url.startsWith('/web/')) file = path.join(webDir, path.normalize(url.slice(5)) || 'index.html');
-    else if (!file.startsWith(root)) { res.writeHead(403); res.end(); return; }
-    const headers = { 'Content-Type': mime[path.extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' };
-    if (path.extname(file) !== '.html' || u.searchParams.get('coi') === '1') {
-      Object.assign(headers, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp',
-        'Cross-Origin-Resource-Policy': 'same-origin' });
-    }
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { ...headers, 'Content-Length': body.length });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    } catch { res.writeHead(404); res.end('not found'); }
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
 
 async function browserRun(browser, url, timeoutS) {
   const page = await browser.newPage();
@@ -94,8 +65,8 @@ const fromCli = (j) => ({ threads: j.threads, results: j.models.map((m) => ({ mo
   peak_mb: m.peak_mb })) });
 
 const extra = { memory: null, app_memory: null, page: null, first_frame: [], gemm: null, in_page_training: [] };
-const server = await serve();
-const base = `http://127.0.0.1:${server.address().port}`;
+const server = await startServer(root, webDir, dataFile);
+const base = server.base;
 const chromeArgs = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--no-first-run', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: chromeArgs });
