@@ -81,13 +81,13 @@ static void draw_row(AppState& s, int i, float h) {
         ImGui::SameLine();
     }
     centered_text_offset(h);
-    ImGui::TextUnformatted(r.file.c_str());
+    ui::fitted(r.file.c_str());
     ImGui::TableNextColumn();
     centered_text_offset(h);
     ImGui::Text("%d x %d", r.width, r.height);
     ImGui::TableNextColumn();
     centered_text_offset(h);
-    if (r.predicted >= 0) ImGui::TextColored(class_color_v(r.predicted), "%s", core::kClassNames[r.predicted]);
+    if (r.predicted >= 0) ui::fitted(core::kClassNames[r.predicted], ImGui::GetColorU32(class_color_v(r.predicted)));
     else ImGui::TextDisabled(asset_state(s, ".bcm") == AssetState::Coming ? "model loading ..." : "no model");
     ImGui::TableNextColumn();
     centered_text_offset(h);

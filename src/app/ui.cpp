@@ -84,6 +84,23 @@ void wrapped(const char* text, bool disabled) {
     if (disabled) ImGui::PopStyleColor();
 }
 
+void fitted(const char* text, ImU32 color) {
+    const float room = std::max(1.0f, ImGui::GetContentRegionAvail().x);
+    const ImVec2 full = ImGui::CalcTextSize(text);
+    if (color) ImGui::PushStyleColor(ImGuiCol_Text, color);
+    if (full.x <= room) {
+        ImGui::TextUnformatted(text);
+    } else {
+        // the longest prefix that fits with "..." after it
+        const float dots = ImGui::CalcTextSize("...").x;
+        std::string s(text);
+        while (!s.empty() && ImGui::CalcTextSize(s.c_str()).x + dots > room) s.pop_back();
+        ImGui::TextUnformatted((s + "...").c_str());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text);
+    }
+    if (color) ImGui::PopStyleColor();
+}
+
 bool narrow(float width, float ems) { return width < ems * em(); }
 
 bool primary_button(const char* label, ImVec2 size) {

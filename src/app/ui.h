@@ -25,6 +25,9 @@ void same_line_if_fits(float w, float spacing = -1);
 float combo_w(const char* preview);
 // Text that wraps at the right edge of the available region (never cut).
 void wrapped(const char* text, bool disabled = false);
+// One line of text in the available width: shortened with "..." when it does not fit (a table cell),
+// the whole text in a tooltip then.
+void fitted(const char* text, ImU32 color = 0);
 // A window narrower than this many font sizes gets the narrow layouts (stacked columns, short texts).
 bool narrow(float width, float ems);
 // A framed child region with padding; end_card closes it.

@@ -8,10 +8,8 @@
 'use strict';
 const fs = require('fs');
 const http = require('http');
-const os = require('os');
 const path = require('path');
-const { chromium } = require('playwright-core');
-const { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish, typeIntoSlider } = require('./harness');
+const { SHOTS, check, assert, sleep, finish, typeIntoSlider, openApp } = require('./harness');
 
 const URL_ = process.env.BLOODCELL_URL || 'http://127.0.0.1:8080/';
 
@@ -34,26 +32,16 @@ function plainProxy() {
 
 // Opens the page in a fresh profile; checks which build runs, trains a CNN a few batches, classifies.
 async function runPage(url, want, shotName) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
-  const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true,
-    viewport: { width: 1280, height: 800 }, args: ARGS });
+  // a fresh profile; the teaching set and the models arrive after the app starts (openApp waits for them)
+  const h = await openApp(url);
   try {
-    const page = ctx.pages()[0] || await ctx.newPage();
-    const errors = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push('page error: ' + e.message));
-    await page.goto(url, { waitUntil: 'load' });
-    await page.waitForFunction(() => window.bloodcell && window.bloodcell.running, null, { timeout: 120000 });
-    // the teaching set and the models arrive after the app starts
-    await page.waitForFunction(() => window.bloodcell.state().assets.pending.length === 0, null, { timeout: 60000 });
+    const { page, errors, command, state } = h;
     const info = await page.evaluate(() => ({ isolated: self.crossOriginIsolated, build: window.bloodcell.build,
       firstFrame: window.bloodcell.firstFrameMs, state: window.bloodcell.state() }));
     assert(info.isolated === want.isolated, `crossOriginIsolated is ${info.isolated}`);
     assert(info.build === want.build, `runs the '${info.build}' build, want '${want.build}'`);
     // the status bar shows the platform: "web, 2 threads" or "web, 1 thread"
     assert(want.platform.test(info.state.platform), `status bar says '${info.state.platform}'`);
-    const command = (c) => page.evaluate((c) => window.bloodcell.command(c), c);
-    const state = () => page.evaluate(() => window.bloodcell.state());
     // the build is in the log too
     await command('tab:Log');
     await sleep(800);
@@ -105,8 +93,7 @@ async function runPage(url, want, shotName) {
     assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
     return info;
   } finally {
-    await ctx.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    await h.close();
   }
 }
 
