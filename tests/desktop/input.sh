@@ -19,7 +19,8 @@ wait_for() {  # JS condition, seconds
     if [ -s "$state" ] && [ "$(q "$1" 2>/dev/null)" = true ]; then return 0; fi
     sleep 0.1
   done
-  echo "timed out waiting for $1; state: $(cat "$state" 2>/dev/null | head -c 400)"; return 1
+  # what the app was doing: still drawing (frames), which tab, its last frame time
+  echo "timed out waiting for $1 after $2 s; state: $(q '"frames " + s.frames + ", tab " + s.tab + ", frame_ms " + s.frame_ms' 2>/dev/null) (frames $3 when the input was sent); $(head -c 300 "$state" 2>/dev/null)"; return 1
 }
 wait_for 's.tab === "Data" && s.data.loaded && s.data.gallery_scroll_max > 0' 60
 sleep 0.5
@@ -42,8 +43,9 @@ xdotool mousemove "$x" "$y" click 1
 wait_for 's.tab === "Features"' 5
 
 # 3. the keyboard: Ctrl+O, type a path, Enter
+sent="$(q s.frames)"
 xdotool key ctrl+o
-wait_for 's.tab === "Classify"' 5
+wait_for 's.tab === "Classify"' 10 "$sent"
 sleep 0.3
 xdotool type --delay 5 "$image"
 xdotool key Return
