@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Checks the layout rules of docs/ARCHITECTURE.md that a compiler does not: src/core has no platform
-or GL code; src/app does no file I/O; no `extern` declarations inside functions; in src/app and
+or GL code; src/app does no file I/O; sliders only through ui::slider_int/slider_float (which keep
+the value readable under the grab); no `extern` declarations inside functions; in src/app and
 src/platform no file over 500 lines and no function over 80 lines (the theme table excepted).
 Prints each violation with file:line and exits 1 if there is any."""
 import pathlib
@@ -44,6 +45,10 @@ def main():
             for n, l in enumerate(lines, 1):
                 if re.search(r"\b(fopen|opendir|readdir|read_file|write_file\w*|std::ifstream|std::ofstream)\b|<dirent.h>|\"core/io.h\"", l):
                     problems.append(f"{rel}:{n}: file I/O in src/app (platforms hand files over as bytes): {l.strip()}")
+            if rel != "src/app/ui.cpp":
+                for n, l in enumerate(lines, 1):
+                    if re.search(r"\bImGui::(Slider|VSlider)\w*\(", l):
+                        problems.append(f"{rel}:{n}: a raw ImGui slider (use ui::slider_int/slider_float): {l.strip()}")
         if not (rel.startswith("src/app/") or rel.startswith("src/platform/")):
             continue
         if len(lines) > MAX_FILE:

@@ -88,6 +88,8 @@ void mark_item(const char* name) {
     g_marks.emplace_back(name, ImVec4(a.x, a.y, b.x - a.x, b.y - a.y));
 }
 
+void mark_rect(const char* name, ImVec2 a, ImVec2 b) { g_marks.emplace_back(name, ImVec4(a.x, a.y, b.x - a.x, b.y - a.y)); }
+
 void inspect_begin_frame() {
     g_cuts.clear();
     g_marks.clear();

@@ -21,6 +21,8 @@ bool button_fits(const char* label, float width);
 
 // The last item's rectangle under `name` (screen pixels), e.g. "train.lr".
 void mark_item(const char* name);
+// A rectangle (screen pixels, min and max corners) under `name`.
+void mark_rect(const char* name, ImVec2 min, ImVec2 max);
 
 void inspect_begin_frame();
 // Scans the windows and tables this frame drew (call after the last ImGui::End, before Render):

@@ -149,7 +149,7 @@ static void draw_tune_settings(AppState& s, TrainState& t) {
     ui::same_line_if_fits(ui::labeled_w(e * 6, "epochs"));
     ImGui::SetNextItemWidth(e * 6);
     ImGui::BeginDisabled(running);
-    ImGui::SliderInt("epochs##tune", &t.tune_epochs, 1, 10);
+    ui::slider_int("epochs##tune", &t.tune_epochs, 1, 10);
     char label[32];
     // the checkboxes start in one column after the longer of the two labels
     const float col = std::max(ImGui::CalcTextSize("learning rate").x, ImGui::CalcTextSize("batch size").x) + e;

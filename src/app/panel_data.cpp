@@ -120,10 +120,10 @@ static void draw_subset_card(AppState& s) {
     ImGui::Combo("##split", &d.split_ui, splits, 3);
     ImGui::TextDisabled("Per-class cap (0 = all)");
     ImGui::SetNextItemWidth(-1);
-    ImGui::SliderInt("##cap", &d.per_class_ui, 0, 500, d.per_class_ui == 0 ? "no cap" : "%d per class");
+    ui::slider_int("##cap", &d.per_class_ui, 0, 500, d.per_class_ui == 0 ? "no cap" : "%d per class");
     ImGui::TextDisabled("Fraction of each class");
     ImGui::SetNextItemWidth(-1);
-    ImGui::SliderFloat("##frac", &d.fraction_ui, 0.01f, 1.0f, "%.2f");
+    ui::slider_float("##frac", &d.fraction_ui, 0.01f, 1.0f, "%.2f");
     ImGui::TextDisabled("Seed");
     ImGui::SetNextItemWidth(-1);
     ImGui::InputInt("##seed", &d.seed_ui);

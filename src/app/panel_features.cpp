@@ -208,7 +208,7 @@ static void draw_glcm_column(AppState& s, FeaturesState& f, float top_h) {
     ui::report_cut(std::string("combo '") + lnames[li] + "'", ui::combo_w(lnames[li]), ImGui::GetItemRectSize().x);
     if (one_row) ImGui::SameLine();
     ImGui::SetNextItemWidth(-1);
-    ImGui::SliderInt("##dist", &f.distance, 1, 5, "distance %d");
+    ui::slider_int("##dist", &f.distance, 1, 5, "distance %d");
     ImGui::SetNextItemWidth(-1);  // its own row: "mean of 4 angles" was cut beside the other two
     ImGui::Combo("##angle", &f.angle, kAngleNames, 5);
     ui::report_cut(std::string("combo '") + kAngleNames[f.angle] + "'", ui::combo_w(kAngleNames[f.angle]), ImGui::GetItemRectSize().x);

@@ -39,9 +39,9 @@ static void draw_model_choice(AppState& s, TrainState& t) {
     }
     ui::subtle("%s", model_description(rs.model));
     ImGui::SetNextItemWidth(e * 7);
-    if (rs.model == "vgg6") ImGui::SliderInt("width w", &rs.options.width, 8, 32);
-    if (rs.model == "forest") ImGui::SliderInt("trees", &rs.fit.trees, 10, 300);
-    if (rs.model == "logreg") ImGui::SliderInt("iterations", &rs.fit.iterations, 50, 2000);
+    if (rs.model == "vgg6") ui::slider_int("width w", &rs.options.width, 8, 32);
+    if (rs.model == "forest") ui::slider_int("trees", &rs.fit.trees, 10, 300);
+    if (rs.model == "logreg") ui::slider_int("iterations", &rs.fit.iterations, 50, 2000);
 }
 
 static void draw_hyperparameters(TrainState& t) {
@@ -50,18 +50,18 @@ static void draw_hyperparameters(TrainState& t) {
     ImGui::Spacing();
     ui::heading("Hyperparameters");
     ImGui::PushItemWidth(e * 7);
-    ImGui::SliderInt("epochs", &c.epochs, 1, 50);
-    ImGui::SliderInt("batch", &c.batch, 4, 256);
+    ui::slider_int("epochs", &c.epochs, 1, 50);
+    ui::slider_int("batch", &c.batch, 4, 256);
     ui::mark_item("train.batch");
     // logarithmic on the rate itself, so a typed value (Ctrl+click) is the rate, not its exponent; up
     // to 10 on purpose: watching a run diverge (and recover) is part of the lesson
-    ImGui::SliderFloat("learning rate", &c.lr, 1e-5f, 10.0f, "%.1e", ImGuiSliderFlags_Logarithmic);
+    ui::slider_float("learning rate", &c.lr, 1e-5f, 10.0f, "%.1e", ImGuiSliderFlags_Logarithmic);
     ui::mark_item("train.lr");
     int opt = (int)c.optimizer;
     if (ImGui::Combo("optimizer", &opt, "Adam\0SGD + momentum\0")) c.optimizer = (core::nn::OptimizerKind)opt;
     int sch = (int)c.schedule;
     if (ImGui::Combo("schedule", &sch, "constant\0cosine\0step\0")) c.schedule = (core::Schedule)sch;
-    ImGui::SliderFloat("weight decay", &c.weight_decay, 0.0f, 0.1f, "%.4f");
+    ui::slider_float("weight decay", &c.weight_decay, 0.0f, 0.1f, "%.4f");
     int seed = (int)c.seed;
     if (ImGui::InputInt("seed", &seed)) {
         c.seed = (uint64_t)std::max(0, seed);
@@ -123,7 +123,7 @@ static void draw_buttons(AppState& s, TrainState& t) {
     ImGui::EndDisabled();
     if (!s.pacing.enabled) return;  // the desktop draws at the display's rate
     ImGui::SetNextItemWidth(-1);
-    ImGui::SliderFloat("##fps", &s.pacing.busy_fps, 2.0f, 30.0f, "%.0f frames/s while training");
+    ui::slider_float("##fps", &s.pacing.busy_fps, 2.0f, 30.0f, "%.0f frames/s while training");
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Frames drawn per second while training. Drawing takes time the training could use "
                           "(much of it where the browser draws without a GPU): fewer frames, faster training.");
@@ -134,7 +134,7 @@ static void draw_divergence(AppState& s, TrainState& t) {
     ImGui::TextWrapped("%s", t.snap.message.c_str());
     ImGui::PopStyleColor();
     ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 10, ImGui::GetContentRegionAvail().x - ui::labeled_w(0, "new learning rate")));
-    ImGui::SliderFloat("new learning rate", &t.resume_lr, 1e-6f, 10.0f, "%.1e", ImGuiSliderFlags_Logarithmic);
+    ui::slider_float("new learning rate", &t.resume_lr, 1e-6f, 10.0f, "%.1e", ImGuiSliderFlags_Logarithmic);
     if (ui::primary_button("Resume at this rate", ImVec2(-1, 0))) resume_training(s, t.resume_lr);
 }
 

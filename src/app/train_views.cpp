@@ -211,7 +211,7 @@ static void draw_activations(TrainViews& t, const core::Dataset& val, float tile
         int rows = (t.acts_n + cols - 1) / cols;
         ImGui::Dummy(ImVec2(cols * (tile_side + 3), rows * (tile_side + 3)));
         ImGui::SetNextItemWidth(e * 8);
-        ImGui::SliderInt("image##act", &t.act_image, 0, std::max(0, val.size() - 1));
+        ui::slider_int("image##act", &t.act_image, 0, std::max(0, val.size() - 1));
         ImGui::EndGroup();
     }
 

@@ -103,6 +103,49 @@ void fitted(const char* text, ImU32 color) {
 
 bool narrow(float width, float ems) { return width < ems * em(); }
 
+// The value of the slider just drawn (frame `frame_w` px wide at the item's top left), again, over a
+// backdrop of the frame's current colour that covers the grab where it passes under the text.
+static void value_over_grab(const char* label, const char* value, float frame_w) {
+    ImGuiContext& g = *GImGui;
+    if (!ImGui::IsItemVisible() || ImGui::TempInputIsActive(g.LastItemData.ID)) return;  // Ctrl+click: a text field
+    const ImVec2 a = ImGui::GetItemRectMin();
+    const ImRect frame(a, ImVec2(a.x + frame_w, a.y + ImGui::GetFrameHeight()));
+    const ImVec2 ts = ImGui::CalcTextSize(value, nullptr, true);
+    if (ts.x <= 0) return;
+    // where ImGui centred it (RenderTextClipped, align 0.5)
+    const ImVec2 tp(std::max(frame.Min.x, std::floor(frame.GetCenter().x - ts.x * 0.5f)),
+                    std::floor(frame.GetCenter().y - ts.y * 0.5f));
+    const float pad = 0.3f * em();
+    ImRect back(ImVec2(tp.x - pad, tp.y), ImVec2(tp.x + ts.x + pad, tp.y + ts.y));  // the grab shows above and below
+    back.ClipWith(frame);
+    const ImGuiCol bg = ImGui::IsItemActive() ? ImGuiCol_FrameBgActive
+                      : ImGui::IsItemHovered() ? ImGuiCol_FrameBgHovered : ImGuiCol_FrameBg;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->PushClipRect(frame.Min, frame.Max, true);
+    dl->AddRectFilled(back.Min, back.Max, ImGui::GetColorU32(bg, 0.85f), 3.0f);
+    dl->AddText(tp, ImGui::GetColorU32(ImGuiCol_Text), value, ImGui::FindRenderedTextEnd(value));
+    dl->PopClipRect();
+    mark_rect((std::string("slider ") + label).c_str(), tp, ImVec2(tp.x + ts.x, tp.y + ts.y));
+}
+
+bool slider_int(const char* label, int* v, int lo, int hi, const char* fmt, ImGuiSliderFlags flags) {
+    const float w = ImGui::CalcItemWidth();
+    const bool changed = ImGui::SliderInt(label, v, lo, hi, fmt, flags);
+    char buf[64];
+    ImGui::DataTypeFormatString(buf, sizeof buf, ImGuiDataType_S32, v, fmt);
+    value_over_grab(label, buf, w);
+    return changed;
+}
+
+bool slider_float(const char* label, float* v, float lo, float hi, const char* fmt, ImGuiSliderFlags flags) {
+    const float w = ImGui::CalcItemWidth();
+    const bool changed = ImGui::SliderFloat(label, v, lo, hi, fmt, flags);
+    char buf[64];
+    ImGui::DataTypeFormatString(buf, sizeof buf, ImGuiDataType_Float, v, fmt);
+    value_over_grab(label, buf, w);
+    return changed;
+}
+
 bool primary_button(const char* label, ImVec2 size) {
     ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.10f, 0.52f, 0.56f, 1.0f));
     ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.13f, 0.62f, 0.66f, 1.0f));

@@ -30,6 +30,14 @@ void wrapped(const char* text, bool disabled = false);
 void fitted(const char* text, ImU32 color = 0);
 // A window narrower than this many font sizes gets the narrow layouts (stacked columns, short texts).
 bool narrow(float width, float ems);
+// Sliders whose value stays readable under the grab. ImGui 1.86 draws the grab under the value text,
+// and the grab of a slider being dragged is bright: exactly when the user reads the value, it hid
+// part of it. These draw the value again over a backdrop of the frame's colour (the grab dims behind
+// it) and mark the value's rectangle as "slider <label>" for the state hook. Every slider of the app
+// goes through them (scripts/check_layout.py rejects a direct ImGui::Slider* elsewhere).
+bool slider_int(const char* label, int* v, int lo, int hi, const char* fmt = "%d", ImGuiSliderFlags flags = 0);
+bool slider_float(const char* label, float* v, float lo, float hi, const char* fmt = "%.3f",
+                  ImGuiSliderFlags flags = 0);
 // A framed child region with padding; end_card closes it.
 bool begin_card(const char* id, ImVec2 size, bool border = true);
 void end_card();

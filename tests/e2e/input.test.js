@@ -159,6 +159,52 @@ async function main() {
     });
   });
 
+  await check('a slider dragged by the mouse: its value stays readable where the grab passes under it', async () => {
+    await withPage({}, async (page, h) => {
+      await page.keyboard.press('Control+4');
+      const s0 = await h.until((s) => s.tab === 'Train' && s.layout.items['slider ##fps']);
+      const r = s0.layout.items['slider ##fps'];  // the value text's rectangle, canvas pixels
+      assert(r, 'no value rectangle for the frames/s slider: ' + Object.keys(s0.layout.items).join(', '));
+      // press on the middle of the text (the slider jumps there: the grab lies under the text), move a
+      // little, and look while the button is held (the grab of an active slider is the brightest)
+      const c = h.center(r);
+      await page.mouse.move(c.x, c.y);
+      await h.frames(2);
+      await page.mouse.down();
+      await page.mouse.move(c.x + 2, c.y);
+      await h.frames(3);
+      const s1 = await h.state();
+      const png = await page.screenshot({ clip: { x: r[0] / h.dpr, y: r[1] / h.dpr, width: r[2] / h.dpr, height: r[3] / h.dpr } });
+      await page.mouse.up();
+      // in the columns the grab covers (+-3 px around the pointer): the text's brightest pixel against
+      // the background (the median), as WCAG's contrast ratio
+      const ratio = await page.evaluate(async ([b64, x0, w]) => {
+        const img = new Image();
+        img.src = 'data:image/png;base64,' + b64;
+        await img.decode();
+        const cv = document.createElement('canvas');
+        cv.width = img.width; cv.height = img.height;
+        const g = cv.getContext('2d');
+        g.drawImage(img, 0, 0);
+        const d = g.getImageData(0, 0, img.width, img.height).data;
+        const lin = (v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+        const L = [];
+        const a = Math.max(0, Math.round(x0 - 3 * img.width / w)), z = Math.min(img.width, Math.round(x0 + 4 * img.width / w));
+        for (let y = 0; y < img.height; y++)
+          for (let x = a; x < z; x++) {
+            const i = (y * img.width + x) * 4;
+            L.push(0.2126 * lin(d[i]) + 0.7152 * lin(d[i + 1]) + 0.0722 * lin(d[i + 2]));
+          }
+        L.sort((p, q) => p - q);
+        return (L[L.length - 1] + 0.05) / (L[L.length >> 1] + 0.05);
+      }, [png.toString('base64'), (c.x + 2) * h.dpr - r[0], r[2]]);
+      // the press moved the value to the middle of 2..30: the grab is under the text's centre
+      assert(s1.pacing.busy_fps > 10 && s1.pacing.busy_fps < 22, 'the press did not move the slider to its middle: ' + s1.pacing.busy_fps);
+      assert(ratio >= 4.5, `the value under the dragged grab has a contrast of ${ratio.toFixed(2)}:1 (want >= 4.5:1)`);
+      console.log(`     contrast of the value over the dragged grab ${ratio.toFixed(2)}:1`);
+    });
+  });
+
   finish();
 }
 
