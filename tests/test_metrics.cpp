@@ -85,3 +85,19 @@ TEST_CASE("evaluate: a class absent from the labels is left out of the macro AUC
     CHECK(std::isnan(e.class_auc[5]));
     CHECK(e.precision[5] == 0.0);
 }
+
+TEST_CASE("evaluate: each image's predicted class, the images behind every confusion cell") {
+    // 4 images: true 0 -> predicted 0, true 1 -> 3, true 1 -> 1, true 2 -> 3
+    std::vector<float> p(4 * 8, 0.f);
+    p[0 * 8 + 0] = 1.f;
+    p[1 * 8 + 3] = 0.9f;
+    p[1 * 8 + 1] = 0.1f;
+    p[2 * 8 + 1] = 0.7f;
+    p[2 * 8 + 3] = 0.3f;
+    p[3 * 8 + 3] = 1.f;
+    core::Evaluation e = core::evaluate(p, std::vector<uint8_t>{0, 1, 1, 2});
+    CHECK(e.predicted == std::vector<uint8_t>{0, 3, 1, 3});
+    CHECK(e.confusion[1][3] == 1);
+    CHECK(e.confusion[2][3] == 1);
+    CHECK(e.acc == doctest::Approx(0.5));
+}

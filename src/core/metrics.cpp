@@ -43,9 +43,11 @@ Evaluation evaluate(const float* probs, const uint8_t* labels, int n) {
     if (n <= 0) return e;
     int correct = 0;
     double loss = 0;
+    e.predicted.resize(n);
     for (int i = 0; i < n; ++i) {
         const float* p = probs + (size_t)i * kClasses;
         int pred = argmax(p, kClasses), y = labels[i];
+        e.predicted[i] = (uint8_t)pred;
         e.confusion[y][pred]++;
         e.support[y]++;
         correct += pred == y;

@@ -18,6 +18,9 @@ struct Evaluation {
     std::array<double, kClasses> precision{}, recall{}, f1{}, class_auc{};
     std::array<int, kClasses> support{};
     std::array<std::array<int, kClasses>, kClasses> confusion{};  // [true class][predicted class]
+    // the predicted class of each image, in the order evaluated: the images behind each cell of the
+    // confusion matrix (n bytes; a train job's snapshot carries its validation's)
+    std::vector<uint8_t> predicted;
     double seconds = 0, ms_per_image = 0;  // filled by whoever timed the predictions
 };
 

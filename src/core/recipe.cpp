@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/text.h"
+
 namespace core {
 
 RunSettings recipe(const std::string& model) {
@@ -49,11 +51,25 @@ bool parse_int(const std::string& v, long& out) {
     out = (long)d;
     return true;
 }
-std::string fmt_g(double v) {
+// The shortest decimal that reads back to the same float (9 significant digits always do).
+std::string fmt_g(float v) {
     char b[32];
-    std::snprintf(b, sizeof b, "%.9g", v);
+    for (int p = 6; p <= 9; ++p) {
+        std::snprintf(b, sizeof b, "%.*g", p, (double)v);
+        if (std::strtof(b, nullptr) == v) break;
+    }
     return b;
 }
+// The same for a double (17 significant digits always do).
+std::string fmt_g(double v) {
+    char b[40];
+    for (int p = 15; p <= 17; ++p) {
+        std::snprintf(b, sizeof b, "%.*g", p, v);
+        if (std::strtod(b, nullptr) == v) break;
+    }
+    return b;
+}
+bool feature_model(const RunSettings& s) { return s.layers.empty() && (s.model == "logreg" || s.model == "forest"); }
 const char* schedule_str(Schedule s) {
     return s == Schedule::cosine ? "cosine" : s == Schedule::step ? "step" : "constant";
 }
@@ -110,30 +126,39 @@ Status set_option(RunSettings& s, const std::string& key, const std::string& val
 
 std::vector<std::pair<std::string, std::string>> settings_pairs(const RunSettings& s) {
     const TrainConfig& t = s.train;
-    std::vector<std::pair<std::string, std::string>> p = {
-        {"model", s.model},
+    std::vector<std::pair<std::string, std::string>> p = {{"model", s.model}};
+    if (feature_model(s)) {
+        p.push_back({"seed", std::to_string(s.fit.seed)});
+        if (s.model == "logreg") {
+            p.push_back({"iterations", std::to_string(s.fit.iterations)});
+            p.push_back({"lr", fmt_g(s.fit.lr)});  // set_option writes both configs: the fit's values go
+            p.push_back({"wd", fmt_g(s.fit.l2)});
+        } else {
+            p.push_back({"trees", std::to_string(s.fit.trees)});
+            p.push_back({"max-depth", std::to_string(s.fit.max_depth)});
+        }
+        p.push_back({"pixels", s.options.pixels ? "1" : "0"});
+        return p;
+    }
+    if (!s.layers.empty()) p.push_back({"layers", s.layers});
+    std::vector<std::pair<std::string, std::string>> net = {
         {"epochs", std::to_string(t.epochs)},
         {"batch", std::to_string(t.batch)},
         {"lr", fmt_g(t.lr)},
         {"wd", fmt_g(t.weight_decay)},
-        {"momentum", fmt_g(t.momentum)},
-        {"patience", std::to_string(t.patience)},
-        {"ema", fmt_g(t.ema)},
-        {"seed", std::to_string(t.seed)},
         {"optimizer", t.optimizer == nn::OptimizerKind::adam ? "adam" : "sgd"},
+        {"momentum", fmt_g(t.momentum)},
         {"schedule", schedule_str(t.schedule)},
         {"augment", t.augment ? "1" : "0"},
+        {"seed", std::to_string(t.seed)},
+        {"patience", std::to_string(t.patience)},
+        {"ema", fmt_g(t.ema)},
         {"width", std::to_string(s.options.width)},
         {"hidden", std::to_string(s.options.hidden)},
         {"dropout", fmt_g(s.options.dropout)},
         {"centered", std::to_string(s.options.centered)},
-        {"pixels", s.options.pixels ? "1" : "0"},
-        {"trees", std::to_string(s.fit.trees)},
-        {"max-depth", std::to_string(s.fit.max_depth)},
-        {"iterations", std::to_string(s.fit.iterations)},
     };
-    if (!s.layers.empty()) p.push_back({"layers", s.layers});
-    // lr/wd of a feature model: set_option writes both configs, so the network's values carry them
+    p.insert(p.end(), net.begin(), net.end());
     return p;
 }
 
@@ -188,6 +213,181 @@ SubsetSpec validation_subset(const SubsetSpec& train_subset) {
     v.seed = train_subset.seed;
     if (train_subset.per_class > 0) v.per_class = std::max(8, train_subset.per_class / 4);
     return v;
+}
+
+// [SECTION] the run card's text form
+namespace {
+constexpr const char* kSubsetFields[] = {"split", "per-class", "fraction", "subset-seed"};
+constexpr const char* kSettingFields[] = {"model",    "layers",    "epochs", "batch",      "lr",    "wd",    "optimizer",
+                                          "momentum", "schedule",  "augment", "seed",      "patience", "ema", "width",
+                                          "filters",  "hidden",    "dropout", "centered",  "pixels", "trees", "max-depth",
+                                          "iterations"};
+
+bool url_safe(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+}
+std::string percent_encode(const std::string& v) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string o;
+    for (unsigned char c : v) {
+        if (url_safe((char)c)) o += (char)c;
+        else o += {'%', hex[c >> 4], hex[c & 15]};
+    }
+    return o;
+}
+int hex_digit(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+bool percent_decode(const std::string& v, std::string& out) {
+    out.clear();
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (v[i] != '%') {
+            out += v[i];
+            continue;
+        }
+        if (i + 2 >= v.size() || hex_digit(v[i + 1]) < 0 || hex_digit(v[i + 2]) < 0) return false;
+        out += (char)(hex_digit(v[i + 1]) * 16 + hex_digit(v[i + 2]));
+        i += 2;
+    }
+    return true;
+}
+template <size_t N>
+bool one_of(const std::string& k, const char* const (&list)[N]) {
+    for (const char* x : list)
+        if (k == x) return true;
+    return false;
+}
+// "batch 0: want 1..4096" -> "want 1..4096": the checks' own messages, after the name they give
+std::string what_is_wanted(const std::string& message) {
+    size_t at = message.find(": want");
+    return at == std::string::npos ? message : message.substr(at + 2);
+}
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> run_card_fields(const RunCard& card) {
+    std::vector<std::pair<std::string, std::string>> f = {{"v", std::to_string(kRunCardVersion)}};
+    for (auto& kv : settings_pairs(card.settings)) f.push_back(kv);
+    const SubsetSpec& d = card.subset;
+    f.push_back({"split", split_name(d.split)});
+    f.push_back({"per-class", std::to_string(d.per_class)});
+    f.push_back({"fraction", fmt_g(d.fraction)});
+    f.push_back({"subset-seed", std::to_string(d.seed)});
+    return f;
+}
+
+std::string format_run_card(const RunCard& card) {
+    std::string o;
+    for (const auto& kv : run_card_fields(card)) o += (o.empty() ? "" : "&") + kv.first + "=" + percent_encode(kv.second);
+    return o;
+}
+
+std::string describe_run(const RunCard& card) {
+    const RunSettings& s = card.settings;
+    const TrainConfig& t = s.train;
+    std::string o = s.model;
+    auto add = [&](const std::string& part) { o += ", " + part; };
+    if (feature_model(s)) {
+        if (s.model == "logreg") {
+            add(std::to_string(s.fit.iterations) + " iterations");
+            add("lr " + fmt_g(s.fit.lr));
+            add("l2 " + fmt_g(s.fit.l2));
+        } else {
+            add(std::to_string(s.fit.trees) + " trees");
+            if (s.fit.max_depth > 0) add("depth " + std::to_string(s.fit.max_depth));
+        }
+        if (s.options.pixels) add("with pixels");
+        add("seed " + std::to_string(s.fit.seed));
+        return o + "; " + describe_subset(card.subset);
+    }
+    if (!s.layers.empty()) o += " [" + s.layers + "]";
+    if (s.layers.empty() && s.model == "vgg6") o += " w=" + std::to_string(s.options.width);
+    if (s.options.hidden > 0) add("hidden " + std::to_string(s.options.hidden));
+    add(std::to_string(t.epochs) + " epochs");
+    add("batch " + std::to_string(t.batch));
+    add("lr " + fmt_g(t.lr) + " " + schedule_str(t.schedule));
+    if (t.optimizer == nn::OptimizerKind::adam) add(t.weight_decay > 0 ? "AdamW wd " + fmt_g(t.weight_decay) : "Adam");
+    else add("SGD momentum " + fmt_g(t.momentum) + (t.weight_decay > 0 ? " wd " + fmt_g(t.weight_decay) : ""));
+    add(t.augment ? "augmented" : "no augmentation");
+    if (s.options.dropout > 0) add("dropout " + fmt_g(s.options.dropout));
+    if (s.options.centered >= 0) add(s.options.centered ? "centered input" : "uncentered input");
+    if (t.ema > 0) add("EMA " + fmt_g(t.ema));
+    if (t.patience > 0) add("patience " + std::to_string(t.patience));
+    add("seed " + std::to_string(t.seed));
+    return o + "; " + describe_subset(card.subset);
+}
+
+Result<RunCard> parse_run_card(const std::string& text) {
+    using R = Result<RunCard>;
+    size_t a = text.find_first_not_of(" \t\r\n"), b = text.find_last_not_of(" \t\r\n");
+    std::string t = a == std::string::npos ? "" : text.substr(a, b - a + 1);
+    if (!t.empty() && t[0] == '#') t.erase(0, 1);
+    if (t.empty()) return R::fail("no settings (want v=1&model=NAME&...)");
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (const std::string& item : split(t, '&')) {
+        if (item.empty()) continue;
+        size_t eq = item.find('=');
+        if (eq == std::string::npos || eq == 0) return R::fail("'" + item + "' is not field=value");
+        std::string key = item.substr(0, eq), value;
+        if (!percent_decode(item.substr(eq + 1), value)) return R::fail(key + " '" + item.substr(eq + 1) + "': a bad %-escape");
+        if (key != "v" && !one_of(key, kSettingFields) && !one_of(key, kSubsetFields)) {
+            std::string want = "v";
+            for (const char* k : kSettingFields) want += std::string(", ") + k;
+            for (const char* k : kSubsetFields) want += std::string(", ") + k;
+            return R::fail("unknown field '" + key + "' (want " + want + ")");
+        }
+        for (const auto& f : fields)
+            if (f.first == key) return R::fail(key + ": given twice");
+        fields.push_back({key, value});
+    }
+    auto field = [&](const char* key) -> const std::string* {
+        for (const auto& f : fields)
+            if (f.first == key) return &f.second;
+        return nullptr;
+    };
+    if (const std::string* v = field("v"); v && *v != std::to_string(kRunCardVersion))
+        return R::fail("v '" + *v + "': want " + std::to_string(kRunCardVersion) + " (the settings version this build reads)");
+    const std::string* model = field("model");
+    if (!model) return R::fail("model: missing (want model=fcnn, cnn, vgg6, logreg or forest)");
+    RunCard card;
+    card.settings = recipe(*model);
+    const std::string* layers = field("layers");
+    if (layers) card.settings.layers = *layers;
+    if (auto r = resolve(card.settings); !r) {
+        if (layers) return R::fail("layers '" + *layers + "': " + what_is_wanted(r.error));
+        auto names = model_names();
+        std::string want;
+        for (size_t i = 0; i < names.size(); ++i) want += (i ? i + 1 == names.size() ? " or " : ", " : "") + names[i];
+        return R::fail("model '" + *model + "': want " + want + " (or a label with layers=...)");
+    }
+    // the fields in the order given; each is checked as it is applied, so the message names it
+    for (const auto& [key, value] : fields) {
+        if (key == "v" || key == "model" || key == "layers") continue;
+        if (one_of(key, kSubsetFields)) {
+            const std::string sub_key = key == "subset-seed" ? "seed" : key;
+            auto r = parse_subset(sub_key + "=" + value, card.subset);  // the subset's own rules
+            if (!r) return R::fail(key + " '" + value + "': " + what_is_wanted(r.error));
+            card.subset = r.value;
+            continue;
+        }
+        Status st = set_option(card.settings, key, value);
+        if (!st) return R::fail(st.message);
+        if (auto r = resolve(card.settings); !r) return R::fail(key + " '" + value + "': " + what_is_wanted(r.error));
+    }
+    return R::of(std::move(card));
+}
+
+std::string describe_subset(const SubsetSpec& s) {
+    std::string o = std::string(split_name(s.split)) + " split";
+    char b[96];
+    if (s.per_class == 0 && s.fraction == 1.0) o = "all of the " + o;
+    else if (s.fraction == 1.0) o += ", at most " + std::to_string(s.per_class) + " per class";
+    else {
+        std::snprintf(b, sizeof b, ", %.4g%% of each class", s.fraction * 100);
+        o += b;
+        if (s.per_class > 0) o += " (at most " + std::to_string(s.per_class) + ")";
+    }
+    if (s.seed != 0) o += ", subset seed " + std::to_string(s.seed);
+    return o;
 }
 
 }  // namespace core

@@ -41,7 +41,10 @@ RunSettings quick_demo_settings();
 
 // Sets one setting from text ("lr" = "3e-3"). Errors name the key and the accepted values.
 Status set_option(RunSettings& s, const std::string& key, const std::string& value);
-// Every setting as "key=value" pairs that set_option reads back to the same run (full precision).
+// Every setting of the model's family as "key=value" pairs that set_option reads back to the same
+// run, numbers at full precision in their shortest form (lr 1e-3f is "0.001", 0.0031415926f stays
+// "0.0031415926"): a network's training settings, a feature model's fit (logreg: lr and wd are its
+// rate and L2). Settings the model does not use are left out.
 std::vector<std::pair<std::string, std::string>> settings_pairs(const RunSettings& s);
 
 // What a train job needs: the model's architecture and both configs, checked.
@@ -61,5 +64,35 @@ Result<TrainJobSpec> resolve(const RunSettings& s);
 // when training is capped per class, a quarter of that cap per class (at least 8) so that a small
 // teaching run validates quickly.
 SubsetSpec validation_subset(const SubsetSpec& train_subset);
+
+// [SECTION] a run as one line of text: its card, the shareable link
+// Everything that makes a run: the settings (model, every hyperparameter) and the subset of the data
+// it trains on (its validation images follow from it: validation_subset). Same card, same data file,
+// same build and thread count: the same run, loss for loss. The page keeps it in its URL fragment,
+// `bloodcell train --settings` reads it, a model file records it (TrainRecord::settings).
+constexpr int kRunCardVersion = 1;  // the "v=" of the text form
+struct RunCard {
+    RunSettings settings;
+    SubsetSpec subset;  // split (the one trained on), per-class cap, fraction, seed
+};
+// The text form, URL-fragment safe: "v=1&" then settings_pairs() then the subset, as field=value
+// joined by '&', values percent-encoded where needed (a custom layer list):
+//   v=1&model=cnn&epochs=5&batch=64&lr=0.001&wd=0&optimizer=adam&momentum=0.9&schedule=cosine&augment=1&
+//   seed=0&patience=0&ema=0&width=16&hidden=0&dropout=0&centered=-1&split=train&per-class=0&fraction=0.25&subset-seed=0
+std::string format_run_card(const RunCard& card);
+// Reads the text form (a leading '#' and surrounding blanks are ignored). A field left out takes the
+// model's core recipe (recipe()) or the whole train split; `model` is required. Errors name the field
+// and say what it accepts ("batch '0': want 1..4096", "fraction '2': want a number in (0,1]",
+// "unknown field 'colour' (want ...)"); fields are checked in order, so the first bad one is named.
+Result<RunCard> parse_run_card(const std::string& text);
+// The fields of the text form in order, values as text (not percent-encoded): "v", settings_pairs(),
+// then split, per-class, fraction, subset-seed. What a card shows, field by field.
+std::vector<std::pair<std::string, std::string>> run_card_fields(const RunCard& card);
+// The run in one line for people, numbers at full precision (a legend): "cnn, 5 epochs, batch 64,
+// lr 0.001 cosine, Adam, augmented, seed 0; train split, 25% of each class". Settings at their off
+// value (weight decay 0, no EMA, no early stop, no dropout) are left out.
+std::string describe_run(const RunCard& card);
+// The subset in words: "all of the train split", "train split, 25% of each class (subset seed 3)".
+std::string describe_subset(const SubsetSpec& s);
 
 }  // namespace core

@@ -82,6 +82,7 @@ void each_field(R& r, F&& f) {
     f("val_acc", r.val_acc, "%.6f");
     f("val_auc", r.val_auc, "%.6f");
     f("train_seconds", r.train_seconds, "%.1f");
+    f("settings", r.settings, "");
 }
 
 std::string text(int v, const char*) { return std::to_string(v); }
@@ -135,7 +136,7 @@ bool TrainRecord::operator==(const TrainRecord& o) const {
     auto tie = [](const TrainRecord& r) {
         return std::tie(r.model, r.data, r.train_images, r.seed, r.epochs_planned, r.epochs_run, r.best_epoch, r.batch, r.lr,
                         r.optimizer, r.schedule, r.weight_decay, r.momentum, r.augment, r.ema, r.patience, r.divergences,
-                        r.iterations, r.l2, r.trees, r.max_depth, r.val_acc, r.val_auc, r.train_seconds, r.extra);
+                        r.iterations, r.l2, r.trees, r.max_depth, r.val_acc, r.val_auc, r.train_seconds, r.settings, r.extra);
     };
     return tie(*this) == tie(o);
 }

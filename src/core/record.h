@@ -21,6 +21,7 @@
 //   optimizer       optimizer       adam | sgd     max_depth       max_depth       0     (forest)
 //   schedule        schedule        cosine         val_acc         val_acc         0.980724
 //   train_seconds   train_seconds   1675.9         val_auc         val_auc         0.999312
+//   settings        settings        the run card's text (recipe.h format_run_card): v=1&model=vgg6&...
 // Read only: "epochs" (an old spelling) is taken as epochs_run when that key is missing.
 #pragma once
 #include <cstdint>
@@ -54,6 +55,9 @@ struct TrainRecord {
     // outcome
     std::optional<double> val_acc, val_auc;  // of the kept (best) epoch
     std::optional<double> train_seconds;
+    // the whole run as text (core/recipe.h: format_run_card), which parse_run_card, the page's link and
+    // `bloodcell train --settings` read; "" when the file does not say (older files)
+    std::string settings;
     std::map<std::string, std::string> extra;  // keys this build does not know, kept verbatim
 
     std::map<std::string, std::string> to_meta() const;
