@@ -247,24 +247,58 @@ core::Result<Picked> pick_data(const Args& a, const core::BloodMnist& data) {
 namespace {
 
 // ---- [SECTION] train --------------------------------------------------------------------------
+// The run from --settings (a run card's text, as the page's link holds it: core/recipe.h), or from
+// --model and the other options with the training subset of --subset. err: the whole message
+// (empty when an option's number was bad: that was printed already).
+bool train_card(const Args& a, core::RunCard& card, std::string& err) {
+    static const char* run_options[] = {"model", "subset", "epochs", "batch", "lr", "seed", "augment", "no-augment", "width",
+                                        "hidden", "dropout", "optimizer", "wd", "schedule", "patience", "ema", "layers", "trees",
+                                        "pixels", "centered", "uncentered", "iterations", "max-depth", "momentum"};
+    if (!a.has("settings")) {
+        if (!parse_settings(a, a.get("model"), card.settings, err)) {
+            if (!err.empty()) err = "train: " + err;
+            return false;
+        }
+        if (a.has("subset")) {
+            auto ss = core::parse_subset(a.get("subset"));
+            if (!ss) return err = "--" + ss.error, false;  // the message starts with "subset"
+            card.subset = ss.value;
+        }
+        return true;
+    }
+    for (const char* k : run_options)
+        if (a.has(k)) return err = std::string("train: --settings holds the whole run: leave out --") + k, false;
+    auto c = core::parse_run_card(a.get("settings"));
+    if (!c) return err = "train: --settings: " + c.error, false;
+    card = c.value;
+    card.settings.fit.threads = core::nn::num_threads();
+    return true;
+}
+
 int cmd_train(const Args& a) {
-    if (!a.has("model")) return fail("train: --model NAME is required (fcnn, cnn, vgg6, logreg, forest)");
+    if (!a.has("model") && !a.has("settings"))
+        return fail("train: --model NAME (fcnn, cnn, vgg6, logreg, forest) or --settings TEXT is required");
     if (!a.has("out")) return fail("train: --out MODEL.bcm is required");
     if (!apply_threads(a)) return 1;
-    core::TrainJobSpec spec;
+    core::RunCard card;
     std::string err;
-    if (!parse_spec(a, a.get("model"), spec, err)) return err.empty() ? 1 : fail("train: " + err);
+    if (!train_card(a, card, err)) return err.empty() ? 1 : fail(err);
+    auto resolved = core::resolve(card.settings);
+    if (!resolved) return fail("train: " + resolved.error);
+    const core::TrainJobSpec& spec = resolved.value;
+    const std::string settings = core::format_run_card(card);
+    if (!a.has("quiet")) std::fprintf(stderr, "settings: %s\n", settings.c_str());
     auto data = load_data(a);
     if (!data) return fail(data.error);
-    auto picked = pick_data(a, data.value);
-    if (!picked) return fail(picked.error);
-    const core::Dataset& train = picked.value.train;
+    const core::Dataset train = core::make_subset(data.value.split(card.subset.split), card.subset);
     if (train.size() == 0) return fail("train: the subset is empty");
+    const core::Dataset val_set = core::make_subset(data.value.val, core::validation_subset(card.subset));
     const std::string out_path = a.get("out");
-    TrainOutcome r = train_model(spec, train, picked.value.val, a.has("quiet"), a.has("checkpoint") ? out_path : "");
+    TrainOutcome r = train_model(spec, train, val_set, a.has("quiet"), a.has("checkpoint") ? out_path : "");
     if (!r.error.empty()) return fail("train: " + r.error);
     core::TrainRecord rec = r.model.record();
     rec.data = a.get("data");
+    rec.settings = settings;
     r.model.set_record(rec);
     auto bytes = r.model.save();
     core::Status w = core::io::write_file_atomic(out_path, bytes.data(), bytes.size());
@@ -279,7 +313,7 @@ int cmd_train(const Args& a) {
                      cal.tta.fitted ? ("; 8 views: T = " + fmt(cal.tta.temperature, 4) + ", unsure below " + fmt(cal.tta.threshold, 4)).c_str() : "",
                      cal.target);
     if (a.has("json")) {
-        std::string o = "{\"model\":\"" + json_escape(spec.model.name) + "\",\"out\":\"" + json_escape(out_path) +
+        std::string o = "{\"model\":\"" + json_escape(spec.model.name) + "\",\"settings\":\"" + json_escape(settings) + "\",\"out\":\"" + json_escape(out_path) +
                         "\",\"bytes\":" + std::to_string(bytes.size()) + ",\"params\":" + std::to_string(r.model.param_count()) +
                         ",\"train_images\":" + std::to_string(train.size()) + ",\"seconds\":" + fmt(r.seconds) +
                         ",\"images_per_second\":" + fmt(r.metrics.images_per_second) + ",\"best_epoch\":" +
@@ -399,7 +433,7 @@ int cmd_predict(const Args& a) {
 }
 
 BLOODCELL_COMMAND("train",
-                  "train --model NAME --data DATA.npz [--epochs E] [--batch B] [--lr LR] [--seed S] "
+                  "train (--model NAME | --settings TEXT) --data DATA.npz [--epochs E] [--batch B] [--lr LR] [--seed S] "
                   "[--subset per-class=N,fraction=F] [--augment] [--width W] [--hidden H] [--dropout P] "
                   "[--optimizer adam|sgd] [--wd WD] [--schedule cosine|constant|step] [--patience P] [--ema DECAY] "
                   "[--layers \"conv3x3 16 same;relu;gap;dense 8\"] [--trees T] [--pixels] [--centered|--uncentered] [--threads N] "

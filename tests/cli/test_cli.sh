@@ -156,6 +156,31 @@ expect_err "negative --lr" "bloodcell: train: lr -1.000000: want a value in (0, 
 expect_err "--trees 0" "bloodcell: train: trees 0: want 1..5000" \
   "$bin" train --model forest --data "$sample" --trees 0 --out "$tmp/m.bcm"
 
+# a run as one line of text (issue 11, item 6): the settings the page's link holds
+card='v=1&model=fcnn&epochs=2&batch=32&lr=0.002&wd=0&optimizer=adam&momentum=0.9&schedule=cosine&augment=0&seed=3&patience=0&ema=0&width=32&hidden=32&dropout=0&centered=-1&split=train&per-class=20&fraction=1&subset-seed=1'
+"$bin" train --settings "$card" --data "$sample" --out "$tmp/card.bcm" --json --quiet >"$tmp/card.json" 2>"$tmp/err"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["settings"]==sys.argv[2] and d["train_images"]==160 and len(d["history"])==2 else 1)' "$tmp/card.json" "$card"; then
+  pass "train --settings: the run the text names (160 images, 2 epochs), its settings echoed in the JSON"
+else
+  bad "train --settings: $(head -c 300 "$tmp/card.json") $(tail -n 2 "$tmp/err")"
+fi
+# the same run from options: the settings line it prints is the same text, and the same val ACC
+"$bin" train --model fcnn --hidden 32 --epochs 2 --batch 32 --lr 0.002 --seed 3 --subset per-class=20,seed=1 --data "$sample" \
+  --out "$tmp/opt.bcm" --json >"$tmp/opt.json" 2>"$tmp/err"
+if grep -qxF "settings: $card" "$tmp/err" && python3 -c 'import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:3]); c=lambda d: [(h["train_loss"],h["val_acc"]) for h in d["history"]]; sys.exit(0 if a["val"]["acc"]==b["val"]["acc"] and c(a)==c(b) else 1)' "$tmp/card.json" "$tmp/opt.json" 2>/dev/null; then
+  pass "train from options prints the same settings text and trains the same run"
+else
+  bad "train from options vs --settings: $(grep settings: "$tmp/err") / $(head -c 200 "$tmp/opt.json")"
+fi
+expect_out "a model file keeps its settings text" "$card" python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); sys.stdout.write(sys.argv[2] if sys.argv[2].encode() in d else "")' "$tmp/card.bcm" "$card"
+expect_err "--settings: an out-of-range field is named" "bloodcell: train: --settings: batch '0': want 1..4096" \
+  "$bin" train --settings "v=1&model=cnn&batch=0" --data "$sample" --out "$tmp/m.bcm"
+expect_err "--settings: a malformed field is named" "bloodcell: train: --settings: fraction 'half': want a number in (0,1]" \
+  "$bin" train --settings "model=cnn&fraction=half" --data "$sample" --out "$tmp/m.bcm"
+expect_err "--settings with another run option" "bloodcell: train: --settings holds the whole run: leave out --lr" \
+  "$bin" train --settings "model=cnn" --lr 0.1 --data "$sample" --out "$tmp/m.bcm"
+[ ! -e "$tmp/m.bcm" ] && pass "refused settings write no model file" || bad "a model file was written for refused settings"
+
 # model files: a failed save names the file and leaves what was there; bad files are refused
 expect_err "save into a directory that does not exist" "bloodcell: $tmp/nodir/m.bcm: cannot write (No such file or directory)" \
   "$bin" train --model logreg --data "$sample" --subset "$small" --quiet --out "$tmp/nodir/m.bcm"
