@@ -17,6 +17,11 @@
 // 'review'); at start the page reads them back and gives them to the app (bc_restore_session). A saved
 // session the app cannot read is kept under its own key (setAsideSession), never dropped.
 // window.bloodcell.session counts the stores (tests wait for pending === 0 before reloading).
+// The address's fragment (#v=1&model=...) holds the Train tab's settings as a run's link: the app gets
+// the fragment it was opened with on its command line (--link), keeps the fragment in step with the
+// settings (setLink: history.replaceState, so no reload and no history entry), and gets a fragment the
+// user changes in the address bar through bc_open_link. copyLink puts the page's address with a run's
+// settings on the clipboard (window.bloodcell.copied: the last one, for tests).
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
@@ -191,6 +196,35 @@
     if (document.visibilityState === 'hidden' && api.running) Module.ccall('bc_flush_session', null, [], []);
   });
 
+  // [SECTION] the run's settings in the address (the app's link)
+  api.link = location.hash.slice(1);  // the fragment as the app last set it (or as the page was opened)
+  api.copied = null;
+  api.setLink = (text) => {
+    api.link = text;
+    history.replaceState(history.state, '', '#' + text);
+  };
+  api.copyLink = (text) => {
+    const url = location.href.split('#')[0] + '#' + text;
+    api.copied = url;
+    const fallback = () => {
+      const t = document.createElement('textarea');
+      t.value = url;
+      document.body.appendChild(t);
+      t.select();
+      try { document.execCommand('copy'); } catch (e) { /* the Log has the settings */ }
+      t.remove();
+      $('canvas').focus();
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).catch(fallback);
+    else fallback();
+  };
+  window.addEventListener('hashchange', () => {
+    const h = location.hash.slice(1);
+    if (!api.running || h === api.link) return;
+    api.link = h;
+    Module.ccall('bc_open_link', null, ['string'], [h]);
+  });
+
   // called by the app's main() once it is initialized
   api.started = () => {
     mark('started');
@@ -267,7 +301,7 @@
     printErr: (t) => console.warn(t),
     onAbort: (what) => showMessage('The app stopped unexpectedly: ' + what + '. Reload the page to start again.'),
     locateFile: (path) => path,
-    arguments: ['--assets-later', ASSETS.map((a) => a.name).join(',')],
+    arguments: ['--assets-later', ASSETS.map((a) => a.name).join(',')].concat(location.hash.length > 1 ? ['--link', location.hash.slice(1)] : []),
   };
 
   // The threaded build when the browser allows threads here and the server has it.

@@ -188,6 +188,7 @@ void app_init(AppState& s, const Platform& p) {
     }
     if (!contains(p.assets_later, "teaching.npz"))
         s.log.warn("No bundled teaching set; open a BloodMNIST .npz in the Data tab.");
+    if (!p.link_at_start.empty()) app_open_link(s, p.link_at_start);
 }
 
 AssetState asset_state(const AppState& s, const char* ext, std::string* detail) {

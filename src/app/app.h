@@ -61,6 +61,14 @@ struct Platform {
     // bytes of a saved session that could not be read under another name and returns that name ("" if
     // it could not), so nothing is silently dropped. session_later: the platform hands the saved session
     // over through app_restore_session (nothing is stored until it has).
+    // A run as a link (core/recipe.h: the run card's text). link_at_start: the settings the app was
+    // opened with (the page's URL fragment, the desktop's --settings), applied by app_init; set_link:
+    // keeps the address showing the current settings (the page replaces its fragment; no reload, no
+    // history entry); copy_link: puts the link to these settings on the clipboard (the page: its own
+    // address with them as the fragment). Without copy_link the settings text itself is copied.
+    std::string link_at_start;
+    std::function<void(const std::string& settings)> set_link;
+    std::function<void(const std::string& settings)> copy_link;
     std::function<void(const std::vector<uint8_t>& bytes)> store_session;
     std::function<std::string(const std::vector<uint8_t>& bytes)> set_aside_session;
     bool session_later = false;
@@ -213,6 +221,9 @@ struct AppState {
     Layout layout;
     bool focus_path = false;          // Ctrl+O without a file chooser: focus the Classify path field
     bool show_welcome = true;
+    std::string link_shown;           // the settings last handed to Platform::set_link
+    double link_t = -1e9;             // when (stats.t)
+    std::string copied;               // the settings text last copied as a link (the state hook shows it)
     ImGuiTextFilter log_filter;
     int log_min_level = 0;
 };
@@ -241,6 +252,10 @@ void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, s
 void app_restore_session(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
 // One of Platform::assets_later will not arrive (why: "HTTP 404", ...): the app says so and goes on.
 void app_asset_failed(AppState& s, const std::string& name, const std::string& why);
+// A run's settings as a link (the run card's text, core/recipe.h; the page's URL fragment, from its
+// start or when the user changes it): they become the Train tab's settings and the Data tab's subset.
+// A malformed or out-of-range one is reported in the Log with the field named, and nothing changes.
+void app_open_link(AppState& s, const std::string& settings);
 // A small read-only JSON snapshot of the app's state for tests and debugging.
 std::string app_state_json(const AppState& s);
 // The test adapter (commands.cpp): text commands for tests and scripting ("tab:Train", "train:start",
@@ -293,6 +308,7 @@ float unsure_threshold(const AppState& s);
 void session_frame(AppState& s);      // stores the session when it changed, at most every 0.5 s + 1 ms per image (app_frame)
 void session_flush(AppState& s);      // stores it now if it changed (at exit, when the page is hidden)
 void release_compare_views(AppState& s);
+void compare_select(AppState& s, int index);  // the model whose details (and run card) Compare shows
 std::string model_summary(const AppState& s);   // "vgg6 (pretrained)" or "none"
 // Bundled assets of one kind (".npz": the teaching set, ".bcm": pretrained models) that the platform
 // delivers later: Coming while one is on its way, Failed when one did not arrive (detail: the

@@ -227,6 +227,7 @@ void app_frame(AppState& s, double now) {
     training_frame(s, s.pacing.enabled ? 0.0 : 20.0);
     double train_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tt).count();
     session_frame(s);
+    link_frame(s);  // the page's address follows the Train tab's settings
 
     ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);

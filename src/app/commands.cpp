@@ -5,7 +5,9 @@
 //   review:unsure=0|1  review:clear  review:undo
 //   train:model=NAME  train:KEY=VALUE (any core::set_option key: epochs, batch, lr, ...)
 //   train:start  train:demo (the Quick demo)  train:x=epochs|wall (curves)  train:pause  train:step  train:reset  train:resume=LR
-//   model:use=I  model:save=I  tune:start  tune:stop  tune:epochs=N
+//   train:copy (the link to the current settings)  train:cell=I (the confusion cell whose images show; -1: the misclassified)
+//   link:TEXT (a run's settings as the page's address holds them: what opening that link does)
+//   model:select=I (Compare's details)  model:use=I  model:save=I  tune:start  tune:stop  tune:epochs=N
 #include <cstdlib>
 
 #include "app/run_control.h"
@@ -32,6 +34,13 @@ std::string train_command(AppState& s, const std::string& c) {
     if (c == "reset") return reset_training(s), "";
     if (take(c, "resume=", v)) return why(resume_training(s, (float)std::atof(v.c_str())));
     if (take(c, "model=", v)) return why(select_model(s, v));
+    if (c == "copy") return copy_run_link(s, current_link(s), "these settings"), "";
+    if (take(c, "cell=", v)) {
+        const int k = std::atoi(v.c_str());
+        if (k < -1 || k >= core::kClasses * core::kClasses) return "want a cell 0..63 (true * 8 + predicted) or -1, not '" + v + "'";
+        t.views.cell = k;
+        return "";
+    }
     if (take(c, "x=", v)) {  // the curves' x axis
         if (v != "epochs" && v != "wall") return "want epochs or wall, not '" + v + "'";
         t.x_wall = v == "wall";
@@ -97,11 +106,21 @@ std::string app_command(AppState& s, const std::string& cmd) {
         set_subset(s, spec.value);
         return "";
     }
+    if (take(cmd, "link:", v)) {
+        const int errors = s.log.errors;
+        app_open_link(s, v);
+        return s.log.errors > errors ? s.log.entries.back().text : "";
+    }
     if (cmd == "classify:sample") return classify_test_image(s);
     if (cmd == "classify:csv") return save_predictions_csv(s);
     if (cmd == "classify:report") return save_review_report(s);
     if (take(cmd, "review:", v)) return review_command(s, v);
     if (take(cmd, "train:", v)) return train_command(s, v);
+    if (take(cmd, "model:select=", v)) {  // the model Compare details
+        const int i = std::atoi(v.c_str());
+        if (i < 0 || i >= s.models.size()) return "no model " + v;
+        return compare_select(s, i), "";
+    }
     if (take(cmd, "model:use=", v)) return why(use_model(s, std::atoi(v.c_str())));
     if (take(cmd, "model:save=", v)) return why(save_model(s, std::atoi(v.c_str())));
     if (cmd == "tune:start") return why(start_tune(s));

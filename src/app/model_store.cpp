@@ -36,6 +36,7 @@ int ModelStore::add(std::unique_ptr<StoredModel> m, bool make_active) {
     const core::TrainRecord record = m->model->record();
     if (!std::isfinite(m->train_seconds) && record.train_seconds) m->train_seconds = *record.train_seconds;
     if (m->hyper.empty()) m->hyper = record.summary();
+    if (m->link.empty()) m->link = record.settings;
     models_.push_back(std::move(m));
     if (make_active || active_ < 0) active_ = size() - 1;
     return size() - 1;

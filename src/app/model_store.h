@@ -18,6 +18,9 @@ struct StoredModel {
     std::string label;           // "vgg6_w32 (pretrained)", "cnn #2", "vgg6 (mine)"
     std::string origin;          // "assets/vgg6_w32.bcm", "trained here on 2000 images", "loaded from mine.bcm"
     std::string hyper;           // how it was trained, one line ("" when the file does not say)
+    // the run card's text (core/recipe.h: every setting and the subset; the link that trains it again),
+    // from the run or the file's training record; "" when unknown (files from older versions)
+    std::string link;
     std::shared_ptr<core::Model> model;
     size_t params = 0;
     double train_seconds = NAN;  // NaN when unknown

@@ -235,15 +235,27 @@ static void draw_tune(AppState& s, TrainState& t) {
     draw_trials(t.tune_snap, (int)t.tune_snap.done);
 }
 
+static void draw_test_details(StoredModel& m, CompareState& cmp);
+
+// The selected model: its test evaluation and calibration, and its run card (every setting, the link).
 static void draw_details(AppState& s, CompareState& cmp) {
-    const float e = ui::em();
     StoredModel& m = s.models.at(cmp.selected);
     ui::heading((m.label + " on the test split").c_str());
     if (!m.hyper.empty()) ui::subtle("Trained: %s", m.hyper.c_str());
     if (!s.models.evaluated(m)) {
         ImGui::TextDisabled("evaluating ...");
-        return;
+    } else {
+        draw_test_details(m, cmp);
     }
+    ImGui::Spacing();
+    ui::heading("Run card");
+    ui::mark_item("compare.card");
+    if (m.link.empty()) ui::subtle("This model's file does not record the settings it was trained with.");
+    else draw_run_card(s, m.link, m.label);
+}
+
+static void draw_test_details(StoredModel& m, CompareState& cmp) {
+    const float e = ui::em();
     draw_evaluation(&m.test, cmp.conf_tex, ImGui::GetContentRegionAvail().x, e * 26, nullptr);
     ImGui::Text("ACC %.3f   AUC %.3f", m.test.acc, m.test.auc);
     const core::Calibration& cal = m.model->calibration();
@@ -318,6 +330,11 @@ void draw_compare_panel(AppState& s) {
     ImGui::TableNextColumn();
     draw_details(s, cmp);
     ImGui::EndTable();
+}
+
+void compare_select(AppState& s, int index) {
+    if (!s.compare) s.compare = std::make_shared<CompareState>();
+    s.compare->selected = index;
 }
 
 void release_compare_views(AppState& s) {

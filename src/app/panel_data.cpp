@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "app/app.h"
 #include "app/inspect.h"
@@ -39,9 +41,9 @@ void set_subset(AppState& s, const core::SubsetSpec& spec) {
     d.seed_ui = (int)spec.seed;
     apply_subset(s);
     char buf[160];
-    snprintf(buf, sizeof buf, "Subset: %s, cap %d, fraction %.2f, seed %d -> %d images", core::split_name(spec.split), spec.per_class,
+    snprintf(buf, sizeof buf, "Subset: %s, cap %d, fraction %.4g, seed %d -> %d images", core::split_name(spec.split), spec.per_class,
              spec.fraction, (int)spec.seed, d.view.size());
-    s.log.info(buf);
+    s.log.info(d.loaded ? buf : std::string(buf, std::strchr(buf, '-') - 1) + " (for the data when it arrives)");
 }
 
 void apply_subset(AppState& s) {
@@ -135,7 +137,11 @@ static void draw_subset_card(AppState& s) {
         core::SubsetSpec spec;
         spec.split = (core::Split)d.split_ui;
         spec.per_class = d.per_class_ui;
-        spec.fraction = d.fraction_ui;
+        // the slider's float as the decimal it shows (0.3f is 0.30000001192092896 as a double): the
+        // run's link then reads fraction=0.3
+        char frac[32];
+        std::snprintf(frac, sizeof frac, "%.6g", d.fraction_ui);
+        spec.fraction = std::strtod(frac, nullptr);
         spec.seed = (uint64_t)d.seed_ui;
         set_subset(s, spec);
     }

@@ -94,6 +94,13 @@ static void draw_settings(AppState& s, TrainState& t) {
     if (is_network(t.settings.model)) draw_hyperparameters(t);
     ImGui::EndDisabled();
     draw_data_summary(s);
+    // the settings and the subset as a link (the page's address holds it too)
+    if (ImGui::Button("Copy link to these settings", ImVec2(-1, 0))) copy_run_link(s, current_link(s), "these settings");
+    ui::button_fits("Copy link to these settings", ImGui::GetItemRectSize().x);
+    ui::mark_item("train.copy_link");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("The model, every hyperparameter, the subset and the seed as a link: whoever opens it gets this "
+                          "Train tab, and Start trains the same run (the same loss curve in the same build).");
 }
 
 // [SECTION] controls
@@ -288,8 +295,19 @@ static void draw_curves(AppState& s, TrainState& t, float w) {
             acc.push_back({r.val_acc.data(), (int)r.val_acc.size(), run_color((int)k), r.label.c_str(), x});
             legend.push_back(loss.back());
         }
-    // one legend for both plots (a finished run's entry is its settings)
-    ui::legend_row(legend);
+    // one legend for both plots (a finished run's entry is its settings; hover for its card, click to
+    // copy its link)
+    const int hovered = ui::legend_row(legend), first_run = (int)legend.size() - (t.overlay ? (int)t.runs.size() : 0);
+    if (hovered >= first_run && t.overlay) {
+        const RunCurve& r = t.runs[hovered - first_run];
+        ImGui::BeginTooltip();
+        ImGui::PushTextWrapPos(ui::em() * 30);
+        ImGui::TextUnformatted(r.label.c_str());
+        ImGui::TextDisabled("Click to copy the link to this run: it trains the same run again.");
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
+        if (ImGui::IsMouseClicked(0)) copy_run_link(s, r.link, "run " + r.label.substr(0, r.label.find(' ')));
+    }
     const char* xl = t.x_wall ? "wall time (s)" : "epoch";
     // side by side, or one under the other when each would be narrower than ~17 lines of text
     const bool beside = w >= e * 34;
@@ -316,8 +334,8 @@ static void draw_feature_model_note(AppState& s, TrainState& t) {
 
 static void draw_validation(TrainState& t, float w) {
     ImGui::Spacing();
-    // the matrix grows with the window (every count stays readable: see draw_confusion)
-    draw_evaluation(t.snap.eval.n > 0 ? &t.snap.eval : nullptr, t.views.conf_tex, w, ui::em() * 30, "validation");
+    // the matrix with the images behind its cells (the misclassified until a cell is clicked) beside it
+    draw_validation_views(t.views, t.snap.eval.n > 0 ? &t.snap.eval : nullptr, t.run_val, w);
 }
 
 static void draw_live(AppState& s, TrainState& t) {
@@ -334,9 +352,6 @@ static void draw_live(AppState& s, TrainState& t) {
     update_views(t.views, *live, val, s.stats.t);
     ImGui::Spacing();
     draw_filters_and_activations(t.views, val, w);
-    const int epochs_done = feature_model ? (t.snap.finished() ? 1 : 0) : t.snap.train.epoch;
-    update_misclassified(t.views, *live, val, epochs_done);
-    draw_misclassified(t.views, val, w);
 }
 
 void draw_train_panel(AppState& s) {

@@ -98,8 +98,13 @@ static core::Status new_run(AppState& s, TrainState& t) {
     if (!spec) return core::Status::error(spec.error);
     core::Dataset train = training_set(s);
     if (train.size() == 0) return core::Status::error("the training subset is empty: widen it in the Data tab");
-    auto job = core::TrainJob::create(spec.value, std::move(train), validation_set(s));
+    core::Dataset val = validation_set(s);
+    auto job = core::TrainJob::create(spec.value, std::move(train), val);
     if (!job) return core::Status::error(job.error);
+    const core::RunCard card = current_card(s);
+    t.run_link = core::format_run_card(card);
+    t.run_line = core::describe_run(card);
+    t.run_val = std::move(val);
     t.job = std::move(job.value);
     t.snap = t.job->snapshot();
     t.run_summary = spec.value.summary;
@@ -110,7 +115,8 @@ static core::Status new_run(AppState& s, TrainState& t) {
     t.epoch_wall.clear();
     t.views.reset();
     s.log.info("Training " + spec.value.model.name + " on " + std::to_string(t.job->train_size()) + " images, validating on " +
-               std::to_string(t.job->val_size()) + " (" + t.run_summary + ")");
+               std::to_string(t.job->val_size()) + " (" + t.run_line + ")");
+    s.log.info("Run #" + std::to_string(t.runs_started) + " settings (its link; bloodcell train --settings reads them too): " + t.run_link);
     return core::Status::success();
 }
 
@@ -171,6 +177,7 @@ void reset_training(AppState& s) {
     t.running = false;
     stop_worker(t);
     t.job.reset();
+    t.run_val = core::Dataset();
     t.view_model.reset();
     t.snap = core::JobSnapshot();
     t.views.reset();
@@ -185,7 +192,8 @@ static void note_epochs(TrainState& t) {
 static void keep_curve(TrainState& t) {
     note_epochs(t);
     RunCurve c;
-    c.label = "#" + std::to_string(t.runs_started) + " " + t.run_summary;
+    c.label = "#" + std::to_string(t.runs_started) + " " + t.run_line;
+    c.link = t.run_link;
     const auto& h = t.snap.train.history;
     for (size_t i = 0; i < h.size(); ++i) {
         c.epoch.push_back((float)h[i].epoch);
@@ -211,10 +219,12 @@ static void finish_run(AppState& s, TrainState& t) {
     e->model = std::make_shared<core::Model>(t.job->take_model());
     e->label = e->model->spec().name + " #" + std::to_string(t.runs_started);
     e->origin = "trained here on " + std::to_string(t.job->train_size()) + " images";
-    e->hyper = t.run_summary;
+    e->hyper = t.run_line;
+    e->link = t.run_link;
     e->train_seconds = t.snap.seconds;
     core::TrainRecord record = e->model->record();
     record.train_seconds = t.snap.seconds;
+    record.settings = t.run_link;  // a saved .bcm keeps the run's card
     e->model->set_record(record);
     const bool use = s.models.active() < 0;
     const std::string label = e->label;
@@ -301,6 +311,7 @@ core::Status start_tune(AppState& s) {
     auto job = core::TuneJob::create(std::move(trials.value), training_set(s), validation_set(s));
     if (!job) return core::Status::error(job.error);
     t.tune = std::move(job.value);
+    t.tune_subset = current_card(s).subset;
     t.tune_snap = t.tune->snapshot();
     s.log.info("Tuning " + t.settings.model + ": " + std::to_string(t.tune_snap.trials.size()) + " trials of " +
                std::to_string(t.tune_epochs) + " epochs");
@@ -325,11 +336,16 @@ static void tune_slice(AppState& s, TrainState& t) {
     }
     if (t.tune_snap.status != core::JobStatus::done || t.tune_snap.best_trial < 0) return;
     const core::TrialResult& b = t.tune_snap.trials[t.tune_snap.best_trial];
+    const core::RunCard card{t.tune->trial(t.tune_snap.best_trial).settings, t.tune_subset};
     auto e = std::make_unique<StoredModel>();
     e->model = std::make_shared<core::Model>(t.tune->take_best_model());
     e->label = e->model->spec().name + " (tuned)";
     e->origin = "best of " + std::to_string(t.tune_snap.trials.size()) + " tuning trials";
-    e->hyper = b.desc();
+    e->hyper = core::describe_run(card);
+    e->link = core::format_run_card(card);
+    core::TrainRecord record = e->model->record();
+    record.settings = e->link;  // a saved .bcm keeps the trial's card
+    e->model->set_record(record);
     e->train_seconds = b.seconds;
     s.models.add(std::move(e), false);
     notify(s, LogEntry::Info, "Tuning done: best val ACC " + fmt("%.3f", b.val_acc) + " (" + b.desc() + "); added to the models");

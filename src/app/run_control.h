@@ -20,7 +20,8 @@ namespace app {
 // A finished run's curves per epoch, kept so that runs can be overlaid on one plot (Train tab),
 // against epochs or wall-clock time, with the run's settings as its legend.
 struct RunCurve {
-    std::string label;  // "#2 cnn, 2 epochs, batch 64, lr 0.001 cosine, Adam, augmented"
+    std::string label;  // "#2 cnn, 2 epochs, batch 64, lr 0.001 cosine, Adam, augmented, seed 0; all of the train split"
+    std::string link;   // the run card's text (the link that trains it again)
     std::vector<float> epoch, wall, train_loss, val_loss, val_acc;
 };
 constexpr int kKeptRuns = 6;  // the oldest finished run's curve goes when a seventh finishes
@@ -35,6 +36,9 @@ struct TrainState {
     std::unique_ptr<core::TrainJob> job;
     core::JobSnapshot snap;       // the job's latest snapshot: what the panels draw
     std::string run_summary;      // the run's settings in one line
+    std::string run_link;         // the run's card as text: every setting and the subset (core/recipe.h)
+    std::string run_line;         // the same for people, at full precision (core::describe_run)
+    core::Dataset run_val;        // the run's validation images (what its confusion matrix counts)
     bool running = false;
     bool demo_pending = false;
     std::vector<float> epoch_wall;  // the run's wall_seconds when each epoch's validation was seen
@@ -54,6 +58,7 @@ struct TrainState {
     std::unique_ptr<core::TuneJob> tune;
     core::JobSnapshot tune_snap;
     int tune_epochs = 2;
+    core::SubsetSpec tune_subset;  // the training subset the grid runs on (its best model's card)
     bool tune_lr[3] = {true, true, false};     // kTuneRates
     bool tune_batch[3] = {false, true, true};  // kTuneBatches
     // live views of the run (filters, activations, misclassified images)
@@ -90,6 +95,19 @@ bool training_on_worker(const AppState& s);  // a worker thread is stepping the 
 core::Dataset training_set(const AppState& s);
 core::Dataset validation_set(const AppState& s);
 core::SubsetSpec validation_spec(const AppState& s);
+
+// [SECTION] the run as a link (run_link.cpp)
+// What Start trains now: the Train tab's settings and the training subset (the Data tab's subset of
+// the train split), as a run card and as its text.
+core::RunCard current_card(const AppState& s);
+std::string current_link(const AppState& s);
+// Hands the current settings to Platform::set_link when they changed (every frame).
+void link_frame(AppState& s);
+// Copies a run's link for the user (Platform::copy_link, else the clipboard) and says so; `what`
+// names the run ("run #2").
+void copy_run_link(AppState& s, const std::string& link, const std::string& what);
+// A run's card: every field of the link in words and values (full precision), and a Copy link button.
+void draw_run_card(AppState& s, const std::string& link, const std::string& what);
 
 // [SECTION] tuning
 core::Status start_tune(AppState& s);

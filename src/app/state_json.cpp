@@ -92,7 +92,7 @@ void models_json(std::ostringstream& o, const AppState& s) {
         const StoredModel& e = ms.at(i);
         const bool ev = ms.evaluated(e);
         o << (i ? "," : "") << "{\"label\":\"" << json_escape(e.label) << "\",\"params\":" << e.params << ",\"hyper\":\""
-          << json_escape(e.hyper) << "\",\"evaluated\":" << b(ev) << ",\"acc\":" << (ev ? e.test.acc : -1)
+          << json_escape(e.hyper) << "\",\"link\":\"" << json_escape(e.link) << "\",\"evaluated\":" << b(ev) << ",\"acc\":" << (ev ? e.test.acc : -1)
           << ",\"auc\":" << (ev && std::isfinite(e.test.auc) ? e.test.auc : -1) << "}";
     }
     o << "]";
@@ -111,7 +111,17 @@ void run_json(std::ostringstream& o, const TrainState& t) {
     for (size_t i = from; i < n; ++i) o << (i > from ? "," : "") << m.batches[i].loss;
     o << "],\"first_loss\":" << (n ? m.batches[0].loss : 0) << ",\"val_acc\":[";
     for (size_t i = 0; i < m.history.size(); ++i) o << (i ? "," : "") << m.history[i].val_acc;
-    o << "],\"final_val_acc\":" << r.eval.acc << ",\"diverged\":" << b(m.diverged) << ",\"diverged_message\":\""
+    o << "],\"loss_count\":" << n << ",\"best_val_acc\":" << m.best_val_acc << ",\"link\":\"" << json_escape(t.run_link)
+      << "\",\"line\":\"" << json_escape(t.run_line) << "\",\"val_n\":" << t.run_val.size() << ",\"confusion\":[";
+    for (int i = 0; i < core::kClasses; ++i)
+        for (int j = 0; j < core::kClasses; ++j) o << (i + j ? "," : "") << r.eval.confusion[i][j];
+    // the images behind the matrix that the Train tab lists: the chosen cell (-1: the misclassified)
+    o << "],\"behind\":{\"cell\":" << t.views.cell << ",\"count\":" << t.views.behind.size() << ",\"items\":[";
+    for (size_t k = 0; k < t.views.behind.size() && k < 300; ++k) {
+        const int i = t.views.behind[k];
+        o << (k ? "," : "") << "[" << i << "," << (int)t.run_val.labels[i] << "," << (int)r.eval.predicted[i] << "]";
+    }
+    o << "]},\"final_val_acc\":" << r.eval.acc << ",\"diverged\":" << b(m.diverged) << ",\"diverged_message\":\""
       << json_escape(m.diverged_message) << "\",\"divergences\":" << m.divergences << "}";
 }
 
@@ -162,16 +172,17 @@ void train_json(std::ostringstream& o, const AppState& s) {
     models_json(o, s);
     const TrainState* t = s.train.get();
     o << ",\"running\":" << b(t && t->running);
+    const core::RunSettings rs = current_card(s).settings;  // the defaults before the Train tab exists
+    o << ",\"settings\":{\"model\":\"" << json_escape(rs.model) << "\",\"batch\":" << rs.train.batch << ",\"lr\":" << rs.train.lr
+      << ",\"epochs\":" << rs.train.epochs << ",\"augment\":" << b(rs.train.augment) << ",\"seed\":" << rs.train.seed << "}";
+    o << ",\"link\":\"" << json_escape(current_link(s)) << "\",\"copied\":\"" << json_escape(s.copied) << "\"";
     if (t) {
-        const core::RunSettings& rs = t->settings;
-        o << ",\"settings\":{\"model\":\"" << json_escape(rs.model) << "\",\"batch\":" << rs.train.batch << ",\"lr\":" << rs.train.lr
-          << ",\"epochs\":" << rs.train.epochs << ",\"augment\":" << b(rs.train.augment) << "}";
         if (t->job) run_json(o, *t);
         // finished runs kept for the overlay: settings, validation accuracy per epoch, wall time
         o << ",\"runs\":[";
         for (size_t k = 0; k < t->runs.size(); ++k) {
             const RunCurve& r = t->runs[k];
-            o << (k ? "," : "") << "{\"label\":\"" << json_escape(r.label) << "\",\"val_acc\":[";
+            o << (k ? "," : "") << "{\"label\":\"" << json_escape(r.label) << "\",\"link\":\"" << json_escape(r.link) << "\",\"val_acc\":[";
             for (size_t i = 0; i < r.val_acc.size(); ++i) o << (i ? "," : "") << r.val_acc[i];
             o << "],\"wall\":[";
             for (size_t i = 0; i < r.wall.size(); ++i) o << (i ? "," : "") << r.wall[i];
@@ -197,7 +208,13 @@ std::string app_state_json(const AppState& s) {
     classify_json(o, s);
     features_json(o, s);
     o << ",\"log\":{\"count\":" << s.log.entries.size() << ",\"errors\":" << s.log.errors << ",\"warnings\":" << s.log.warnings
-      << ",\"last\":\"" << (s.log.entries.empty() ? "" : json_escape(s.log.entries.back().text)) << "\"}";
+      << ",\"last\":\"" << (s.log.entries.empty() ? "" : json_escape(s.log.entries.back().text)) << "\",\"error_texts\":[";
+    std::vector<const std::string*> errors;  // the latest errors, newest last
+    for (const LogEntry& e : s.log.entries)
+        if (e.level == LogEntry::Error) errors.push_back(&e.text);
+    for (size_t i = errors.size() > 8 ? errors.size() - 8 : 0, first = i; i < errors.size(); ++i)
+        o << (i > first ? "," : "") << "\"" << json_escape(*errors[i]) << "\"";
+    o << "]}";
     o << ",\"notice\":\"" << json_escape(s.notice.text) << "\"";
     layout_json(o, s);
     o << ",\"shaders\":" << b(gfx_shaders_ready());

@@ -7,15 +7,15 @@
 
 #include "app/app.h"
 #include "app/ui.h"
+#include "app/widgets.h"
 #include "core/metrics.h"
 
 namespace app {
 
 void TrainViews::reset() {
-    wrong_pred.reset(nullptr);
-    wrong_idx.clear();
-    wrong_pred_class.clear();
-    wrong_epoch = -1;
+    cell = -1;
+    behind.clear();
+    behind_key = 0;
     act_image = 0;
     refreshed_t = -1;
     filters_n = acts_n = 0;
@@ -25,7 +25,7 @@ void TrainViews::release() {
     conf_tex.release();
     filters_tex.release();
     acts_tex.release();
-    wrong_tex.release();
+    behind_tex.release();
 }
 
 void refresh_filters(TrainViews& t, core::Model& m) {
@@ -126,30 +126,6 @@ void update_views(TrainViews& t, core::Model& m, const core::Dataset& val, doubl
     if (val.size() > 0) refresh_activations(t, m, val.image(std::min(t.act_image, val.size() - 1)));
 }
 
-void update_misclassified(TrainViews& t, core::Model& m, const core::Dataset& val, int epochs_done) {
-    if (epochs_done > 0 && epochs_done != t.wrong_epoch && (t.wrong_pred.n == 0 || t.wrong_pred.done())) {
-        t.wrong_pred.reset(&val, 256);
-        t.wrong_epoch = epochs_done;
-    }
-    if (t.wrong_pred.n == 0 || t.wrong_pred.done()) return;
-    t.wrong_pred.step(m, {0, 4.0}, core::prediction_chunk(m));
-    if (!t.wrong_pred.done()) return;
-    t.wrong_idx.clear();
-    t.wrong_pred_class.clear();
-    for (int i = 0; i < t.wrong_pred.n; ++i) {
-        int p = core::argmax(&t.wrong_pred.probs[(size_t)i * 8], 8);
-        if (p != val.labels[i]) {
-            t.wrong_idx.push_back(i);
-            t.wrong_pred_class.push_back(p);
-        }
-    }
-    int n = std::min<int>((int)t.wrong_idx.size(), 32);
-    std::vector<uint8_t> rgb((size_t)n * core::kImageBytes);
-    for (int i = 0; i < n; ++i)
-        for (int y = 0; y < 28; ++y) std::copy_n(val.image(t.wrong_idx[i]) + y * 84, 84, &rgb[((size_t)y * n * 28 + i * 28) * 3]);
-    if (n > 0) t.wrong_tex.upload_rgb(rgb.data(), n * 28, 28, true);
-}
-
 static void draw_filters(TrainViews& t, float tile_side) {
     if (t.filters_n > 0) {
         ImGui::BeginGroup();
@@ -230,26 +206,108 @@ void draw_filters_and_activations(TrainViews& t, const core::Dataset& val, float
     draw_activations(t, val, tile_side);
 }
 
-void draw_misclassified(const TrainViews& t, const core::Dataset& val, float w) {
-    const float e = ui::em();
-    if (!t.wrong_idx.empty() && t.wrong_tex.valid()) {
-        ImGui::Spacing();
-        ImGui::TextWrapped("Misclassified validation images: %d of %d checked (label -> prediction)", (int)t.wrong_idx.size(), t.wrong_pred.n);
-        int n = std::min<int>((int)t.wrong_idx.size(), 32);
-        float th = std::round(e * 3.2f);
-        int per_row = std::max(1, (int)((w + 6) / (th + e * 0.5f)));
-        for (int i = 0; i < n; ++i) {
-            if (i % per_row) ImGui::SameLine(0, e * 0.5f);
-            ImGui::BeginGroup();
-            ImGui::Image(t.wrong_tex.im(), ImVec2(th, th), ImVec2(i / (float)n, 0), ImVec2((i + 1) / (float)n, 1));
-            int truth = val.labels[t.wrong_idx[i]], pred = t.wrong_pred_class[i];
-            ImVec2 q = ImGui::GetItemRectMin();
-            ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(q.x, q.y + th - 4), ImVec2(q.x + th / 2, q.y + th), class_color(truth));
-            ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(q.x + th / 2, q.y + th - 4), ImVec2(q.x + th, q.y + th), class_color(pred));
-            ImGui::EndGroup();
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s, predicted %s", core::kClassNames[truth], core::kClassNames[pred]);
-        }
+// [SECTION] the images behind the confusion matrix
+void update_behind(TrainViews& v, const core::Evaluation& ev, const core::Dataset& val) {
+    const bool usable = (int)ev.predicted.size() == ev.n && ev.n == val.size();
+    uint64_t key = 1469598103934665603ULL;  // FNV-1a over the predictions, the cell and the size
+    auto mix = [&](uint64_t x) { key = (key ^ x) * 1099511628211ULL; };
+    for (uint8_t p : ev.predicted) mix(p);
+    mix((uint64_t)(v.cell + 2));
+    mix((uint64_t)val.size() << 1 | (usable ? 1 : 0));
+    if (key == v.behind_key) return;
+    v.behind_key = key;
+    v.behind.clear();
+    if (!usable) return;
+    for (int i = 0; i < ev.n; ++i) {
+        const int t = val.labels[i], p = ev.predicted[i];
+        if (v.cell < 0 ? t != p : t * core::kClasses + p == v.cell) v.behind.push_back(i);
     }
+    const int n = std::min((int)v.behind.size(), kBehindShown), cols = 16, rows = (n + cols - 1) / cols;
+    if (n == 0) return;
+    const int W = cols * core::kSide;
+    std::vector<uint8_t> rgb((size_t)W * rows * core::kSide * 3, 0);
+    for (int k = 0; k < n; ++k) {
+        const uint8_t* img = val.image(v.behind[k]);
+        const int ox = (k % cols) * core::kSide, oy = (k / cols) * core::kSide;
+        for (int y = 0; y < core::kSide; ++y)
+            std::copy_n(img + (size_t)y * core::kSide * 3, core::kSide * 3, &rgb[((size_t)(oy + y) * W + ox) * 3]);
+    }
+    v.behind_tex.upload_rgb(rgb.data(), W, rows * core::kSide, true);
+}
+
+// The list of images behind the chosen cell, in a scrolling region w x h.
+static void draw_behind(TrainViews& v, const core::Evaluation& ev, const core::Dataset& val, float w, float h) {
+    const float e = ui::em(), y0 = ImGui::GetCursorPosY();
+    char title[200];
+    const int n = (int)v.behind.size();
+    if (v.cell < 0) {
+        std::snprintf(title, sizeof title, "Misclassified: %d of %d validation images", n, ev.n);
+    } else {
+        const int t = v.cell / core::kClasses, p = v.cell % core::kClasses;
+        if (t == p) std::snprintf(title, sizeof title, "%s, predicted right: %d images", core::kClassNames[t], n);
+        else std::snprintf(title, sizeof title, "%s predicted as %s: %d images", core::kClassNames[t], core::kClassNames[p], n);
+    }
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w);
+    ImGui::TextWrapped("%s", title);
+    ImGui::PopTextWrapPos();
+    if (v.cell >= 0) {
+        if (ImGui::SmallButton("Back to the misclassified")) v.cell = -1;
+    } else {
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w);
+        ImGui::TextDisabled("Click a cell of the matrix to see its images.");
+        ImGui::PopTextWrapPos();
+    }
+    ImGui::BeginChild("##behind", ImVec2(w, std::max(h - (ImGui::GetCursorPosY() - y0), e * 8)), true);
+    const float th = std::round(e * 2.6f);
+    const int shown = std::min(n, kBehindShown), cols = 16;
+    const float tw = (float)(cols * core::kSide), tht = (float)(((shown + cols - 1) / cols) * core::kSide);
+    for (int k = 0; k < shown && v.behind_tex.valid(); ++k) {
+        const int i = v.behind[k], truth = val.labels[i], pred = ev.predicted[i];
+        const float u = (k % cols) * core::kSide / tw, q = (k / cols) * core::kSide / tht;
+        ImGui::BeginGroup();
+        ImGui::Image(v.behind_tex.im(), ImVec2(th, th), ImVec2(u, q), ImVec2(u + core::kSide / tw, q + core::kSide / tht));
+        ImGui::SameLine(0, e * 0.5f);
+        ImGui::BeginGroup();
+        ui::fitted((std::string("true: ") + core::kClassNames[truth]).c_str(), class_color(truth));
+        ui::fitted((std::string("predicted: ") + core::kClassNames[pred]).c_str(), class_color(pred));
+        ImGui::EndGroup();
+        ImGui::EndGroup();
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("validation image %d: a %s, predicted %s", i, core::kClassNames[truth], core::kClassNames[pred]);
+    }
+    if (n > shown) ImGui::TextDisabled("... and %d more", n - shown);
+    if (n == 0) ImGui::TextDisabled(v.cell < 0 ? "none: every validation image is right" : "no images in this cell");
+    ImGui::EndChild();
+}
+
+void draw_validation_views(TrainViews& v, const core::Evaluation* ev, const core::Dataset& val, float w) {
+    const float e = ui::em(), gap = e * 1.5f, min_side = confusion_min_side(), list_min = e * 15;
+    const bool beside = w >= min_side + gap + list_min;
+    const float side = beside ? std::clamp(w * 0.45f, min_side, std::max(min_side, std::min(e * 26, w - gap - list_min)))
+                              : std::clamp(w, min_side, std::max(min_side, e * 26));
+    ImGui::BeginGroup();
+    ImGui::TextUnformatted("Confusion matrix (validation)");
+    if (!ev) {
+        ImGui::Dummy(ImVec2(side, e * 2));
+        ImGui::TextDisabled("after the first epoch");
+        ImGui::EndGroup();
+        return;
+    }
+    const float top = ImGui::GetCursorPosY();
+    const int clicked = draw_confusion(*ev, v.conf_tex, side, &v.cell);
+    const float matrix_h = ImGui::GetCursorPosY() - top;
+    ImGui::EndGroup();
+    if (clicked >= 0) v.cell = clicked == v.cell ? -1 : clicked;
+    update_behind(v, *ev, val);
+    if (beside) ImGui::SameLine(0, gap);
+    else ImGui::Spacing();
+    ImGui::BeginGroup();
+    draw_behind(v, *ev, val, beside ? w - side - gap : w, beside ? matrix_h + ImGui::GetTextLineHeightWithSpacing() : e * 16);
+    ImGui::EndGroup();
+    ImGui::Spacing();
+    ImGui::TextUnformatted("Per class (validation)");
+    draw_class_scores(*ev);
+    ImGui::Text("ACC %.3f   AUC %.3f   macro F1 %.3f", ev->acc, ev->auc, ev->macro_f1);
 }
 
 }  // namespace app

@@ -208,17 +208,24 @@ void class_bars(const float* values, int n, float vmax, const char* value_fmt, f
     ImGui::Dummy(ImVec2(0, 0));
 }
 
-void legend_row(const std::vector<Series>& series) {
+int legend_row(const std::vector<Series>& series) {
     const float e = em();
+    int hovered = -1;
     for (size_t i = 0; i < series.size(); ++i) {
         const float w = e * 1.1f + ImGui::CalcTextSize(series[i].label).x;
         if (i) same_line_if_fits(w, e);
+        ImGui::BeginGroup();
         ImVec2 p = ImGui::GetCursorScreenPos();
         ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + e * 0.3f), ImVec2(p.x + e * 0.7f, p.y + e * 0.7f), series[i].color);
         ImGui::Dummy(ImVec2(e * 0.9f, e));
         ImGui::SameLine(0, e * 0.2f);
+        ImGui::PushTextWrapPos(0.0f);  // a label longer than the row (a run's settings) wraps
         ImGui::TextUnformatted(series[i].label);
+        ImGui::PopTextWrapPos();
+        ImGui::EndGroup();
+        if (ImGui::IsItemHovered()) hovered = (int)i;
     }
+    return hovered;
 }
 
 void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, float ymin, float ymax,

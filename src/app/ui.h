@@ -52,7 +52,8 @@ struct Series { const float* v; int n; ImU32 color; const char* label; const flo
 void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, float ymin, float ymax,
                const char* x_label, bool auto_y = true, bool legend = true);
 // The series' colors and labels on one row (wrapping when narrow), for plots drawn without a legend.
-void legend_row(const std::vector<Series>& series);
+// Returns the index of the entry under the mouse, or -1.
+int legend_row(const std::vector<Series>& series);
 
 // A box plot row per class: whiskers min..max, box q1..q3, median line.
 struct Box { float min = 0, q1 = 0, med = 0, q3 = 0, max = 0; int n = 0; };

@@ -11,7 +11,7 @@
 
 namespace app {
 
-void draw_confusion(const core::Evaluation& ev, Texture& tex, float side) {
+int draw_confusion(const core::Evaluation& ev, Texture& tex, float side, const int* selected) {
     const float e = ui::em();
     std::vector<float> v(core::kClasses * core::kClasses, 0.f);
     for (int i = 0; i < core::kClasses; ++i) {
@@ -52,10 +52,32 @@ void draw_confusion(const core::Evaluation& ev, Texture& tex, float side) {
             ImU32 col = v[i * 8 + j] > 0.6f ? IM_COL32(20, 20, 30, 255) : IM_COL32(235, 235, 240, 255);
             dl->AddText(font, size, ImVec2(m0.x + cell * (j + 0.5f) - ts.x * 0.5f, m0.y + cell * (i + 0.5f) - ts.y * 0.5f), col, b);
         }
+    int clicked = -1;
+    if (selected) {
+        const ImVec2 m1(m0.x + cell * 8, m0.y + cell * 8);
+        ui::mark_rect("train.confusion", m0, m1);
+        auto outline = [&](int k, ImU32 col, float thick) {
+            const ImVec2 a(m0.x + cell * (k % 8), m0.y + cell * (k / 8));
+            dl->AddRect(ImVec2(a.x + 1, a.y + 1), ImVec2(a.x + cell - 1, a.y + cell - 1), col, 0, 0, thick);
+        };
+        if (*selected >= 0 && *selected < 64) outline(*selected, IM_COL32(255, 255, 255, 255), 2.5f);
+        if (ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(m0, m1)) {
+            const ImVec2 mp = ImGui::GetIO().MousePos;
+            const int j = std::clamp((int)((mp.x - m0.x) / cell), 0, 7), i = std::clamp((int)((mp.y - m0.y) / cell), 0, 7);
+            outline(i * 8 + j, IM_COL32(255, 255, 255, 140), 1.5f);
+            const int n = ev.confusion[i][j];
+            if (i == j) ImGui::SetTooltip("%d %s image%s predicted right.\nClick to see them.", n, core::kClassNames[i], n == 1 ? "" : "s");
+            else ImGui::SetTooltip("%d %s image%s predicted as %s.\nClick to see them.", n, core::kClassNames[i], n == 1 ? "" : "s",
+                                   core::kClassNames[j]);
+            if (ImGui::IsMouseClicked(0)) clicked = i * 8 + j;
+        }
+    }
     ImGui::Dummy(ImVec2(side, cell * 8 + e * 1.3f));
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + side);
-    ImGui::TextDisabled("rows: true class, columns: predicted; color = share of the row");
+    ImGui::TextDisabled(selected ? "rows: true class, columns: predicted; color = share of the row; click a cell for its images"
+                                 : "rows: true class, columns: predicted; color = share of the row");
     ImGui::PopTextWrapPos();
+    return clicked;
 }
 
 namespace {
@@ -69,13 +91,13 @@ float class_scores_w() {
     const float num_w = ImGui::CalcTextSize("precision").x;
     return class_name_w() + num_w * 3.1f + 10 * ImGui::GetStyle().CellPadding.x + 2;
 }
+}  // namespace
 // A matrix whose column headings ("NEU") fit their cells, so that they do not run together.
 float confusion_min_side() {
     float head = 0;
     for (int k = 0; k < core::kClasses; ++k) head = std::max(head, ImGui::CalcTextSize(core::kClassShortNames[k]).x);
     return ui::em() * 3.2f + core::kClasses * (head + ui::em() * 0.4f);
 }
-}  // namespace
 
 void draw_evaluation(const core::Evaluation* ev, Texture& tex, float w, float max_side, const char* what) {
     const float e = ui::em(), gap = e * 1.5f, table_w = class_scores_w(), min_side = confusion_min_side();

@@ -12,7 +12,11 @@ namespace app {
 
 // The confusion matrix as a heat map (color = share of the true class's row) with every count
 // written in its cell (drawn smaller when a count does not fit), in a square of `side` pixels.
-void draw_confusion(const core::Evaluation& ev, Texture& tex, float side);
+// With `selected` the cells answer the mouse: hovering one says how many images it holds, a click
+// returns it (true * 8 + predicted; else -1), and the cell *selected (>= 0) is outlined.
+int draw_confusion(const core::Evaluation& ev, Texture& tex, float side, const int* selected = nullptr);
+// The smallest matrix whose column headings ("NEU") fit their cells.
+float confusion_min_side();
 // Precision, recall, F1 and support per class.
 void draw_class_scores(const core::Evaluation& ev);
 // The confusion matrix and the per-class table of one evaluation in a region `w` px wide: side by

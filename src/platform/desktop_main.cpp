@@ -121,6 +121,8 @@ void usage() {
     fprintf(stderr,
             "usage: bloodcell_desktop [FILE...] [--tab NAME] [--cmd COMMAND]... [--size WxH] [--assets DIR]\n"
             "                         [--screenshot OUT.png] [--frames N] [--state OUT.json] [--session FILE|none]\n"
+            "                         [--settings TEXT]\n"
+            "  --settings: a run's settings as its link holds them (v=1&model=...), for the Train tab\n"
             "  FILE: a BloodMNIST .npz, images to classify (PNG/JPG), or a .bcm model\n");
 }
 
@@ -136,6 +138,7 @@ std::string default_session_path() {
 struct Options {
     std::vector<std::string> files, cmds;
     std::string screenshot, state_out, asset_dir = BLOODCELL_ASSET_DIR, session = default_session_path();
+    std::string settings;  // --settings: a run card's text (core/recipe.h)
     int frames = 0, width = 1280, height = 800;
 };
 
@@ -154,6 +157,7 @@ int parse_args(int argc, char** argv, Options& o) {
         else if (a == "--cmd") o.cmds.push_back(next());
         else if (a == "--assets") o.asset_dir = next();
         else if (a == "--session") o.session = next();
+        else if (a == "--settings") o.settings = next();
         else if (a == "--size") {
             std::string v = next();
             if (sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 320 || o.height < 240) {
@@ -213,6 +217,7 @@ app::Platform make_platform(GLFWwindow* window, const Options& o) {
     p.key_code = [](char c) { return (int)c; };  // GLFW_KEY_O == 'O', GLFW_KEY_1 == '1'
     p.open_path = open_path;
     p.assets_later = bundled_assets(o.asset_dir);
+    p.link_at_start = o.settings;  // no address to keep in step: copy_link copies the settings text
     p.save_text = [](const std::string& filename, const std::string& text) -> std::string {
         auto st = core::io::write_text_file(filename, text);
         return st.ok ? filename : std::string();

@@ -22,6 +22,10 @@
 //      names them on main's command line (--assets-later a,b,...), so the app draws at once and says
 //      they are loading; their bytes come through bc_open_file(name, "asset", ...), a failed
 //      download through bc_asset_failed(name, why)
+//  [X] the run's settings in the address: the fragment the page was opened with comes as --link
+//      (Platform::link_at_start), the app keeps the fragment in step (set_link -> bloodcell.setLink),
+//      a fragment the user edits arrives through bc_open_link, copy_link copies the page's address
+//      with a run's settings (bloodcell.copyLink)
 // Training runs in bounded slices inside the frame (on the main thread; its GEMMs split over the
 // core's threads in the threaded build).
 #include <GLFW/glfw3.h>
@@ -212,6 +216,11 @@ EMSCRIPTEN_KEEPALIVE void bc_restore_session(const uint8_t* bytes, int size) {
 }
 // The page is being hidden or closed: store the session now if it changed.
 EMSCRIPTEN_KEEPALIVE void bc_flush_session() { app::session_flush(web.state); }
+// The address's fragment changed (the user edited or pasted a link): the run's settings it holds.
+EMSCRIPTEN_KEEPALIVE void bc_open_link(const char* text) {
+    app::app_open_link(web.state, text ? text : "");
+    web.state.pacing.wake = true;
+}
 EMSCRIPTEN_KEEPALIVE void bc_asset_failed(const char* name, const char* why) {
     app::app_asset_failed(web.state, name ? name : "asset", why ? why : "failed");
 }
@@ -219,10 +228,15 @@ EMSCRIPTEN_KEEPALIVE void bc_asset_failed(const char* name, const char* why) {
 
 int main(int argc, char** argv) {
     std::vector<std::string> assets_later;  // --assets-later teaching.npz,vgg6_w32.bcm (web/bloodcell.js)
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::string(argv[i]) == "--assets-later")
+    std::string link;                       // --link TEXT: the address's fragment (web/bloodcell.js)
+    for (int i = 1; i + 1 < argc; ++i) {
+        if (std::string(argv[i]) == "--assets-later") {
             for (const std::string& name : core::split(argv[++i], ','))
                 if (!name.empty()) assets_later.push_back(name);
+        } else if (std::string(argv[i]) == "--link") {
+            link = argv[++i];
+        }
+    }
 
     if (!glfwInit()) {
         EM_ASM({ if (window.bloodcell) window.bloodcell.fatal("GLFW could not start."); });
@@ -257,6 +271,13 @@ int main(int argc, char** argv) {
     web.platform.name = "web, 1 thread";
 #endif
     web.platform.assets_later = assets_later;
+    web.platform.link_at_start = link;
+    web.platform.set_link = [](const std::string& text) {
+        EM_ASM({ if (window.bloodcell) window.bloodcell.setLink(UTF8ToString($0)); }, text.c_str());
+    };
+    web.platform.copy_link = [](const std::string& text) {
+        EM_ASM({ if (window.bloodcell) window.bloodcell.copyLink(UTF8ToString($0)); }, text.c_str());
+    };
     web.platform.glsl_version = "#version 300 es";
     // embedded in the .wasm (CMakeLists.txt: --embed-file): what the first frame needs
     std::string missing = platform::read_ui_files(web.platform, BLOODCELL_SHADER_DIR, "/fonts/ui.ttf");
