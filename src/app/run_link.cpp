@@ -4,6 +4,7 @@
 // and shown field by field (draw_run_card: Compare, the legend of the overlaid runs).
 #include <cstdio>
 
+#include "app/inspect.h"
 #include "app/run_control.h"
 #include "app/ui.h"
 
@@ -119,6 +120,7 @@ void draw_run_card(AppState& s, const std::string& link, const std::string& what
         ImGui::EndTable();
     }
     if (ImGui::Button("Copy link")) copy_run_link(s, link, what);
+    ui::mark_item("card.copy");
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("The link holds every setting above: opened in this page it sets the Train tab up to train the "
                           "same run again. bloodcell train --settings reads the same text.");

@@ -170,7 +170,7 @@ const hash = (app) => app.page.evaluate(() => decodeURIComponent(location.hash.s
       await app.command('tab:Compare');
       assert(await app.command('model:select=' + mi) === '', 'model:select refused');
       await app.frames(3);
-      await reveal(app, 'compare.card');
+      await reveal(app, 'card.copy');
       await app.shot('link-03-compare-card');
     });
 
