@@ -192,6 +192,25 @@ void session_hooks(app::Platform& p) {
         return ok ? "'" + key + "' in this browser's storage (IndexedDB bloodcell)" : std::string();
     };
 }
+// main's arguments from web/bloodcell.js: --assets-later teaching.npz,vgg6_w32.bcm (the assets the
+// page downloads after the app) and --link TEXT (the address's fragment: a run's settings).
+void read_args(int argc, char** argv, app::Platform& p) {
+    for (int i = 1; i + 1 < argc; ++i) {
+        if (std::string(argv[i]) == "--assets-later") {
+            for (const std::string& name : core::split(argv[++i], ','))
+                if (!name.empty()) p.assets_later.push_back(name);
+        } else if (std::string(argv[i]) == "--link") {
+            p.link_at_start = argv[++i];
+        }
+    }
+    // the address's fragment follows the settings; Copy link copies the address with a run's settings
+    p.set_link = [](const std::string& text) {
+        EM_ASM({ if (window.bloodcell) window.bloodcell.setLink(UTF8ToString($0)); }, text.c_str());
+    };
+    p.copy_link = [](const std::string& text) {
+        EM_ASM({ if (window.bloodcell) window.bloodcell.copyLink(UTF8ToString($0)); }, text.c_str());
+    };
+}
 }  // namespace
 
 extern "C" {
@@ -227,16 +246,7 @@ EMSCRIPTEN_KEEPALIVE void bc_asset_failed(const char* name, const char* why) {
 }
 
 int main(int argc, char** argv) {
-    std::vector<std::string> assets_later;  // --assets-later teaching.npz,vgg6_w32.bcm (web/bloodcell.js)
-    std::string link;                       // --link TEXT: the address's fragment (web/bloodcell.js)
-    for (int i = 1; i + 1 < argc; ++i) {
-        if (std::string(argv[i]) == "--assets-later") {
-            for (const std::string& name : core::split(argv[++i], ','))
-                if (!name.empty()) assets_later.push_back(name);
-        } else if (std::string(argv[i]) == "--link") {
-            link = argv[++i];
-        }
-    }
+    read_args(argc, argv, web.platform);
 
     if (!glfwInit()) {
         EM_ASM({ if (window.bloodcell) window.bloodcell.fatal("GLFW could not start."); });
@@ -270,14 +280,6 @@ int main(int argc, char** argv) {
 #else
     web.platform.name = "web, 1 thread";
 #endif
-    web.platform.assets_later = assets_later;
-    web.platform.link_at_start = link;
-    web.platform.set_link = [](const std::string& text) {
-        EM_ASM({ if (window.bloodcell) window.bloodcell.setLink(UTF8ToString($0)); }, text.c_str());
-    };
-    web.platform.copy_link = [](const std::string& text) {
-        EM_ASM({ if (window.bloodcell) window.bloodcell.copyLink(UTF8ToString($0)); }, text.c_str());
-    };
     web.platform.glsl_version = "#version 300 es";
     // embedded in the .wasm (CMakeLists.txt: --embed-file): what the first frame needs
     std::string missing = platform::read_ui_files(web.platform, BLOODCELL_SHADER_DIR, "/fonts/ui.ttf");
