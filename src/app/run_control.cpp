@@ -114,9 +114,9 @@ static core::Status new_run(AppState& s, TrainState& t) {
     t.runs_started++;
     t.epoch_wall.clear();
     t.views.reset();
+    s.log.info("Run #" + std::to_string(t.runs_started) + " settings (its link; bloodcell train --settings reads them too): " + t.run_link);
     s.log.info("Training " + spec.value.model.name + " on " + std::to_string(t.job->train_size()) + " images, validating on " +
                std::to_string(t.job->val_size()) + " (" + t.run_line + ")");
-    s.log.info("Run #" + std::to_string(t.runs_started) + " settings (its link; bloodcell train --settings reads them too): " + t.run_link);
     return core::Status::success();
 }
 
