@@ -191,6 +191,12 @@ std::string app_state_json(const AppState& s) {
     std::ostringstream o;
     o << "{\"platform\":\"" << s.platform.name << "\",\"tab\":\"" << kTabNames[(int)s.tab] << "\"";
     o << ",\"frames\":" << s.stats.frames << ",\"frame_ms\":" << s.stats.frame_ms_avg << ",\"work_ms\":" << s.stats.work_ms;
+    {  // what the last frame handed to GL: draw calls, textures bound, vertices (drawing cost without a GPU)
+        int cmds = 0, vtx = 0;
+        if (const ImDrawData* dd = ImGui::GetDrawData())
+            for (int i = 0; i < dd->CmdListsCount; ++i) { cmds += dd->CmdLists[i]->CmdBuffer.Size; vtx += dd->CmdLists[i]->VtxBuffer.Size; }
+        o << ",\"draw\":{\"calls\":" << cmds << ",\"vertices\":" << vtx << "}";
+    }
     o << ",\"pacing\":{\"enabled\":" << b(s.pacing.enabled) << ",\"busy_fps\":" << s.pacing.busy_fps << ",\"refreshes\":" << s.pacing.refreshes
       << ",\"drawn\":" << s.pacing.drawn << "}";
     data_json(o, s);
