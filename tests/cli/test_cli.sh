@@ -116,6 +116,19 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); m=d["models"]; s
 else
   bad "bench --json (stdout: $(head -c 300 "$tmp/bench.json"), stderr: $(head -c 300 "$tmp/err"))"
 fi
+# bench --gemm alone: no networks, the 4-lane mul+add peak and the five GEMM shapes of the networks, each
+# with its fraction of that peak (the figures themselves belong to scripts/bench.sh, not to this test)
+"$bin" bench --gemm --seconds 0.05 --json >"$tmp/gemm.json" 2>"$tmp/err"
+if python3 -c '
+import json,sys; d=json.load(open(sys.argv[1])); s=d["gemm_shapes"]; p=d["simd_peak_gflops"]
+dims=[(x["M"],x["N"],x["K"]) for x in s]
+ok = d["models"]==[] and p>0 and dims==[(512,512,512),(64,500,784),(64,500,500),(50176,32,27),(12544,64,288)] \
+  and all(x["gflops"]>0 and abs(x["fraction_of_peak"]-x["gflops"]/p) < 1e-4*x["fraction_of_peak"] for x in s)
+sys.exit(0 if ok else 1)' "$tmp/gemm.json" && grep -q "mul+add peak" "$tmp/err"; then
+  pass "bench --gemm --json: the peak and each GEMM shape as a fraction of it"
+else
+  bad "bench --gemm --json (stdout: $(head -c 400 "$tmp/gemm.json"), stderr: $(head -c 300 "$tmp/err"))"
+fi
 
 # the teaching set in assets/ is remade byte for byte by the command in assets/README.md
 "$bin" make-sample "$data" --out "$tmp/teach.npz" --fraction 0.24 --seed 0 2>"$tmp/err" >/dev/null
