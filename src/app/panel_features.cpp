@@ -36,6 +36,14 @@ static const uint8_t* current_image(AppState& s, std::string& caption, uint64_t&
     return nullptr;
 }
 
+// The features the distributions and the table use: intensity + GLCM at the chosen levels and distance.
+static core::FeatureSpec table_spec(const FeaturesState& f) {
+    core::FeatureSpec spec;
+    spec.glcm.levels = f.levels;
+    spec.glcm.distances = {f.distance};
+    return spec;
+}
+
 static void compute(FeaturesState& f, const uint8_t* rgb) {
     f.gray = core::grayscale(std::vector<uint8_t>(rgb, rgb + core::kImageBytes));
     std::vector<float> g(f.gray.begin(), f.gray.end());
@@ -55,16 +63,127 @@ static void compute(FeaturesState& f, const uint8_t* rgb) {
     }
     f.glcm_tex.upload_r32f(m.data(), L, L);
     f.glcm_max = *std::max_element(m.begin(), m.end());
+    f.glcm_values = std::move(m);
     f.intensity = core::intensity_features(f.gray.data(), f.gray.size());
+    f.current = core::image_features(f.gray.data(), table_spec(f));
+}
+
+std::string features_csv(const AppState& s) {
+    const FeaturesState& f = s.features;
+    const int F = (int)f.names.size(), N = s.data.view.size();
+    if (!s.data.loaded || F == 0 || f.table_n < N || N == 0) return "";
+    std::string out = "index,label,class";
+    for (const std::string& n : f.names) out += "," + n;
+    out += "\n";
+    char b[40];
+    for (int i = 0; i < N; ++i) {
+        const int k = s.data.view.labels[i];
+        out += std::to_string(i) + "," + std::to_string(k) + "," + core::kClassNames[k];
+        for (int j = 0; j < F; ++j) {
+            std::snprintf(b, sizeof b, ",%.9g", f.table[(size_t)i * F + j]);
+            out += b;
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+std::string save_features_csv(AppState& s) {
+    if (!s.platform.save_text) return "this platform cannot save files";
+    const std::string csv = features_csv(s);
+    if (csv.empty()) return "the feature table is not computed yet";
+    char name[64];
+    std::snprintf(name, sizeof name, "bloodcell_features_L%d_d%d.csv", s.features.levels, s.features.distance);
+    std::string where = s.platform.save_text(name, csv);
+    if (where.empty()) {
+        notify(s, LogEntry::Error, std::string("Could not save ") + name);
+        return std::string("could not save ") + name;
+    }
+    notify(s, LogEntry::Info, "Saved the feature table to " + where);
+    return "";
+}
+
+// Two features against each other, one dot per image coloured by class, the shown image as a ring.
+static void scatter_plot(AppState& s, const FeaturesState& f, int F, ImVec2 size) {
+    const float e = ui::em();
+    const int N = f.table_n, fx = f.scatter_x, fy = f.scatter_y;
+    ImVec2 p0 = ImGui::GetCursorScreenPos();
+    ImGui::InvisibleButton("##scatter", size);
+    const bool hovered = ImGui::IsItemHovered();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(p0, ImVec2(p0.x + size.x, p0.y + size.y), ImGui::GetColorU32(ImGuiCol_FrameBg), e * 0.3f);
+    if (N <= 0) return;
+    double xlo = 1e300, xhi = -1e300, ylo = 1e300, yhi = -1e300;
+    for (int i = 0; i < N; ++i) {
+        const double x = f.table[(size_t)i * F + fx], y = f.table[(size_t)i * F + fy];
+        xlo = std::min(xlo, x), xhi = std::max(xhi, x), ylo = std::min(ylo, y), yhi = std::max(yhi, y);
+    }
+    const bool mark = (int)f.current.size() == F;
+    if (mark) {
+        xlo = std::min(xlo, f.current[fx]), xhi = std::max(xhi, f.current[fx]);
+        ylo = std::min(ylo, f.current[fy]), yhi = std::max(yhi, f.current[fy]);
+    }
+    if (xhi <= xlo) xhi = xlo + 1;
+    if (yhi <= ylo) yhi = ylo + 1;
+    const float left = p0.x + e * 4.2f, right = p0.x + size.x - e * 0.8f, top = p0.y + e * 0.6f, bottom = p0.y + size.y - e * 1.5f;
+    auto X = [&](double v) { return left + (float)((v - xlo) / (xhi - xlo)) * (right - left); };
+    auto Y = [&](double v) { return bottom - (float)((v - ylo) / (yhi - ylo)) * (bottom - top); };
+    const float r = std::max(1.5f, e * 0.16f);
+    int near = -1;
+    float best = e * e * 0.36f;
+    const ImVec2 m = ImGui::GetMousePos();
+    for (int i = 0; i < N; ++i) {
+        const float x = X(f.table[(size_t)i * F + fx]), y = Y(f.table[(size_t)i * F + fy]);
+        dl->AddCircleFilled(ImVec2(x, y), r, class_color(s.data.view.labels[i], 0.55f), 8);
+        const float d = (x - m.x) * (x - m.x) + (y - m.y) * (y - m.y);
+        if (hovered && d < best) best = d, near = i;
+    }
+    if (mark) {
+        const ImVec2 c(X(f.current[fx]), Y(f.current[fy]));
+        dl->AddCircle(c, e * 0.55f, IM_COL32(255, 220, 90, 255), 16, 2.5f);
+        dl->AddCircle(c, e * 0.55f + 2.5f, IM_COL32(0, 0, 0, 200), 16, 1.0f);
+    }
+    const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+    char b[64];
+    for (int i = 0; i <= 2; ++i) {
+        const double vx = xlo + (xhi - xlo) * i / 2, vy = ylo + (yhi - ylo) * i / 2;
+        std::snprintf(b, sizeof b, "%.3g", vx);
+        const float w = ImGui::CalcTextSize(b).x;
+        dl->AddText(ImVec2(std::clamp(X(vx) - w / 2, left, right - w), bottom + e * 0.2f), dim, b);
+        std::snprintf(b, sizeof b, "%.3g", vy);
+        dl->AddText(ImVec2(p0.x + e * 0.3f, std::clamp(Y(vy) - e * 0.5f, top, bottom - e)), dim, b);
+    }
+    if (near >= 0) {
+        const int k = s.data.view.labels[near];
+        ImGui::SetTooltip("image %d, %s\n%s = %.4g\n%s = %.4g", near, core::kClassNames[k], f.names[fx].c_str(),
+                          f.table[(size_t)near * F + fx], f.names[fy].c_str(), f.table[(size_t)near * F + fy]);
+    } else if (hovered && mark) {
+        ImGui::SetTooltip("ring: this image (%s = %.4g, %s = %.4g)", f.names[fx].c_str(), f.current[fx], f.names[fy].c_str(), f.current[fy]);
+    }
+}
+
+static bool feature_combo(const char* id, const std::vector<std::string>& names, int& sel, float w) {
+    bool changed = false;
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::BeginCombo(id, names[sel].c_str(), ImGuiComboFlags_HeightLarge)) {
+        for (int i = 0; i < (int)names.size(); ++i)
+            if (ImGui::Selectable(names[i].c_str(), i == sel)) sel = i, changed = true;
+        ImGui::EndCombo();
+    }
+    return changed;
 }
 
 static void draw_distribution(AppState& s) {
     FeaturesState& f = s.features;
     const float e = ui::em();
-    ui::heading("Feature distribution by class (current data view)");
+    char title[96];
+    std::snprintf(title, sizeof title, "Features by class (current data view, %d levels, distance %d)", f.levels, f.distance);
+    ui::heading(title);
     if (!s.data.loaded) { ui::subtle("Load data in the Data tab to see distributions."); return; }
-    core::FeatureSpec spec;
-    if (f.names.empty()) f.names = core::feature_names(spec);
+    const core::FeatureSpec spec = table_spec(f);
+    const uint64_t key = (uint64_t)f.levels * 64 + (uint64_t)f.distance;
+    if (f.table_key != key) f.table_key = key, f.table_n = -1;  // other levels or distance: every row again
+    f.names = core::feature_names(spec);
     const int F = (int)f.names.size();
     const int N = s.data.view.size();
     if (f.table_n < 0) { f.table.clear(); f.table.reserve((size_t)N * F); f.table_n = 0; }
@@ -76,23 +195,59 @@ static void draw_distribution(AppState& s) {
         ++f.table_n;
         if (std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() > 6.0) break;
     }
-    ImGui::SetNextItemWidth(e * 18);
     if (f.dist_feature >= F) f.dist_feature = 0;
-    if (ImGui::BeginCombo("feature", f.names[f.dist_feature].c_str(), ImGuiComboFlags_HeightLarge)) {
-        for (int i = 0; i < F; ++i)
-            if (ImGui::Selectable(f.names[i].c_str(), i == f.dist_feature)) f.dist_feature = i;
-        ImGui::EndCombo();
+    if (f.scatter_x >= F) f.scatter_x = 0;
+    if (f.scatter_y >= F) f.scatter_y = std::min(1, F - 1);
+    // one feature by class (box plots) or two against each other (scatter)
+    int plot = f.scatter ? 1 : 0;
+    if (ImGui::RadioButton("by class", plot == 0)) f.scatter = false;
+    ui::hover_help("One feature: a box per class (median, quartiles, range). Classes whose boxes do not overlap are easy to tell "
+        "apart by this feature alone.");
+    ui::mark_item("features.plot_box");
+    ImGui::SameLine();
+    if (ImGui::RadioButton("two features", plot == 1)) f.scatter = true;
+    ui::hover_help("Two features against each other, one dot per image coloured by class: two features together can separate "
+        "classes that each one alone mixes up.");
+    ui::mark_item("features.plot_scatter");
+    const float combo = e * 13;
+    if (!f.scatter) {
+        ui::same_line_if_fits(combo + ImGui::CalcTextSize("feature").x + e);
+        feature_combo("feature", f.names, f.dist_feature, combo);
+        ui::hover_help("The feature to compare across classes: intensity statistics, histogram bins, or a GLCM property "
+            "(contrast, homogeneity, ...) at angle a or averaged over angles (mean)");
+    } else {
+        ui::same_line_if_fits(combo + ImGui::CalcTextSize("x").x + e);
+        feature_combo("x##sx", f.names, f.scatter_x, combo);
+        ui::hover_help("The feature along the horizontal axis");
+        ui::same_line_if_fits(combo + ImGui::CalcTextSize("y").x + e);
+        feature_combo("y##sy", f.names, f.scatter_y, combo);
+        ui::hover_help("The feature along the vertical axis");
     }
-    char what[96];
+    if (s.platform.save_text) {
+        ui::same_line_if_fits(ui::button_w("Download CSV"));
+        ImGui::BeginDisabled(f.table_n < N);
+        if (ImGui::Button("Download CSV")) save_features_csv(s);
+        ImGui::EndDisabled();
+        ui::mark_item("features.csv");
+        if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+            ImGui::SetTooltip("The table behind these plots: one row per image of the data view (index, label, class) and "
+                              "its %d features at %d levels, distance %d", F, f.levels, f.distance);
+    }
+    char what[128];
     if (f.table_n < N) {
         ui::same_line_if_fits(e * 12);
         ImGui::ProgressBar((float)f.table_n / std::max(1, N), ImVec2(e * 12, 0));
         std::snprintf(what, sizeof what, "computing features %d / %d", f.table_n, N);
     } else {
-        std::snprintf(what, sizeof what, "%d images, %d features each (levels 256, distance 1)", N, F);
+        std::snprintf(what, sizeof what, "%d images, %d features each%s", N, F, f.current.size() == (size_t)F ? "; yellow: this image" : "");
     }
     ui::same_line_if_fits(ImGui::CalcTextSize(what).x);
     ui::wrapped(what, true);
+    const ImVec2 size(0, std::max(e * 9, ImGui::GetContentRegionAvail().y - 2));
+    if (f.scatter) {
+        scatter_plot(s, f, F, ImVec2(ImGui::GetContentRegionAvail().x, size.y));
+        return;
+    }
     std::vector<ui::Box> boxes(core::kClasses);
     float lo = 1e30f, hi = -1e30f;
     for (int k = 0; k < core::kClasses; ++k) {
@@ -106,9 +261,11 @@ static void draw_distribution(AppState& s) {
         lo = std::min(lo, v.front());
         hi = std::max(hi, v.back());
     }
+    const float mark = f.current.size() == (size_t)F ? (float)f.current[f.dist_feature] : NAN;
+    if (std::isfinite(mark)) lo = std::min(lo, mark), hi = std::max(hi, mark);
     if (lo > hi) { lo = 0; hi = 1; }
     float pad = (hi - lo) * 0.04f + 1e-9f;
-    ui::box_plot("##box", boxes.data(), core::kClasses, lo - pad, hi + pad, ImVec2(0, std::max(e * 9, ImGui::GetContentRegionAvail().y - 2)));
+    ui::box_plot("##box", boxes.data(), core::kClasses, lo - pad, hi + pad, size, mark);
 }
 
 // Where the image comes from (the data view or the classified images), and stepping through it.
@@ -118,16 +275,20 @@ static void draw_image_source(AppState& s, FeaturesState& f) {
     ImGui::BeginDisabled(!s.data.loaded);
     if (ImGui::RadioButton("data", src == 0)) f.source = FeaturesState::FromData;
     ImGui::EndDisabled();
+    ui::hover_help("Show an image of the loaded data (click one in the Data tab's gallery)");
     ImGui::SameLine();
     ImGui::BeginDisabled(!have_cls);
     if (ImGui::RadioButton("classified", src == 1)) f.source = FeaturesState::FromClassify;
     ImGui::EndDisabled();
+    ui::hover_help("Show the image selected in the Classify tab (one you added)");
     ImGui::SameLine();
     int* idx = f.source == FeaturesState::FromClassify ? &s.classify.selected : &s.data.selected;
     int n = f.source == FeaturesState::FromClassify ? s.classify.review.size() : s.data.view.size();
     if (ImGui::ArrowButton("##prev", ImGuiDir_Left) && n > 0) *idx = (*idx - 1 + n) % n;
+    ui::hover_help("Previous image");
     ImGui::SameLine(0, 2);
     if (ImGui::ArrowButton("##next", ImGuiDir_Right) && n > 0) *idx = (*idx + 1) % n;
+    ui::hover_help("Next image");
 }
 
 // [1] the image, its gray version, intensity statistics
@@ -205,12 +366,18 @@ static void draw_glcm_column(AppState& s, FeaturesState& f, float top_h) {
     const bool one_row = ui::combo_w(lnames[li]) <= half;
     ImGui::SetNextItemWidth(one_row ? half : -1);
     if (ImGui::Combo("##levels", &li, lnames, 6)) f.levels = levels_opts[li];
+    ui::hover_help("Gray levels: the 256 gray values are first grouped into this many bins (value x levels / 256). Fewer levels "
+        "give a smaller, less sparse matrix and properties that depend less on noise; 256 keeps every shade.");
     ui::report_cut(std::string("combo '") + lnames[li] + "'", ui::combo_w(lnames[li]), ImGui::GetItemRectSize().x);
     if (one_row) ImGui::SameLine();
     ImGui::SetNextItemWidth(-1);
     ui::slider_int("##dist", &f.distance, 1, 5, "distance %d");
+    ui::hover_help("Distance: how many pixels apart the two pixels of a pair are. 1 compares neighbours (fine texture, such as "
+        "granules); larger distances compare pixels further apart (coarser structure, such as the nucleus' lobes).");
     ImGui::SetNextItemWidth(-1);  // its own row: "mean of 4 angles" was cut beside the other two
     ImGui::Combo("##angle", &f.angle, kAngleNames, 5);
+    ui::hover_help("Angle: the direction from the first pixel of a pair to the second (0\xc2\xb0 to the right, 90\xc2\xb0 up). The "
+        "features average the four angles, so a cell's orientation matters little.");
     ui::report_cut(std::string("combo '") + kAngleNames[f.angle] + "'", ui::combo_w(kAngleNames[f.angle]), ImGui::GetItemRectSize().x);
     float side = std::max(e * 8, std::min(top_h - e * 4.2f, cw));
     // Entries are probabilities; the diagonal dominates, so the linear scale tops out well below it.
@@ -225,14 +392,18 @@ static void draw_glcm_column(AppState& s, FeaturesState& f, float top_h) {
     ImGui::GetWindowDrawList()->AddRect(p, ImVec2(p.x + side, p.y + side), ImGui::GetColorU32(ImGuiCol_Border));
     if (ImGui::IsItemHovered()) {
         ImVec2 m = ImGui::GetMousePos();
-        int j = (int)((m.x - p.x) / side * f.levels), i = (int)((m.y - p.y) / side * f.levels);
-        ImGui::SetTooltip("row %d, column %d: gray level %d next to level %d", i, j, i, j);
+        int j = std::clamp((int)((m.x - p.x) / side * f.levels), 0, f.levels - 1), i = std::clamp((int)((m.y - p.y) / side * f.levels), 0, f.levels - 1);
+        const float v = (size_t)i * f.levels + j < f.glcm_values.size() ? f.glcm_values[(size_t)i * f.levels + j] : 0.f;
+        ImGui::SetTooltip("row %d, column %d: gray level %d next to level %d\nP = %.5f: %.2f%% of the pixel pairs%s", i, j, i, j, v,
+                          100.0 * v, f.angle == 4 ? " (mean of 4 angles)" : "");
     }
     ImGui::Checkbox("log scale", &f.glcm_log);
+    ui::hover_help("Colour the matrix by the logarithm of its entries: the rare pairs away from the diagonal become visible");
     ImGui::SameLine();
     int cm = (int)f.glcm_cmap;
     ImGui::SetNextItemWidth(-1);
     if (ImGui::Combo("##cmap", &cm, kColormapNames, kColormaps)) f.glcm_cmap = (Colormap)cm;
+    ui::hover_help("Colour map of the matrix");
 
 }
 
@@ -278,6 +449,8 @@ void draw_features_panel(AppState& s) {
     uint64_t key = 0;
     const uint8_t* rgb = current_image(s, caption, key);
     if (!rgb) {
+        f.current.clear();
+        f.computed_key = 0;
         ui::empty_state("No image selected", "Load data (Data tab) and click an image in the gallery, or classify an image.", e * 12);
         draw_distribution(s);
         return;

@@ -358,8 +358,8 @@ core::Status write_explanations(const std::string& path, core::Model& model, con
     if (!ex) return core::Status::error(ex.error);
     Canvas c(kExplainWidth, kExplainHeader + kExplainRow * (int)rows.size());
     c.text(kExplainGap, 8,
-           std::string("input | |d score / d pixel| of the predicted class (bright: pixels that move it most") +
-               (tta ? "; single view" : "") + ") | both",
+           std::string("left: the model's input; middle: the gradient of the predicted class's score per pixel (bright: ") +
+               "moves it most" + (tta ? ", single view" : "") + "); right: both",
            1, 60);
     for (size_t i = 0; i < rows.size(); ++i) {
         const core::ClassifyResult& r = *rows[i];
