@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "app/inspect.h"
 #include "app/ui.h"
 #include "core/explain.h"
 
@@ -91,9 +92,7 @@ void heat_tooltip(core::Model& m, const core::Dataset& val, int index, int predi
     for (int k = 0; k < 2; ++k) {
         if (k) ImGui::SameLine(0, e);
         ImGui::BeginGroup();
-        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + side);
-        ImGui::TextWrapped("why %s", core::kClassNames[cls[k]]);
-        ImGui::PopTextWrapPos();
+        ImGui::Text("why %s", core::kClassShortNames[cls[k]]);  // one line each, so the two maps align
         const ImVec2 p = ImGui::GetCursorScreenPos();
         ImGui::Dummy(ImVec2(side, side));
         // the image itself as 28x28 blocks, then its heat map over it
@@ -105,6 +104,7 @@ void heat_tooltip(core::Model& m, const core::Dataset& val, int index, int predi
                 dl->AddRectFilled(ImVec2(p.x + x * c, p.y + y * c), ImVec2(p.x + (x + 1) * c, p.y + (y + 1) * c), IM_COL32(q[0], q[1], q[2], 255));
             }
         draw_heat(dl, p, ImVec2(p.x + side, p.y + side), maps[k]->data());
+        if (k == 0) ui::mark_item("train.why");
         ImGui::EndGroup();
     }
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + side * 2 + e);

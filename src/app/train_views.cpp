@@ -7,6 +7,7 @@
 
 #include "app/app.h"
 #include "app/explain_view.h"
+#include "app/inspect.h"
 #include "app/ui.h"
 #include "core/metrics.h"
 
@@ -245,6 +246,7 @@ void draw_misclassified(const TrainViews& t, const core::Dataset& val, float w, 
             if (i % per_row) ImGui::SameLine(0, e * 0.5f);
             ImGui::BeginGroup();
             ImGui::Image(t.wrong_tex.im(), ImVec2(th, th), ImVec2(i / (float)n, 0), ImVec2((i + 1) / (float)n, 1));
+            if (i == 0) ui::mark_item("train.wrong0");
             int truth = val.labels[t.wrong_idx[i]], pred = t.wrong_pred_class[i];
             ImVec2 q = ImGui::GetItemRectMin();
             ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(q.x, q.y + th - 4), ImVec2(q.x + th / 2, q.y + th), class_color(truth));
