@@ -126,6 +126,11 @@ struct ImageView {
 
     Texture input_tex;                   // the 28x28 model input
     Texture thumb_tex;                   // the thumbnail (table rows)
+    // "why did it say that" (explain_view.h): the saliency of the model in use for this input
+    std::vector<float> heat;             // 28x28 in 0..1, empty when none
+    int heat_cls = -1;                   // the class it explains
+    uint64_t heat_key = 0;               // the model and input it was computed for
+    std::string heat_error;              // why there is none (a feature model)
 };
 constexpr int kKeepOriginals = 32;
 struct ClassifyState {
@@ -136,6 +141,7 @@ struct ClassifyState {
     int selected = -1;                   // row index in review
     bool focus_selected = false;         // the keyboard moved the selection: bring it into view
     bool tta = false;                    // average the 8 flips/rotations of the input
+    bool heat = false;                   // show the heat map of why the model said what it said
     bool confirm_clear = false;          // Clear was pressed: ask (the popup opens next)
     std::string last_error;
     std::string path_ui;
@@ -158,15 +164,24 @@ struct FeaturesState {
     Texture gray_tex;                    // float texture of the gray image
     Texture glcm_tex;                    // levels x levels
     float glcm_max = 1;
+    std::vector<float> glcm_values;      // the matrix shown (levels x levels), read when hovered
     std::vector<std::vector<double>> props;  // [prop][angle] for `distance`
     std::vector<double> intensity;       // kIntensityFeatures
-    // distributions by class over the current data view
+    std::vector<double> current;         // the shown image's features (the table's levels and distance)
+    // distributions by class over the current data view, at the chosen levels and distance
     int dist_feature = 0;
+    bool scatter = false;                // two features against each other instead of one by class
+    int scatter_x = 0, scatter_y = 1;
     std::vector<std::string> names;
     std::vector<double> table;           // view.size() x names.size()
-    int table_n = -1;                    // rows in table (view size when computed)
-    uint64_t table_key = 0;
+    int table_n = -1;                    // rows in table (view size when computed); -1: start again
+    uint64_t table_key = 0;              // the levels and distance of the table
 };
+struct AppState;
+// The data view's feature table (Features tab) as CSV: index, label, class, then every feature at the
+// chosen levels and distance; "" until it is computed.
+std::string features_csv(const AppState& s);
+std::string save_features_csv(AppState& s);  // through Platform::save_text; "" or the problem
 
 struct FrameStats {
     double frame_ms = 0, frame_ms_avg = 0;   // time between frames

@@ -6,6 +6,8 @@
 //   train:model=NAME  train:KEY=VALUE (any core::set_option key: epochs, batch, lr, ...)
 //   train:start  train:demo (the Quick demo)  train:x=epochs|wall (curves)  train:pause  train:step  train:reset  train:resume=LR
 //   model:use=I  model:save=I  tune:start  tune:stop  tune:epochs=N
+//   classify:heat=0|1 (the heat map)  features:levels=L  features:distance=D  features:feature=NAME
+//   features:scatter=0|1  features:csv
 #include <cstdlib>
 
 #include "app/run_control.h"
@@ -98,6 +100,25 @@ std::string app_command(AppState& s, const std::string& cmd) {
         return "";
     }
     if (cmd == "classify:sample") return classify_test_image(s);
+    if (take(cmd, "classify:heat=", v)) return s.classify.heat = v == "1", "";
+    if (take(cmd, "features:levels=", v)) {
+        const int L = std::atoi(v.c_str());
+        if (L != 8 && L != 16 && L != 32 && L != 64 && L != 128 && L != 256) return "levels must be 8, 16, 32, 64, 128 or 256";
+        return s.features.levels = L, "";
+    }
+    if (take(cmd, "features:distance=", v)) {
+        const int d = std::atoi(v.c_str());
+        if (d < 1 || d > 5) return "distance must be in 1..5";
+        return s.features.distance = d, "";
+    }
+    if (take(cmd, "features:feature=", v)) {  // the box plots' feature, by name (the table's names)
+        const auto names = core::feature_names([&] { core::FeatureSpec f; f.glcm.distances = {s.features.distance}; return f; }());
+        for (size_t i = 0; i < names.size(); ++i)
+            if (names[i] == v) return s.features.dist_feature = (int)i, "";
+        return "no feature '" + v + "'";
+    }
+    if (take(cmd, "features:scatter=", v)) return s.features.scatter = v == "1", "";
+    if (cmd == "features:csv") return save_features_csv(s);
     if (cmd == "classify:csv") return save_predictions_csv(s);
     if (cmd == "classify:report") return save_review_report(s);
     if (take(cmd, "review:", v)) return review_command(s, v);

@@ -64,6 +64,16 @@ void classify_json(std::ostringstream& o, const AppState& s) {
     differential_json(o, r.differential());
     o << ",\"session\":{\"revision\":" << r.revision() << ",\"stored_revision\":" << c.stored_revision << ",\"restore_pending\":"
       << b(c.restore_pending) << ",\"restored\":" << c.restored << ",\"error\":\"" << json_escape(c.session_error) << "\"}";
+    // the heat map of the shown row ("why did it say that"), when it is on
+    o << ",\"heat\":{\"on\":" << b(c.heat);
+    auto v = c.selected >= 0 && c.selected < r.size() ? c.views.find(r.at(c.selected).id) : c.views.end();
+    if (v != c.views.end()) {
+        float hi = 0, sum = 0;
+        for (float x : v->second.heat) hi = std::max(hi, x), sum += x;
+        o << ",\"cls\":" << v->second.heat_cls << ",\"pixels\":" << v->second.heat.size() << ",\"max\":" << hi << ",\"mean\":"
+          << (v->second.heat.empty() ? 0.f : sum / v->second.heat.size()) << ",\"error\":\"" << json_escape(v->second.heat_error) << "\"";
+    }
+    o << "}";
     o << ",\"error\":\"" << json_escape(c.last_error) << "\"}";
 }
 
@@ -75,7 +85,15 @@ void features_json(std::ostringstream& o, const AppState& s) {
             for (double v : s.features.props[p]) m += v;
             o << (p ? "," : "") << m / std::max<size_t>(1, s.features.props[p].size());
         }
-    o << "]}";
+    // the distributions' table (rows computed so far, at the levels and distance above) and the shown
+    // image's value of the plotted feature
+    const FeaturesState& f = s.features;
+    const bool have = f.current.size() == f.names.size() && !f.names.empty();
+    o << "],\"table_rows\":" << std::max(0, f.table_n) << ",\"table_features\":" << f.names.size() << ",\"feature\":\""
+      << (f.dist_feature < (int)f.names.size() ? json_escape(f.names[f.dist_feature]) : "") << "\",\"current\":";
+    if (have) o << f.current[f.dist_feature];
+    else o << "null";
+    o << ",\"scatter\":" << b(f.scatter) << "}";
 }
 
 void strings_json(std::ostringstream& o, const std::vector<std::string>& v) {

@@ -6,6 +6,8 @@
 #include <cstdio>
 
 #include "app/app.h"
+#include "app/explain_view.h"
+#include "app/inspect.h"
 #include "app/ui.h"
 #include "core/metrics.h"
 
@@ -212,6 +214,7 @@ static void draw_activations(TrainViews& t, const core::Dataset& val, float tile
         ImGui::Dummy(ImVec2(cols * (tile_side + 3), rows * (tile_side + 3)));
         ImGui::SetNextItemWidth(e * 8);
         ui::slider_int("image##act", &t.act_image, 0, std::max(0, val.size() - 1));
+        ui::hover_help("Which validation image the activations above are of");
         ImGui::EndGroup();
     }
 
@@ -230,11 +233,12 @@ void draw_filters_and_activations(TrainViews& t, const core::Dataset& val, float
     draw_activations(t, val, tile_side);
 }
 
-void draw_misclassified(const TrainViews& t, const core::Dataset& val, float w) {
+void draw_misclassified(const TrainViews& t, const core::Dataset& val, float w, core::Model* m) {
     const float e = ui::em();
     if (!t.wrong_idx.empty() && t.wrong_tex.valid()) {
         ImGui::Spacing();
-        ImGui::TextWrapped("Misclassified validation images: %d of %d checked (label -> prediction)", (int)t.wrong_idx.size(), t.wrong_pred.n);
+        ImGui::TextWrapped("Misclassified validation images: %d of %d checked (label -> prediction%s)", (int)t.wrong_idx.size(),
+                           t.wrong_pred.n, m && m->spec().family == core::Family::nn ? "; hover one to see why" : "");
         int n = std::min<int>((int)t.wrong_idx.size(), 32);
         float th = std::round(e * 3.2f);
         int per_row = std::max(1, (int)((w + 6) / (th + e * 0.5f)));
@@ -242,12 +246,16 @@ void draw_misclassified(const TrainViews& t, const core::Dataset& val, float w) 
             if (i % per_row) ImGui::SameLine(0, e * 0.5f);
             ImGui::BeginGroup();
             ImGui::Image(t.wrong_tex.im(), ImVec2(th, th), ImVec2(i / (float)n, 0), ImVec2((i + 1) / (float)n, 1));
+            if (i == 0) ui::mark_item("train.wrong0");
             int truth = val.labels[t.wrong_idx[i]], pred = t.wrong_pred_class[i];
             ImVec2 q = ImGui::GetItemRectMin();
             ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(q.x, q.y + th - 4), ImVec2(q.x + th / 2, q.y + th), class_color(truth));
             ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(q.x + th / 2, q.y + th - 4), ImVec2(q.x + th, q.y + th), class_color(pred));
             ImGui::EndGroup();
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s, predicted %s", core::kClassNames[truth], core::kClassNames[pred]);
+            if (ImGui::IsItemHovered()) {
+                if (m && m->spec().family == core::Family::nn) heat_tooltip(*m, val, t.wrong_idx[i], pred);
+                else ImGui::SetTooltip("%s, predicted %s", core::kClassNames[truth], core::kClassNames[pred]);
+            }
         }
     }
 }

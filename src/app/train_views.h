@@ -32,6 +32,7 @@ void update_views(TrainViews& v, core::Model& m, const core::Dataset& val, doubl
 // Checks up to 256 validation images for errors once per finished epoch, a slice per frame.
 void update_misclassified(TrainViews& v, core::Model& m, const core::Dataset& val, int epochs_done);
 void draw_filters_and_activations(TrainViews& v, const core::Dataset& val, float width);
-void draw_misclassified(const TrainViews& v, const core::Dataset& val, float width);
+// Hovering an image shows why m predicted what it did (explain_view.h), when m is a network.
+void draw_misclassified(const TrainViews& v, const core::Dataset& val, float width, core::Model* m = nullptr);
 
 }  // namespace app

@@ -9,9 +9,11 @@
 #include <cstring>
 #include <memory>
 
+#include "core/explain.h"
 #include "core/image.h"
 #include "core/io.h"
 #include "core/text.h"
+#include "platform/cli_canvas.h"
 
 namespace cli {
 
@@ -337,12 +339,60 @@ int cmd_eval(const Args& a) {
 }
 
 // ---- [SECTION] predict ------------------------------------------------------------------------
+// predict --explain OUT.png: one row per classified image, each 28x28 pixel drawn 8x8: the model's
+// input, the gradient saliency of the class it predicted (core/explain.h) and the two blended, under a
+// caption. Width 3 x 224 + 2 x 10 + 2 x 10 = 712; height 30 + 258 per image.
+constexpr int kExplainScale = 8, kExplainTile = 28 * kExplainScale, kExplainGap = 10, kExplainCaption = 22;
+constexpr int kExplainRow = kExplainCaption + kExplainTile + 12, kExplainHeader = 30;
+constexpr int kExplainWidth = 3 * kExplainTile + 4 * kExplainGap;
+
+core::Status write_explanations(const std::string& path, core::Model& model, const std::vector<const core::ClassifyResult*>& rows,
+                                bool tta) {
+    std::vector<uint8_t> inputs;
+    std::vector<int> classes;
+    for (const core::ClassifyResult* r : rows) {
+        inputs.insert(inputs.end(), r->input.begin(), r->input.end());
+        classes.push_back(r->top);
+    }
+    auto ex = core::explain(model, inputs.data(), (int)rows.size(), classes.data());
+    if (!ex) return core::Status::error(ex.error);
+    Canvas c(kExplainWidth, kExplainHeader + kExplainRow * (int)rows.size());
+    c.text(kExplainGap, 8,
+           std::string("left: the model's input; middle: the gradient of the predicted class's score per pixel (bright: ") +
+               "moves it most" + (tta ? ", single view" : "") + "); right: both",
+           1, 60);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const core::ClassifyResult& r = *rows[i];
+        const core::Saliency& sal = ex.value[i];
+        const int y = kExplainHeader + kExplainRow * (int)i;
+        char cap[320];
+        std::snprintf(cap, sizeof cap, "%s: %s (%.3f)", r.name.c_str(), core::kClassNames[r.top], r.probs[r.top]);
+        c.text(kExplainGap, y + 2, cap, 2);
+        std::vector<uint8_t> heat((size_t)core::kGrayPixels * 3);
+        for (int p = 0; p < core::kGrayPixels; ++p) {
+            const core::HeatColor h = core::heat_color(sal.map[p]);
+            heat[(size_t)p * 3] = h.r, heat[(size_t)p * 3 + 1] = h.g, heat[(size_t)p * 3 + 2] = h.b;
+        }
+        const std::vector<uint8_t> blend = core::heat_overlay(r.input.data(), core::kSide, core::kSide, sal.map.data(), core::kSide, core::kSide);
+        const int ty = y + kExplainCaption;
+        c.image(kExplainGap, ty, r.input.data(), core::kSide, core::kSide, kExplainScale);
+        c.image(2 * kExplainGap + kExplainTile, ty, heat.data(), core::kSide, core::kSide, kExplainScale);
+        c.image(3 * kExplainGap + 2 * kExplainTile, ty, blend.data(), core::kSide, core::kSide, kExplainScale);
+    }
+    return write_png(path, c.px.data(), c.W, c.H);
+}
+
 int cmd_predict(const Args& a) {
     if (!a.has("model")) return fail("predict: --model MODEL.bcm is required");
     if (a.positional.empty()) return fail("predict: give one or more IMAGE files (PNG/JPG, any size)");
     auto model = load_model_file(a.get("model"));
     if (!model) return fail(model.error);
     bool tta = a.has("tta"), json = a.has("json"), csv = a.has("csv");
+    const std::string explain = a.get("explain");
+    if (a.has("explain") && explain.empty()) return fail("predict: --explain needs a file name (OUT.png)");
+    if (!explain.empty() && model.value.spec().family != core::Family::nn)
+        return fail("predict --explain: " + a.get("model") + " is a " + model.value.spec().name +
+                    " model, which works on intensity and GLCM features, not on pixels; heat maps need a network (fcnn, cnn, vgg6)");
     const float threshold = model.value.calibration().mode(tta && model.value.spec().family == core::Family::nn).threshold;
     // files that cannot be read are reported in order and skipped; the rest is one batch job
     std::vector<core::ClassifyItem> items;
@@ -352,7 +402,8 @@ int cmd_predict(const Args& a) {
         unread.push_back(bytes ? "" : bytes.error);
         if (bytes) items.push_back({path, std::move(bytes.value)});
     }
-    core::ClassifyJob job(std::make_shared<core::Model>(std::move(model.value)), std::move(items), tta);
+    auto shared = std::make_shared<core::Model>(std::move(model.value));
+    core::ClassifyJob job(shared, std::move(items), tta);
     while (job.step({64, 0})) {
     }
     std::string o = "{\"model\":\"" + json_escape(a.get("model")) + "\",\"tta\":" + (tta ? "true" : "false") +
@@ -365,6 +416,7 @@ int cmd_predict(const Args& a) {
     int rc = 0;
     bool first = true;
     size_t next = 0;
+    std::vector<const core::ClassifyResult*> explained;
     for (const std::string& why : unread) {
         if (!why.empty()) {
             rc = fail(why);
@@ -376,6 +428,7 @@ int cmd_predict(const Args& a) {
             continue;
         }
         const std::vector<float>& p = r.probs;
+        explained.push_back(&r);
         if (json) {
             o += std::string(first ? "" : ",") + "{\"file\":\"" + json_escape(r.name) + "\",\"class\":\"" +
                  core::kClassNames[r.top] + "\",\"label\":" + std::to_string(r.top) + ",\"confidence\":" + fmt(p[r.top], 5) +
@@ -395,6 +448,12 @@ int cmd_predict(const Args& a) {
         first = false;
     }
     if (json) std::printf("%s]}\n", o.c_str());
+    if (!explain.empty() && !explained.empty()) {
+        core::Status w = write_explanations(explain, *shared, explained, tta);
+        if (!w) return fail(w.message);
+        std::fprintf(stderr, "heat maps of %d image%s: %s (%d x %d)\n", (int)explained.size(), explained.size() == 1 ? "" : "s",
+                     explain.c_str(), kExplainWidth, kExplainHeader + kExplainRow * (int)explained.size());
+    }
     return rc;
 }
 
@@ -409,8 +468,10 @@ BLOODCELL_COMMAND("train",
 BLOODCELL_COMMAND("eval", "eval --model MODEL.bcm --data DATA.npz [--split test] [--tta]",
                   "ACC, AUC, per-class precision/recall/F1, confusion matrix, calibration (ECE, NLL) and coverage "
                   "at the unsure threshold", cmd_eval);
-BLOODCELL_COMMAND("predict", "predict --model MODEL.bcm [--tta] [--csv|--json] IMAGE...",
-                  "class, calibrated probabilities and unsure flag per image", cmd_predict);
+BLOODCELL_COMMAND("predict", "predict --model MODEL.bcm [--tta] [--csv|--json] [--explain OUT.png] IMAGE...",
+                  "class, calibrated probabilities and unsure flag per image; --explain draws a heat map per image of the "
+                  "pixels that drove its prediction (gradient saliency, networks only)",
+                  cmd_predict);
 
 }  // namespace
 }  // namespace cli

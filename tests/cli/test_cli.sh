@@ -78,6 +78,17 @@ old="$here/tests/fuzz/corpus/model/vgg6.bcm"
 expect_out "an old model file predicts, its low-confidence rows marked unsure" ", unsure)" "$bin" predict --model "$old" "$pbc1"
 expect_out "an old model file evaluates as uncalibrated" "calibration (none in this file: bloodcell calibrate)" \
   "$bin" eval --model "$old" --data "$data"
+# ---- predict --explain (issue 11, item 7): a heat map per image, 712 x (30 + 258 per image) pixels ----
+pbc2="$here/../shared/data/pbc_samples/EO_176538.jpg"
+"$bin" predict --model "$here/assets/vgg6_w16.bcm" "$pbc1" "$pbc2" --explain "$tmp/why.png" >"$tmp/why.txt" 2>"$tmp/err"
+size=$(python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); print("%dx%d" % struct.unpack(">II", d[16:24]) if d[:8] == b"\x89PNG\r\n\x1a\n" else "not a PNG")' "$tmp/why.png" 2>&1)
+if [ "$size" = "712x546" ] && grep -q "heat maps of 2 images: $tmp/why.png (712 x 546)" "$tmp/err" && grep -q "BA_174705.jpg: basophil" "$tmp/why.txt"; then
+  pass "predict --explain writes a 712x546 PNG for 2 images"
+else bad "predict --explain: size $size, stderr: $(head -c 300 "$tmp/err")"; fi
+expect_err "predict --explain with a feature model" \
+  "bloodcell: predict --explain: $tmp/lr.bcm is a logreg model, which works on intensity and GLCM features, not on pixels; heat maps need a network (fcnn, cnn, vgg6)" \
+  "$bin" predict --model "$tmp/lr.bcm" "$pbc1" --explain "$tmp/why_lr.png"
+[ ! -e "$tmp/why_lr.png" ] && pass "no heat-map file for a feature model" || bad "a heat-map file was written for a feature model"
 expect_err "calibrate with a target outside 0..1" "bloodcell: --target 2: want an accuracy in 0..1, e.g. 0.995" \
   "$bin" calibrate --model "$tmp/lr.bcm" --data "$data" --target 2 --out "$tmp/x.bcm"
 expect_err "calibrate needs --out" "bloodcell: calibrate: --out OUT.bcm is required" "$bin" calibrate --model "$tmp/lr.bcm" --data "$data"
