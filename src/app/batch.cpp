@@ -11,6 +11,7 @@
 #include <ctime>
 
 #include "app/app.h"
+#include "app/inspect.h"
 #include "app/ui.h"
 #include "imgui.h"
 
@@ -141,6 +142,7 @@ void draw_batch_progress(AppState& s) {
         ImGui::ProgressBar((float)b.progress, ImVec2(std::max(e * 6, std::min(e * 24, ImGui::GetContentRegionAvail().x - cancel_w - e * 12)), 0), over);
         ImGui::SameLine();
         if (ImGui::Button("Cancel##batch")) classify_cancel_batch(s);
+        ui::mark_item("classify.cancel");
         ImGui::SameLine();
         ImGui::TextDisabled("%.0f images/s", c.batch_seconds > 0 ? b.done / c.batch_seconds : 0.0);
     }

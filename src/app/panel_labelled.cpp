@@ -74,7 +74,9 @@ static void draw_fine_tune(AppState& s, LabelledState& l) {
     ImGui::InputInt("seed", &l.seed, 0);
     ui::same_line_if_fits(ui::button_w("Fine-tune"));
     ImGui::BeginDisabled(!model_ready(s));
-    if (ui::primary_button("Fine-tune")) {
+    const bool pressed = ui::primary_button("Fine-tune");
+    ui::mark_item("labelled.finetune");
+    if (pressed) {
         std::string err = labelled_fine_tune(s);
         if (!err.empty()) notify(s, LogEntry::Error, "Cannot fine-tune: " + err);
     }

@@ -101,7 +101,8 @@ void classify_json(std::ostringstream& o, const AppState& s) {
     const core::JobSnapshot& bs = c.batch_snap;
     o << ",\"batch\":{\"busy\":" << b(classify_busy(s)) << ",\"queued\":" << c.queue.size() << ",\"done\":" << (c.batch ? bs.done : 0)
       << ",\"total\":" << (c.batch ? bs.total : 0) << ",\"status\":\"" << (c.batch ? core::job_status_name(bs.status) : "")
-      << "\",\"rows\":" << c.batch_rows << ",\"seconds\":" << c.batch_seconds << ",\"skipped\":[";
+      << "\",\"rows\":" << c.batch_rows << ",\"seconds\":" << c.batch_seconds
+      << ",\"memory\":" << (s.platform.memory_bytes ? s.platform.memory_bytes() : 0) << ",\"skipped\":[";
     for (size_t i = 0; i < c.skipped.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(c.skipped[i]) << "\"";
     o << "]},\"labelled\":";
     labelled_json(o, s);

@@ -36,7 +36,7 @@ core::Result<core::LabelledSet> load_labelled(const std::string& path, bool quie
         auto bytes = core::io::read_file(path);
         if (!bytes) return R::fail(bytes.error);
         auto made = core::LabelledImportJob::from_zip(std::move(bytes.value), path);
-        if (!made) return R::fail(made.error + " (want a .zip or a folder of class folders)");
+        if (!made) return R::fail(made.error);
         job = std::move(made.value);
     }
     std::unique_ptr<Progress> bar;
