@@ -75,7 +75,7 @@ try {
   }, [jpgs, N]);
   let maxHeap = 0;
   for (;;) {
-    await sleep(100);
+    await sleep(300);  // (the state hook's JSON lists every row: polled now and then, not in a tight loop)
     s = await state();
     maxHeap = Math.max(maxHeap, s.classify.batch.memory);
     if (s.classify.count >= N && !s.classify.batch.busy) break;

@@ -99,9 +99,9 @@ static void draw_fine_tune(AppState& s, LabelledState& l) {
     ui::wrapped(line);
     ImGui::PopFont();
     ui::mark_item("labelled.compared");
-    const float w = ImGui::GetContentRegionAvail().x;
-    const bool side = w > e * 30;
-    const float sq = std::min(e * 16, side ? w * 0.45f : w);
+    const float w = ImGui::GetContentRegionAvail().x, min_side = confusion_min_side();
+    const bool side = w * 0.45f >= min_side;
+    const float sq = std::max(min_side, std::min(e * 16, side ? w * 0.45f : w));
     ImGui::BeginGroup();
     ImGui::TextDisabled("Before");
     draw_confusion(l.before, l.before_tex, sq);
