@@ -98,8 +98,8 @@ async function main() {
     });
 
     await check('a click on Fine-tune: the model fine-tuned on a seeded split, both compared on the held-out images', async () => {
-      let s = await until((s) => s.items['labelled.finetune'] && s.items['labelled.finetune'][2] > 0);
-      const c = app.center(s.items['labelled.finetune']);
+      let s = await until((s) => s.layout.items['labelled.finetune'] && s.layout.items['labelled.finetune'][2] > 0);
+      const c = app.center(s.layout.items['labelled.finetune']);
       const f0 = s.frames;
       await page.mouse.click(c.x, c.y);
       s = await until((s) => s.classify.labelled.tune.status === 'running', 5000);
@@ -120,7 +120,7 @@ async function main() {
       await page.setViewportSize({ width: 800, height: 600 });
       await app.frames(4);
       const s = await state();
-      assert(s.cut.length === 0, 'text cut: ' + s.cut.join(' | '));
+      assert(s.layout.cut.length === 0, 'text cut: ' + s.layout.cut.join(' | '));
       await shot('52-labelled-800x600');
       await page.setViewportSize({ width: 1280, height: 800 });
       await app.frames(2);
@@ -140,15 +140,15 @@ async function main() {
     await check('1,000 images dropped at once: a progress bar, the page keeps drawing, a click on Cancel keeps the rows so far', async () => {
       const n0 = (await state()).classify.count;
       await dropMany(page, 1000, 0);
-      let s = await until((s) => s.classify.batch.busy && s.classify.batch.done >= 100 && s.items['classify.cancel'], 60000);
-      assert(s.classify.batch.busy && s.items['classify.cancel'], 'no batch under way: ' + JSON.stringify(s.classify.batch));
+      let s = await until((s) => s.classify.batch.busy && s.classify.batch.done >= 100 && s.layout.items['classify.cancel'], 60000);
+      assert(s.classify.batch.busy && s.layout.items['classify.cancel'], 'no batch under way: ' + JSON.stringify(s.classify.batch));
       const f0 = s.frames, t0 = Date.now();
       await sleep(1500);
       s = await state();
       const fps = (s.frames - f0) / ((Date.now() - t0) / 1000);
       assert(fps >= 3, `the page drew ${fps.toFixed(1)} frames/s during the batch`);
       await shot('53-batch-running');
-      const c = app.center(s.items['classify.cancel']);
+      const c = app.center(s.layout.items['classify.cancel']);
       await page.mouse.click(c.x, c.y);
       s = await until((s) => !s.classify.batch.busy, 10000);
       const b = s.classify.batch;
