@@ -65,10 +65,10 @@ static void draw_fine_tune(AppState& s, LabelledState& l) {
     const bool running = (l.tune && !l.tune_snap.finished()) || l.before_job || l.after_job;
     ImGui::BeginDisabled(running);
     ImGui::SetNextItemWidth(e * 6);
-    ImGui::SliderInt("epochs", &l.epochs, 1, 20);
+    ui::slider_int("epochs", &l.epochs, 1, 20);
     ui::same_line_if_fits(e * 12);
     ImGui::SetNextItemWidth(e * 6);
-    ImGui::SliderFloat("held out", &l.held_fraction, 0.1f, 0.5f, "%.2f");
+    ui::slider_float("held out", &l.held_fraction, 0.1f, 0.5f, "%.2f");
     ui::same_line_if_fits(e * 10);
     ImGui::SetNextItemWidth(e * 5);
     ImGui::InputInt("seed", &l.seed, 0);
