@@ -39,3 +39,5 @@ fi
 node bench/run_all.mjs "${pass[@]}"
 # the Train tab's Quick demo: val ACC against wall time from a cold page (time_to_accuracy in results.json)
 node bench/time_to_accuracy.mjs
+# Classify with a batch: 1,000 dropped 360x363 JPGs, decode + preprocess + predict end to end (batch_classify)
+node bench/batch_classify.mjs

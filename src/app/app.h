@@ -21,6 +21,7 @@
 #include "core/dataset.h"
 #include "core/features.h"
 #include "core/image.h"
+#include "core/job.h"
 #include "core/json.h"
 
 namespace app {
@@ -39,6 +40,10 @@ struct Platform {
     std::function<int(char)> key_code;
     // Opens a file chooser; chosen files come back through app_open_file with `purpose`.
     std::function<void(const char* accept, bool multiple, const char* purpose)> pick_files;
+    // Opens a folder chooser for labelled images (class folders): its files come back through
+    // app_open_file with purpose "labelled" (named by their path from the folder's parent), then one
+    // call with purpose "labelled-end" (name: the folder).
+    std::function<void()> pick_folder;
     // Opens a file the user typed the path of (the desktop's stand-in for a file chooser): the
     // platform reads it and hands it to app_open_file with `purpose`. Returns "" or the problem.
     std::function<std::string(const std::string& path, const char* purpose)> open_path;
@@ -151,7 +156,17 @@ struct ClassifyState {
     double stored_t = -1e9;              // when
     int restored = 0;                    // rows brought back from the saved session
     std::string session_error;           // why the saved session could not be read
+    // batches (batch.cpp): files handed over wait in `queue`; a few are classified at once with their
+    // originals (classify_image), more go through a core::ClassifyJob sliced between frames, whose
+    // rows keep thumbnails only
+    std::vector<core::ClassifyItem> queue;
+    std::unique_ptr<core::ClassifyJob> batch;
+    core::JobSnapshot batch_snap;        // of `batch`, at the end of its last slice
+    int batch_rows = 0;                  // rows the running batch added
+    double batch_seconds = 0;            // time spent in its slices
+    std::vector<std::string> skipped;    // "file: why" of every file a batch skipped, this run
 };
+constexpr int kClassifyAtOnce = 4;       // up to this many queued files are classified in the frame
 
 // [SECTION] features
 struct FeaturesState {
@@ -203,6 +218,7 @@ struct Layout {
 };
 
 struct TrainState;    // run_control.h
+struct LabelledState; // labelled.h
 struct CompareState;  // panel_compare.cpp
 
 struct AppState {
@@ -217,6 +233,7 @@ struct AppState {
     ModelStore models;               // what Classify and Compare use (model_store.h)
     std::shared_ptr<TrainState> train;
     std::shared_ptr<CompareState> compare;
+    std::shared_ptr<LabelledState> labelled;  // the user's labelled images (labelled.h)
     FrameStats stats;
     FramePacing pacing;              // which refreshes draw (pacing.h; the page)
     ImFont* font_body = nullptr;
@@ -284,6 +301,14 @@ void draw_log_panel(AppState& s);
 void classify_image(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
 void classify_rgb28(AppState& s, const std::string& name, const uint8_t* rgb28);
 void classify_rerun_all(AppState& s);
+// Batches (batch.cpp): queue files to classify (the frame takes them: classify_work); cancel what is
+// left of a batch (the rows classified so far stay); whether a batch runs or files wait.
+void classify_enqueue(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
+double classify_work(AppState& s, double budget_ms);   // returns the milliseconds spent
+void classify_cancel_batch(AppState& s);
+bool classify_busy(const AppState& s);
+void draw_batch_progress(AppState& s);                   // the progress bar, Cancel, the skipped files
+void draw_labelled_sources(AppState& s);                 // panel_labelled.cpp: open a labelled .zip / folder
 // Classify a random test image of the loaded data; save the predictions table (both "" or the problem).
 std::string classify_test_image(AppState& s);
 std::string save_predictions_csv(AppState& s);

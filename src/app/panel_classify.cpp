@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "app/explain_view.h"
+#include "app/labelled.h"
 #include "app/inspect.h"
 #include "app/shortcuts.h"
 #include "app/ui.h"
@@ -48,6 +49,9 @@ static void draw_image_sources(AppState& s, bool welcome) {
     ImGui::BeginDisabled(!s.data.loaded);
     if (ImGui::Button(sample)) classify_test_image(s);
     ImGui::EndDisabled();
+    ui::same_line_if_fits(ui::button_w("Labelled images ..."));
+    if (ImGui::Button("Labelled images ...")) labelled_state(s).open = true;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Your own labelled images (a .zip or a folder of class folders): the model's accuracy on them, and fine-tuning");
 }
 
 static void draw_welcome(AppState& s, float height) {
@@ -330,12 +334,15 @@ static void draw_toolbar(AppState& s) {
 void draw_classify_panel(AppState& s) {
     ClassifyState& c = s.classify;
     const float e = ui::em();
+    if (s.labelled && s.labelled->open) return draw_labelled_view(s);
     if (c.review.size() == 0) {
         if (c.review.can_undo_clear()) draw_clear_buttons(s);
+        draw_batch_progress(s);
         draw_welcome(s, ImGui::GetContentRegionAvail().y);
         return;
     }
     draw_toolbar(s);
+    draw_batch_progress(s);
     ImGui::Spacing();
     if (c.selected < 0 || c.selected >= c.review.size()) c.selected = c.review.size() - 1;
     review_keys(s);

@@ -1,6 +1,8 @@
 // The app's run, tuning grid and model operations (run_control.h).
 #include "app/run_control.h"
 
+#include "app/labelled.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -395,6 +397,7 @@ void add_pretrained(AppState& s, const std::string& file, const uint8_t* bytes, 
 // A run or a tuning grid is being worked on (not paused, not finished).
 static bool working(const AppState& s) {
     const TrainState* t = s.train.get();
+    if (classify_busy(s) || labelled_busy(s)) return true;  // a batch of images, labelled images (batch.cpp, labelled.cpp)
     return t && ((t->running && t->job && !t->snap.finished()) || (t->tune && !t->tune_snap.finished()));
 }
 
@@ -423,6 +426,9 @@ static void run_work(AppState& s, TrainState& t, double budget_ms) {
 
 void training_frame(AppState& s, double budget_ms) {
     auto t0 = Clock::now();
+    // a batch of images and the labelled images first: they are what the user waits for on screen
+    budget_ms -= classify_work(s, budget_ms);
+    budget_ms -= labelled_work(s, budget_ms);
     if (s.train) run_work(s, *s.train, budget_ms);
     // the Compare tab's evaluations on the test split, in what is left of ~8 ms, or of ~30 ms while
     // nothing trains (the teaching set's 822 test images take vgg6_w32 seconds of compute)

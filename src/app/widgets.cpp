@@ -69,13 +69,14 @@ float class_scores_w() {
     const float num_w = ImGui::CalcTextSize("precision").x;
     return class_name_w() + num_w * 3.1f + 10 * ImGui::GetStyle().CellPadding.x + 2;
 }
+}  // namespace
+
 // A matrix whose column headings ("NEU") fit their cells, so that they do not run together.
 float confusion_min_side() {
     float head = 0;
     for (int k = 0; k < core::kClasses; ++k) head = std::max(head, ImGui::CalcTextSize(core::kClassShortNames[k]).x);
     return ui::em() * 3.2f + core::kClasses * (head + ui::em() * 0.4f);
 }
-}  // namespace
 
 void draw_evaluation(const core::Evaluation* ev, Texture& tex, float w, float max_side, const char* what) {
     const float e = ui::em(), gap = e * 1.5f, table_w = class_scores_w(), min_side = confusion_min_side();

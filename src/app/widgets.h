@@ -13,6 +13,8 @@ namespace app {
 // The confusion matrix as a heat map (color = share of the true class's row) with every count
 // written in its cell (drawn smaller when a count does not fit), in a square of `side` pixels.
 void draw_confusion(const core::Evaluation& ev, Texture& tex, float side);
+// The smallest side at which draw_confusion's class headings fit.
+float confusion_min_side();
 // Precision, recall, F1 and support per class.
 void draw_class_scores(const core::Evaluation& ev);
 // The confusion matrix and the per-class table of one evaluation in a region `w` px wide: side by

@@ -148,8 +148,11 @@ static void print_epochs(const core::TrainMetrics& m, int& shown, std::unique_pt
     while (shown < m.epoch) {
         const core::EpochRecord& r = m.history[shown];
         char line[256];
-        std::snprintf(line, sizeof line, "train loss %.4f acc %.4f | val loss %.4f acc %.4f auc %.4f | lr %.2g%s", r.train_loss,
-                      r.train_acc, r.val_loss, r.val_acc, r.val_auc, r.lr, m.best_epoch == r.epoch ? " *best" : "");
+        if (m.last_val.n > 0)
+            std::snprintf(line, sizeof line, "train loss %.4f acc %.4f | val loss %.4f acc %.4f auc %.4f | lr %.2g%s", r.train_loss,
+                          r.train_acc, r.val_loss, r.val_acc, r.val_auc, r.lr, m.best_epoch == r.epoch ? " *best" : "");
+        else  // no validation images (fine-tuning): the last epoch is kept
+            std::snprintf(line, sizeof line, "train loss %.4f acc %.4f | lr %.2g", r.train_loss, r.train_acc, r.lr);
         if (bar) bar->finish(line);
         bar.reset();
         ++shown;
@@ -250,6 +253,7 @@ namespace {
 
 // ---- [SECTION] train --------------------------------------------------------------------------
 int cmd_train(const Args& a) {
+    if (a.has("init")) return train_fine_tune(a);
     if (!a.has("model")) return fail("train: --model NAME is required (fcnn, cnn, vgg6, logreg, forest)");
     if (!a.has("out")) return fail("train: --out MODEL.bcm is required");
     if (!apply_threads(a)) return 1;
@@ -301,6 +305,7 @@ int cmd_train(const Args& a) {
 int cmd_eval(const Args& a) {
     if (!a.has("model")) return fail("eval: --model MODEL.bcm is required");
     if (!apply_threads(a)) return 1;
+    if (a.has("images")) return eval_images(a);
     auto model = load_model_file(a.get("model"));
     if (!model) return fail(model.error);
     auto split = core::parse_split(a.get("split", "test"));
@@ -462,12 +467,15 @@ BLOODCELL_COMMAND("train",
                   "[--subset per-class=N,fraction=F] [--augment] [--width W] [--hidden H] [--dropout P] "
                   "[--optimizer adam|sgd] [--wd WD] [--schedule cosine|constant|step] [--patience P] [--ema DECAY] "
                   "[--layers \"conv3x3 16 same;relu;gap;dense 8\"] [--trees T] [--pixels] [--centered|--uncentered] [--threads N] "
-                  "[--checkpoint] --out MODEL.bcm",
-                  "train a model (best epoch on val) and write its model file", cmd_train,
+                  "[--checkpoint] --out MODEL.bcm\n"
+                  "       train --init MODEL.bcm --images DIR|ZIP [--holdout 0.25] [--epochs 5] [--seed S] [--lr LR] [--batch B] --out OUT.bcm",
+                  "train a model (best epoch on val) and write its model file; with --init, fine-tune a pretrained network on "
+                  "your labelled images (class folders) and report it on a held-out part of them before and after", cmd_train,
                   {"pixels", "checkpoint", "no-augment", "centered", "uncentered"});
-BLOODCELL_COMMAND("eval", "eval --model MODEL.bcm --data DATA.npz [--split test] [--tta]",
+BLOODCELL_COMMAND("eval", "eval --model MODEL.bcm (--data DATA.npz [--split test] [--tta] | --images DIR|ZIP)",
                   "ACC, AUC, per-class precision/recall/F1, confusion matrix, calibration (ECE, NLL) and coverage "
-                  "at the unsure threshold", cmd_eval);
+                  "at the unsure threshold; --images: on your labelled images (class folders basophil/ ... ig/ ... platelet/ "
+                  "in a folder or a .zip), unusable files listed and skipped", cmd_eval);
 BLOODCELL_COMMAND("predict", "predict --model MODEL.bcm [--tta] [--csv|--json] [--explain OUT.png] IMAGE...",
                   "class, calibrated probabilities and unsure flag per image; --explain draws a heat map per image of the "
                   "pixels that drove its prediction (gradient saliency, networks only)",

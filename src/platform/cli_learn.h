@@ -50,4 +50,8 @@ struct Picked {
 };
 core::Result<Picked> pick_data(const Args& a, const core::BloodMnist& data);
 
+// cli_images.cpp: labelled images in class folders (a folder or a .zip, core/labelled.h).
+int eval_images(const Args& a);       // eval --model M --images DIR|ZIP
+int train_fine_tune(const Args& a);   // train --init M --images DIR|ZIP --out OUT
+
 }  // namespace cli

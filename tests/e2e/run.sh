@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the browser end-to-end tests: builds the web bundle if needed (./build_wasm.sh, incremental),
-# serves it on a free 127.0.0.1 port, runs app.test.js, input.test.js, layout.test.js, review.test.js, learner.test.js and threads.test.js in headless
+# serves it on a free 127.0.0.1 port, runs app.test.js, input.test.js, layout.test.js, review.test.js, learner.test.js,
+# labelled.test.js and threads.test.js in headless
 # Debian chromium,
 # stops the server.
 # Exits non-zero when a test fails. Needs scripts/install_deps.sh --tests (chromium, playwright-core).
@@ -39,6 +40,8 @@ BLOODCELL_URL="$url" node layout.test.js || status=1
 BLOODCELL_URL="$url" node review.test.js || status=1
 # what the page teaches: the heat map in Classify, the Features plots at chosen levels and distance, the CSV
 BLOODCELL_URL="$url" node learner.test.js || status=1
+# your labelled images (.zip, folder: score, fine-tune) and a batch of 1,000 images (progress, Cancel)
+BLOODCELL_URL="$url" node labelled.test.js || status=1
 # the two builds: threaded with COOP/COEP, one thread without
 BLOODCELL_URL="$url" node threads.test.js || status=1
 exit "$status"
