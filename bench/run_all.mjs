@@ -2,10 +2,14 @@
 // One command, one run: bloodcell beside its peers on identical architectures and batch size (64).
 //   In one headless Chromium session: bloodcell's WebAssembly build (bench/bloodcell_bench.html; one
 //   thread, and with threads on a cross-origin isolated page when build-wasm-mt/bench_web.js exists),
-//   TensorFlow.js 4.22 (wasm+SIMD and cpu backends, one thread), peak WebAssembly memory while training
-//   the CNN on the full training split, and the app's first frame from a local server.
-//   Natively: `bloodcell bench --json` and PyTorch (Debian python3-torch) at 1 and 2 threads, and
-//   bench_gemm (WASM GEMM vs Eigen's scalar path) under Node.
+//   its GEMM shapes as fractions of the f32x4 mul+add peak (`bloodcell bench --gemm` in the page),
+//   TensorFlow.js 4.22 (wasm+SIMD, cpu and webgl backends, one thread; predict at batch 256 in one
+//   call), ONNX Runtime Web 1.30 (wasm+SIMD, one thread and threaded; inference only, on ONNX files
+//   exported here from the PyTorch definitions of bench/peers/torch_bench.py), peak WebAssembly memory
+//   while training the CNN on the full training split, and the app's first frame from a local server.
+//   Natively: `bloodcell bench --json` and PyTorch (Debian python3-torch on OpenBLAS: LD_LIBRARY_PATH
+//   of its process only; the BLAS it loaded is recorded per row) at 1 and 2 threads, and bench_gemm
+//   (WASM GEMM vs Eigen's scalar path, and the peak) under Node.
 // Prints one table, the ratios and the issue's targets (reached or not) and writes bench/results.json.
 // Figures drift on a shared machine: read the ratios, which come from one run.
 // Usage: node bench/run_all.mjs [--seconds S] [--data BLOODMNIST.npz] [--web DIR] [--native CLI] [--only PARTS]
@@ -27,7 +31,7 @@ const opt = (name, def) => { const i = args.indexOf('--' + name); return i >= 0 
 const seconds = Number(opt('seconds', 4)) || 4;
 const dataFile = path.resolve(opt('data', path.join(root, '../shared/data/bloodmnist.npz')));
 const webDir = path.resolve(opt('web', path.join(root, 'out/web')));
-// --only bloodcell,tfjs,memory,page,in_page,native,node,torch,gemm runs only those parts (default: all)
+// --only bloodcell,gemm_page,tfjs,ort,memory,page,in_page,native,node,torch,gemm runs only those parts (default: all)
 const only = opt('only', null);
 const want = (part) => !only || only.split(',').includes(part);
 const t00 = Date.now();
@@ -51,12 +55,15 @@ async function browserRun(browser, url, timeoutS) {
   }
 }
 
-const rows = [];  // {system, model, train_img_s, infer_img_s, latency_ms, gflops, mem_mb, note}
-function add(system, r, memKind, note) {
+// {system, model, train_img_s, infer_img_s, latency_ms, gflops, mem_mb, note, config}; config says how
+// each figure was made: threads, batch sizes, and the BLAS (PyTorch) or backend/renderer (browser peers)
+const rows = [];
+function add(system, r, memKind, note, config = {}) {
   for (const m of r.results) {
     rows.push({ system, model: m.model, train_img_s: m.train_img_s ?? null, infer_img_s: m.infer_img_s ?? null,
       latency_ms: m.latency_ms ?? null, gflops: m.train_gflops ?? null, mem_mb: m.peak_mb ?? r.peak_rss_mb ?? m.heap_mb ?? null,
-      mem_kind: memKind, note: m.train_error ? 'cannot train: ' + m.train_error.slice(0, 60) : note || '' });
+      mem_kind: memKind, note: m.train_error ? 'cannot train: ' + m.train_error.slice(0, 60) : note || '',
+      config: { threads: r.threads ?? 1, batch_train: m.train_img_s !== undefined || m.train_error ? 64 : null, batch_infer: 256, ...config } });
   }
 }
 // `bloodcell bench --json` (native) in the same shape as the pages' results
@@ -64,7 +71,19 @@ const fromCli = (j) => ({ threads: j.threads, results: j.models.map((m) => ({ mo
   infer_img_s: m.infer_images_per_second, latency_ms: m.latency_ms, train_gflops: m.train_gflops, mflop_per_image: m.mflop_per_image,
   peak_mb: m.peak_mb })) });
 
-const extra = { memory: null, app_memory: null, page: null, first_frame: [], gemm: null, in_page_training: [] };
+const extra = { memory: null, app_memory: null, page: null, first_frame: [], gemm: null, gemm_browser: null, onnx: null, in_page_training: [] };
+
+// ONNX files for ONNX Runtime Web, exported from the PyTorch definitions (torch.onnx needs no python
+// onnx package; Debian's python3-torch has it built in)
+const onnxDir = path.join(root, 'bench/peers/onnx');
+if (want('ort')) {
+  try {
+    log('exporting the ONNX models from PyTorch...');
+    const outText = execFileSync('/usr/bin/python3', [path.join(root, 'bench/peers/torch_bench.py'), '--export-onnx', onnxDir],
+      { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    extra.onnx = { exporter: 'torch.onnx (opset 13)', files: outText.trim().split('\n').map((l) => JSON.parse(l)) };
+  } catch (e) { log('ONNX export failed: ' + e.message.split('\n')[0]); }
+}
 const server = await startServer(root, webDir, dataFile);
 const base = server.base;
 const chromeArgs = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -76,25 +95,50 @@ try {
   // bloodcell, one thread, then with threads
   if (!want('bloodcell')) { /* skipped */ } else if (await exists('build-wasm/bench_web.js')) {
     log('bloodcell wasm in Chromium, one thread...');
-    add('bloodcell wasm (Chromium, 1 thread)', await browserRun(browser, `${base}/bench/bloodcell_bench.html?build=single&seconds=${seconds}`, 60 + 10 * seconds), 'wasm heap');
+    add('bloodcell wasm (Chromium, 1 thread)', await browserRun(browser, `${base}/bench/bloodcell_bench.html?build=single&seconds=${seconds}`, 60 + 10 * seconds), 'wasm heap', '', { backend: 'wasm-simd128' });
   } else log('build-wasm/bench_web.js missing (scripts/bench.sh builds it): skipping bloodcell in Chromium');
   if (!want('bloodcell')) { /* skipped */ } else if (await exists('build-wasm-mt/bench_web.js')) {
     log('bloodcell wasm in Chromium, threads...');
     try {
       const r = await browserRun(browser, `${base}/bench/bloodcell_bench.html?build=threads&coi=1&seconds=${seconds}`, 60 + 10 * seconds);
       if (!r.cross_origin_isolated) throw new Error('the page was not cross-origin isolated');
-      add(`bloodcell wasm (Chromium, ${r.threads} threads)`, r, 'wasm heap');
+      add(`bloodcell wasm (Chromium, ${r.threads} threads)`, r, 'wasm heap', '', { backend: 'wasm-simd128' });
     } catch (e) { log('threaded bloodcell failed: ' + e.message); }
   } else log('build-wasm-mt/bench_web.js missing: skipping threaded bloodcell');
 
-  for (const backend of want('tfjs') ? ['wasm', 'cpu'] : []) {
+  // the f32x4 mul+add peak and each GEMM shape as a fraction of it, in the same Chromium (one thread)
+  if (want('gemm_page') && await exists('build-wasm/bench_web.js')) {
+    log('bloodcell wasm in Chromium: GEMM shapes against the f32x4 mul+add peak...');
+    try {
+      const r = await browserRun(browser, `${base}/bench/bloodcell_bench.html?build=single&gemm=1&seconds=${seconds}`, 60 + 10 * seconds);
+      extra.gemm_browser = { engine: `Chromium ${version}`, threads: 1, backend: r.gemm, simd_peak_gflops: r.simd_peak_gflops, shapes: r.gemm_shapes };
+    } catch (e) { log('GEMM page failed: ' + e.message); }
+  }
+
+  for (const backend of want('tfjs') ? ['wasm', 'cpu', 'webgl'] : []) {
     log(`tfjs ${backend} in Chromium...`);
     // the cpu backend trains the CNN at a few images/s: fewer seconds (it still runs whole batches)
     const s = backend === 'cpu' ? Math.max(1, seconds / 4) : seconds;
     try {
       const r = await browserRun(browser, `${base}/bench/peers/tfjs.html?backend=${backend}&seconds=${s}`, 180 + 20 * s);
-      add(`tfjs ${r.version} ${backend}${backend === 'wasm' && r.simd ? '+simd' : ''} (Chromium)`, r, backend === 'wasm' ? 'wasm heap' : 'JS heap');
+      // headless Chromium's WebGL is SwiftShader: the "GPU" is the CPU, on as many threads as it likes
+      const swift = backend === 'webgl' && /swiftshader/i.test(r.renderer || '');
+      add(`tfjs ${r.version} ${backend}${backend === 'wasm' && r.simd ? '+simd' : ''} (Chromium${backend === 'webgl' ? (swift ? ', SwiftShader' : ', GPU') : ''})`, r,
+        backend === 'wasm' ? 'wasm heap' : backend === 'webgl' ? 'tensors' : 'JS heap',
+        backend === 'webgl' ? (swift ? 'WebGL is SwiftShader: the CPU, not a GPU (renderer in config)' : `WebGL renderer: ${r.renderer}`) : '',
+        { backend: backend + (backend === 'wasm' && r.simd ? '+simd' : ''), threads: backend === 'webgl' ? null : 1, ...(backend === 'webgl' ? { renderer: r.renderer } : {}) });
     } catch (e) { log(`tfjs ${backend} failed: ${e.message}`); }
+  }
+
+  // ONNX Runtime Web, inference only: one thread on a plain page, two on a cross-origin isolated one
+  for (const t of want('ort') && extra.onnx ? [1, 2] : []) {
+    log(`onnxruntime-web in Chromium, ${t} thread(s)...`);
+    try {
+      const r = await browserRun(browser, `${base}/bench/peers/ort.html?threads=${t}&seconds=${seconds}${t > 1 ? '&coi=1' : ''}`, 120 + 10 * seconds);
+      if (t > 1 && !r.cross_origin_isolated) throw new Error('the page was not cross-origin isolated');
+      add(`onnxruntime-web ${r.version} wasm+simd (Chromium, ${t} thread${t > 1 ? 's' : ''})`, r, 'wasm heap', 'inference only (ONNX from PyTorch)',
+        { backend: 'wasm+simd', threads: t, batch_train: null });
+    } catch (e) { log(`onnxruntime-web (${t} thread(s)) failed: ${e.message}`); }
   }
 
   // peak WebAssembly memory while the CNN trains on the full train split (the .npz loaded as the page would)
@@ -191,10 +235,10 @@ try {
 }
 
 // ---- native -----------------------------------------------------------------------------------------
-function native(cmd, argv, label, parse = JSON.parse) {
+function native(cmd, argv, label, parse = JSON.parse, env = process.env) {
   try {
     log(`${label}...`);
-    return parse(execFileSync(cmd, argv, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }));
+    return parse(execFileSync(cmd, argv, { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }));
   } catch (e) { log(`${label} failed: ${e.message.split('\n')[0]}`); return null; }
 }
 const cli = path.resolve(root, opt('native', 'build/bloodcell'));
@@ -202,24 +246,34 @@ for (const t of want('native') ? [1, 2] : []) {
   if (!(await size(cli))) { log(`${cli} missing: no native bloodcell rows`); break; }
   const j = native(cli, ['bench', '--json', '--model', 'fcnn,cnn', '--threads', String(t), '--seconds', String(seconds)], `bloodcell native, ${t} thread(s)`,
     (text) => JSON.parse(text.split('\n').filter((l) => l.startsWith('{')).pop()));  // a table, then the JSON line
-  if (j) add(`bloodcell native (${t} thread${t > 1 ? 's' : ''})`, fromCli(j), 'RSS');
+  if (j) add(`bloodcell native (${t} thread${t > 1 ? 's' : ''})`, fromCli(j), 'RSS', '', { backend: j.gemm });
 }
 // the same WebAssembly under Node (NODERAWFS build of the CLI), one thread
 if (want('node') && await exists('build-wasm/bloodcell.js')) {
   const j = native(process.execPath, ['--no-experimental-fetch', path.join(root, 'build-wasm/bloodcell.js'), 'bench', '--json', '--model', 'fcnn,cnn', '--seconds', String(seconds)],
     'bloodcell wasm under Node', (text) => JSON.parse(text.split('\n').filter((l) => l.startsWith('{')).pop()));
-  if (j) add(`bloodcell wasm (Node ${process.versions.node}, 1 thread)`, fromCli(j), 'wasm heap');
+  if (j) add(`bloodcell wasm (Node ${process.versions.node}, 1 thread)`, fromCli(j), 'wasm heap', '', { backend: j.gemm });
 }
+// PyTorch on OpenBLAS (scripts/install_deps.sh --bench installs libopenblas0-pthread): Debian's torch
+// calls libblas.so.3, so its process alone gets OpenBLAS's folder first on LD_LIBRARY_PATH, whatever
+// the system's libblas.so.3 alternative says; OpenBLAS's own threads are held to the same count
+const openblasDir = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
 for (const t of want('torch') ? [1, 2] : []) {
-  const torch = native('/usr/bin/python3', [path.join(root, 'bench/peers/torch_bench.py'), '--threads', String(t), '--seconds', String(seconds)], `pytorch native, ${t} thread(s)`);
-  if (torch) add(`pytorch ${torch.version} native (${t} thread${t > 1 ? 's' : ''})`, torch, 'RSS');
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t) };
+  if (await size(path.join(openblasDir, 'libblas.so.3'))) env.LD_LIBRARY_PATH = [openblasDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  else log(`${openblasDir}/libblas.so.3 missing (scripts/install_deps.sh --bench installs it): PyTorch runs on the system's libblas.so.3`);
+  const torch = native('/usr/bin/python3', [path.join(root, 'bench/peers/torch_bench.py'), '--threads', String(t), '--seconds', String(seconds)], `pytorch native, ${t} thread(s)`, JSON.parse, env);
+  if (torch) add(`pytorch ${torch.version} native, ${torch.blas.name} (${t} thread${t > 1 ? 's' : ''})`, torch, 'RSS', `BLAS: ${torch.blas.name} (torch.__config__: ${torch.blas.config})`,
+    { backend: torch.mkldnn ? 'aten + mkldnn' : 'aten', blas: torch.blas });
 }
 // WASM GEMM vs Eigen's scalar path, one Node run
 if (want('gemm') && await exists('build-wasm/bench_gemm.js')) {
   extra.gemm = native(process.execPath, ['--no-experimental-fetch', path.join(root, 'build-wasm/bench_gemm.js')], 'bench_gemm (WebAssembly, Node)', (text) => {
     const backend = (text.match(/backend in this build: (\S+)/) || [])[1];
-    const shapes = [...text.matchAll(/^(\d+ x \d+ x \d+) \(([^)]*)\)\s+([\d.]+)\s+([\d.]+)/gm)].map((m) => ({ shape: m[1], what: m[2], packed_gflops: +m[3], eigen_gflops: +m[4] }));
-    return { backend, shapes };
+    const peak = +(text.match(/mul\+add peak: ([\d.]+)/) || [])[1] || null;
+    const shapes = [...text.matchAll(/^(\d+ x \d+ x \d+) \(([^)]*)\)\s+([\d.]+)\s+([\d.]+)/gm)].map((m) => ({ shape: m[1], what: m[2], packed_gflops: +m[3], eigen_gflops: +m[4],
+      fraction_of_peak: peak ? +m[3] / peak : null }));
+    return { engine: `Node ${process.versions.node}`, backend, simd_peak_gflops: peak, shapes };
   });
 }
 
@@ -232,10 +286,13 @@ for (const r of rows) if (r.gflops === null && r.train_img_s && mflop[r.model]) 
 const f = (v, d = 0) => (v === undefined || v === null || Number.isNaN(v) ? '-' : Number(v).toFixed(d));
 const pick = (sys, model) => rows.find((r) => r.system.startsWith(sys) && r.model === model);
 let out = `Chromium ${version}; batch 64 for training, 256 for inference; ${seconds} s per figure; ${os.cpus().length} cores (${os.cpus()[0].model}), load ${os.loadavg()[0].toFixed(2)} at the end\n\n`;
-out += '| system | model | train img/s | infer img/s (b256) | latency ms (1 img) | train GFLOP/s | memory MB | note |\n|---|---|---|---|---|---|---|---|\n';
+// the configuration beside each figure: threads, batch sizes, BLAS (PyTorch) or backend
+const cfgText = (c) => [c.threads === null ? 'threads: browser\'s' : `${c.threads} thr`, `batch ${c.batch_train ?? '-'}/${c.batch_infer}`,
+  c.blas ? c.blas.name : c.backend].filter(Boolean).join(', ');
+out += '| system | model | train img/s | infer img/s (b256) | latency ms (1 img) | train GFLOP/s | memory MB | configuration | note |\n|---|---|---|---|---|---|---|---|---|\n';
 for (const model of ['fcnn', 'cnn'])
   for (const r of rows.filter((x) => x.model === model))
-    out += `| ${r.system} | ${r.model} | ${f(r.train_img_s)} | ${f(r.infer_img_s)} | ${f(r.latency_ms, 3)} | ${f(r.gflops, 1)} | ${f(r.mem_mb)} ${r.mem_kind} | ${r.note} |\n`;
+    out += `| ${r.system} | ${r.model} | ${f(r.train_img_s)} | ${f(r.infer_img_s)} | ${f(r.latency_ms, 3)} | ${f(r.gflops, 1)} | ${f(r.mem_mb)} ${r.mem_kind} | ${cfgText(r.config)} | ${r.note} |\n`;
 
 // ratios: bloodcell in Chromium (one thread) against each peer, and native bloodcell against PyTorch at equal threads
 const ratios = [];
@@ -267,14 +324,35 @@ v = bcCnn?.train_img_s; target('CNN training in Chromium, 1 thread (img/s)', num
 v = ratio(bcCnn?.train_img_s, fastestPeer?.train_img_s); target(`CNN training vs fastest in-browser peer that trains it (${fastestPeer ? fastestPeer.system : 'none'})`, num(v, 1, 'x'), '>= 20x', cmp(v, 20));
 v = ratio(bcCnn?.train_img_s, pt1('cnn')?.train_img_s); target('CNN training in Chromium vs PyTorch native, 1 thread', num(v, 2, 'x'), '>= 0.75x', cmp(v, 0.75));
 v = ratio(bcFc?.train_img_s, tfw('fcnn')?.train_img_s); target('FCNN training vs tfjs wasm+SIMD', num(v, 2, 'x'), '>= 2x', cmp(v, 2));
-v = ratio(bcCnn?.infer_img_s, tfw('cnn')?.infer_img_s); target('CNN inference (batch 256) vs tfjs wasm+SIMD', num(v, 2, 'x'), '>= 2x', cmp(v, 2));
+// issue 13, item 2: against the fastest other engine in the same Chromium run at one thread (tfjs
+// wasm/cpu, onnxruntime-web 1 thread; the webgl row is SwiftShader on every core, reported beside)
+const inferPeers = rows.filter((r) => r.model === 'cnn' && r.system.includes('(Chromium') && !r.system.startsWith('bloodcell') && r.config.threads === 1 && r.infer_img_s)
+  .sort((a, b) => b.infer_img_s - a.infer_img_s);
+v = ratio(bcCnn?.infer_img_s, inferPeers[0]?.infer_img_s);
+target(`CNN inference (batch 256) in Chromium, 1 thread, vs the fastest other engine at 1 thread (${inferPeers[0] ? `${inferPeers[0].system}, ${f(inferPeers[0].infer_img_s)} img/s` : 'none'})`, num(v, 2, 'x'), '>= 2x', cmp(v, 2));
+const glCnn = rows.find((r) => r.model === 'cnn' && r.system.startsWith('tfjs') && r.config.backend === 'webgl');
+if (glCnn) { v = ratio(bcCnn?.infer_img_s, glCnn.infer_img_s); target(`CNN inference vs ${glCnn.system} (${f(glCnn.infer_img_s)} img/s; SwiftShader uses every core)`, num(v, 2, 'x'), 'reported', null); }
 v = bcCnn?.latency_ms; target('single-image CNN latency in Chromium (ms)', num(v, 3), '<= 0.25', cmp(v, 0.25, true));
 const g512 = extra.gemm?.shapes.find((s) => s.shape === '512 x 512 x 512');
 v = g512 ? g512.packed_gflops / g512.eigen_gflops : null;
 target(`WASM GEMM 512^3 vs Eigen scalar, one Node run (${g512 ? `${g512.packed_gflops} vs ${g512.eigen_gflops} GFLOP/s` : '-'})`, num(v, 2, 'x'), '>= 1.5x', cmp(v, 1.5));
+// issue 13, item 5: each GEMM shape in Chromium as a fraction of the f32x4 mul+add peak there
+if (extra.gemm_browser?.shapes) {
+  for (const sh of extra.gemm_browser.shapes) {
+    const goal = sh.what === 'square' ? 0.8 : /im2col/.test(sh.what) ? 0.6 : null;
+    target(`GEMM ${sh.M} x ${sh.N} x ${sh.K} (${sh.what}) in Chromium: ${f(sh.gflops, 1)} of ${f(extra.gemm_browser.simd_peak_gflops, 1)} GFLOP/s peak`,
+      num(sh.fraction_of_peak, 2), goal === null ? 'reported' : `>= ${goal}`, goal === null ? null : cmp(sh.fraction_of_peak, goal));
+  }
+} else target('GEMM shapes as fractions of the f32x4 mul+add peak in Chromium', 'not measured', '>= 0.8 square, >= 0.6 im2col', null);
+// issue 13, item 3: native bloodcell against PyTorch on OpenBLAS at equal threads, every row
 for (const t of ['1 thread', '2 threads']) {
-  const bn = pick(`bloodcell native (${t})`, 'cnn'), pt = rows.find((r) => r.system.startsWith('pytorch') && r.system.endsWith(`(${t})`) && r.model === 'cnn');
-  v = ratio(bn?.train_img_s, pt?.train_img_s); target(`native CNN training vs PyTorch, ${t}`, num(v, 2, 'x'), '>= 1x', cmp(v, 1));
+  for (const model of ['fcnn', 'cnn']) {
+    const bn = pick(`bloodcell native (${t})`, model), pt = rows.find((r) => r.system.startsWith('pytorch') && r.system.endsWith(`(${t})`) && r.model === model);
+    const blas = pt ? pt.config.blas.name : '-';
+    v = ratio(bn?.train_img_s, pt?.train_img_s); target(`native ${model} training vs PyTorch (${blas}), ${t}`, num(v, 2, 'x'), '>= 1x', cmp(v, 1));
+    v = ratio(bn?.infer_img_s, pt?.infer_img_s); target(`native ${model} inference b256 vs PyTorch (${blas}), ${t}`, num(v, 2, 'x'), '>= 1x', cmp(v, 1));
+    v = ratio(pt?.latency_ms, bn?.latency_ms); target(`native ${model} latency vs PyTorch (${blas}), ${t} (their ms / ours)`, num(v, 2, 'x'), '>= 1x', cmp(v, 1));
+  }
 }
 v = extra.app_memory?.heap_mb; target(`peak wasm memory in the app: full .npz opened, CNN trained ${extra.app_memory ? extra.app_memory.steps : '-'} batches (MB)`, num(v, 0), '<= 160', cmp(v, 160, true));
 v = extra.memory?.heap_mb; target(`peak wasm memory, bench page: CNN training (batch 64) on the full train split (MB)`, num(v, 0), '<= 160', cmp(v, 160, true));
@@ -290,10 +368,15 @@ for (const e of extra.in_page_training) {
   target(`Pause stops the training, ${e.build} build (ms)`, num(e.pause_ms, 0), '< 100', cmp(e.pause_ms, 99.999, true));
 }
 
-out += '\nTargets (issue 5):\n\n| target | measured | goal | |\n|---|---|---|---|\n';
-for (const t of targets) out += `| ${t.target} | ${t.value} | ${t.goal} | ${t.reached === null ? 'not measured' : t.reached ? 'reached' : 'NOT reached'} |\n`;
+out += '\nTargets (issues 5 and 13):\n\n| target | measured | goal | |\n|---|---|---|---|\n';
+for (const t of targets) out += `| ${t.target} | ${t.value} | ${t.goal} | ${t.reached === null ? (t.goal === 'reported' ? '' : 'not measured') : t.reached ? 'reached' : 'NOT reached'} |\n`;
+if (extra.gemm_browser?.shapes) {
+  out += `\nGEMM in Chromium, 1 thread (${extra.gemm_browser.backend}), f32x4 mul+add peak ${f(extra.gemm_browser.simd_peak_gflops, 1)} GFLOP/s:\n\n| shape M x N x K | what | GFLOP/s | fraction of peak |\n|---|---|---|---|\n`;
+  for (const sh of extra.gemm_browser.shapes) out += `| ${sh.M} x ${sh.N} x ${sh.K} | ${sh.what} | ${f(sh.gflops, 1)} | ${f(sh.fraction_of_peak, 2)} |\n`;
+}
 if (extra.gemm) {
-  out += `\nWASM GEMM under Node (${extra.gemm.backend}): ` + extra.gemm.shapes.map((s) => `${s.shape} ${s.what} ${s.packed_gflops}/${s.eigen_gflops} GFLOP/s`).join('; ') + '\n';
+  out += `\nWASM GEMM under Node (${extra.gemm.backend}), peak ${f(extra.gemm.simd_peak_gflops, 1)} GFLOP/s: ` +
+    extra.gemm.shapes.map((s) => `${s.shape} ${s.what} ${s.packed_gflops}/${s.eigen_gflops} GFLOP/s (${f(s.fraction_of_peak, 2)} of peak)`).join('; ') + '\n';
 }
 console.log(out);
 await writeFile(path.join(root, 'bench/results.json'), JSON.stringify({ date: new Date().toISOString(), chromium: version, seconds,

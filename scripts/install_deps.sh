@@ -6,7 +6,8 @@
 # Usage: scripts/install_deps.sh [--tests] [--fixtures]
 #   --tests     also what the tests need (chromium, xvfb, xdotool, node packages)
 #   --fixtures  also python3-skimage/sklearn, only to regenerate test fixtures
-#   --bench     also what the peer benchmarks need (python3-torch; TensorFlow.js from npm)
+#   --bench     also what the peer benchmarks need (python3-torch with OpenBLAS; TensorFlow.js and
+#               ONNX Runtime Web from npm)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 want_tests=0; want_fixtures=0; want_bench=0
@@ -29,7 +30,11 @@ pkgs=(build-essential cmake pkg-config dpkg-dev patch emscripten libeigen3-dev l
       libimgui-dev libglfw3-dev libgl-dev doctest-dev fonts-dejavu-core fonttools nodejs)
 [ "$want_tests" = 1 ] && pkgs+=(chromium xvfb xauth xdotool clang libclang-rt-14-dev valgrind)  # xdotool: real input for the desktop test
 [ "$want_fixtures" = 1 ] && pkgs+=(python3-skimage python3-sklearn python3-numpy)
-[ "$want_bench" = 1 ] && pkgs+=(python3-torch python3-numpy chromium)
+# libopenblas0-pthread: Debian's python3-torch calls whatever libblas.so.3 it finds, and with
+# --no-install-recommends that is the reference BLAS (~10x slower on the FCNN). bench/run_all.mjs
+# points only the PyTorch process at OpenBLAS's libblas.so.3 (LD_LIBRARY_PATH); the system's
+# libblas.so.3 alternative is left as it is.
+[ "$want_bench" = 1 ] && pkgs+=(python3-torch python3-numpy chromium libopenblas0-pthread)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -78,7 +83,7 @@ fi
 if [ "$want_tests" = 1 ] && [ -f "$here/tests/e2e/package.json" ] && [ ! -d "$here/tests/e2e/node_modules/playwright-core" ]; then
   (cd "$here/tests/e2e" && npm install --no-audit --no-fund --silent)
 fi
-if [ "$want_bench" = 1 ] && [ ! -d "$here/bench/peers/node_modules/@tensorflow/tfjs" ]; then
+if [ "$want_bench" = 1 ] && { [ ! -d "$here/bench/peers/node_modules/@tensorflow/tfjs" ] || [ ! -d "$here/bench/peers/node_modules/onnxruntime-web" ]; }; then
   (cd "$here/bench/peers" && npm install --no-audit --no-fund --silent)
 fi
 echo "install_deps: ok" >&2

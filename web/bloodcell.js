@@ -105,6 +105,29 @@
       input.onchange = () => { if (input.files && input.files.length) api.openFiles(Array.from(input.files), purpose); };
       input.click();
     },
+    // A folder of labelled images (class folders): every file with its path from the folder's parent
+    // ('cells/neutrophil/a.jpg'), read in order, then the folder's end ('labelled-end').
+    // files: [{file, path}].
+    openFolder(files, name) {
+      const next = (i) => {
+        if (i >= files.length) { api.openBytes(name, new Uint8Array(0), 'labelled-end'); return; }
+        files[i].file.arrayBuffer().then(
+          (buf) => { api.openBytes(files[i].path, new Uint8Array(buf), 'labelled'); next(i + 1); },
+          (err) => { Module.ccall('bc_log_error', null, ['string'], [files[i].path + ': could not be read (' + err + ')']); next(i + 1); });
+      };
+      next(0);
+    },
+    pickFolder() {
+      const input = $('folder-picker');
+      input.value = '';
+      input.onchange = () => {
+        const files = Array.from(input.files || []);
+        if (!files.length) return;
+        const name = (files[0].webkitRelativePath || files[0].name).split('/')[0];
+        api.openFolder(files.map((f) => ({ file: f, path: f.webkitRelativePath || f.name })), name);
+      };
+      input.click();
+    },
     session: { stored: 0, pending: 0, restored: false, error: '' },
     storeSession(bytes) {
       api.session.pending++;
@@ -272,8 +295,36 @@
     e.preventDefault();
     dragDepth = 0;
     $('dropzone').classList.remove('on');
+    // a dropped folder (where the browser gives its entries) is a set of labelled images
+    const items = e.dataTransfer && e.dataTransfer.items ? Array.from(e.dataTransfer.items) : [];
+    const entries = items.map((it) => (it.webkitGetAsEntry ? it.webkitGetAsEntry() : null));
+    const dirs = entries.filter((en) => en && en.isDirectory);
+    if (dirs.length) {
+      for (const dir of dirs) walkFolder(dir).then((files) => api.openFolder(files, dir.name));
+      const loose = entries.map((en, i) => (en && !en.isDirectory ? e.dataTransfer.files[i] : null)).filter((f) => f);
+      if (loose.length) api.openFiles(loose, '');
+      return;
+    }
     if (e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files.length) api.openFiles(Array.from(e.dataTransfer.files), '');
   });
+  // Every file under a dropped folder entry, as {file, path} with the path from the folder's parent.
+  function walkFolder(dir) {
+    const out = [];
+    const walk = (entry, prefix) => new Promise((resolve) => {
+      if (entry.isFile) {
+        entry.file((f) => { out.push({ file: f, path: prefix + entry.name }); resolve(); }, () => resolve());
+        return;
+      }
+      const reader = entry.createReader(), children = [];
+      const more = () => reader.readEntries((batch) => {
+        if (!batch.length) { Promise.all(children.map((c) => walk(c, prefix + entry.name + '/'))).then(resolve); return; }
+        children.push(...batch);
+        more();
+      }, () => resolve());
+      more();
+    });
+    return walk(dir, '').then(() => out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
+  }
 
   // Download the .wasm ourselves to show progress, then start the Emscripten runtime with it.
   async function fetchWithProgress(url) {

@@ -1,5 +1,7 @@
 // Measures TensorFlow.js on the same architectures and batch size as bloodcell: training images/s,
-// inference images/s at batch 256, single-image latency. One thread (no cross-origin isolation).
+// inference images/s at batch 256 (one predict call with {batchSize: 256}: without it predict slices
+// the batch into 32s), single-image latency. One thread (no cross-origin isolation). On the webgl
+// backend the page also reports the WebGL renderer (headless Chromium: SwiftShader, on the CPU).
 'use strict';
 
 function fcnn() {
@@ -47,8 +49,8 @@ async function benchModel(name, seconds) {
     out.train_error = String(e && e.message ? e.message : e).slice(0, 160);
   }
   const xb = tf.randomUniform([256, ...shape]);
-  model.predict(xb).dataSync();
-  const ti = await timeLoop(seconds / 2, 2, () => { const p = model.predict(xb); p.dataSync(); p.dispose(); });
+  model.predict(xb, { batchSize: 256 }).dataSync();
+  const ti = await timeLoop(seconds / 2, 2, () => { const p = model.predict(xb, { batchSize: 256 }); p.dataSync(); p.dispose(); });
   out.infer_img_s = (256 * ti.iters) / ti.seconds;
   const x1 = tf.randomUniform([1, ...shape]);
   model.predict(x1).dataSync();
@@ -79,9 +81,17 @@ async function run() {
     document.getElementById('out').textContent = `running ${m} on ${backend}`;
     results.push(await benchModel(m, seconds));
   }
+  let renderer = null;
+  if (backend === 'webgl') {
+    try {
+      const gl = tf.backend().gpgpu.gl;
+      const ext = gl.getExtension('WEBGL_debug_renderer_info');
+      renderer = ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
+    } catch (e) { renderer = 'unknown: ' + e; }
+  }
   let simd = null;
   try { simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'); } catch (e) { /* not the wasm backend */ }
-  window.benchResult = { peer: 'tfjs', version: tf.version.tfjs, backend, simd, results };
+  window.benchResult = { peer: 'tfjs', version: tf.version.tfjs, backend, simd, renderer, results };
   document.getElementById('out').textContent = JSON.stringify(window.benchResult, null, 1);
 }
 window.addEventListener('load', () => run().catch((e) => { window.benchResult = { error: String(e) }; }));

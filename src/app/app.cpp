@@ -1,6 +1,7 @@
 // App lifecycle: style and fonts, the log and notices, the bundled assets, routing of user files.
 // The frame (header, tabs, status bar) is in app_frame.cpp, the panels in panel_*.cpp.
 #include "app/app.h"
+#include "app/labelled.h"
 
 #include <algorithm>
 #include <chrono>
@@ -277,7 +278,14 @@ void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, s
         asset_arrived(s, name, bytes, size);
         return;
     }
+    // labelled images (labelled.h): a folder's files one by one then its end, or a zip of class folders
+    if (purpose == "labelled") return labelled_add_file(s, name, bytes, size);
+    if (purpose == "labelled-end") return labelled_end(s, name);
     const bool zip = size >= 4 && bytes[0] == 'P' && bytes[1] == 'K';
+    if (purpose == "labelled-zip" || (zip && purpose != "data" && zip_is_labelled_images(bytes, size))) {
+        labelled_open_zip(s, name, bytes, size);
+        return;
+    }
     if (purpose == "data" || (purpose.empty() && (zip || ends_with(name, ".npz")))) {
         if (size == 0) { notify(s, LogEntry::Error, name + ": file is empty; want a BloodMNIST .npz"); return; }
         if (!zip) {
@@ -302,8 +310,8 @@ void app_open_file(AppState& s, const std::string& name, const uint8_t* bytes, s
         open_model_file(s, name, bytes, size);
         return;
     }
-    // anything else: an image to classify
-    classify_image(s, name, bytes, size);
+    // anything else: an image to classify (queued: a batch is classified between frames, batch.cpp)
+    classify_enqueue(s, name, bytes, size);
     s.request_tab = Tab::Classify;
 }
 

@@ -21,6 +21,7 @@
 #include "core/dataset.h"
 #include "core/features.h"
 #include "core/image.h"
+#include "core/job.h"
 #include "core/json.h"
 
 namespace app {
@@ -39,6 +40,10 @@ struct Platform {
     std::function<int(char)> key_code;
     // Opens a file chooser; chosen files come back through app_open_file with `purpose`.
     std::function<void(const char* accept, bool multiple, const char* purpose)> pick_files;
+    // Opens a folder chooser for labelled images (class folders): its files come back through
+    // app_open_file with purpose "labelled" (named by their path from the folder's parent), then one
+    // call with purpose "labelled-end" (name: the folder).
+    std::function<void()> pick_folder;
     // Opens a file the user typed the path of (the desktop's stand-in for a file chooser): the
     // platform reads it and hands it to app_open_file with `purpose`. Returns "" or the problem.
     std::function<std::string(const std::string& path, const char* purpose)> open_path;
@@ -134,6 +139,11 @@ struct ImageView {
 
     Texture input_tex;                   // the 28x28 model input
     Texture thumb_tex;                   // the thumbnail (table rows)
+    // "why did it say that" (explain_view.h): the saliency of the model in use for this input
+    std::vector<float> heat;             // 28x28 in 0..1, empty when none
+    int heat_cls = -1;                   // the class it explains
+    uint64_t heat_key = 0;               // the model and input it was computed for
+    std::string heat_error;              // why there is none (a feature model)
 };
 constexpr int kKeepOriginals = 32;
 struct ClassifyState {
@@ -144,6 +154,7 @@ struct ClassifyState {
     int selected = -1;                   // row index in review
     bool focus_selected = false;         // the keyboard moved the selection: bring it into view
     bool tta = false;                    // average the 8 flips/rotations of the input
+    bool heat = false;                   // show the heat map of why the model said what it said
     bool confirm_clear = false;          // Clear was pressed: ask (the popup opens next)
     std::string last_error;
     std::string path_ui;
@@ -153,7 +164,17 @@ struct ClassifyState {
     double stored_t = -1e9;              // when
     int restored = 0;                    // rows brought back from the saved session
     std::string session_error;           // why the saved session could not be read
+    // batches (batch.cpp): files handed over wait in `queue`; a few are classified at once with their
+    // originals (classify_image), more go through a core::ClassifyJob sliced between frames, whose
+    // rows keep thumbnails only
+    std::vector<core::ClassifyItem> queue;
+    std::unique_ptr<core::ClassifyJob> batch;
+    core::JobSnapshot batch_snap;        // of `batch`, at the end of its last slice
+    int batch_rows = 0;                  // rows the running batch added
+    double batch_seconds = 0;            // time spent in its slices
+    std::vector<std::string> skipped;    // "file: why" of every file a batch skipped, this run
 };
+constexpr int kClassifyAtOnce = 4;       // up to this many queued files are classified in the frame
 
 // [SECTION] features
 struct FeaturesState {
@@ -166,15 +187,24 @@ struct FeaturesState {
     Texture gray_tex;                    // float texture of the gray image
     Texture glcm_tex;                    // levels x levels
     float glcm_max = 1;
+    std::vector<float> glcm_values;      // the matrix shown (levels x levels), read when hovered
     std::vector<std::vector<double>> props;  // [prop][angle] for `distance`
     std::vector<double> intensity;       // kIntensityFeatures
-    // distributions by class over the current data view
+    std::vector<double> current;         // the shown image's features (the table's levels and distance)
+    // distributions by class over the current data view, at the chosen levels and distance
     int dist_feature = 0;
+    bool scatter = false;                // two features against each other instead of one by class
+    int scatter_x = 0, scatter_y = 1;
     std::vector<std::string> names;
     std::vector<double> table;           // view.size() x names.size()
-    int table_n = -1;                    // rows in table (view size when computed)
-    uint64_t table_key = 0;
+    int table_n = -1;                    // rows in table (view size when computed); -1: start again
+    uint64_t table_key = 0;              // the levels and distance of the table
 };
+struct AppState;
+// The data view's feature table (Features tab) as CSV: index, label, class, then every feature at the
+// chosen levels and distance; "" until it is computed.
+std::string features_csv(const AppState& s);
+std::string save_features_csv(AppState& s);  // through Platform::save_text; "" or the problem
 
 struct FrameStats {
     double frame_ms = 0, frame_ms_avg = 0;   // time between frames
@@ -196,6 +226,7 @@ struct Layout {
 };
 
 struct TrainState;    // run_control.h
+struct LabelledState; // labelled.h
 struct CompareState;  // panel_compare.cpp
 
 struct AppState {
@@ -210,6 +241,7 @@ struct AppState {
     ModelStore models;               // what Classify and Compare use (model_store.h)
     std::shared_ptr<TrainState> train;
     std::shared_ptr<CompareState> compare;
+    std::shared_ptr<LabelledState> labelled;  // the user's labelled images (labelled.h)
     FrameStats stats;
     FramePacing pacing;              // which refreshes draw (pacing.h; the page)
     ImFont* font_body = nullptr;
@@ -284,6 +316,14 @@ void draw_log_panel(AppState& s);
 void classify_image(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
 void classify_rgb28(AppState& s, const std::string& name, const uint8_t* rgb28);
 void classify_rerun_all(AppState& s);
+// Batches (batch.cpp): queue files to classify (the frame takes them: classify_work); cancel what is
+// left of a batch (the rows classified so far stay); whether a batch runs or files wait.
+void classify_enqueue(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
+double classify_work(AppState& s, double budget_ms);   // returns the milliseconds spent
+void classify_cancel_batch(AppState& s);
+bool classify_busy(const AppState& s);
+void draw_batch_progress(AppState& s);                   // the progress bar, Cancel, the skipped files
+void draw_labelled_sources(AppState& s);                 // panel_labelled.cpp: open a labelled .zip / folder
 // Classify a random test image of the loaded data; save the predictions table (both "" or the problem).
 std::string classify_test_image(AppState& s);
 std::string save_predictions_csv(AppState& s);

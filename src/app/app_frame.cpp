@@ -235,9 +235,11 @@ void app_frame(AppState& s, double now) {
     // a phone keeps its few pixels for the content
     const bool phone = ui::narrow(vp->WorkSize.x, 40);
     if (phone) ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(ui::em() * 0.4f, ImGui::GetStyle().WindowPadding.y * 0.6f));
+    // No background: the platform clears the screen to WindowBg already, and without a GPU (the
+    // browser's SwiftShader) every full-screen layer of blended, textured pixels costs ~30 ms a frame.
     ImGui::Begin("##bloodcell", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                     ImGuiWindowFlags_NoBringToFrontOnFocus);
+                     ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground);
     if (phone) ImGui::PopStyleVar();
     draw_header(s);
     const float status_h = status_bar_height();

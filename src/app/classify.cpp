@@ -293,6 +293,8 @@ void session_flush(AppState& s) {
 }
 
 void session_frame(AppState& s) {
+    // while a batch runs its rows are stored once, at its end (each store copies every thumbnail)
+    if (classify_busy(s)) return;
     // a big session takes longer to write: at most every 0.5 s, plus 1 ms per image
     if (s.stats.t - s.classify.stored_t >= 0.5 + s.classify.review.size() / 1000.0) session_flush(s);
 }

@@ -8,9 +8,14 @@
 //   train:copy (the link to the current settings)  train:cell=I (the confusion cell whose images show; -1: the misclassified)
 //   link:TEXT (a run's settings as the page's address holds them: what opening that link does)
 //   model:select=I (Compare's details)  model:use=I  model:save=I  tune:start  tune:stop  tune:epochs=N
+//   classify:heat=0|1 (the heat map)  features:levels=L  features:distance=D  features:feature=NAME
+//   features:scatter=0|1  features:csv
+//   classify:cancel (the batch)  labelled:open|close|cancel|use  labelled:finetune=EPOCHS,HELD,SEED
 #include <cstdlib>
 
+#include "app/labelled.h"
 #include "app/run_control.h"
+#include "core/text.h"
 
 namespace app {
 
@@ -83,6 +88,24 @@ std::string review_command(AppState& s, const std::string& c) {
     if (c == "undo") return review_undo_clear(s) ? "" : "nothing to undo";
     return "unknown command 'review:" + c + "'";
 }
+// labelled:open  labelled:close  labelled:cancel  labelled:use  labelled:finetune=EPOCHS,HELD,SEED
+std::string labelled_command(AppState& s, const std::string& c) {
+    LabelledState& l = labelled_state(s);
+    std::string v;
+    if (c == "open") return l.open = true, "";
+    if (c == "close") return labelled_close(s), "";
+    if (c == "cancel") return labelled_cancel(s), "";
+    if (c == "use") return labelled_use_tuned(s);
+    if (take(c, "finetune=", v)) {
+        const std::vector<std::string> p = core::split(v, ',');
+        if (p.size() != 3) return "labelled:finetune=EPOCHS,HELD,SEED";
+        l.epochs = std::atoi(p[0].c_str());
+        l.held_fraction = (float)std::atof(p[1].c_str());
+        l.seed = std::atoi(p[2].c_str());
+        return labelled_fine_tune(s);
+    }
+    return "unknown command 'labelled:" + c + "'";
+}
 }  // namespace
 
 std::string app_command(AppState& s, const std::string& cmd) {
@@ -112,6 +135,27 @@ std::string app_command(AppState& s, const std::string& cmd) {
         return s.log.errors > errors ? s.log.entries.back().text : "";
     }
     if (cmd == "classify:sample") return classify_test_image(s);
+    if (take(cmd, "classify:heat=", v)) return s.classify.heat = v == "1", "";
+    if (take(cmd, "features:levels=", v)) {
+        const int L = std::atoi(v.c_str());
+        if (L != 8 && L != 16 && L != 32 && L != 64 && L != 128 && L != 256) return "levels must be 8, 16, 32, 64, 128 or 256";
+        return s.features.levels = L, "";
+    }
+    if (take(cmd, "features:distance=", v)) {
+        const int d = std::atoi(v.c_str());
+        if (d < 1 || d > 5) return "distance must be in 1..5";
+        return s.features.distance = d, "";
+    }
+    if (take(cmd, "features:feature=", v)) {  // the box plots' feature, by name (the table's names)
+        const auto names = core::feature_names([&] { core::FeatureSpec f; f.glcm.distances = {s.features.distance}; return f; }());
+        for (size_t i = 0; i < names.size(); ++i)
+            if (names[i] == v) return s.features.dist_feature = (int)i, "";
+        return "no feature '" + v + "'";
+    }
+    if (take(cmd, "features:scatter=", v)) return s.features.scatter = v == "1", "";
+    if (cmd == "features:csv") return save_features_csv(s);
+    if (cmd == "classify:cancel") return classify_cancel_batch(s), "";
+    if (take(cmd, "labelled:", v)) return labelled_command(s, v);
     if (cmd == "classify:csv") return save_predictions_csv(s);
     if (cmd == "classify:report") return save_review_report(s);
     if (take(cmd, "review:", v)) return review_command(s, v);

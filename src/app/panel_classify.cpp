@@ -8,6 +8,8 @@
 #include <cstdio>
 
 #include "app/app.h"
+#include "app/explain_view.h"
+#include "app/labelled.h"
 #include "app/inspect.h"
 #include "app/shortcuts.h"
 #include "app/ui.h"
@@ -47,6 +49,9 @@ static void draw_image_sources(AppState& s, bool welcome) {
     ImGui::BeginDisabled(!s.data.loaded);
     if (ImGui::Button(sample)) classify_test_image(s);
     ImGui::EndDisabled();
+    ui::same_line_if_fits(ui::button_w("Labelled images ..."));
+    if (ImGui::Button("Labelled images ...")) labelled_state(s).open = true;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Your own labelled images (a .zip or a folder of class folders): the model's accuracy on them, and fine-tuning");
 }
 
 static void draw_welcome(AppState& s, float height) {
@@ -209,6 +214,9 @@ static void draw_original(AppState& s, int row, ImVec2 sz) {
         }
         if (ImGui::IsItemHovered() && !ImGui::IsItemActive()) ImGui::SetTooltip("Drag the square onto the cell: the image is classified again");
     }
+    if (s.classify.heat && !v.heat.empty() && !c.dragging_crop)  // the map belongs to the crop the model saw
+        draw_heat(ImGui::GetWindowDrawList(), ImVec2(p.x + crop.x0 * fx, p.y + crop.y0 * fy),
+                  ImVec2(p.x + (crop.x0 + crop.side) * fx, p.y + (crop.y0 + crop.side) * fy), v.heat.data());
     ImGui::GetWindowDrawList()->AddRect(ImVec2(p.x + crop.x0 * fx, p.y + crop.y0 * fy),
                                         ImVec2(p.x + (crop.x0 + crop.side) * fx, p.y + (crop.y0 + crop.side) * fy),
                                         IM_COL32(80, 230, 230, 255), 0, 0, 2.0f);
@@ -237,6 +245,7 @@ static void draw_result(AppState& s, int row) {
     float box = std::max(e * 6, std::min({e * 15, w * (stacked ? 0.5f : 0.25f), stacked ? e * 15 : avail_h}));
     float sc = box / std::max(1, std::max(v.preview_w, v.preview_h));
     ImVec2 sz(v.preview_w * sc, v.preview_h * sc);
+    const bool heat = s.classify.heat && classify_heat(s, row);
     ImGui::BeginGroup();
     ImGui::TextDisabled(!v.original ? "The crop (saved thumbnail)" : v.original_rgb.empty() ? "Original, crop in cyan" : "Original: drag the crop");
     draw_original(s, row, sz);
@@ -245,6 +254,19 @@ static void draw_result(AppState& s, int row) {
     ImGui::BeginGroup();
     ImGui::TextDisabled("Model input, 28 x 28");
     ImGui::Image(v.input_tex.im(), ImVec2(box * 0.8f, box * 0.8f));
+    if (heat) {
+        draw_heat(ImGui::GetWindowDrawList(), ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), v.heat.data());
+        ui::mark_item("classify.heat");
+        char why[96];
+        snprintf(why, sizeof why, "Bright: the pixels that moved the %s score most", core::kClassNames[v.heat_cls]);
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + box * 0.8f);
+        ImGui::TextDisabled("%s", why);
+        ImGui::PopTextWrapPos();
+    } else if (s.classify.heat && !v.heat_error.empty()) {
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + box * 0.8f);
+        ImGui::TextDisabled("No heat map: %s", v.heat_error.c_str());
+        ImGui::PopTextWrapPos();
+    }
     ImGui::EndGroup();
     if (!stacked) ImGui::SameLine(0, e * 1.5f);
     ImGui::BeginGroup();
@@ -300,17 +322,27 @@ static void draw_toolbar(AppState& s) {
     if (ImGui::Checkbox("8 views", &c.tta)) classify_rerun_all(s);
     ui::help_marker("Average the predictions over the 8 flips and 90-degree rotations of the input: cells have no "
                     "orientation, so this is usually a little more accurate (8x the work).");
+    same_line_if_fits(checkbox_w("why? (heat map)") + ImGui::CalcTextSize("(?)").x + ImGui::GetStyle().ItemSpacing.x);
+    ImGui::Checkbox("why? (heat map)", &c.heat);
+    ui::mark_item("classify.heat_toggle");
+    ui::help_marker("Why did it say that: colours the pixels that drove the prediction, on the model input and on the "
+                    "crop. Bright pixels are those where a small change moves the predicted class's score most (the "
+                    "gradient of that score with respect to each input pixel). Networks only: a model on GLCM "
+                    "features has no per-pixel gradient.");
 }
 
 void draw_classify_panel(AppState& s) {
     ClassifyState& c = s.classify;
     const float e = ui::em();
+    if (s.labelled && s.labelled->open) return draw_labelled_view(s);
     if (c.review.size() == 0) {
         if (c.review.can_undo_clear()) draw_clear_buttons(s);
+        draw_batch_progress(s);
         draw_welcome(s, ImGui::GetContentRegionAvail().y);
         return;
     }
     draw_toolbar(s);
+    draw_batch_progress(s);
     ImGui::Spacing();
     if (c.selected < 0 || c.selected >= c.review.size()) c.selected = c.review.size() - 1;
     review_keys(s);

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "app/app.h"
+#include "app/feature_plots.h"
 #include "app/inspect.h"
 #include "app/ui.h"
 #include "core/preprocess.h"
@@ -36,6 +37,14 @@ static const uint8_t* current_image(AppState& s, std::string& caption, uint64_t&
     return nullptr;
 }
 
+// The features the distributions and the table use: intensity + GLCM at the chosen levels and distance.
+static core::FeatureSpec table_spec(const FeaturesState& f) {
+    core::FeatureSpec spec;
+    spec.glcm.levels = f.levels;
+    spec.glcm.distances = {f.distance};
+    return spec;
+}
+
 static void compute(FeaturesState& f, const uint8_t* rgb) {
     f.gray = core::grayscale(std::vector<uint8_t>(rgb, rgb + core::kImageBytes));
     std::vector<float> g(f.gray.begin(), f.gray.end());
@@ -55,20 +64,29 @@ static void compute(FeaturesState& f, const uint8_t* rgb) {
     }
     f.glcm_tex.upload_r32f(m.data(), L, L);
     f.glcm_max = *std::max_element(m.begin(), m.end());
+    f.glcm_values = std::move(m);
     f.intensity = core::intensity_features(f.gray.data(), f.gray.size());
+    f.current = core::image_features(f.gray.data(), table_spec(f));
 }
 
-static void draw_distribution(AppState& s) {
+static bool feature_combo(const char* id, const std::vector<std::string>& names, int& sel, float w) {
+    bool changed = false;
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::BeginCombo(id, names[sel].c_str(), ImGuiComboFlags_HeightLarge)) {
+        for (int i = 0; i < (int)names.size(); ++i)
+            if (ImGui::Selectable(names[i].c_str(), i == sel)) sel = i, changed = true;
+        ImGui::EndCombo();
+    }
+    return changed;
+}
+
+// The feature table of the data view at spec's levels and distance, a bounded slice of images per
+// frame (~6 ms).
+static void update_table(AppState& s, const core::FeatureSpec& spec) {
     FeaturesState& f = s.features;
-    const float e = ui::em();
-    ui::heading("Feature distribution by class (current data view)");
-    if (!s.data.loaded) { ui::subtle("Load data in the Data tab to see distributions."); return; }
-    core::FeatureSpec spec;
-    if (f.names.empty()) f.names = core::feature_names(spec);
-    const int F = (int)f.names.size();
-    const int N = s.data.view.size();
+    f.names = core::feature_names(spec);
+    const int F = (int)f.names.size(), N = s.data.view.size();
     if (f.table_n < 0) { f.table.clear(); f.table.reserve((size_t)N * F); f.table_n = 0; }
-    // incremental: a bounded slice of images per frame (~6 ms)
     auto t0 = std::chrono::steady_clock::now();
     while (f.table_n < N) {
         auto row = core::image_features(core::grayscale(std::vector<uint8_t>(s.data.view.image(f.table_n), s.data.view.image(f.table_n) + core::kImageBytes)).data(), spec);
@@ -76,23 +94,11 @@ static void draw_distribution(AppState& s) {
         ++f.table_n;
         if (std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() > 6.0) break;
     }
-    ImGui::SetNextItemWidth(e * 18);
-    if (f.dist_feature >= F) f.dist_feature = 0;
-    if (ImGui::BeginCombo("feature", f.names[f.dist_feature].c_str(), ImGuiComboFlags_HeightLarge)) {
-        for (int i = 0; i < F; ++i)
-            if (ImGui::Selectable(f.names[i].c_str(), i == f.dist_feature)) f.dist_feature = i;
-        ImGui::EndCombo();
-    }
-    char what[96];
-    if (f.table_n < N) {
-        ui::same_line_if_fits(e * 12);
-        ImGui::ProgressBar((float)f.table_n / std::max(1, N), ImVec2(e * 12, 0));
-        std::snprintf(what, sizeof what, "computing features %d / %d", f.table_n, N);
-    } else {
-        std::snprintf(what, sizeof what, "%d images, %d features each (levels 256, distance 1)", N, F);
-    }
-    ui::same_line_if_fits(ImGui::CalcTextSize(what).x);
-    ui::wrapped(what, true);
+}
+
+// One feature by class: a box per class, the shown image's value as a line.
+static void draw_boxes(AppState& s, int F, ImVec2 size) {
+    FeaturesState& f = s.features;
     std::vector<ui::Box> boxes(core::kClasses);
     float lo = 1e30f, hi = -1e30f;
     for (int k = 0; k < core::kClasses; ++k) {
@@ -106,9 +112,80 @@ static void draw_distribution(AppState& s) {
         lo = std::min(lo, v.front());
         hi = std::max(hi, v.back());
     }
+    const float mark = f.current.size() == (size_t)F ? (float)f.current[f.dist_feature] : NAN;
+    if (std::isfinite(mark)) lo = std::min(lo, mark), hi = std::max(hi, mark);
     if (lo > hi) { lo = 0; hi = 1; }
     float pad = (hi - lo) * 0.04f + 1e-9f;
-    ui::box_plot("##box", boxes.data(), core::kClasses, lo - pad, hi + pad, ImVec2(0, std::max(e * 9, ImGui::GetContentRegionAvail().y - 2)));
+    ui::box_plot("##box", boxes.data(), core::kClasses, lo - pad, hi + pad, size, mark);
+}
+
+static void draw_distribution(AppState& s) {
+    FeaturesState& f = s.features;
+    const float e = ui::em();
+    char title[96];
+    std::snprintf(title, sizeof title, "Features by class (current data view, %d levels, distance %d)", f.levels, f.distance);
+    ui::heading(title);
+    if (!s.data.loaded) { ui::subtle("Load data in the Data tab to see distributions."); return; }
+    const core::FeatureSpec spec = table_spec(f);
+    const uint64_t key = (uint64_t)f.levels * 64 + (uint64_t)f.distance;
+    if (f.table_key != key) f.table_key = key, f.table_n = -1;  // other levels or distance: every row again
+    update_table(s, spec);
+    const int F = (int)f.names.size();
+    const int N = s.data.view.size();
+    if (f.dist_feature >= F) f.dist_feature = 0;
+    if (f.scatter_x >= F) f.scatter_x = 0;
+    if (f.scatter_y >= F) f.scatter_y = std::min(1, F - 1);
+    // one feature by class (box plots) or two against each other (scatter)
+    int plot = f.scatter ? 1 : 0;
+    if (ImGui::RadioButton("by class", plot == 0)) f.scatter = false;
+    ui::hover_help("One feature: a box per class (median, quartiles, range). Classes whose boxes do not overlap are easy to tell "
+        "apart by this feature alone.");
+    ui::mark_item("features.plot_box");
+    ImGui::SameLine();
+    if (ImGui::RadioButton("two features", plot == 1)) f.scatter = true;
+    ui::hover_help("Two features against each other, one dot per image coloured by class: two features together can separate "
+        "classes that each one alone mixes up.");
+    ui::mark_item("features.plot_scatter");
+    const float combo = e * 13;
+    if (!f.scatter) {
+        ui::same_line_if_fits(combo + ImGui::CalcTextSize("feature").x + e);
+        feature_combo("feature", f.names, f.dist_feature, combo);
+        ui::hover_help("The feature to compare across classes: intensity statistics, histogram bins, or a GLCM property "
+            "(contrast, homogeneity, ...) at angle a or averaged over angles (mean)");
+    } else {
+        ui::same_line_if_fits(combo + ImGui::CalcTextSize("x").x + e);
+        feature_combo("x##sx", f.names, f.scatter_x, combo);
+        ui::hover_help("The feature along the horizontal axis");
+        ui::same_line_if_fits(combo + ImGui::CalcTextSize("y").x + e);
+        feature_combo("y##sy", f.names, f.scatter_y, combo);
+        ui::hover_help("The feature along the vertical axis");
+    }
+    if (s.platform.save_text) {
+        ui::same_line_if_fits(ui::button_w("Download CSV"));
+        ImGui::BeginDisabled(f.table_n < N);
+        if (ImGui::Button("Download CSV")) save_features_csv(s);
+        ImGui::EndDisabled();
+        ui::mark_item("features.csv");
+        if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+            ImGui::SetTooltip("The table behind these plots: one row per image of the data view (index, label, class) and "
+                              "its %d features at %d levels, distance %d", F, f.levels, f.distance);
+    }
+    char what[128];
+    if (f.table_n < N) {
+        ui::same_line_if_fits(e * 12);
+        ImGui::ProgressBar((float)f.table_n / std::max(1, N), ImVec2(e * 12, 0));
+        std::snprintf(what, sizeof what, "computing features %d / %d", f.table_n, N);
+    } else {
+        std::snprintf(what, sizeof what, "%d images, %d features each%s", N, F, f.current.size() == (size_t)F ? "; yellow: this image" : "");
+    }
+    ui::same_line_if_fits(ImGui::CalcTextSize(what).x);
+    ui::wrapped(what, true);
+    const ImVec2 size(0, std::max(e * 9, ImGui::GetContentRegionAvail().y - 2));
+    if (f.scatter) {
+        scatter_plot(s, f, F, ImVec2(ImGui::GetContentRegionAvail().x, size.y));
+        return;
+    }
+    draw_boxes(s, F, size);
 }
 
 // Where the image comes from (the data view or the classified images), and stepping through it.
@@ -118,16 +195,20 @@ static void draw_image_source(AppState& s, FeaturesState& f) {
     ImGui::BeginDisabled(!s.data.loaded);
     if (ImGui::RadioButton("data", src == 0)) f.source = FeaturesState::FromData;
     ImGui::EndDisabled();
+    ui::hover_help("Show an image of the loaded data (click one in the Data tab's gallery)");
     ImGui::SameLine();
     ImGui::BeginDisabled(!have_cls);
     if (ImGui::RadioButton("classified", src == 1)) f.source = FeaturesState::FromClassify;
     ImGui::EndDisabled();
+    ui::hover_help("Show the image selected in the Classify tab (one you added)");
     ImGui::SameLine();
     int* idx = f.source == FeaturesState::FromClassify ? &s.classify.selected : &s.data.selected;
     int n = f.source == FeaturesState::FromClassify ? s.classify.review.size() : s.data.view.size();
     if (ImGui::ArrowButton("##prev", ImGuiDir_Left) && n > 0) *idx = (*idx - 1 + n) % n;
+    ui::hover_help("Previous image");
     ImGui::SameLine(0, 2);
     if (ImGui::ArrowButton("##next", ImGuiDir_Right) && n > 0) *idx = (*idx + 1) % n;
+    ui::hover_help("Next image");
 }
 
 // [1] the image, its gray version, intensity statistics
@@ -205,12 +286,18 @@ static void draw_glcm_column(AppState& s, FeaturesState& f, float top_h) {
     const bool one_row = ui::combo_w(lnames[li]) <= half;
     ImGui::SetNextItemWidth(one_row ? half : -1);
     if (ImGui::Combo("##levels", &li, lnames, 6)) f.levels = levels_opts[li];
+    ui::hover_help("Gray levels: the 256 gray values are first grouped into this many bins (value x levels / 256). Fewer levels "
+        "give a smaller, less sparse matrix and properties that depend less on noise; 256 keeps every shade.");
     ui::report_cut(std::string("combo '") + lnames[li] + "'", ui::combo_w(lnames[li]), ImGui::GetItemRectSize().x);
     if (one_row) ImGui::SameLine();
     ImGui::SetNextItemWidth(-1);
     ui::slider_int("##dist", &f.distance, 1, 5, "distance %d");
+    ui::hover_help("Distance: how many pixels apart the two pixels of a pair are. 1 compares neighbours (fine texture, such as "
+        "granules); larger distances compare pixels further apart (coarser structure, such as the nucleus' lobes).");
     ImGui::SetNextItemWidth(-1);  // its own row: "mean of 4 angles" was cut beside the other two
     ImGui::Combo("##angle", &f.angle, kAngleNames, 5);
+    ui::hover_help("Angle: the direction from the first pixel of a pair to the second (0\xc2\xb0 to the right, 90\xc2\xb0 up). The "
+        "features average the four angles, so a cell's orientation matters little.");
     ui::report_cut(std::string("combo '") + kAngleNames[f.angle] + "'", ui::combo_w(kAngleNames[f.angle]), ImGui::GetItemRectSize().x);
     float side = std::max(e * 8, std::min(top_h - e * 4.2f, cw));
     // Entries are probabilities; the diagonal dominates, so the linear scale tops out well below it.
@@ -225,14 +312,18 @@ static void draw_glcm_column(AppState& s, FeaturesState& f, float top_h) {
     ImGui::GetWindowDrawList()->AddRect(p, ImVec2(p.x + side, p.y + side), ImGui::GetColorU32(ImGuiCol_Border));
     if (ImGui::IsItemHovered()) {
         ImVec2 m = ImGui::GetMousePos();
-        int j = (int)((m.x - p.x) / side * f.levels), i = (int)((m.y - p.y) / side * f.levels);
-        ImGui::SetTooltip("row %d, column %d: gray level %d next to level %d", i, j, i, j);
+        int j = std::clamp((int)((m.x - p.x) / side * f.levels), 0, f.levels - 1), i = std::clamp((int)((m.y - p.y) / side * f.levels), 0, f.levels - 1);
+        const float v = (size_t)i * f.levels + j < f.glcm_values.size() ? f.glcm_values[(size_t)i * f.levels + j] : 0.f;
+        ImGui::SetTooltip("row %d, column %d: gray level %d next to level %d\nP = %.5f: %.2f%% of the pixel pairs%s", i, j, i, j, v,
+                          100.0 * v, f.angle == 4 ? " (mean of 4 angles)" : "");
     }
     ImGui::Checkbox("log scale", &f.glcm_log);
+    ui::hover_help("Colour the matrix by the logarithm of its entries: the rare pairs away from the diagonal become visible");
     ImGui::SameLine();
     int cm = (int)f.glcm_cmap;
     ImGui::SetNextItemWidth(-1);
     if (ImGui::Combo("##cmap", &cm, kColormapNames, kColormaps)) f.glcm_cmap = (Colormap)cm;
+    ui::hover_help("Colour map of the matrix");
 
 }
 
@@ -278,6 +369,8 @@ void draw_features_panel(AppState& s) {
     uint64_t key = 0;
     const uint8_t* rgb = current_image(s, caption, key);
     if (!rgb) {
+        f.current.clear();
+        f.computed_key = 0;
         ui::empty_state("No image selected", "Load data (Data tab) and click an image in the gallery, or classify an image.", e * 12);
         draw_distribution(s);
         return;

@@ -37,11 +37,16 @@ static void draw_model_choice(AppState& s, TrainState& t) {
             if (ImGui::Selectable(n.c_str(), n == rs.model)) select_model(s, n);
         ImGui::EndCombo();
     }
+    ui::hover_help("The model to train: networks (fcnn, cnn, vgg6) learn from the pixels batch by batch; logreg and "
+                   "forest are fit on the hand-made features of the Features tab.");
     ui::subtle("%s", model_description(rs.model));
     ImGui::SetNextItemWidth(e * 7);
     if (rs.model == "vgg6") ui::slider_int("width w", &rs.options.width, 8, 32);
+    if (rs.model == "vgg6") ui::hover_help("Filters in the first block (then 2w and 4w): wider is more accurate and slower (about w squared).");
     if (rs.model == "forest") ui::slider_int("trees", &rs.fit.trees, 10, 300);
+    if (rs.model == "forest") ui::hover_help("How many decision trees vote: more trees give steadier predictions and take longer to fit.");
     if (rs.model == "logreg") ui::slider_int("iterations", &rs.fit.iterations, 50, 2000);
+    if (rs.model == "logreg") ui::hover_help("Steps of gradient descent on the features: too few and it stops before it has learned.");
 }
 
 static void draw_hyperparameters(TrainState& t) {
@@ -51,24 +56,41 @@ static void draw_hyperparameters(TrainState& t) {
     ui::heading("Hyperparameters");
     ImGui::PushItemWidth(e * 7);
     ui::slider_int("epochs", &c.epochs, 1, 50);
+    ui::hover_help("Epochs: how many times training goes through every image of the training subset. More epochs learn "
+                   "more, until the model starts to memorise the training images (validation accuracy stops rising).");
     ui::slider_int("batch", &c.batch, 4, 256);
     ui::mark_item("train.batch");
+    ui::hover_help("Batch size: how many images the network sees before each update of its weights. Larger batches give "
+                   "smoother, better-averaged steps and use the processor better; smaller ones update more often, with "
+                   "noisier steps.");
     // logarithmic on the rate itself, so a typed value (Ctrl+click) is the rate, not its exponent; up
     // to 10 on purpose: watching a run diverge (and recover) is part of the lesson
     ui::slider_float("learning rate", &c.lr, 1e-5f, 10.0f, "%.1e", ImGuiSliderFlags_Logarithmic);
     ui::mark_item("train.lr");
+    ui::hover_help("Learning rate: how big a step each update takes down the loss. Too small and training crawls; too "
+                   "large and the loss jumps around or explodes (try 1 to see it). Ctrl+click to type a value.");
     int opt = (int)c.optimizer;
     if (ImGui::Combo("optimizer", &opt, "Adam\0SGD + momentum\0")) c.optimizer = (core::nn::OptimizerKind)opt;
+    ui::hover_help("How the gradient becomes a step: Adam scales each weight's step by its recent gradients (works with "
+                   "little tuning); SGD with momentum keeps a running direction (often a little better, needs a tuned rate).");
     int sch = (int)c.schedule;
     if (ImGui::Combo("schedule", &sch, "constant\0cosine\0step\0")) c.schedule = (core::Schedule)sch;
+    ui::hover_help("How the learning rate changes over the run: constant; cosine (falls smoothly to zero by the last "
+                   "epoch); step (divided by 10 at fixed epochs). Smaller steps at the end settle the weights.");
     ui::slider_float("weight decay", &c.weight_decay, 0.0f, 0.1f, "%.4f");
+    ui::hover_help("Weight decay: pulls every weight a little towards zero at each step, which keeps the model simpler "
+                   "and can reduce overfitting. 0 turns it off.");
     int seed = (int)c.seed;
     if (ImGui::InputInt("seed", &seed)) {
         c.seed = (uint64_t)std::max(0, seed);
         t.settings.fit.seed = c.seed;
     }
+    ui::hover_help("Seed: the starting point of the random numbers (initial weights, order of the images, "
+                   "augmentation). The same seed and settings give the same run; another seed shows how much is luck.");
     ImGui::PopItemWidth();
     ImGui::Checkbox("augment (flips, rotations)", &c.augment);
+    ui::hover_help("Augmentation: each training image is shown flipped or rotated by a multiple of 90 degrees at random. "
+                   "A cell has no up or down, so these are new, equally true examples: less overfitting, slower learning.");
 }
 
 static void draw_data_summary(AppState& s) {
@@ -122,11 +144,13 @@ static void draw_buttons(AppState& s, TrainState& t) {
     ImGui::BeginDisabled(t.running || !is_network(t.settings.model));
     if (ImGui::Button("Step", ImVec2(bw, 0))) step_training(s);
     ui::button_fits("Step", bw);
+    ui::hover_help("Train on one batch and stop: watch a single update change the curves and filters");
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(!t.job);
     if (ImGui::Button("Reset", ImVec2(bw, 0))) reset_training(s);
     ui::button_fits("Reset", bw);
+    ui::hover_help("Forget this run (its curves and weights) so that Start begins a new one with the settings above");
     ImGui::EndDisabled();
     if (!s.pacing.enabled) return;  // the desktop draws at the display's rate
     ImGui::SetNextItemWidth(-1);
@@ -142,6 +166,8 @@ static void draw_divergence(AppState& s, TrainState& t) {
     ImGui::PopStyleColor();
     ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 10, ImGui::GetContentRegionAvail().x - ui::labeled_w(0, "new learning rate")));
     ui::slider_float("new learning rate", &t.resume_lr, 1e-6f, 10.0f, "%.1e", ImGuiSliderFlags_Logarithmic);
+    ui::hover_help("The loss became too large to go on: a smaller learning rate takes smaller steps. Resume continues from "
+                   "the last good weights at this rate.");
     if (ui::primary_button("Resume at this rate", ImVec2(-1, 0))) resume_training(s, t.resume_lr);
 }
 
@@ -235,8 +261,10 @@ static void draw_curve_options(TrainState& t) {
     ImGui::TextDisabled("x axis:");
     ImGui::SameLine();
     if (ImGui::RadioButton("epochs", &x, 0)) t.x_wall = false;
+    ui::hover_help("Plot the curves against epochs (passes over the training subset)");
     ImGui::SameLine();
     if (ImGui::RadioButton("wall time (s)", &x, 1)) t.x_wall = true;
+    ui::hover_help("Plot the curves against the seconds the run took: compares how fast settings learn, not only how far");
     ImGui::SameLine();
     ImGui::BeginDisabled(t.runs.empty());
     ImGui::Checkbox(("overlay finished runs (" + std::to_string(t.runs.size()) + ")").c_str(), &t.overlay);
@@ -332,10 +360,11 @@ static void draw_feature_model_note(AppState& s, TrainState& t) {
     ImGui::Spacing();
 }
 
-static void draw_validation(TrainState& t, float w) {
+static void draw_validation(TrainState& t, float w, core::Model* m) {
     ImGui::Spacing();
-    // the matrix with the images behind its cells (the misclassified until a cell is clicked) beside it
-    draw_validation_views(t.views, t.snap.eval.n > 0 ? &t.snap.eval : nullptr, t.run_val, w);
+    // the matrix with the images behind its cells (the misclassified until a cell is clicked) beside it;
+    // hovering one shows why the model predicted what it did
+    draw_validation_views(t.views, t.snap.eval.n > 0 ? &t.snap.eval : nullptr, t.run_val, w, m);
 }
 
 static void draw_live(AppState& s, TrainState& t) {
@@ -344,9 +373,10 @@ static void draw_live(AppState& s, TrainState& t) {
     if (feature_model) draw_feature_model_note(s, t);
     else draw_curves(s, t, w);
     if (!t.job) return;
-    draw_validation(t, w);
-    // filters, activations, misclassified: the weights as they train, the stored model after
+    // the matrix and the images behind it; filters, activations: the weights as they train, the stored
+    // model after
     core::Model* live = view_model(s);
+    draw_validation(t, w, live);
     if (!live) return;
     const core::Dataset& val = s.data.all.val.size() > 0 ? s.data.all.val : s.data.all.test;
     update_views(t.views, *live, val, s.stats.t);

@@ -1,6 +1,8 @@
 // The app's run, tuning grid and model operations (run_control.h).
 #include "app/run_control.h"
 
+#include "app/labelled.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -101,9 +103,8 @@ static core::Status new_run(AppState& s, TrainState& t) {
     core::Dataset val = validation_set(s);
     auto job = core::TrainJob::create(spec.value, std::move(train), val);
     if (!job) return core::Status::error(job.error);
-    const core::RunCard card = current_card(s);
-    t.run_link = core::format_run_card(card);
-    t.run_line = core::describe_run(card);
+    t.run_link = current_link(s);
+    t.run_line = core::describe_run(current_card(s));
     t.run_val = std::move(val);
     t.job = std::move(job.value);
     t.snap = t.job->snapshot();
@@ -343,9 +344,8 @@ static void tune_slice(AppState& s, TrainState& t) {
     e->origin = "best of " + std::to_string(t.tune_snap.trials.size()) + " tuning trials";
     e->hyper = core::describe_run(card);
     e->link = core::format_run_card(card);
-    core::TrainRecord record = e->model->record();
-    record.settings = e->link;  // a saved .bcm keeps the trial's card
-    e->model->set_record(record);
+    // a saved .bcm keeps the trial's card
+    e->model->set_record([&] { core::TrainRecord r = e->model->record(); return r.settings = e->link, r; }());
     e->train_seconds = b.seconds;
     s.models.add(std::move(e), false);
     notify(s, LogEntry::Info, "Tuning done: best val ACC " + fmt("%.3f", b.val_acc) + " (" + b.desc() + "); added to the models");
@@ -411,6 +411,7 @@ void add_pretrained(AppState& s, const std::string& file, const uint8_t* bytes, 
 // A run or a tuning grid is being worked on (not paused, not finished).
 static bool working(const AppState& s) {
     const TrainState* t = s.train.get();
+    if (classify_busy(s) || labelled_busy(s)) return true;  // a batch of images, labelled images (batch.cpp, labelled.cpp)
     return t && ((t->running && t->job && !t->snap.finished()) || (t->tune && !t->tune_snap.finished()));
 }
 
@@ -439,6 +440,9 @@ static void run_work(AppState& s, TrainState& t, double budget_ms) {
 
 void training_frame(AppState& s, double budget_ms) {
     auto t0 = Clock::now();
+    // a batch of images and the labelled images first: they are what the user waits for on screen
+    budget_ms -= classify_work(s, budget_ms);
+    budget_ms -= labelled_work(s, budget_ms);
     if (s.train) run_work(s, *s.train, budget_ms);
     // the Compare tab's evaluations on the test split, in what is left of ~8 ms, or of ~30 ms while
     // nothing trains (the teaching set's 822 test images take vgg6_w32 seconds of compute)

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "app/inspect.h"
+#include "app/labelled.h"
 #include "app/run_control.h"
 #include "imgui_internal.h"
 
@@ -40,6 +41,39 @@ void differential_json(std::ostringstream& o, const Differential& d) {
     o << "]}";
 }
 
+void evaluation_json(std::ostringstream& o, const core::Evaluation& e) {
+    o << "{\"n\":" << e.n << ",\"acc\":" << e.acc << ",\"confusion\":[";
+    for (int t = 0; t < core::kClasses; ++t) {
+        o << (t ? ",[" : "[");
+        for (int p = 0; p < core::kClasses; ++p) o << (p ? "," : "") << e.confusion[t][p];
+        o << "]";
+    }
+    o << "]}";
+}
+
+// The labelled images (labelled.h): the set read, the files skipped, the model on it, fine-tuning.
+void labelled_json(std::ostringstream& o, const AppState& s) {
+    static const LabelledState none;
+    const LabelledState& l = s.labelled ? *s.labelled : none;
+    o << "{\"open\":" << b(l.open) << ",\"busy\":" << b(labelled_busy(s)) << ",\"loaded\":" << b(l.loaded) << ",\"source\":\""
+      << json_escape(l.set.source) << "\",\"images\":" << l.set.data.size() << ",\"counts\":[";
+    const auto counts = l.set.counts();
+    for (int k = 0; k < core::kClasses; ++k) o << (k ? "," : "") << counts[k];
+    o << "],\"ignored\":" << l.set.ignored << ",\"skipped\":[";
+    for (size_t i = 0; i < l.set.skipped.size(); ++i)
+        o << (i ? "," : "") << "{\"file\":\"" << json_escape(l.set.skipped[i].path) << "\",\"kind\":\"" << core::skip_kind_name(l.set.skipped[i].kind)
+          << "\",\"reason\":\"" << json_escape(l.set.skipped[i].reason) << "\"}";
+    o << "],\"error\":\"" << json_escape(l.error) << "\",\"reading\":" << (l.import ? l.import_snap.progress : -1)
+      << ",\"evaluated\":" << b(l.evaluated) << ",\"model\":\"" << json_escape(l.eval_label) << "\",\"eval\":";
+    evaluation_json(o, l.result);
+    o << ",\"tune\":{\"status\":\"" << (l.tune ? core::job_status_name(l.tune_snap.status) : "") << "\",\"progress\":" << l.tune_snap.progress
+      << ",\"fit\":" << l.fit.size() << ",\"held\":" << l.held.size() << ",\"compared\":" << b(l.compared) << ",\"before\":";
+    evaluation_json(o, l.before);
+    o << ",\"after\":";
+    evaluation_json(o, l.after);
+    o << "}}";
+}
+
 // items: every row in order of arrival; view: the rows' indices in the order the table shows them.
 void classify_json(std::ostringstream& o, const AppState& s) {
     const ClassifyState& c = s.classify;
@@ -64,6 +98,24 @@ void classify_json(std::ostringstream& o, const AppState& s) {
     differential_json(o, r.differential());
     o << ",\"session\":{\"revision\":" << r.revision() << ",\"stored_revision\":" << c.stored_revision << ",\"restore_pending\":"
       << b(c.restore_pending) << ",\"restored\":" << c.restored << ",\"error\":\"" << json_escape(c.session_error) << "\"}";
+    // the heat map of the shown row ("why did it say that"), when it is on
+    o << ",\"heat\":{\"on\":" << b(c.heat);
+    auto v = c.selected >= 0 && c.selected < r.size() ? c.views.find(r.at(c.selected).id) : c.views.end();
+    if (v != c.views.end()) {
+        float hi = 0, sum = 0;
+        for (float x : v->second.heat) hi = std::max(hi, x), sum += x;
+        o << ",\"cls\":" << v->second.heat_cls << ",\"pixels\":" << v->second.heat.size() << ",\"max\":" << hi << ",\"mean\":"
+          << (v->second.heat.empty() ? 0.f : sum / v->second.heat.size()) << ",\"error\":\"" << json_escape(v->second.heat_error) << "\"";
+    }
+    o << "}";
+    const core::JobSnapshot& bs = c.batch_snap;
+    o << ",\"batch\":{\"busy\":" << b(classify_busy(s)) << ",\"queued\":" << c.queue.size() << ",\"done\":" << (c.batch ? bs.done : 0)
+      << ",\"total\":" << (c.batch ? bs.total : 0) << ",\"status\":\"" << (c.batch ? core::job_status_name(bs.status) : "")
+      << "\",\"rows\":" << c.batch_rows << ",\"seconds\":" << c.batch_seconds
+      << ",\"memory\":" << (s.platform.memory_bytes ? s.platform.memory_bytes() : 0) << ",\"skipped\":[";
+    for (size_t i = 0; i < c.skipped.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(c.skipped[i]) << "\"";
+    o << "]},\"labelled\":";
+    labelled_json(o, s);
     o << ",\"error\":\"" << json_escape(c.last_error) << "\"}";
 }
 
@@ -75,7 +127,15 @@ void features_json(std::ostringstream& o, const AppState& s) {
             for (double v : s.features.props[p]) m += v;
             o << (p ? "," : "") << m / std::max<size_t>(1, s.features.props[p].size());
         }
-    o << "]}";
+    // the distributions' table (rows computed so far, at the levels and distance above) and the shown
+    // image's value of the plotted feature
+    const FeaturesState& f = s.features;
+    const bool have = f.current.size() == f.names.size() && !f.names.empty();
+    o << "],\"table_rows\":" << std::max(0, f.table_n) << ",\"table_features\":" << f.names.size() << ",\"feature\":\""
+      << (f.dist_feature < (int)f.names.size() ? json_escape(f.names[f.dist_feature]) : "") << "\",\"current\":";
+    if (have) o << f.current[f.dist_feature];
+    else o << "null";
+    o << ",\"scatter\":" << b(f.scatter) << "}";
 }
 
 void strings_json(std::ostringstream& o, const std::vector<std::string>& v) {
@@ -202,6 +262,12 @@ std::string app_state_json(const AppState& s) {
     std::ostringstream o;
     o << "{\"platform\":\"" << s.platform.name << "\",\"tab\":\"" << kTabNames[(int)s.tab] << "\"";
     o << ",\"frames\":" << s.stats.frames << ",\"frame_ms\":" << s.stats.frame_ms_avg << ",\"work_ms\":" << s.stats.work_ms;
+    {  // what the last frame handed to GL: draw calls, textures bound, vertices (drawing cost without a GPU)
+        int cmds = 0, vtx = 0;
+        if (const ImDrawData* dd = ImGui::GetDrawData())
+            for (int i = 0; i < dd->CmdListsCount; ++i) { cmds += dd->CmdLists[i]->CmdBuffer.Size; vtx += dd->CmdLists[i]->VtxBuffer.Size; }
+        o << ",\"draw\":{\"calls\":" << cmds << ",\"vertices\":" << vtx << "}";
+    }
     o << ",\"pacing\":{\"enabled\":" << b(s.pacing.enabled) << ",\"busy_fps\":" << s.pacing.busy_fps << ",\"refreshes\":" << s.pacing.refreshes
       << ",\"drawn\":" << s.pacing.drawn << "}";
     data_json(o, s);

@@ -6,6 +6,8 @@
 #include <cstdio>
 
 #include "app/app.h"
+#include "app/explain_view.h"
+#include "app/inspect.h"
 #include "app/ui.h"
 #include "app/widgets.h"
 #include "core/metrics.h"
@@ -188,6 +190,7 @@ static void draw_activations(TrainViews& t, const core::Dataset& val, float tile
         ImGui::Dummy(ImVec2(cols * (tile_side + 3), rows * (tile_side + 3)));
         ImGui::SetNextItemWidth(e * 8);
         ui::slider_int("image##act", &t.act_image, 0, std::max(0, val.size() - 1));
+        ui::hover_help("Which validation image the activations above are of");
         ImGui::EndGroup();
     }
 
@@ -236,7 +239,9 @@ void update_behind(TrainViews& v, const core::Evaluation& ev, const core::Datase
 }
 
 // The list of images behind the chosen cell, in a scrolling region w x h.
-static void draw_behind(TrainViews& v, const core::Evaluation& ev, const core::Dataset& val, float w, float h) {
+// With m a network, hovering a row shows why m predicted what it did (explain_view.h).
+static void draw_behind(TrainViews& v, const core::Evaluation& ev, const core::Dataset& val, float w, float h, core::Model* m) {
+    const bool why = m && m->spec().family == core::Family::nn;
     const float e = ui::em(), y0 = ImGui::GetCursorPosY();
     char title[200];
     const int n = (int)v.behind.size();
@@ -254,7 +259,8 @@ static void draw_behind(TrainViews& v, const core::Evaluation& ev, const core::D
         if (ImGui::SmallButton("Back to the misclassified")) v.cell = -1;
     } else {
         ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w);
-        ImGui::TextDisabled("Click a cell of the matrix to see its images.");
+        ImGui::TextDisabled(why ? "Hover an image to see why; click a cell of the matrix to see its images."
+                                : "Click a cell of the matrix to see its images.");
         ImGui::PopTextWrapPos();
     }
     ImGui::BeginChild("##behind", ImVec2(w, std::max(h - (ImGui::GetCursorPosY() - y0), e * 8)), true);
@@ -266,21 +272,23 @@ static void draw_behind(TrainViews& v, const core::Evaluation& ev, const core::D
         const float u = (k % cols) * core::kSide / tw, q = (k / cols) * core::kSide / tht;
         ImGui::BeginGroup();
         ImGui::Image(v.behind_tex.im(), ImVec2(th, th), ImVec2(u, q), ImVec2(u + core::kSide / tw, q + core::kSide / tht));
+        if (k == 0 && v.cell < 0) ui::mark_item("train.wrong0");
         ImGui::SameLine(0, e * 0.5f);
         ImGui::BeginGroup();
         ui::fitted((std::string("true: ") + core::kClassNames[truth]).c_str(), class_color(truth));
         ui::fitted((std::string("predicted: ") + core::kClassNames[pred]).c_str(), class_color(pred));
         ImGui::EndGroup();
         ImGui::EndGroup();
-        if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("validation image %d: a %s, predicted %s", i, core::kClassNames[truth], core::kClassNames[pred]);
+        if (!ImGui::IsItemHovered()) continue;
+        if (why) heat_tooltip(*m, val, i, pred);  // the image large with the heat maps of both classes
+        else ImGui::SetTooltip("validation image %d: a %s, predicted %s", i, core::kClassNames[truth], core::kClassNames[pred]);
     }
     if (n > shown) ImGui::TextDisabled("... and %d more", n - shown);
     if (n == 0) ImGui::TextDisabled(v.cell < 0 ? "none: every validation image is right" : "no images in this cell");
     ImGui::EndChild();
 }
 
-void draw_validation_views(TrainViews& v, const core::Evaluation* ev, const core::Dataset& val, float w) {
+void draw_validation_views(TrainViews& v, const core::Evaluation* ev, const core::Dataset& val, float w, core::Model* m) {
     const float e = ui::em(), gap = e * 1.5f, min_side = confusion_min_side(), list_min = e * 15;
     const bool beside = w >= min_side + gap + list_min;
     const float side = beside ? std::clamp(w * 0.45f, min_side, std::max(min_side, std::min(e * 26, w - gap - list_min)))
@@ -302,7 +310,8 @@ void draw_validation_views(TrainViews& v, const core::Evaluation* ev, const core
     if (beside) ImGui::SameLine(0, gap);
     else ImGui::Spacing();
     ImGui::BeginGroup();
-    draw_behind(v, *ev, val, beside ? w - side - gap : w, beside ? matrix_h + ImGui::GetTextLineHeightWithSpacing() : e * 16);
+    draw_behind(v, *ev, val, beside ? w - side - gap : w, beside ? matrix_h + ImGui::GetTextLineHeightWithSpacing() : e * 16,
+                m);
     ImGui::EndGroup();
     ImGui::Spacing();
     ImGui::TextUnformatted("Per class (validation)");

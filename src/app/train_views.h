@@ -43,7 +43,9 @@ void update_behind(TrainViews& v, const core::Evaluation& ev, const core::Datase
 // The latest validation of a run on `val` in a region `width` px wide: the confusion matrix (a click
 // on a cell shows its images, a second click the misclassified again) with the images behind it
 // beside it (under it when narrow), each with its true and predicted class in words; then the
-// per-class scores. ev null: no validation yet.
-void draw_validation_views(TrainViews& v, const core::Evaluation* ev, const core::Dataset& val, float width);
+// per-class scores. ev null: no validation yet. With m a network, hovering an image row shows why m
+// predicted what it did (the heat maps of explain_view.h).
+void draw_validation_views(TrainViews& v, const core::Evaluation* ev, const core::Dataset& val, float width,
+                           core::Model* m = nullptr);
 
 }  // namespace app

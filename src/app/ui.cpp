@@ -292,7 +292,16 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, f
     }
 }
 
-void box_plot(const char* id, const Box* boxes, int n, float lo, float hi, ImVec2 size) {
+void hover_help(const char* text) {
+    if (!ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) return;
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(em() * 24);
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+}
+
+void box_plot(const char* id, const Box* boxes, int n, float lo, float hi, ImVec2 size, float mark) {
     const float e = em();
     if (size.x <= 0) size.x = ImGui::GetContentRegionAvail().x;
     ImVec2 p0 = ImGui::GetCursorScreenPos();
@@ -320,6 +329,12 @@ void box_plot(const char* id, const Box* boxes, int n, float lo, float hi, ImVec
         dl->AddRectFilled(ImVec2(X(b.q1), y - h), ImVec2(std::max(X(b.q3), X(b.q1) + 1), y + h), cf, 2);
         dl->AddRect(ImVec2(X(b.q1), y - h), ImVec2(std::max(X(b.q3), X(b.q1) + 1), y + h), c, 2, 0, 1.5f);
         dl->AddLine(ImVec2(X(b.med), y - h), ImVec2(X(b.med), y + h), IM_COL32(255, 255, 255, 230), 2.5f);
+    }
+    if (std::isfinite(mark)) {
+        const float x = X(mark), top = p0.y + e * 0.2f, bottom = p0.y + size.y - e * 1.4f;
+        dl->AddLine(ImVec2(x, top), ImVec2(x, bottom), IM_COL32(255, 220, 90, 255), 2.0f);
+        dl->AddTriangleFilled(ImVec2(x - e * 0.35f, top), ImVec2(x + e * 0.35f, top), ImVec2(x, top + e * 0.45f), IM_COL32(255, 220, 90, 255));
+        if (ImGui::IsItemHovered() && std::fabs(ImGui::GetMousePos().x - x) < e * 0.5f) ImGui::SetTooltip("this image: %.4g", mark);
     }
     char buf[48];
     for (int i = 0; i <= 4; ++i) {

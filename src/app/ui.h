@@ -1,6 +1,7 @@
 // Small drawing helpers shared by the panels: headings, cards, class-colored bar charts, a line
 // plot, a box plot. Plain ImGui draw-list code; sizes scale with the font size.
 #pragma once
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@ float class_label_width();                    // room for a class color dot and 
 void heading(const char* text);               // a title-font line with spacing
 void subtle(const char* fmt, ...);            // dimmed help text, wrapped
 void help_marker(const char* text);           // "(?)" with a tooltip
+void hover_help(const char* text);            // a wrapped tooltip for the last item, also when it is disabled
 bool primary_button(const char* label, ImVec2 size = ImVec2(0, 0));
 // Flow layout: widths of items before they are drawn, and "on the same line as the last item if the
 // next one (w px) fits there, else on a new line", so rows of controls wrap instead of running off
@@ -57,7 +59,8 @@ int legend_row(const std::vector<Series>& series);
 
 // A box plot row per class: whiskers min..max, box q1..q3, median line.
 struct Box { float min = 0, q1 = 0, med = 0, q3 = 0, max = 0; int n = 0; };
-void box_plot(const char* id, const Box* boxes, int n, float lo, float hi, ImVec2 size);
+// mark: a value to draw as a line across the rows (the current image), NaN for none.
+void box_plot(const char* id, const Box* boxes, int n, float lo, float hi, ImVec2 size, float mark = NAN);
 
 // A centered message in an empty area (e.g. "no data loaded").
 void empty_state(const char* title, const char* body, float height);

@@ -92,6 +92,7 @@ float class_scores_w() {
     return class_name_w() + num_w * 3.1f + 10 * ImGui::GetStyle().CellPadding.x + 2;
 }
 }  // namespace
+
 // A matrix whose column headings ("NEU") fit their cells, so that they do not run together.
 float confusion_min_side() {
     float head = 0;

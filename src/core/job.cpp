@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/image.h"
+#include "core/labelled.h"
 #include "core/rng.h"
 #include "core/text.h"
 
@@ -92,10 +93,11 @@ Result<std::unique_ptr<TrainJob>> TrainJob::create(const TrainJobSpec& spec, Dat
         j->views_ = spec.calibrate <= 0 || val.size() == 0 ? 0 : spec.calibrate >= 2 ? 8 : 1;
         j->state_.total = per_epoch * spec.train.epochs + (long)val.size() * j->views_;
         j->state_.train.epochs = spec.train.epochs;
-        auto t = Trainer::create(spec.model, std::move(train), std::move(val), spec.train);
+        auto t = Trainer::create(spec.model, std::move(train), std::move(val), spec.train, spec.init.get());
         if (!t) return R::fail(t.error);
         j->trainer_ = std::move(t.value);
     } else {
+        if (spec.init) return R::fail("only networks can be fine-tuned, not " + spec.model.name);
         if (train.size() < 2) return R::fail("the training set needs at least 2 images");
         auto probe = Model::create(spec.model, spec.fit.seed);  // checks the feature definition
         if (!probe) return R::fail(probe.error);
@@ -455,39 +457,89 @@ Model TuneJob::take_best_model() { return best_ ? std::move(*best_) : Model(); }
 
 // [SECTION] ClassifyJob
 ClassifyJob::ClassifyJob(std::shared_ptr<Model> model, std::vector<ClassifyItem> items, bool tta)
-    : model_(std::move(model)), items_(std::move(items)), tta_(tta) {
+    : ClassifyJob(std::move(model), std::move(items), ClassifyOptions{tta}) {}
+
+ClassifyJob::ClassifyJob(std::shared_ptr<Model> model, std::vector<ClassifyItem> items, const ClassifyOptions& options)
+    : model_(std::move(model)), items_(std::move(items)), opt_(options) {
+    opt_.chunk = std::max(1, opt_.chunk);
     state_.title = "classify " + std::to_string(items_.size()) + " images";
     state_.total = (long)items_.size();
-    if (!model_) {
-        state_.status = JobStatus::failed;
-        state_.message = "no model to classify with";
-    }
     publish();
+}
+
+void ClassifyJob::add(std::vector<ClassifyItem> items) {
+    for (ClassifyItem& it : items) items_.push_back(std::move(it));
+    state_.total = (long)items_.size();
+    state_.title = "classify " + std::to_string(items_.size()) + " images";
+    if (state_.status == JobStatus::done) state_.status = JobStatus::running;
+    state_.progress = items_.empty() ? 1.0 : (double)predicted_ / items_.size();
+    publish();
+}
+
+std::vector<ClassifyResult> ClassifyJob::take_ready() {
+    std::vector<ClassifyResult> out;
+    for (; taken_ < predicted_; ++taken_) {
+        ClassifyResult& r = results_[taken_];
+        out.push_back(std::move(r));
+        r.name = out.back().name;
+        r.error = out.back().error;
+    }
+    return out;
+}
+
+// One network call for the decoded images not yet predicted.
+void ClassifyJob::predict_pending() {
+    std::vector<size_t> idx;
+    for (size_t i = predicted_; i < results_.size(); ++i)
+        if (results_[i].error.empty()) idx.push_back(i);
+    if (!idx.empty() && model_) {
+        std::vector<uint8_t> batch(idx.size() * kImageBytes);
+        for (size_t k = 0; k < idx.size(); ++k) std::copy(results_[idx[k]].input.begin(), results_[idx[k]].input.end(), batch.begin() + (long)(k * kImageBytes));
+        std::vector<float> p = model_->predict(batch.data(), (int)idx.size(), opt_.tta);
+        for (size_t k = 0; k < idx.size(); ++k) {
+            ClassifyResult& r = results_[idx[k]];
+            r.probs.assign(p.begin() + (long)(k * kClasses), p.begin() + (long)((k + 1) * kClasses));
+            r.top = argmax(r.probs.data(), kClasses);
+            r.unsure = model_->unsure(r.probs.data(), opt_.tta);
+        }
+    }
+    predicted_ = results_.size();
 }
 
 void ClassifyJob::work(Budget b) {
     const double t0 = now_ms();
     long n = 0;
+    ImageLimits limits;
+    limits.max_pixels = opt_.max_pixels;
     while (results_.size() < items_.size()) {
         ClassifyItem& it = items_[results_.size()];
         ClassifyResult r;
         r.name = it.name;
-        auto img = decode_image(it.bytes.data(), it.bytes.size(), it.name);
-        std::vector<uint8_t>().swap(it.bytes);
-        if (!img) {
-            r.error = img.error;
+        const uint64_t key = opt_.skip_duplicates ? content_key(it.bytes.data(), it.bytes.size()) : 0;
+        auto seen = std::lower_bound(seen_.begin(), seen_.end(), std::make_pair(key, (size_t)0));
+        if (opt_.skip_duplicates && seen != seen_.end() && seen->first == key) {
+            r.error = it.name + ": duplicate of " + items_[seen->second].name + " (the same bytes)";
+            r.duplicate = true;
         } else {
-            r.width = img.value.width;
-            r.height = img.value.height;
-            r.input = to_bloodmnist(img.value);
-            r.probs = model_->predict(r.input.data(), 1, tta_);
-            r.top = argmax(r.probs.data(), kClasses);
-            r.unsure = model_->unsure(r.probs.data(), tta_);
+            if (opt_.skip_duplicates) seen_.insert(seen, {key, results_.size()});
+            auto img = decode_image(it.bytes.data(), it.bytes.size(), it.name, limits);
+            if (!img) {
+                r.error = img.error;
+            } else {
+                r.width = img.value.width;
+                r.height = img.value.height;
+                r.crop = bloodmnist_crop(r.width, r.height);
+                r.input = to_bloodmnist(img.value);
+                if (opt_.thumb_side > 0) r.thumb = area_resize(img.value, r.crop, opt_.thumb_side);
+            }
         }
+        std::vector<uint8_t>().swap(it.bytes);
         results_.push_back(std::move(r));
         ++n;
+        if (results_.size() - predicted_ >= (size_t)opt_.chunk) predict_pending();
         if ((b.images > 0 && n >= b.images) || (b.ms > 0 && now_ms() - t0 >= b.ms) || (b.images <= 0 && b.ms <= 0)) break;
     }
+    predict_pending();
     state_.done = (long)results_.size();
     state_.progress = items_.empty() ? 1.0 : (double)results_.size() / items_.size();
     if (results_.size() >= items_.size()) state_.status = JobStatus::done;

@@ -20,6 +20,7 @@
 
 #include "core/calibration.h"
 #include "core/dataset.h"
+#include "core/image.h"
 #include "core/metrics.h"
 #include "core/model.h"
 #include "core/predict.h"
@@ -218,30 +219,56 @@ private:
 };
 
 // Classify a batch of image files: decode, crop and resize to 28x28 (BloodMNIST's way), predict.
+// Decoded originals are dropped at once: a result keeps the 28x28 input and, when asked, a thumbnail
+// of the crop, so a batch of thousands stays small. Predictions run `chunk` images at a time (one
+// network call per chunk, not one per image). With skip_duplicates, a file with the same bytes as an
+// earlier one of the job is skipped (error "duplicate of ...", duplicate set). Without a model the
+// images are decoded and reduced only (probs empty, top -1).
 struct ClassifyItem {
     std::string name;
     std::vector<uint8_t> bytes;      // the file; released once decoded
 };
 struct ClassifyResult {
     std::string name;
-    std::string error;               // empty when classified
+    std::string error;               // empty when classified: why the file was skipped
+    bool duplicate = false;          // skipped as the same bytes as an earlier file
     int width = 0, height = 0;       // of the decoded original
+    Crop crop;                       // the centered crop used
     std::vector<uint8_t> input;      // 28x28x3, what the model saw
+    std::vector<uint8_t> thumb;      // thumb_side^2 x 3 of the crop, when asked for
     std::vector<float> probs;        // 8, calibrated (Model::predict)
     int top = -1;
     bool unsure = false;             // confidence probs[top] below the model's threshold (Model::unsure)
 };
+struct ClassifyOptions {
+    bool tta = false;
+    int thumb_side = 0;              // 0: no thumbnails
+    bool skip_duplicates = false;
+    int chunk = 32;                  // images per prediction call
+    int64_t max_pixels = 40'000'000; // larger images are refused before decoding (as Classify)
+};
 class ClassifyJob : public Job {
 public:
     ClassifyJob(std::shared_ptr<Model> model, std::vector<ClassifyItem> items, bool tta = false);
+    ClassifyJob(std::shared_ptr<Model> model, std::vector<ClassifyItem> items, const ClassifyOptions& options);
+    // Every result so far, in the order of the items (a result moved out by take_ready keeps its name
+    // and error only).
     const std::vector<ClassifyResult>& results() const { return results_; }
+    // Stepping thread: the results finished since the last call, moved out.
+    std::vector<ClassifyResult> take_ready();
+    // Stepping thread: more files for the same job (a second drop while the first runs).
+    void add(std::vector<ClassifyItem> items);
+    int pending() const { return (int)(items_.size() - results_.size()); }
 
 private:
     void work(Budget b) override;
+    void predict_pending();
     std::shared_ptr<Model> model_;
     std::vector<ClassifyItem> items_;
     std::vector<ClassifyResult> results_;
-    bool tta_;
+    ClassifyOptions opt_;
+    size_t predicted_ = 0, taken_ = 0;   // results_ before these are predicted / taken
+    std::vector<std::pair<uint64_t, size_t>> seen_;  // content hash -> first item, sorted
 };
 
 }  // namespace core

@@ -10,6 +10,7 @@
 // ema, seed, optimizer (adam|sgd), schedule (cosine|constant|step), augment (0|1), width (filters is a
 // synonym), hidden, dropout, centered (1|0|-1), pixels (0|1), layers, trees, max-depth, iterations.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,9 @@ struct TrainJobSpec {
     // images): 0 no, 1 the single view, 2 also the 8-view mean (networks: one 8-view pass over val).
     int calibrate = 2;
     double calibration_target = kDefaultTargetAccuracy;
+    // Fine-tuning: the model file (bytes) whose weights the run starts from instead of a fresh
+    // initialization; its architecture must be `model` (labelled.h fine_tune_spec makes such a run).
+    std::shared_ptr<const std::vector<uint8_t>> init;
     std::string summary;  // one line: "vgg6 w=16, 5 epochs, batch 64, lr 1e-03 cosine, Adam, augmented"
 };
 Result<TrainJobSpec> resolve(const RunSettings& s);

@@ -19,6 +19,16 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 #pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
 #endif
+// WebAssembly: stb's SSE2 JPEG kernels (IDCT, YCbCr to RGB, chroma upsampling) through Emscripten's
+// SSE2 headers, which map them onto WASM SIMD (this file is built with -msse2 there). stb enables them
+// only on x86 targets by itself; x86-64 native builds always use them, so the page now decodes JPEGs
+// with the same kernels (and pixels) as the CLI, about twice as fast as with the scalar ones.
+#if defined(__EMSCRIPTEN__) && defined(__SSE2__)
+#include <emmintrin.h>
+#define STBI_SSE2
+#define STBI_SIMD_ALIGN(type, name) type name __attribute__((aligned(16)))
+static int stbi__sse2_available(void) { return 1; }
+#endif
 #include <stb_image.h>
 
 #ifndef STBI_BLOODCELL_PATCHED

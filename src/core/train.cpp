@@ -36,14 +36,14 @@ Status validate(const TrainConfig& c) {
 }
 
 Result<std::unique_ptr<Trainer>> Trainer::create(const ModelSpec& spec, Dataset train, Dataset val,
-                                                 const TrainConfig& cfg) {
+                                                 const TrainConfig& cfg, const std::vector<uint8_t>* init) {
     using R = Result<std::unique_ptr<Trainer>>;
     if (spec.family != Family::nn)
         return R::fail(spec.name + " is a feature model: fit it with fit_features(), not the Trainer");
     Status ok = validate(cfg);
     if (!ok) return R::fail(ok.message);
     if (train.size() < 1) return R::fail("the training set is empty");
-    auto model = Model::create(spec, cfg.seed);
+    auto model = init ? Model::load(init->data(), init->size(), "the model to start from", &spec) : Model::create(spec, cfg.seed);
     if (!model) return R::fail(model.error);
     std::unique_ptr<Trainer> t(new Trainer());
     t->cfg_ = cfg;

@@ -92,9 +92,10 @@ constexpr double kDivergedLoss = 1e3;
 class Trainer {
 public:
     // spec must be an nn model; train must hold at least one image. val may be empty (then there
-    // is no validation and the last epoch is kept).
+    // is no validation and the last epoch is kept). init: a model file (bytes) of the same
+    // architecture to start from (fine-tuning; its calibration carries over), else weights from cfg.seed.
     static Result<std::unique_ptr<Trainer>> create(const ModelSpec& spec, Dataset train, Dataset val,
-                                                   const TrainConfig& cfg);
+                                                   const TrainConfig& cfg, const std::vector<uint8_t>* init = nullptr);
     // Works until about max_images training images were processed (a whole number of batches, at
     // least one) or max_ms milliseconds passed (0 = no time limit), whichever comes first; during
     // validation max_images counts evaluated images. Returns false once training is done or

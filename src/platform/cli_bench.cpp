@@ -11,6 +11,7 @@
 
 #include "core/gemm.h"
 #include "core/rng.h"
+#include "core/simd_peak.h"
 #include "core/train.h"
 #include "platform/cli_learn.h"
 
@@ -81,6 +82,29 @@ std::string bench_model(const Args& a, const std::string& name, const core::Data
     return "";
 }
 
+// The GEMM's share of the SIMD limit (issue 13, item 5): the peak of 4-lane mul + add, then each GEMM
+// shape of the networks through `gemm`, as GFLOP/s and as a fraction of that peak. Appends the JSON
+// fields to `json`.
+void bench_gemm_shapes(double seconds, FILE* table, std::string& json) {
+    double peak = core::simd_peak_gflops(seconds / 2);
+    std::fprintf(table, "4-lane mul+add peak (%s): %.1f GFLOP/s%s\n%-36s %10s %10s\n", core::gemm_backend(), peak,
+                 std::string(core::gemm_backend()) == "eigen" ? " (natively Eigen uses the host's widest vectors and FMA: above 1 is expected)" : "",
+                 "gemm shape (M x N x K)", "GFLOP/s", "of peak");
+    json += ",\"simd_peak_gflops\":" + fmt(peak) + ",\"gemm_shapes\":[";
+    const auto& shapes = core::gemm_bench_shapes();
+    for (size_t i = 0; i < shapes.size(); ++i) {
+        const auto& s = shapes[i];
+        double g = core::gemm_shape_gflops(s, seconds / 4);
+        char label[80];
+        std::snprintf(label, sizeof label, "%d x %d x %d (%s)", s.M, s.N, s.K, s.what);
+        std::fprintf(table, "%-36s %10.1f %10.2f\n", label, g, g / peak);
+        json += std::string(i ? "," : "") + "{\"M\":" + std::to_string(s.M) + ",\"N\":" + std::to_string(s.N) + ",\"K\":" +
+                std::to_string(s.K) + ",\"what\":\"" + json_escape(s.what) + "\",\"gflops\":" + fmt(g) +
+                ",\"fraction_of_peak\":" + fmt(g / peak) + "}";
+    }
+    json += "]";
+}
+
 // Throughput: training images/s (forward + backward + Adam, batch B), inference images/s (batch 256)
 // and single-image latency, for each network. On random images, or with --data on the full train
 // split of a BloodMNIST .npz (so peak memory includes the loaded data, as in the page).
@@ -93,7 +117,9 @@ int cmd_bench(const Args& a) {
     if (batch < 1 || batch > 1024) return fail("--batch: want 1..1024");
     if (!(seconds > 0) || seconds > 3600) return fail("--seconds: want more than 0 and at most 3600");
     std::vector<std::string> names;
-    if (a.has("model")) {
+    if (a.has("gemm") && !a.has("model")) {
+        // --gemm alone: only the GEMM shapes against the SIMD peak
+    } else if (a.has("model")) {
         names = names_in(a.get("model"));
         if (names.empty()) return fail("--model: name at least one network (fcnn, cnn, vgg6)");
     } else {
@@ -121,18 +147,23 @@ int cmd_bench(const Args& a) {
                        "\",\"models\":[";
     // with --json, stdout carries only the JSON object; the table goes to stderr with the progress
     FILE* table = a.has("json") ? stderr : stdout;
-    std::fprintf(table, "%-10s %10s %10s %12s %12s %14s %12s %10s\n", "model", "params", "MFLOP/img", "train img/s", "infer img/s",
+    if (!names.empty())
+        std::fprintf(table, "%-10s %10s %10s %12s %12s %14s %12s %10s\n", "model", "params", "MFLOP/img", "train img/s", "infer img/s",
                 "latency ms", "train GFLOP/s", "peak MB");
     for (size_t i = 0; i < names.size(); ++i) {
         std::string row, err = bench_model(a, names[i], *d, batch, seconds, table, row);
         if (!err.empty()) return fail(err);
         json += std::string(i ? "," : "") + row;
     }
-    if (a.has("json")) std::printf("%s]}\n", json.c_str());
+    json += "]";
+    if (a.has("gemm")) bench_gemm_shapes(seconds, table, json);
+    if (a.has("json")) std::printf("%s}\n", json.c_str());
     return 0;
 }
-BLOODCELL_COMMAND("bench", "bench [--model NAME[,NAME...]] [--data DATA.npz] [--width W] [--batch B] [--seconds S] [--threads N] [--json]",
-                  "training and inference throughput, single-image latency and peak memory (random images, or the train split of --data)", cmd_bench);
+BLOODCELL_COMMAND("bench", "bench [--model NAME[,NAME...]] [--gemm] [--data DATA.npz] [--width W] [--batch B] [--seconds S] [--threads N] [--json]",
+                  "training and inference throughput, single-image latency and peak memory (random images, or the train split of --data); "
+                  "--gemm: the 4-lane mul+add peak and each GEMM shape as a fraction of it (alone unless --model is given)", cmd_bench,
+                  {"gemm"});
 
 
 }  // namespace

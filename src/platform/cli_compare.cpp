@@ -8,12 +8,8 @@
 #include "core/calibration.h"
 #include "core/io.h"
 #include "core/text.h"
+#include "platform/cli_canvas.h"
 #include "platform/cli_learn.h"
-
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#define STB_IMAGE_WRITE_STATIC
-#include <stb_easy_font.h>
-#include <stb_image_write.h>
 
 namespace cli {
 namespace {
@@ -85,38 +81,6 @@ int cmd_tune(const Args& a) {
 }
 
 // ---- [SECTION] compare ------------------------------------------------------------------------
-// An RGB canvas with filled rectangles, lines and stb_easy_font text, for the PNG chart.
-struct Canvas {
-    int W, H;
-    std::vector<uint8_t> px;
-    Canvas(int w, int h) : W(w), H(h), px((size_t)w * h * 3, 255) {}
-    void rect(int ax, int ay, int bx, int by, uint8_t r, uint8_t g, uint8_t b) {
-        for (int y = std::max(0, std::min(ay, by)); y < std::min(H, std::max(ay, by)); ++y)
-            for (int x = std::max(0, std::min(ax, bx)); x < std::min(W, std::max(ax, bx)); ++x) {
-                uint8_t* p = &px[((size_t)y * W + x) * 3];
-                p[0] = r, p[1] = g, p[2] = b;
-            }
-    }
-    void line(double x0, double y0, double x1, double y1, uint8_t r, uint8_t g, uint8_t b) {
-        const int steps = (int)std::max(std::abs(x1 - x0), std::abs(y1 - y0)) + 1;
-        for (int i = 0; i <= steps; ++i) {
-            const double t = (double)i / steps;
-            const int x = (int)std::lround(x0 + t * (x1 - x0)), y = (int)std::lround(y0 + t * (y1 - y0));
-            rect(x, y, x + 2, y + 2, r, g, b);
-        }
-    }
-    void text(int x, int y, const std::string& s, int scale) {
-        static char buf[60000];
-        int quads = stb_easy_font_print(0, 0, (char*)s.c_str(), nullptr, buf, sizeof buf);
-        const float* v = (const float*)buf;  // 4 vertices per quad: x, y, z, color(4 bytes)
-        for (int q = 0; q < quads; ++q) {
-            const float* a0 = v + q * 16;
-            const float* a2 = v + q * 16 + 8;
-            rect(x + (int)(a0[0] * scale), y + (int)(a0[1] * scale), x + (int)(a2[0] * scale), y + (int)(a2[1] * scale), 20, 20, 20);
-        }
-    }
-};
-
 struct CompareRow {
     std::string name, how;
     double acc = 0, auc = 0, f1 = 0, train_s = NAN, infer_ms = 0;
@@ -212,13 +176,7 @@ bool write_compare_png(const std::string& path, const std::vector<CompareRow>& r
     for (int i = 0; i < n; ++i)
         draw_reliability(c, 20 + (i % per_row) * (side + 20), bars_h + 46 + (i / per_row) * (side + 50), side, rows[i]);
     draw_coverage(c, 60, bars_h + rel_h + 20, W - 90, 200, rows);
-    // encoded in memory, then written like the model files: a temporary file and a rename
-    int len = 0;
-    unsigned char* png = stbi_write_png_to_mem(c.px.data(), W * 3, W, c.H, 3, &len);
-    if (!png) return false;
-    core::Status w = core::io::write_file_atomic(path, png, (size_t)len);
-    std::free(png);
-    return w.ok;
+    return write_png(path, c.px.data(), W, c.H).ok;
 }
 
 // One row: the model file --use names for it, or a model trained with the command's settings, then

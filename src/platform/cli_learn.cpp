@@ -9,9 +9,11 @@
 #include <cstring>
 #include <memory>
 
+#include "core/explain.h"
 #include "core/image.h"
 #include "core/io.h"
 #include "core/text.h"
+#include "platform/cli_canvas.h"
 
 namespace cli {
 
@@ -146,8 +148,11 @@ static void print_epochs(const core::TrainMetrics& m, int& shown, std::unique_pt
     while (shown < m.epoch) {
         const core::EpochRecord& r = m.history[shown];
         char line[256];
-        std::snprintf(line, sizeof line, "train loss %.4f acc %.4f | val loss %.4f acc %.4f auc %.4f | lr %.2g%s", r.train_loss,
-                      r.train_acc, r.val_loss, r.val_acc, r.val_auc, r.lr, m.best_epoch == r.epoch ? " *best" : "");
+        if (m.last_val.n > 0)
+            std::snprintf(line, sizeof line, "train loss %.4f acc %.4f | val loss %.4f acc %.4f auc %.4f | lr %.2g%s", r.train_loss,
+                          r.train_acc, r.val_loss, r.val_acc, r.val_auc, r.lr, m.best_epoch == r.epoch ? " *best" : "");
+        else  // no validation images (fine-tuning): the last epoch is kept
+            std::snprintf(line, sizeof line, "train loss %.4f acc %.4f | lr %.2g", r.train_loss, r.train_acc, r.lr);
         if (bar) bar->finish(line);
         bar.reset();
         ++shown;
@@ -276,6 +281,7 @@ bool train_card(const Args& a, core::RunCard& card, std::string& err) {
 }
 
 int cmd_train(const Args& a) {
+    if (a.has("init")) return train_fine_tune(a);
     if (!a.has("model") && !a.has("settings"))
         return fail("train: --model NAME (fcnn, cnn, vgg6, logreg, forest) or --settings TEXT is required");
     if (!a.has("out")) return fail("train: --out MODEL.bcm is required");
@@ -333,6 +339,7 @@ int cmd_train(const Args& a) {
 int cmd_eval(const Args& a) {
     if (!a.has("model")) return fail("eval: --model MODEL.bcm is required");
     if (!apply_threads(a)) return 1;
+    if (a.has("images")) return eval_images(a);
     auto model = load_model_file(a.get("model"));
     if (!model) return fail(model.error);
     auto split = core::parse_split(a.get("split", "test"));
@@ -377,6 +384,11 @@ int cmd_predict(const Args& a) {
     auto model = load_model_file(a.get("model"));
     if (!model) return fail(model.error);
     bool tta = a.has("tta"), json = a.has("json"), csv = a.has("csv");
+    const std::string explain = a.get("explain");
+    if (a.has("explain") && explain.empty()) return fail("predict: --explain needs a file name (OUT.png)");
+    if (!explain.empty() && model.value.spec().family != core::Family::nn)
+        return fail("predict --explain: " + a.get("model") + " is a " + model.value.spec().name +
+                    " model, which works on intensity and GLCM features, not on pixels; heat maps need a network (fcnn, cnn, vgg6)");
     const float threshold = model.value.calibration().mode(tta && model.value.spec().family == core::Family::nn).threshold;
     // files that cannot be read are reported in order and skipped; the rest is one batch job
     std::vector<core::ClassifyItem> items;
@@ -386,7 +398,8 @@ int cmd_predict(const Args& a) {
         unread.push_back(bytes ? "" : bytes.error);
         if (bytes) items.push_back({path, std::move(bytes.value)});
     }
-    core::ClassifyJob job(std::make_shared<core::Model>(std::move(model.value)), std::move(items), tta);
+    auto shared = std::make_shared<core::Model>(std::move(model.value));
+    core::ClassifyJob job(shared, std::move(items), tta);
     while (job.step({64, 0})) {
     }
     std::string o = "{\"model\":\"" + json_escape(a.get("model")) + "\",\"tta\":" + (tta ? "true" : "false") +
@@ -399,6 +412,7 @@ int cmd_predict(const Args& a) {
     int rc = 0;
     bool first = true;
     size_t next = 0;
+    std::vector<const core::ClassifyResult*> explained;
     for (const std::string& why : unread) {
         if (!why.empty()) {
             rc = fail(why);
@@ -410,6 +424,7 @@ int cmd_predict(const Args& a) {
             continue;
         }
         const std::vector<float>& p = r.probs;
+        explained.push_back(&r);
         if (json) {
             o += std::string(first ? "" : ",") + "{\"file\":\"" + json_escape(r.name) + "\",\"class\":\"" +
                  core::kClassNames[r.top] + "\",\"label\":" + std::to_string(r.top) + ",\"confidence\":" + fmt(p[r.top], 5) +
@@ -429,6 +444,12 @@ int cmd_predict(const Args& a) {
         first = false;
     }
     if (json) std::printf("%s]}\n", o.c_str());
+    if (!explain.empty() && !explained.empty()) {
+        core::Status w = write_explanations(explain, *shared, explained, tta);
+        if (!w) return fail(w.message);
+        std::fprintf(stderr, "heat maps of %d image%s: %s (%d x %d)\n", (int)explained.size(), explained.size() == 1 ? "" : "s",
+                     explain.c_str(), kExplainWidth, kExplainHeader + kExplainRow * (int)explained.size());
+    }
     return rc;
 }
 
@@ -437,14 +458,19 @@ BLOODCELL_COMMAND("train",
                   "[--subset per-class=N,fraction=F] [--augment] [--width W] [--hidden H] [--dropout P] "
                   "[--optimizer adam|sgd] [--wd WD] [--schedule cosine|constant|step] [--patience P] [--ema DECAY] "
                   "[--layers \"conv3x3 16 same;relu;gap;dense 8\"] [--trees T] [--pixels] [--centered|--uncentered] [--threads N] "
-                  "[--checkpoint] --out MODEL.bcm",
-                  "train a model (best epoch on val) and write its model file", cmd_train,
+                  "[--checkpoint] --out MODEL.bcm\n"
+                  "       train --init MODEL.bcm --images DIR|ZIP [--holdout 0.25] [--epochs 5] [--seed S] [--lr LR] [--batch B] --out OUT.bcm",
+                  "train a model (best epoch on val) and write its model file; with --init, fine-tune a pretrained network on "
+                  "your labelled images (class folders) and report it on a held-out part of them before and after", cmd_train,
                   {"pixels", "checkpoint", "no-augment", "centered", "uncentered"});
-BLOODCELL_COMMAND("eval", "eval --model MODEL.bcm --data DATA.npz [--split test] [--tta]",
+BLOODCELL_COMMAND("eval", "eval --model MODEL.bcm (--data DATA.npz [--split test] [--tta] | --images DIR|ZIP)",
                   "ACC, AUC, per-class precision/recall/F1, confusion matrix, calibration (ECE, NLL) and coverage "
-                  "at the unsure threshold", cmd_eval);
-BLOODCELL_COMMAND("predict", "predict --model MODEL.bcm [--tta] [--csv|--json] IMAGE...",
-                  "class, calibrated probabilities and unsure flag per image", cmd_predict);
+                  "at the unsure threshold; --images: on your labelled images (class folders basophil/ ... ig/ ... platelet/ "
+                  "in a folder or a .zip), unusable files listed and skipped", cmd_eval);
+BLOODCELL_COMMAND("predict", "predict --model MODEL.bcm [--tta] [--csv|--json] [--explain OUT.png] IMAGE...",
+                  "class, calibrated probabilities and unsure flag per image; --explain draws a heat map per image of the "
+                  "pixels that drove its prediction (gradient saliency, networks only)",
+                  cmd_predict);
 
 }  // namespace
 }  // namespace cli

@@ -50,4 +50,16 @@ struct Picked {
 };
 core::Result<Picked> pick_data(const Args& a, const core::BloodMnist& data);
 
+// cli_images.cpp: labelled images in class folders (a folder or a .zip, core/labelled.h).
+int eval_images(const Args& a);       // eval --model M --images DIR|ZIP
+int train_fine_tune(const Args& a);   // train --init M --images DIR|ZIP --out OUT
+
+// cli_explain.cpp: predict --explain OUT.png, one row per image (its input, the saliency of its top
+// class, the two blended); tta only changes the header's note. Each 28x28 pixel is drawn 8x8.
+constexpr int kExplainScale = 8, kExplainTile = 28 * kExplainScale, kExplainGap = 10, kExplainCaption = 22;
+constexpr int kExplainRow = kExplainCaption + kExplainTile + 12, kExplainHeader = 30;
+constexpr int kExplainWidth = 3 * kExplainTile + 4 * kExplainGap;
+core::Status write_explanations(const std::string& path, core::Model& model, const std::vector<const core::ClassifyResult*>& rows,
+                                bool tta);
+
 }  // namespace cli

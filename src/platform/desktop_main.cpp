@@ -59,8 +59,29 @@ std::string base_name(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Reads a file and hands it to the app; "" or the problem.
+// A folder of class folders (labelled images): every file in it, recursively, named by its path
+// from the folder's parent ("cells/neutrophil/a.jpg"), then the end of the folder.
+std::string open_folder(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path root = fs::path(path).lexically_normal();
+    const fs::path parent = root.has_filename() ? root.parent_path() : root.parent_path().parent_path();
+    for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (!it->is_regular_file(ec)) continue;
+        auto bytes = core::io::read_file(it->path().string());
+        if (!bytes.ok()) return bytes.error;
+        const std::string rel = fs::relative(it->path(), parent, ec).generic_string();
+        app::app_open_file(*g_state, rel, bytes.value.data(), bytes.value.size(), "labelled");
+    }
+    if (ec) return path + ": cannot list the folder (" + ec.message() + ")";
+    app::app_open_file(*g_state, base_name(path), nullptr, 0, "labelled-end");
+    return "";
+}
+
+// Reads a file (or a folder of labelled images) and hands it to the app; "" or the problem.
 std::string open_path(const std::string& path, const char* purpose) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) return open_folder(path);
     auto bytes = core::io::read_file(path);
     if (!bytes.ok()) return bytes.error;
     app::app_open_file(*g_state, base_name(path), bytes.value.data(), bytes.value.size(), purpose);

@@ -290,6 +290,7 @@ int main(int argc, char** argv) {
         EM_ASM({ if (window.bloodcell) window.bloodcell.pickFiles(UTF8ToString($0), !!$1, UTF8ToString($2)); }, accept,
                multiple ? 1 : 0, purpose);
     };
+    web.platform.pick_folder = []() { EM_ASM({ if (window.bloodcell) window.bloodcell.pickFolder(); }); };
     web.platform.save_text = [](const std::string& filename, const std::string& text) -> std::string {
         EM_ASM({ if (window.bloodcell) window.bloodcell.download(UTF8ToString($0), HEAPU8.subarray($1, $1 + $2)); },
                filename.c_str(), text.data(), (int)text.size());

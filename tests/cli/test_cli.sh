@@ -78,6 +78,17 @@ old="$here/tests/fuzz/corpus/model/vgg6.bcm"
 expect_out "an old model file predicts, its low-confidence rows marked unsure" ", unsure)" "$bin" predict --model "$old" "$pbc1"
 expect_out "an old model file evaluates as uncalibrated" "calibration (none in this file: bloodcell calibrate)" \
   "$bin" eval --model "$old" --data "$data"
+# ---- predict --explain (issue 11, item 7): a heat map per image, 712 x (30 + 258 per image) pixels ----
+pbc2="$here/../shared/data/pbc_samples/EO_176538.jpg"
+"$bin" predict --model "$here/assets/vgg6_w16.bcm" "$pbc1" "$pbc2" --explain "$tmp/why.png" >"$tmp/why.txt" 2>"$tmp/err"
+size=$(python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); print("%dx%d" % struct.unpack(">II", d[16:24]) if d[:8] == b"\x89PNG\r\n\x1a\n" else "not a PNG")' "$tmp/why.png" 2>&1)
+if [ "$size" = "712x546" ] && grep -q "heat maps of 2 images: $tmp/why.png (712 x 546)" "$tmp/err" && grep -q "BA_174705.jpg: basophil" "$tmp/why.txt"; then
+  pass "predict --explain writes a 712x546 PNG for 2 images"
+else bad "predict --explain: size $size, stderr: $(head -c 300 "$tmp/err")"; fi
+expect_err "predict --explain with a feature model" \
+  "bloodcell: predict --explain: $tmp/lr.bcm is a logreg model, which works on intensity and GLCM features, not on pixels; heat maps need a network (fcnn, cnn, vgg6)" \
+  "$bin" predict --model "$tmp/lr.bcm" "$pbc1" --explain "$tmp/why_lr.png"
+[ ! -e "$tmp/why_lr.png" ] && pass "no heat-map file for a feature model" || bad "a heat-map file was written for a feature model"
 expect_err "calibrate with a target outside 0..1" "bloodcell: --target 2: want an accuracy in 0..1, e.g. 0.995" \
   "$bin" calibrate --model "$tmp/lr.bcm" --data "$data" --target 2 --out "$tmp/x.bcm"
 expect_err "calibrate needs --out" "bloodcell: calibrate: --out OUT.bcm is required" "$bin" calibrate --model "$tmp/lr.bcm" --data "$data"
@@ -115,6 +126,19 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); m=d["models"]; s
   pass "bench --json: stdout parses as JSON, the table is on stderr"
 else
   bad "bench --json (stdout: $(head -c 300 "$tmp/bench.json"), stderr: $(head -c 300 "$tmp/err"))"
+fi
+# bench --gemm alone: no networks, the 4-lane mul+add peak and the five GEMM shapes of the networks, each
+# with its fraction of that peak (the figures themselves belong to scripts/bench.sh, not to this test)
+"$bin" bench --gemm --seconds 0.05 --json >"$tmp/gemm.json" 2>"$tmp/err"
+if python3 -c '
+import json,sys; d=json.load(open(sys.argv[1])); s=d["gemm_shapes"]; p=d["simd_peak_gflops"]
+dims=[(x["M"],x["N"],x["K"]) for x in s]
+ok = d["models"]==[] and p>0 and dims==[(512,512,512),(64,500,784),(64,500,500),(50176,32,27),(12544,64,288)] \
+  and all(x["gflops"]>0 and abs(x["fraction_of_peak"]-x["gflops"]/p) < 1e-4*x["fraction_of_peak"] for x in s)
+sys.exit(0 if ok else 1)' "$tmp/gemm.json" && grep -q "mul+add peak" "$tmp/err"; then
+  pass "bench --gemm --json: the peak and each GEMM shape as a fraction of it"
+else
+  bad "bench --gemm --json (stdout: $(head -c 400 "$tmp/gemm.json"), stderr: $(head -c 300 "$tmp/err"))"
 fi
 
 # the teaching set in assets/ is remade byte for byte by the command in assets/README.md
@@ -197,6 +221,47 @@ expect_err "a text file as the model" "bloodcell: $tmp/notes.png: not a bloodcel
 head -c 100 "$tmp/keep.orig" > "$tmp/cut.bcm"
 expect_err "a truncated model file" "bloodcell: $tmp/cut.bcm: truncated: 100 bytes end inside the metadata" \
   "$bin" predict --model "$tmp/cut.bcm" "$tmp/notes.png"
+
+# ---- labelled images in class folders (issue 12 item 6): eval --images, train --init -------------------
+# the 96 PBC images in class folders ("ig" for immature granulocytes), plus one file of each bad kind
+pbc="$here/../shared/data/pbc_samples"
+mkdir -p "$tmp/lab/cells"
+tail -n +2 "$pbc/labels.csv" | while IFS=, read -r f label cls _; do
+  d="$cls"; [ "$label" = 3 ] && d=ig
+  mkdir -p "$tmp/lab/$d" && cp "$pbc/$f" "$tmp/lab/$d/"
+done
+cp "$here/assets/README.md" "$tmp/lab/neutrophil/notes.jpg"          # not an image
+head -c 2000 "$pbc/EO_606687.jpg" > "$tmp/lab/eosinophil/cut.jpg"    # a JPEG cut short
+cp "$pbc/BA_174705.jpg" "$tmp/lab/cells/"                            # a folder that names no class
+cp "$pbc/BA_174705.jpg" "$tmp/lab/platelet/copy.jpg"                 # the same bytes as basophil/BA_174705.jpg
+expect_out "eval --images: 96 images, 'ig' is immature granulocyte (its row of the confusion matrix)" \
+  '"n":96,"acc":0.947917' "$bin" eval --model "$here/assets/vgg6_w32.bcm" --images "$tmp/lab" --json
+grep -q '"confusion":\[\[12,0,0,0,0,0,0,0\],\[0,12,0,0,0,0,0,0\],\[0,0,12,0,0,0,0,0\],\[1,0,0,9,0,1,1,0\]' <("$bin" eval --model "$here/assets/vgg6_w32.bcm" --images "$tmp/lab" --json 2>/dev/null) \
+  && pass "eval --images: the confusion matrix of the PBC images" || bad "eval --images confusion matrix"
+"$bin" eval --model "$here/assets/vgg6_w32.bcm" --images "$tmp/lab" >/dev/null 2>"$tmp/err"
+for line in "skipped cells/BA_174705.jpg: unknown folder name 'cells' (want basophil, eosinophil, erythroblast, ig or immature_granulocyte, lymphocyte, monocyte, neutrophil, platelet)" \
+            "skipped neutrophil/notes.jpg: not an image (unknown format; want PNG or JPG)" \
+            "skipped platelet/copy.jpg: duplicate of basophil/BA_174705.jpg (the same bytes); that copy is labelled basophil, this one platelet"; do
+  grep -qxF "$line" "$tmp/err" && pass "eval --images lists: ${line:0:60}..." || bad "eval --images did not list '$line' ($(grep skipped "$tmp/err"))"
+done
+grep -q "^skipped eosinophil/cut.jpg: " "$tmp/err" && pass "eval --images lists the cut JPEG as unreadable" || bad "cut JPEG not listed"
+(cd "$tmp/lab" && python3 -c "import zipfile,os,sys
+z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED)
+[z.write(os.path.join(r,f),os.path.join('mine',r,f)) for r,_,fs in os.walk('.') for f in fs]" "$tmp/lab.zip")
+expect_out "eval --images on a deflated .zip of the same folders" '"n":96,"acc":0.947917' \
+  "$bin" eval --model "$here/assets/vgg6_w32.bcm" --images "$tmp/lab.zip" --json
+expect_out "train --init fine-tunes on 72 and holds out 24 (seeded, 3 per class)" '"fit_images":72,"held_out":24' \
+  "$bin" train --init "$here/assets/vgg6_w32.bcm" --images "$tmp/lab.zip" --epochs 2 --seed 1 --out "$tmp/ft.bcm" --json
+expect_out "the fine-tuned model predicts" '"class":' "$bin" predict --model "$tmp/ft.bcm" "$pbc/BA_174705.jpg" --json
+expect_err "eval --images on a file that is not a zip" "bloodcell: $tmp/notes.png: not a zip archive (a .zip starts with 'PK'), is it the right file?" \
+  "$bin" eval --model "$here/assets/vgg6_w32.bcm" --images "$tmp/notes.png"
+mkdir -p "$tmp/nolab/cells" && cp "$pbc/BA_174705.jpg" "$tmp/nolab/cells/"
+expect_err "eval --images with no class folder" "bloodcell: $tmp/nolab: no usable images (1 file(s) skipped; want PNG/JPG in class folders: basophil, eosinophil, erythroblast, ig or immature_granulocyte, lymphocyte, monocyte, neutrophil, platelet)" \
+  "$bin" eval --model "$here/assets/vgg6_w32.bcm" --images "$tmp/nolab"
+expect_err "train --init with a feature model" "bloodcell: $tmp/keep.orig: logreg is a feature model: only networks (fcnn, cnn, vgg6, ...) can be fine-tuned" \
+  "$bin" train --init "$tmp/keep.orig" --images "$tmp/lab" --out "$tmp/x.bcm"
+expect_err "train --init without --images" "bloodcell: train --init: --images DIR|ZIP (class folders of labelled images) is required" \
+  "$bin" train --init "$here/assets/vgg6_w32.bcm" --out "$tmp/x.bcm"
 
 if [ $fails -ne 0 ]; then echo "$fails CLI check(s) failed"; exit 1; fi
 echo "all CLI checks passed"

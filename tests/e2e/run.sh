@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the browser end-to-end tests: builds the web bundle if needed (./build_wasm.sh, incremental),
-# serves it on a free 127.0.0.1 port, runs app.test.js, input.test.js, layout.test.js, review.test.js, link.test.js and threads.test.js in headless
+# serves it on a free 127.0.0.1 port, runs app.test.js, input.test.js, layout.test.js, review.test.js, learner.test.js,
+# labelled.test.js, link.test.js and threads.test.js in headless
 # Debian chromium,
 # stops the server.
 # Exits non-zero when a test fails. Needs scripts/install_deps.sh --tests (chromium, playwright-core).
@@ -37,6 +38,10 @@ BLOODCELL_URL="$url" node input.test.js || status=1
 BLOODCELL_URL="$url" node layout.test.js || status=1
 # Classify as a review: header sort, keyboard relabel, kept across reloads (IndexedDB), the report
 BLOODCELL_URL="$url" node review.test.js || status=1
+# what the page teaches: the heat map in Classify, the Features plots at chosen levels and distance, the CSV
+BLOODCELL_URL="$url" node learner.test.js || status=1
+# your labelled images (.zip, folder: score, fine-tune) and a batch of 1,000 images (progress, Cancel)
+BLOODCELL_URL="$url" node labelled.test.js || status=1
 # a run as a link: the address holds the settings; same loss curve again, the CLI's val ACC; run cards;
 # the images behind a confusion cell (needs the native CLI: build/bloodcell or $BLOODCELL_CLI)
 BLOODCELL_URL="$url" node link.test.js || status=1

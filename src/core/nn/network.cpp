@@ -45,6 +45,12 @@ void Network::backward(const Tensor& dout) {
         layers_[i]->backward(acts_[i], acts_[i + 1], grads_[i + 1], i > first ? &grads_[i] : nullptr);
 }
 
+void Network::backward_to_input(const Tensor& dout, Tensor& dx) {
+    grads_.back() = dout;
+    for (size_t i = layers_.size(); i-- > 0;) layers_[i]->backward(acts_[i], acts_[i + 1], grads_[i + 1], &grads_[i]);
+    dx = grads_[0];
+}
+
 void Network::zero_grad() {
     for (Param* p : params()) std::fill(p->grad.begin(), p->grad.end(), 0.f);
 }

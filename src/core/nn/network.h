@@ -23,6 +23,9 @@ public:
     const Tensor& forward(const Tensor& x, const Context& ctx);
     // Back-propagates d(loss)/d(output) (N, out_shape()); ADDS into every Param::grad.
     void backward(const Tensor& dout);
+    // Back-propagates dout through every layer down to the input: writes d(loss)/d(input) (the
+    // shape of the last forward's input) to dx. Also ADDS into every Param::grad, as backward does.
+    void backward_to_input(const Tensor& dout, Tensor& dx);
     void zero_grad();
 
     std::vector<Param*> params();   // trainable, in layer order

@@ -1,0 +1,165 @@
+// Batches of images (issue 12 item 7): files handed over wait in a queue; up to kClassifyAtOnce are
+// classified in the frame with their originals (the crop can be dragged), more go through one
+// core::ClassifyJob stepped in slices between frames (app_background in the page, 20 ms of each
+// frame on the desktop), so the page keeps drawing; its rows keep the 28x28 input and a thumbnail,
+// never the decoded original, so memory stays bounded. A progress bar with Cancel shows while it
+// runs; files that are not images, cannot be decoded or repeat an earlier file are listed with the
+// reason and skipped, and the rest goes on.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "app/app.h"
+#include "app/inspect.h"
+#include "app/ui.h"
+#include "imgui.h"
+
+namespace app {
+
+void classify_enqueue(AppState& s, const std::string& name, const uint8_t* bytes, size_t size) {
+    ClassifyState& c = s.classify;
+    c.queue.push_back({name, std::vector<uint8_t>(bytes, bytes + size)});
+    s.pacing.wake = true;
+}
+
+bool classify_busy(const AppState& s) {
+    return !s.classify.queue.empty() || (s.classify.batch && !s.classify.batch_snap.finished());
+}
+
+static void start_or_extend_batch(AppState& s) {
+    ClassifyState& c = s.classify;
+    if (c.batch && !c.batch_snap.finished()) {
+        c.batch->add(std::move(c.queue));
+    } else {
+        core::ClassifyOptions o;
+        o.tta = c.tta;
+        o.thumb_side = kThumbSide;
+        o.skip_duplicates = true;
+        StoredModel* m = s.models.active_model();
+        c.batch = std::make_unique<core::ClassifyJob>(m ? m->model : nullptr, std::move(c.queue), o);
+        c.batch_rows = 0;
+        c.batch_seconds = 0;
+        s.log.info("Classifying a batch of " + std::to_string(c.batch->snapshot().total) + " images");
+    }
+    c.queue.clear();
+    c.batch_snap = c.batch->snapshot();
+}
+
+// The finished results of the batch become rows of the review.
+static void take_results(AppState& s) {
+    ClassifyState& c = s.classify;
+    std::vector<core::ClassifyResult> ready = c.batch->take_ready();
+    if (ready.empty()) return;
+    StoredModel* m = s.models.active_model();
+    Prediction p;
+    p.date = iso_date_utc((long long)std::time(nullptr));
+    if (m) {
+        p.model = m->label + (c.tta && m->model->spec().family == core::Family::nn ? ", 8 views" : "");
+        p.model_file = m->file;
+        p.model_crc32 = ModelStore::checksum(*m);
+        p.unsure_below = unsure_threshold(s);
+    }
+    const double ms = c.batch_snap.done > 0 ? 1000.0 * c.batch_seconds / c.batch_snap.done : 0;
+    for (core::ClassifyResult& r : ready) {
+        if (!r.error.empty()) {
+            c.skipped.push_back(r.error);
+            s.log.warn("Skipped " + r.error);
+            continue;
+        }
+        ReviewRow row;
+        row.file = r.name;
+        row.width = r.width;
+        row.height = r.height;
+        row.crop = r.crop;
+        row.input = std::move(r.input);
+        row.thumb = std::move(r.thumb);
+        const int i = c.review.add(std::move(row));
+        p.probs = std::move(r.probs);
+        p.ms = ms;
+        c.review.set_prediction(i, p);
+        c.selected = i;
+        ++c.batch_rows;
+    }
+    s.show_welcome = false;
+}
+
+static void batch_finished(AppState& s) {
+    ClassifyState& c = s.classify;
+    const core::JobSnapshot& b = c.batch_snap;
+    const long skipped = b.done - c.batch_rows;
+    char line[200];
+    std::snprintf(line, sizeof line, "%s %d of %ld images in %.1f s (%.0f images/s)%s", b.status == core::JobStatus::cancelled ? "Cancelled: classified" : "Classified",
+                  c.batch_rows, b.total, c.batch_seconds, c.batch_seconds > 0 ? b.done / c.batch_seconds : 0.0,
+                  skipped > 0 ? (", " + std::to_string(skipped) + " skipped (listed in the Classify tab)").c_str() : "");
+    notify(s, skipped > 0 ? LogEntry::Warn : LogEntry::Info, line);
+    c.focus_selected = true;
+    s.features.source = FeaturesState::FromClassify;
+    s.features.computed_key = 0;
+}
+
+double classify_work(AppState& s, double budget_ms) {
+    ClassifyState& c = s.classify;
+    if (!classify_busy(s)) return 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool running = c.batch && !c.batch_snap.finished();
+    if (!running && !c.queue.empty() && (int)c.queue.size() <= kClassifyAtOnce) {
+        std::vector<core::ClassifyItem> few = std::move(c.queue);
+        c.queue.clear();
+        for (core::ClassifyItem& it : few) classify_image(s, it.name, it.bytes.data(), it.bytes.size());
+    } else {
+        if (!c.queue.empty()) start_or_extend_batch(s);
+        // at least one image a slice, so a batch moves even when the frames leave no time
+        c.batch->step({budget_ms > 0 ? 0L : 1L, std::max(0.0, budget_ms)});
+        c.batch_snap = c.batch->snapshot();
+        c.batch_seconds = c.batch_snap.seconds;
+        take_results(s);
+        if (c.batch_snap.finished()) batch_finished(s);
+    }
+    s.pacing.wake = s.pacing.wake || !classify_busy(s);  // draw the end at once
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void classify_cancel_batch(AppState& s) {
+    ClassifyState& c = s.classify;
+    c.queue.clear();
+    if (!c.batch || c.batch_snap.finished()) return;
+    c.batch->cancel();
+    c.batch->step({1, 0});  // records the cancellation
+    c.batch_snap = c.batch->snapshot();
+    take_results(s);
+    batch_finished(s);
+}
+
+void draw_batch_progress(AppState& s) {
+    ClassifyState& c = s.classify;
+    const float e = ui::em();
+    if (classify_busy(s) && c.batch) {
+        const core::JobSnapshot& b = c.batch_snap;
+        char over[96];
+        std::snprintf(over, sizeof over, "%ld / %ld images", b.done, b.total);
+        const float cancel_w = ImGui::CalcTextSize("Cancel").x + ImGui::GetStyle().FramePadding.x * 2;
+        ImGui::ProgressBar((float)b.progress, ImVec2(std::max(e * 6, std::min(e * 24, ImGui::GetContentRegionAvail().x - cancel_w - e * 12)), 0), over);
+        ImGui::SameLine();
+        if (ImGui::Button("Cancel##batch")) classify_cancel_batch(s);
+        ui::mark_item("classify.cancel");
+        ImGui::SameLine();
+        ImGui::TextDisabled("%.0f images/s", c.batch_seconds > 0 ? b.done / c.batch_seconds : 0.0);
+    }
+    if (c.skipped.empty()) return;
+    char label[64];
+    std::snprintf(label, sizeof label, "%d file(s) skipped###skipped", (int)c.skipped.size());
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
+    const bool open = ImGui::TreeNode(label);
+    ImGui::PopStyleColor();
+    if (!open) return;
+    ImGui::BeginChild("##skipped", ImVec2(0, std::min(e * 6, (float)c.skipped.size() * ImGui::GetTextLineHeightWithSpacing() + e * 0.5f)), true);
+    const int shown = std::min((int)c.skipped.size(), 200);  // the newest 200 (all are in the Log tab)
+    for (int i = (int)c.skipped.size() - shown; i < (int)c.skipped.size(); ++i) ui::wrapped(c.skipped[i].c_str(), true);
+    if (shown < (int)c.skipped.size()) ImGui::TextDisabled("... and %d more in the Log tab", (int)c.skipped.size() - shown);
+    ImGui::EndChild();
+    if (ImGui::SmallButton("Forget this list")) c.skipped.clear();
+    ImGui::TreePop();
+}
+
+}  // namespace app

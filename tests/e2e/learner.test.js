@@ -1,0 +1,155 @@
+// What the page teaches (issue 11, items 7 and 11), with real input, at 1280x800 and 800x600 with no
+// text cut:
+// - "why did it say that": a full-size PBC image picked through the file chooser, the heat-map
+//   checkbox clicked with the mouse, the map (28x28, scaled to 0..1) computed for the class the model
+//   predicted and drawn over the input and the crop;
+// - Features: the class distributions follow the chosen GLCM levels and distance, the shown image is
+//   marked on them, two features plot against each other (the radio button clicked), and the table
+//   downloads as CSV (the button clicked) with one row per image and the chosen distance's columns.
+// - Train: hover help on a control, and a misclassified validation image's heat maps on hover.
+// Screenshots: screenshots/40-explain-*.png, 41-features-*.png, 42-train-*.png.
+// Usage: BLOODCELL_URL=http://127.0.0.1:PORT/ node learner.test.js   (tests/e2e/run.sh sets it up)
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { SHOTS, check, assert, finish, openApp } = require('./harness');
+
+const URL_ = process.env.BLOODCELL_URL || 'http://127.0.0.1:8080/';
+const PBC = process.env.PBC_SAMPLES || path.resolve(__dirname, '../../../shared/data/pbc_samples');
+
+async function main() {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  for (const [w, hh] of [[1280, 800], [800, 600]]) {
+    await check(`Classify at ${w}x${hh}: the heat map of a picked image, for its predicted class, over the input and the crop`, async () => {
+      const h = await openApp(URL_, { viewport: { width: w, height: hh } });
+      try {
+        const [chooser] = await Promise.all([
+          h.page.waitForEvent('filechooser'),
+          h.page.evaluate(() => window.bloodcell.pickFiles('image/*', true, 'images')),
+        ]);
+        await chooser.setFiles(path.join(PBC, 'EO_176538.jpg'));
+        let s = await h.until((s) => s.classify.count === 1 && s.classify.items[0].top >= 0 && s.layout.items['classify.heat_toggle'], 20000);
+        assert(s.classify.count === 1 && s.classify.items[0].width > 28, 'not classified: ' + JSON.stringify(s.classify.error));
+        assert(!s.classify.heat.on, 'the heat map is on before it was asked for');
+        const box = s.layout.items['classify.heat_toggle'];
+        assert(box && box[2] > 0, 'no heat-map checkbox on screen: ' + JSON.stringify(s.layout.items));
+        const c = h.center(box);
+        await h.page.mouse.click(c.x, c.y);
+        s = await h.until((s) => s.classify.heat.on && s.classify.heat.pixels === 784 && s.layout.items['classify.heat'], 5000);
+        const heat = s.classify.heat;
+        assert(heat.on && heat.pixels === 784, 'no map after the click: ' + JSON.stringify(heat));
+        assert(heat.cls === s.classify.items[0].top, `the map explains class ${heat.cls}, the model said ${s.classify.items[0].top}`);
+        assert(heat.max === 1 && heat.mean > 0.02 && heat.mean < 0.9, 'a map that is not scaled to 0..1: ' + JSON.stringify(heat));
+        assert(heat.error === '', 'error: ' + heat.error);
+        assert(s.layout.cut.length === 0, 'text cut:\n       ' + s.layout.cut.join('\n       '));
+        await h.shot(`40-explain-classify-${w}x${hh}`);
+        await h.page.mouse.click(c.x, c.y);  // off again
+        s = await h.until((s) => !s.classify.heat.on, 3000);
+        assert(!s.classify.heat.on && !s.layout.items['classify.heat'], 'the map stays after the second click');
+        assert(h.errors.length === 0, 'console errors: ' + h.errors.join(' | '));
+      } finally {
+        await h.close();
+      }
+    });
+  }
+  for (const [w, hh] of [[1280, 800], [800, 600]]) {
+    await check(`Features at ${w}x${hh}: distributions at 8 levels and distance 2, this image marked, a scatter, the CSV`, async () => {
+      const h = await openApp(URL_, { viewport: { width: w, height: hh } });
+      try {
+        assert(await h.command('data:subset=per-class=24') === '', 'subset refused');
+        let s = await h.until((s) => s.data.view && s.data.view.size === 192, 10000);
+        assert(s.data.view.size === 192, 'view: ' + JSON.stringify(s.data.view));
+        assert(await h.command('select:5') === '', 'select refused');
+        const tab = s.layout.tabs[2];
+        await h.page.mouse.click((tab[0] + tab[2] / 2) / h.dpr, (tab[1] + tab[3] / 2) / h.dpr);
+        s = await h.until((s) => s.tab === 'Features' && s.features.table_rows === 192, 60000);
+        assert(s.tab === 'Features' && s.features.table_rows === 192, 'table: ' + JSON.stringify(s.features));
+        assert(await h.command('features:feature=contrast_d1_mean') === '', 'no contrast_d1_mean');
+        s = await h.until((s) => s.features.current !== null && s.features.feature === 'contrast_d1_mean', 3000);
+        const at256 = s.features.current;
+        // 8 levels, distance 2: the table is computed again and the shown image's contrast is on the
+        // 8-level scale (at most 7^2 = 49), where at 256 levels it was larger
+        assert(await h.command('features:levels=8') === '' && await h.command('features:distance=2') === '', 'levels/distance refused');
+        assert(await h.command('features:feature=contrast_d2_mean') === '', 'no contrast_d2_mean at distance 2');
+        s = await h.until((s) => s.features.levels === 8 && s.features.distance === 2 && s.features.table_rows === 192 &&
+                                 s.features.feature === 'contrast_d2_mean' && s.features.current !== null, 60000);
+        assert(s.features.table_rows === 192 && s.features.current !== null, 'not recomputed: ' + JSON.stringify(s.features));
+        assert(s.features.current >= 0 && s.features.current <= 49 && at256 > 49,
+               `contrast at 8 levels ${s.features.current}, at 256 levels ${at256}`);
+        assert(s.layout.cut.length === 0, 'text cut:\n       ' + s.layout.cut.join('\n       '));
+        await h.shot(`41-features-box-${w}x${hh}`);
+        // at 800x600 the plots are below the fold: the mouse wheel over the panel brings them up
+        for (let i = 0; i < 20; i++) {
+          const r = s.layout.items['features.plot_scatter'];
+          if (r && r[1] + r[3] < (hh - 40) * h.dpr && r[1] > 100 * h.dpr) break;
+          await h.page.mouse.move(w / 2, hh / 2);
+          await h.page.mouse.wheel(0, 100);
+          await h.frames(2);
+          s = await h.state();
+        }
+        const sc = h.center(s.layout.items['features.plot_scatter']);
+        await h.page.mouse.click(sc.x, sc.y);
+        s = await h.until((s) => s.features.scatter, 3000);
+        assert(s.features.scatter, 'the scatter radio did not switch the plot');
+        assert(s.layout.cut.length === 0, 'text cut:\n       ' + s.layout.cut.join('\n       '));
+        await h.shot(`41-features-scatter-${w}x${hh}`);
+        const btn = s.layout.items['features.csv'];
+        assert(btn && btn[2] > 0, 'no Download CSV button');
+        const bc = h.center(btn);
+        const [dl] = await Promise.all([h.page.waitForEvent('download', { timeout: 10000 }), h.page.mouse.click(bc.x, bc.y)]);
+        assert(dl.suggestedFilename() === 'bloodcell_features_L8_d2.csv', 'file name ' + dl.suggestedFilename());
+        const lines = fs.readFileSync(await dl.path(), 'utf8').trim().split('\n');
+        const head = lines[0].split(',');
+        assert(lines.length === 193, lines.length + ' lines, want 192 rows and a header');
+        assert(head.slice(0, 5).join(',') === 'index,label,class,mean,std' && head.length === 3 + s.features.table_features,
+               'header: ' + lines[0].slice(0, 120));
+        assert(head.includes('contrast_d2_mean') && !head.includes('contrast_d1_mean'), 'not the distance-2 columns');
+        const col = head.indexOf('contrast_d2_mean');
+        const row5 = lines[6].split(',');
+        assert(Math.abs(Number(row5[col]) - s.features.current) < 1e-3 * Math.max(1, s.features.current),
+               `image 5's contrast in the CSV ${row5[col]} vs the page ${s.features.current}`);
+        assert(h.errors.length === 0, 'console errors: ' + h.errors.join(' | '));
+      } finally {
+        await h.close();
+      }
+    });
+  }
+  await check('Train at 1280x800: hover help on the batch size; a misclassified validation image shows why (heat maps)', async () => {
+    const h = await openApp(URL_, { viewport: { width: 1280, height: 800 } });
+    try {
+      assert(await h.command('data:subset=per-class=16') === '', 'subset refused');
+      assert(await h.command('train:model=cnn') === '' && await h.command('train:epochs=1') === '', 'settings refused');
+      const tab = (await h.state()).layout.tabs[3];
+      await h.page.mouse.click((tab[0] + tab[2] / 2) / h.dpr, (tab[1] + tab[3] / 2) / h.dpr);
+      let s = await h.until((s) => s.tab === 'Train' && s.layout.items['train.batch'], 3000);
+      const bc = h.center(s.layout.items['train.batch']);
+      await h.page.mouse.move(bc.x, bc.y);
+      await h.frames(3);
+      await h.shot('42-train-hover-help');
+      assert(await h.command('train:start') === '', 'train:start failed');
+      s = await h.until((s) => s.layout.items['train.wrong0'], 120000);
+      assert(s.layout.items['train.wrong0'], 'no misclassified images after an epoch');
+      // the strip is under the matrix and the filters: the wheel over the views brings it up
+      for (let i = 0; i < 30; i++) {
+        const r = s.layout.items['train.wrong0'];
+        if (r && r[1] + r[3] < 740 * h.dpr && r[1] > 100 * h.dpr) break;
+        await h.page.mouse.move(800, 450);
+        await h.page.mouse.wheel(0, 100);
+        await h.frames(2);
+        s = await h.state();
+      }
+      const wrong = s.layout.items['train.wrong0'];
+      const c = h.center(wrong);
+      await h.page.mouse.move(c.x, c.y);
+      s = await h.until((s) => s.layout.items['train.why'], 5000);
+      assert(s.layout.items['train.why'], 'no heat maps when hovering a misclassified image');
+      await h.shot('42-train-misclassified-why');
+      assert(h.errors.length === 0, 'console errors: ' + h.errors.join(' | '));
+    } finally {
+      await h.close();
+    }
+  });
+  finish();
+}
+
+main().catch((e) => finish(e));
