@@ -6,12 +6,12 @@
 // model), thumbnails, all while the page keeps drawing. Prints images/s (wall), images/s inside the
 // app's slices, frames/s drawn meanwhile and the heap; writes `batch_classify` into bench/results.json.
 //   node bench/batch_classify.mjs [--images 1000] [--web out/web] [--pbc DIR]
-import { createServer } from 'node:http';
 import { readFile, readdir, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServer } from './in_page.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 function playwright() {
@@ -28,19 +28,9 @@ const pbcDir = path.resolve(opt('pbc', path.join(root, '../shared/data/pbc_sampl
 const N = Number(opt('images', 1000));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const mime = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-const server = createServer(async (req, res) => {
-  const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  const file = path.join(webDir, path.normalize(url === '/' ? '/index.html' : url));
-  if (!file.startsWith(webDir)) { res.writeHead(403); res.end(); return; }
-  try {
-    const body = await readFile(file);
-    res.writeHead(200, { 'Content-Type': mime[path.extname(file)] || 'application/octet-stream', 'Content-Length': body.length });
-    res.end(body);
-  } catch { res.writeHead(404); res.end(); }
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const url = `http://127.0.0.1:${server.address().port}/`;
+// the benchmarks' static server; the page without ?coi=1 runs its one-thread build
+const server = await startServer(root, webDir);
+const url = `${server.base}/web/index.html`;
 
 const jpgs = [];
 for (const f of (await readdir(pbcDir)).filter((f) => f.endsWith('.jpg')).sort()) jpgs.push((await readFile(path.join(pbcDir, f))).toString('base64'));

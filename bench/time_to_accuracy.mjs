@@ -6,12 +6,12 @@
 // Not a test: scripts/bench.sh runs it after bench/run_all.mjs. Needs the web bundle (build_wasm.sh).
 // Usage: node bench/time_to_accuracy.mjs [--web DIR] [--target 0.90] [--limit 240]
 //   --limit S  give up S seconds after the click (the demo's 6 epochs normally end well before)
-import { createServer } from 'node:http';
 import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServer } from './in_page.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // playwright-core from the bench's peers (install_deps.sh --bench) or the e2e tests (--tests)
@@ -29,20 +29,9 @@ const target = Number(opt('target', 0.90));
 const limitS = Number(opt('limit', 240));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// a plain static server (no COOP/COEP): the page picks its one-thread build
-const mime = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-const server = createServer(async (req, res) => {
-  const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  const file = path.join(webDir, path.normalize(url === '/' ? '/index.html' : url));
-  if (!file.startsWith(webDir)) { res.writeHead(403); res.end(); return; }
-  try {
-    const body = await readFile(file);
-    res.writeHead(200, { 'Content-Type': mime[path.extname(file)] || 'application/octet-stream', 'Content-Length': body.length });
-    res.end(body);
-  } catch { res.writeHead(404); res.end(); }
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const url = `http://127.0.0.1:${server.address().port}/`;
+// the benchmarks' static server; the page without ?coi=1 runs its one-thread build
+const server = await startServer(root, webDir);
+const url = `${server.base}/web/index.html`;
 
 const profile = await mkdtemp(path.join(os.tmpdir(), 'bc-tta-'));
 const ctx = await chromium.launchPersistentContext(profile, {
