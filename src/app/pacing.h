@@ -15,11 +15,12 @@ struct FramePacing {
     bool enabled = false;         // set by a platform that asks frame_due (the page)
     float busy_fps = 12;          // while training, tuning, evaluating or loading
     float idle_fps = 4;           // when nothing moves
-    // While a batch of images is classified in the drawing thread (the one-thread page), at most
-    // this: each frame drawn there costs the batch ~35 ms of that thread (measured: ~16 ms drawing,
-    // ~19 ms waiting for the browser to present it), so 10 frames/s took a third of the batch's time.
+    // While a batch of images is classified, at most this. In the one-thread page each frame drawn
+    // costs the batch ~35 ms of its thread (measured: ~16 ms drawing, ~19 ms waiting for the browser
+    // to present it), so 10 frames/s took a third of the batch's time; with a worker thread the frames
+    // and the browser's drawing of them take the cores the worker shares.
     float batch_fps = 5;
-    bool batch = false;           // set by the app before frame_due: a batch runs in this thread
+    bool batch = false;           // set by the app before frame_due: a batch of images runs
     double after_input_s = 0.5;   // full rate this long after input
     bool wake = true;             // a file, a command or an asset arrived: draw at the next refresh
     double last_draw = -1e9, last_input = -1e9;

@@ -462,7 +462,9 @@ void training_frame(AppState& s, double budget_ms) {
 bool app_frame_due(AppState& s, double now, bool input) {
     const bool evaluating = s.data.loaded && s.data.all.test.size() > 0 && s.models.needs_evaluation();
     const bool busy = working(s) || evaluating || !s.assets_pending.empty();
-    s.pacing.batch = classify_busy(s) && !classify_on_worker(s);
+    // a batch of images draws at most batch_fps: in the one-thread page the frames take the batch's
+    // thread; with a worker they take the cores it shares with the browser drawing them
+    s.pacing.batch = classify_busy(s);
     return frame_due(s.pacing, now, input, busy, s.stats.item_active);
 }
 

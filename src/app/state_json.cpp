@@ -110,7 +110,7 @@ void classify_json(std::ostringstream& o, const AppState& s) {
     }
     o << "}";
     const core::JobSnapshot& bs = c.batch_snap;
-    o << ",\"batch\":{\"busy\":" << b(classify_busy(s)) << ",\"queued\":" << c.queue.size() << ",\"done\":" << (c.batch ? bs.done : 0)
+    o << ",\"batch\":{\"busy\":" << b(classify_busy(s)) << ",\"worker\":" << b(classify_on_worker(s)) << ",\"queued\":" << c.queue.size() << ",\"done\":" << (c.batch ? bs.done : 0)
       << ",\"total\":" << (c.batch ? bs.total : 0) << ",\"status\":\"" << (c.batch ? core::job_status_name(bs.status) : "")
       << "\",\"rows\":" << c.batch_rows << ",\"seconds\":" << c.batch_seconds << ",\"rows_ms\":" << c.batch_rows_ms << ",\"phase_ms\":{";
     if (c.batch)

@@ -144,6 +144,9 @@ async function main() {
       await dropMany(page, 1000, 0);
       let s = await until((s) => s.classify.batch.busy && s.classify.batch.done >= 100 && s.layout.items['classify.cancel'], 60000);
       assert(s.classify.batch.busy && s.layout.items['classify.cancel'], 'no batch under way: ' + JSON.stringify(s.classify.batch));
+      // the threaded build classifies on a worker thread, the one-thread build between frames
+      const build = await page.evaluate(() => window.bloodcell.build);
+      assert(s.classify.batch.worker === (build === 'threads'), `the ${build} build: worker ${s.classify.batch.worker}`);
       const f0 = s.frames, t0 = Date.now();
       await sleep(1500);
       s = await state();
