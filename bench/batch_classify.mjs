@@ -30,11 +30,15 @@ const opt = (name, def) => { const i = args.indexOf('--' + name); return i >= 0 
 const webDir = path.resolve(opt('web', path.join(root, 'out/web')));
 const pbcDir = path.resolve(opt('pbc', path.join(root, '../shared/data/pbc_samples')));
 const N = Number(opt('images', 1000));
-// whether another process trains meanwhile (a speed figure is then not one of an idle machine)
-async function trainingRuns() {
+// other bloodcell processes meanwhile (a training run under nice 19, a prototype): a speed figure is
+// then not one of an idle machine. Each as 'name nice N: its arguments' (the process name, so a shell
+// whose command line mentions bloodcell does not count).
+async function otherProcesses() {
   const { execFileSync } = await import('node:child_process');
-  // (the process named bloodcell, with train among its arguments: not a shell whose text mentions it)
-  try { return /\btrain\b/.test(execFileSync('pgrep', ['-a', '-x', 'bloodcell'], { encoding: 'utf8' })); } catch { return false; }
+  try {
+    return execFileSync('ps', ['-eo', 'ni=,comm=,args='], { encoding: 'utf8' }).split('\n').map((l) => l.trim().split(/\s+/))
+      .filter((f) => f.length >= 2 && /^bloodcell/.test(f[1])).map((f) => `${f[1]} nice ${f[0]}: ${f.slice(3).join(' ').slice(0, 80)}`);
+  } catch { return []; }
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -118,11 +122,11 @@ try {
     fps: Number(((s.frames - frames0) / wall).toFixed(1)), ms_per_image: breakdown,
     files_handed_over_s: Number(((open.last - t0) / 1000).toFixed(2)), heap_mb: Number((maxHeap / 1048576).toFixed(1)), target: 300,
     machine: { cores: os.cpus().length, cpu: os.cpus()[0].model, load: os.loadavg() },
-    training_ran: await trainingRuns() };
+    other_processes: await otherProcesses() };
   console.log(`${s.classify.count} of ${N} images (${b.rows} through the batch job, ${b.skipped.length} skipped) in ${wall.toFixed(2)} s: ` +
     `${result.images_per_second} images/s end to end (target >= 300), ${result.in_slices_images_per_second} images/s inside the slices, ` +
     `${result.fps} frames/s drawn meanwhile, heap ${result.heap_mb} MB (${build} build)` +
-    (result.training_ran ? '; a training run (bloodcell train) ran meanwhile' : ''));
+    (result.other_processes.length ? `; meanwhile ${result.other_processes.length} other bloodcell process(es) ran: ${result.other_processes.join('; ')}` : ''));
   console.log('ms per image: ' + Object.entries(breakdown).map(([k, v]) => `${k} ${v}`).join(', ') +
     ` (files all handed over after ${result.files_handed_over_s} s)`);
 } finally {
