@@ -1,5 +1,6 @@
 // Image decoding (every PNG colour type, 16-bit, JPG), the BloodMNIST crop + resize, the full-size
 // PBC samples, and one case per malformed image.
+#include <tuple>
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -143,6 +144,27 @@ TEST_CASE("area resize averages blocks exactly, including fractional edges") {
     auto third = area_resize(img, Crop{0, 0, 3}, 2);  // 1.5 source pixels per output pixel
     // output (0,0) covers rows/cols [0,1.5): weights 1, .5 -> (0*1 + 10*.5 + 40*.5 + 50*.25) / 2.25
     CHECK(third[0] == (uint8_t)std::lround((0 + 5 + 20 + 12.5) / 2.25));
+}
+
+TEST_CASE("area_resize_fast (thumbnails) is within 1 of area_resize (exact on small cases)") {
+    Image img;
+    img.width = img.height = 4;
+    for (int i = 0; i < 16; ++i) img.rgb.insert(img.rgb.end(), {(uint8_t)(i * 10), 0, 255});
+    CHECK(area_resize_fast(img, Crop{0, 0, 4}, 2) == area_resize(img, Crop{0, 0, 4}, 2));
+    CHECK(area_resize_fast(img, Crop{0, 0, 3}, 2) == area_resize(img, Crop{0, 0, 3}, 2));
+    // a textured image: an off-centre crop shrunk, a crop kept at its size, a crop enlarged
+    Image x;
+    x.width = 37;
+    x.height = 23;
+    for (int i = 0; i < x.width * x.height * 3; ++i) x.rgb.push_back((uint8_t)((i * 73 + i / 7) % 256));
+    for (const auto& [im, crop, side] : {std::make_tuple(x, Crop{5, 2, 21}, 8), std::make_tuple(x, Crop{0, 0, 23}, 23),
+                                         std::make_tuple(x, Crop{14, 0, 23}, 64)}) {
+        auto a = area_resize(im, crop, side), b = area_resize_fast(im, crop, side);
+        REQUIRE(a.size() == b.size());
+        int worst = 0;
+        for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs((int)a[i] - (int)b[i]));
+        CHECK(worst <= 1);
+    }
 }
 
 TEST_CASE("a 28x28 image passes through unchanged") {

@@ -2,6 +2,9 @@
 // checked table, a zip or loose files read with every bad file listed and skipped, the seeded
 // held-out split, fine-tuning from a model file, and batches of files (ClassifyJob) with thumbnails,
 // duplicates skipped and files added while it runs. Real images: ../shared/data/pbc_samples.
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -225,16 +228,83 @@ TEST_CASE("ClassifyJob batches: thumbnails, duplicates skipped by content, files
     CHECK(first[0].crop.side == 200);
     CHECK(first[0].top == -1);  // no model: decoded and reduced only
     CHECK(job.take_ready().empty());
-    CHECK_FALSE(job.step({2, 0}));
-    job.add({{"c.jpg", ne}, {"d.png", {'x'}}});
-    CHECK(job.snapshot().status == core::JobStatus::running);
-    CHECK(job.snapshot().total == 5);
+    std::vector<core::ClassifyItem> more{{"c.jpg", ne}, {"d.png", {'x'}}};
+    CHECK(job.add(more));
+    CHECK(more.empty());
+    CHECK(job.pending() == 3);
     while (job.step({})) {
     }
+    CHECK(job.snapshot().status == core::JobStatus::done);
+    CHECK(job.snapshot().total == 5);
     std::vector<core::ClassifyResult> rest = job.take_ready();
     REQUIRE(rest.size() == 3);
     CHECK(rest[0].duplicate);
     CHECK(rest[0].error == "a again.jpg: duplicate of a.jpg (the same bytes)");
     CHECK(rest[1].error == "c.jpg: duplicate of b.jpg (the same bytes)");
     CHECK(rest[2].error == "d.png: not an image (unknown format; want PNG or JPG)");
+    // a finished job takes no more files: they stay with the caller, for a new job
+    std::vector<core::ClassifyItem> late{{"e.jpg", ba}};
+    CHECK_FALSE(job.add(late));
+    REQUIRE(late.size() == 1);
+    CHECK(late[0].bytes == ba);
 }
+
+TEST_CASE("ClassifyJob: files already known (the review session's) are duplicates too; a cancelled job takes no more") {
+    auto ba = pbc("BA_174705.jpg"), ne = pbc("BNE_436110.jpg");
+    core::ClassifyOptions o;
+    o.skip_duplicates = true;
+    o.known = {{core::content_key(ba.data(), ba.size()), "BA_174705.jpg, already in the session"}};
+    core::ClassifyJob job(nullptr, {{"copy.jpg", ba}, {"b.jpg", ne}}, o);
+    while (job.step({})) {
+    }
+    std::vector<core::ClassifyResult> r = job.take_ready();
+    REQUIRE(r.size() == 2);
+    CHECK(r[0].duplicate);
+    CHECK(r[0].error == "copy.jpg: duplicate of BA_174705.jpg, already in the session (the same bytes)");
+    CHECK(r[1].error.empty());
+    CHECK(r[1].key == core::content_key(ne.data(), ne.size()));  // the caller keeps it for later batches
+
+    core::ClassifyJob c(nullptr, {{"b.jpg", ne}}, o);
+    c.cancel();
+    std::vector<core::ClassifyItem> more{{"x.jpg", ne}};
+    CHECK_FALSE(c.add(more));
+    CHECK(more.size() == 1);
+}
+
+#if BLOODCELL_HAVE_THREADS
+TEST_CASE("ClassifyJob on a worker thread: files added and results taken from another thread, each once, in order") {
+    auto ba = pbc("BA_174705.jpg"), ne = pbc("BNE_436110.jpg");
+    core::ClassifyOptions o;
+    o.thumb_side = 16;
+    o.chunk = 3;
+    std::vector<core::ClassifyItem> items;
+    for (int i = 0; i < 10; ++i) items.push_back({"f" + std::to_string(i) + ".jpg", i % 2 ? ne : ba});
+    core::ClassifyJob job(nullptr, std::move(items), o);
+    std::atomic<bool> stop{false};
+    std::thread worker([&] {
+        while (!stop.load())
+            if (!job.step({2, 0})) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+    std::vector<std::string> names;
+    int added = 0;
+    for (int spins = 0; spins < 20000 && names.size() < 30; ++spins) {
+        if (added < 20) {
+            std::vector<core::ClassifyItem> more{{"g" + std::to_string(added) + ".jpg", ba}};
+            if (job.add(more)) ++added;
+        }
+        for (core::ClassifyResult& r : job.take_ready()) {
+            CHECK(r.error.empty());
+            CHECK(r.thumb.size() == 16u * 16 * 3);
+            names.push_back(r.name);
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    stop.store(true);
+    worker.join();
+    for (core::ClassifyResult& r : job.take_ready()) names.push_back(r.name);
+    // the files added before the job finished are classified; any refused stayed with this thread
+    REQUIRE(names.size() == (size_t)(10 + added));
+    for (int i = 0; i < 10; ++i) CHECK(names[i] == "f" + std::to_string(i) + ".jpg");
+    for (int i = 0; i < added; ++i) CHECK(names[10 + i] == "g" + std::to_string(i) + ".jpg");
+}
+#endif

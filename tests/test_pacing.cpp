@@ -32,6 +32,14 @@ TEST_CASE("pacing: work under way draws at busy_fps, every other refresh goes to
     CHECK(n <= 121);
     p.busy_fps = 5;
     CHECK(drawn(p, 10.0, 10.0, true) == doctest::Approx(50).epsilon(0.05));
+    // a batch of images in the drawing thread: at most batch_fps (the slider's rate when lower)
+    p.busy_fps = 12;
+    p.batch = true;
+    p.batch_fps = 4;
+    CHECK(drawn(p, 20.0, 10.0, true) == doctest::Approx(40).epsilon(0.05));
+    p.busy_fps = 2;
+    CHECK(drawn(p, 30.0, 10.0, true) == doctest::Approx(20).epsilon(0.05));
+    p.batch = false;
     // the work's budget: until the next frame is due
     app::FramePacing q;
     q.wake = false;
@@ -39,6 +47,11 @@ TEST_CASE("pacing: work under way draws at busy_fps, every other refresh goes to
     REQUIRE(app::frame_due(q, 5.0, false, true, false));
     CHECK(app::ms_until_frame(q, 5.02, 4.0) == doctest::Approx(80.0));
     CHECK(app::ms_until_frame(q, 5.099, 4.0) == doctest::Approx(4.0));  // never below the minimum
+    // aligned to the display's refreshes (every 10 ms here): work until a quarter refresh before the
+    // refresh at which the frame is due, so the thread neither idles nor delays the frame
+    CHECK(app::work_budget_ms(q, 5.02, 4.0, 10.0) == doctest::Approx(77.5));   // due at 5.10: 8 refreshes on
+    CHECK(app::work_budget_ms(q, 5.087, 4.0, 10.0) == doctest::Approx(7.5));   // 13 ms left: the next refresh draws
+    CHECK(app::work_budget_ms(q, 5.098, 4.0, 10.0) == doctest::Approx(4.0));   // 2 ms left: the minimum
 }
 
 TEST_CASE("pacing: input draws at once and at full rate for a moment, as does a held item") {

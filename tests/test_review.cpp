@@ -274,6 +274,7 @@ TEST_CASE("review: a saved session loads back as it was") {
         const app::ReviewRow &x = s.at(i), &y = b.at(i);
         CHECK(y.id == x.id);
         CHECK(y.file == x.file);
+        CHECK(y.key == x.key);
         CHECK(y.width == x.width);
         CHECK(y.crop.side == x.crop.side);
         CHECK(y.crop.x0 == x.crop.x0);
@@ -318,6 +319,32 @@ TEST_CASE("review: a saved session loads back as it was") {
         for (int j = i + 1; j < now.size(); ++j) CHECK(now.at(i).id != now.at(j).id);
 }
 
+TEST_CASE("review: rows keep their file's content key; a format-1 session (no keys) still loads, keys 0") {
+    app::ReviewSession s;
+    app::ReviewRow r = row("x.png", 1, 1);
+    r.key = 0x0123456789abcdefull;
+    s.add(r);
+    auto b = s.save();
+    auto back = app::ReviewSession::load(b.data(), b.size(), "session");
+    REQUIRE_MESSAGE(back.ok(), back.error);
+    CHECK(back.value.at(0).key == 0x0123456789abcdefull);
+    // the same bytes as format 1 wrote them: version 1, no key after the file name
+    // (header: 8 magic + 4 version + 8 next id + 3 flags + 4 rows = 27; the row: 8 id + 4 + 5 "x.png")
+    const size_t key_at = 27 + 8 + 4 + 5;
+    CHECK(b[key_at] == 0xef);
+    b.erase(b.begin() + key_at, b.begin() + key_at + 8);
+    b[8] = 1;
+    b.resize(b.size() - 4);
+    const uint32_t c = core::crc32(b.data(), b.size());
+    for (int i = 0; i < 4; ++i) b.push_back((uint8_t)(c >> (8 * i)));
+    back = app::ReviewSession::load(b.data(), b.size(), "session");
+    REQUIRE_MESSAGE(back.ok(), back.error);
+    REQUIRE(back.value.size() == 1);
+    CHECK(back.value.at(0).file == "x.png");
+    CHECK(back.value.at(0).key == 0);
+    CHECK(back.value.at(0).probs == s.at(0).probs);
+}
+
 TEST_CASE("review: a damaged saved session is refused with what is wrong") {
     app::ReviewSession s = five();
     auto good = s.save();
@@ -332,8 +359,8 @@ TEST_CASE("review: a damaged saved session is refused with what is wrong") {
     flipped[good.size() / 2] ^= 0x40;
     CHECK(load(flipped) == "review-session.bcr: damaged: checksum mismatch (" + std::to_string(good.size()) + " bytes, cut short or changed)");
     auto future = good;
-    future[8] = 2;
-    CHECK(load(future) == "review-session.bcr: saved by another version of bloodcell (format 2, this app reads 1)");
+    future[8] = 3;
+    CHECK(load(future) == "review-session.bcr: saved by another version of bloodcell (format 3, this app reads 1 to 2)");
     // well-formed bytes with an impossible row (a checksum that matches): refused by the row checks
     auto reseal = [](std::vector<uint8_t> b) {
         b.resize(b.size() - 4);

@@ -257,6 +257,7 @@ void app_shutdown(AppState& s) {
     s.classify.views.clear();
     s.features.gray_tex.release();
     s.features.glcm_tex.release();
+    classify_shutdown(s);
     training_shutdown(s);
     release_compare_views(s);
     gfx_shutdown();

@@ -146,6 +146,7 @@ struct ImageView {
     std::string heat_error;              // why there is none (a feature model)
 };
 constexpr int kKeepOriginals = 32;
+struct BatchWorker;  // batch.cpp
 struct ClassifyState {
     ReviewSession review;
     bool dragging_crop = false;          // the crop box is being dragged on the original
@@ -169,9 +170,13 @@ struct ClassifyState {
     // rows keep thumbnails only
     std::vector<core::ClassifyItem> queue;
     std::unique_ptr<core::ClassifyJob> batch;
+    // with threads (the threaded page, the desktop) a worker thread steps `batch` (batch.cpp); it is
+    // joined before the job goes, and when the app ends (classify_shutdown)
+    std::shared_ptr<BatchWorker> batch_worker;
     core::JobSnapshot batch_snap;        // of `batch`, at the end of its last slice
     int batch_rows = 0;                  // rows the running batch added
     double batch_seconds = 0;            // time spent in its slices
+    double batch_rows_ms = 0;            // time spent making its results rows of the review
     std::vector<std::string> skipped;    // "file: why" of every file a batch skipped, this run
 };
 constexpr int kClassifyAtOnce = 4;       // up to this many queued files are classified in the frame
@@ -320,6 +325,8 @@ void classify_rerun_all(AppState& s);
 // left of a batch (the rows classified so far stay); whether a batch runs or files wait.
 void classify_enqueue(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
 double classify_work(AppState& s, double budget_ms);   // returns the milliseconds spent
+void classify_shutdown(AppState& s);                   // stops the batch's worker thread
+bool classify_on_worker(const AppState& s);            // a worker thread steps the batch
 void classify_cancel_batch(AppState& s);
 bool classify_busy(const AppState& s);
 void draw_batch_progress(AppState& s);                   // the progress bar, Cancel, the skipped files
@@ -338,6 +345,9 @@ std::string save_review_report(AppState& s);  // "" or the problem
 // Classifies row `row` again from another crop of its original (the cell was not centred); false
 // when this run no longer has the original (a restored row, or one of many).
 bool classify_recrop(AppState& s, int row, core::Crop crop);
+// Why row `row`'s crop cannot be moved, in words for the user; "" when it can (this run has its
+// original). Rows of a batch or of a saved session keep a thumbnail only.
+std::string classify_recrop_note(const ClassifyState& c, int row);
 // Moves the selection by `delta` rows of the displayed order (the keyboard's arrows).
 void review_move(AppState& s, int delta);
 // The texture set of a row, made on first use; null for a bad row index.

@@ -1,21 +1,64 @@
 // Batches of images (issue 12 item 7): files handed over wait in a queue; up to kClassifyAtOnce are
 // classified in the frame with their originals (the crop can be dragged), more go through one
-// core::ClassifyJob stepped in slices between frames (app_background in the page, 20 ms of each
-// frame on the desktop), so the page keeps drawing; its rows keep the 28x28 input and a thumbnail,
-// never the decoded original, so memory stays bounded. A progress bar with Cancel shows while it
-// runs; files that are not images, cannot be decoded or repeat an earlier file are listed with the
-// reason and skipped, and the rest goes on.
+// core::ClassifyJob: with threads (the threaded page, the desktop) a worker thread steps it with its
+// own copy of the model and each frame takes the finished rows; in the one-thread page it is stepped
+// in slices between frames (app_background), so the page keeps drawing. Its rows keep the 28x28
+// input and a thumbnail, never the decoded original, so memory stays bounded (and their crop cannot
+// be moved: the panel says so). A progress bar with Cancel shows while it runs; files that are not
+// images, cannot be decoded or repeat an earlier file of the batch or a row of the session are listed
+// with the reason and skipped, and the rest goes on.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#if BLOODCELL_HAVE_THREADS
+#include <thread>
+#endif
 
 #include "app/app.h"
+#include "core/nn/tensor.h"
 #include "app/inspect.h"
 #include "app/ui.h"
 #include "imgui.h"
 
 namespace app {
+
+// The thread that steps a batch (threaded builds): until the job finishes or stop is set.
+struct BatchWorker {
+    std::atomic<bool> stop{false};
+#if BLOODCELL_HAVE_THREADS
+    std::thread thread;
+    BatchWorker(core::ClassifyJob* job, int threads) {
+        thread = std::thread([this, job, threads] {
+            core::nn::set_thread_limit(threads);
+            while (!stop.load() && job->step({0, 20.0})) {
+            }
+        });
+    }
+    ~BatchWorker() { join(); }
+    void join() {
+        stop.store(true);
+        if (thread.joinable()) thread.join();
+    }
+#else
+    BatchWorker(core::ClassifyJob*, int) {}
+    void join() {}
+#endif
+};
+
+static bool on_worker(const ClassifyState& c) { return c.batch_worker != nullptr; }
+bool classify_on_worker(const AppState& s) { return on_worker(s.classify); }
+
+static void stop_batch_worker(ClassifyState& c) {
+    if (c.batch_worker) c.batch_worker->join();
+    c.batch_worker.reset();
+}
+
+void classify_shutdown(AppState& s) {
+    if (s.classify.batch) s.classify.batch->cancel();
+    stop_batch_worker(s.classify);
+}
 
 void classify_enqueue(AppState& s, const std::string& name, const uint8_t* bytes, size_t size) {
     ClassifyState& c = s.classify;
@@ -27,23 +70,45 @@ bool classify_busy(const AppState& s) {
     return !s.classify.queue.empty() || (s.classify.batch && !s.classify.batch_snap.finished());
 }
 
+static void batch_finished(AppState& s);
+static void take_results(AppState& s);
+
 static void start_or_extend_batch(AppState& s) {
     ClassifyState& c = s.classify;
+    if (c.batch && !c.batch_snap.finished() && c.batch->add(c.queue)) return;  // the running job takes them
     if (c.batch && !c.batch_snap.finished()) {
-        c.batch->add(std::move(c.queue));
-    } else {
-        core::ClassifyOptions o;
-        o.tta = c.tta;
-        o.thumb_side = kThumbSide;
-        o.skip_duplicates = true;
-        StoredModel* m = s.models.active_model();
-        c.batch = std::make_unique<core::ClassifyJob>(m ? m->model : nullptr, std::move(c.queue), o);
-        c.batch_rows = 0;
-        c.batch_seconds = 0;
-        s.log.info("Classifying a batch of " + std::to_string(c.batch->snapshot().total) + " images");
+        // it finished between its last snapshot and now: its end first, then a new job for these
+        stop_batch_worker(c);
+        c.batch_snap = c.batch->snapshot();
+        take_results(s);
+        batch_finished(s);
     }
+    stop_batch_worker(c);
+    core::ClassifyOptions o;
+    o.tta = c.tta;
+    o.thumb_side = kThumbSide;
+    o.skip_duplicates = true;
+    // the files already in the session are duplicates too (rows of older saved sessions have no key)
+    for (int i = 0; i < c.review.size(); ++i)
+        if (c.review.at(i).key) o.known.emplace_back(c.review.at(i).key, c.review.at(i).file + ", already in the session");
+    StoredModel* m = s.models.active_model();
+    std::shared_ptr<core::Model> model = m ? m->model : nullptr;
+    const bool threads = BLOODCELL_HAVE_THREADS != 0;
+    if (model && threads) {
+        // the worker predicts with its own copy: the frame's thread uses the model in use meanwhile
+        // (single images, Compare's evaluation, heat maps), and a network's forward pass keeps state
+        std::vector<uint8_t> bytes = model->save();
+        auto copy = core::Model::load(bytes.data(), bytes.size(), m->label);
+        model = copy ? std::make_shared<core::Model>(std::move(copy.value)) : nullptr;
+    }
+    c.batch = std::make_unique<core::ClassifyJob>(model, std::move(c.queue), o);
     c.queue.clear();
+    c.batch_rows = 0;
+    c.batch_seconds = 0;
+    c.batch_rows_ms = 0;
     c.batch_snap = c.batch->snapshot();
+    s.log.info("Classifying a batch of " + std::to_string(c.batch_snap.total) + " images" + (threads ? " on a worker thread" : ""));
+    if (threads) c.batch_worker = std::make_shared<BatchWorker>(c.batch.get(), s.platform.worker_threads);
 }
 
 // The finished results of the batch become rows of the review.
@@ -51,6 +116,7 @@ static void take_results(AppState& s) {
     ClassifyState& c = s.classify;
     std::vector<core::ClassifyResult> ready = c.batch->take_ready();
     if (ready.empty()) return;
+    const auto t0 = std::chrono::steady_clock::now();
     StoredModel* m = s.models.active_model();
     Prediction p;
     p.date = iso_date_utc((long long)std::time(nullptr));
@@ -69,6 +135,7 @@ static void take_results(AppState& s) {
         }
         ReviewRow row;
         row.file = r.name;
+        row.key = r.key;
         row.width = r.width;
         row.height = r.height;
         row.crop = r.crop;
@@ -82,6 +149,7 @@ static void take_results(AppState& s) {
         ++c.batch_rows;
     }
     s.show_welcome = false;
+    c.batch_rows_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
 static void batch_finished(AppState& s) {
@@ -109,9 +177,10 @@ double classify_work(AppState& s, double budget_ms) {
         for (core::ClassifyItem& it : few) classify_image(s, it.name, it.bytes.data(), it.bytes.size());
     } else {
         if (!c.queue.empty()) start_or_extend_batch(s);
-        // at least one image a slice, so a batch moves even when the frames leave no time
-        c.batch->step({budget_ms > 0 ? 0L : 1L, std::max(0.0, budget_ms)});
+        if (!on_worker(c))  // at least one image a slice, so a batch moves even when the frames leave no time
+            c.batch->step({budget_ms > 0 ? 0L : 1L, std::max(0.0, budget_ms)});
         c.batch_snap = c.batch->snapshot();
+        if (c.batch_snap.finished()) stop_batch_worker(c);  // (it has returned: the join is at once)
         c.batch_seconds = c.batch_snap.seconds;
         take_results(s);
         if (c.batch_snap.finished()) batch_finished(s);
@@ -125,8 +194,10 @@ void classify_cancel_batch(AppState& s) {
     c.queue.clear();
     if (!c.batch || c.batch_snap.finished()) return;
     c.batch->cancel();
-    c.batch->step({1, 0});  // records the cancellation
+    stop_batch_worker(c);   // waits for the worker's slice in progress
+    c.batch->step({1, 0});  // records the cancellation (unless the job finished first)
     c.batch_snap = c.batch->snapshot();
+    c.batch_seconds = c.batch_snap.seconds;
     take_results(s);
     batch_finished(s);
 }

@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "app/app.h"
+#include "core/labelled.h"
 
 namespace app {
 
@@ -123,6 +124,7 @@ void classify_image(AppState& s, const std::string& name, const uint8_t* bytes, 
     const core::Image& im = img.value;
     ReviewRow row;
     row.file = name;
+    row.key = core::content_key(bytes, size);
     row.width = im.width;
     row.height = im.height;
     row.crop = core::bloodmnist_crop(im.width, im.height);
@@ -164,6 +166,18 @@ bool classify_recrop(AppState& s, int row, core::Crop crop) {
     predict_row(s, row);
     s.features.computed_key = 0;
     return true;
+}
+
+std::string classify_recrop_note(const ClassifyState& c, int row) {
+    if (row < 0 || row >= c.review.size()) return "";
+    auto v = c.views.find(c.review.at(row).id);
+    if (v == c.views.end() || !v->second.original)
+        return "Its crop cannot be moved: images of a batch (more than " + std::to_string(kClassifyAtOnce) +
+               " at once) and of a saved session keep only their thumbnail, not the original. Drop this file on its own to move the crop.";
+    if (v->second.original_rgb.empty())
+        return "Its crop can no longer be moved: only the newest " + std::to_string(kKeepOriginals) +
+               " images keep their original. Drop this file again to move the crop.";
+    return "";
 }
 
 void classify_rgb28(AppState& s, const std::string& name, const uint8_t* rgb28) {

@@ -15,6 +15,12 @@ struct FramePacing {
     bool enabled = false;         // set by a platform that asks frame_due (the page)
     float busy_fps = 12;          // while training, tuning, evaluating or loading
     float idle_fps = 4;           // when nothing moves
+    // While a batch of images is classified, at most this. In the one-thread page each frame drawn
+    // costs the batch ~35 ms of its thread (measured: ~16 ms drawing, ~19 ms waiting for the browser
+    // to present it), so 10 frames/s took a third of the batch's time; with a worker thread the frames
+    // and the browser's drawing of them take the cores the worker shares.
+    float batch_fps = 5;
+    bool batch = false;           // set by the app before frame_due: a batch of images runs
     double after_input_s = 0.5;   // full rate this long after input
     bool wake = true;             // a file, a command or an asset arrived: draw at the next refresh
     double last_draw = -1e9, last_input = -1e9;
@@ -28,5 +34,11 @@ bool frame_due(FramePacing& p, double now, bool input, bool busy, bool active);
 // Milliseconds until the next frame is due while busy (at least min_ms): the budget of the work a
 // refresh that does not draw may do in the drawing thread.
 double ms_until_frame(const FramePacing& p, double now, double min_ms);
+
+// The budget of the work in a refresh that does not draw (the one-thread page): until a quarter of a
+// refresh before the refresh at which the next frame is due (refreshes every refresh_ms, the display's
+// beat), at least min_ms. Work that stops earlier leaves the thread idle until the next refresh; work
+// that runs past that refresh delays the frame.
+double work_budget_ms(const FramePacing& p, double now, double min_ms, double refresh_ms = 1000.0 / 60);
 
 }  // namespace app

@@ -247,8 +247,15 @@ static void draw_result(AppState& s, int row) {
     ImVec2 sz(v.preview_w * sc, v.preview_h * sc);
     const bool heat = s.classify.heat && classify_heat(s, row);
     ImGui::BeginGroup();
-    ImGui::TextDisabled(!v.original ? "The crop (saved thumbnail)" : v.original_rgb.empty() ? "Original, crop in cyan" : "Original: drag the crop");
+    ImGui::TextDisabled(!v.original ? "The crop (thumbnail only)" : v.original_rgb.empty() ? "Original, crop in cyan" : "Original: drag the crop");
     draw_original(s, row, sz);
+    const std::string note = classify_recrop_note(s.classify, row);
+    if (!note.empty()) {  // plainly, under the image: this crop stays where it is
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::max(sz.x, e * 9));
+        ImGui::TextDisabled("%s", note.c_str());
+        ImGui::PopTextWrapPos();
+        ui::mark_item("classify.recrop_note");
+    }
     ImGui::EndGroup();
     ImGui::SameLine(0, e * 1.2f);
     ImGui::BeginGroup();

@@ -176,7 +176,7 @@ Differential ReviewSession::differential() const {
 
 std::vector<uint8_t> make_thumbnail(const core::Image& img, const core::Crop& crop) {
     if (img.width <= 0 || img.height <= 0 || crop.side <= 0) return {};
-    return core::area_resize(img, crop, kThumbSide);
+    return core::area_resize_fast(img, crop, kThumbSide);
 }
 
 std::string iso_date_utc(long long unix_seconds) {

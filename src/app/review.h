@@ -27,6 +27,7 @@ constexpr int kThumbSide = 64;  // thumbnails: the crop, kThumbSide x kThumbSide
 struct ReviewRow {
     uint64_t id = 0;                  // unique within the session (set by ReviewSession::add)
     std::string file;
+    uint64_t key = 0;                 // core::content_key of the file's bytes (duplicates), 0 unknown
     int width = 0, height = 0;        // of the original image
     core::Crop crop;
     std::vector<uint8_t> input;       // 28x28x3, what the model sees (kept to classify again)

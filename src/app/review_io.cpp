@@ -166,14 +166,14 @@ std::string ReviewSession::report_html(const ReportInfo& info) const {
 
 // [SECTION] bytes
 // A saved session, little-endian:
-//   "BCREVIEW" (8 bytes), u32 version (1), u64 next id, u8 sort column, u8 descending, u8 unsure only,
+//   "BCREVIEW" (8 bytes), u32 version (2; 1 is read too), u64 next id, u8 sort column, u8 descending, u8 unsure only,
 //   u32 rows, the rows, u32 cleared rows (kept for Undo), those rows, u32 CRC-32 of everything before.
-// A row: u64 id, str file, i32 width, height, crop x0, y0, side, blob input (0 or 28x28x3),
+// A row: u64 id, str file, [version 2: u64 content key of the file, 0 unknown], i32 width, height, crop x0, y0, side, blob input (0 or 28x28x3),
 //   blob thumbnail (0 or kThumbSide^2 x 3), u8 n probabilities (0 or 8) + n f32, i8 predicted,
 //   u8 unsure, i8 reviewed, str model, model file, model CRC-32, date. str and blob: u32 length + bytes.
 namespace {
 constexpr char kMagic[8] = {'B', 'C', 'R', 'E', 'V', 'I', 'E', 'W'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: rows keep their file's content key (duplicates across batches)
 constexpr uint32_t kMaxString = 1 << 16, kMaxRows = 1 << 20;
 
 struct Writer {
@@ -188,6 +188,7 @@ struct Writer {
     void row(const ReviewRow& r) {
         u64(r.id);
         str(r.file);
+        u64(r.key);
         for (int v : {r.width, r.height, r.crop.x0, r.crop.y0, r.crop.side}) u32((uint32_t)v);
         blob(r.input);
         blob(r.thumb);
@@ -236,9 +237,10 @@ struct Reader {
 };
 
 // Reads one row; "" or what is wrong with it (bad set when the bytes ran out).
-std::string read_row(Reader& r, ReviewRow& row) {
+std::string read_row(Reader& r, ReviewRow& row, uint32_t version) {
     row.id = r.u64();
     row.file = r.str();
+    if (version >= 2) row.key = r.u64();
     int* ints[] = {&row.width, &row.height, &row.crop.x0, &row.crop.y0, &row.crop.side};
     for (int* v : ints) *v = (int)r.u32();
     row.input = r.blob();
@@ -287,8 +289,8 @@ core::Result<ReviewSession> ReviewSession::load(const uint8_t* bytes, size_t siz
     r.at = 8;
     const uint32_t version = r.u32();
     if (r.bad) return err("truncated: " + std::to_string(size) + " bytes end inside the header");
-    if (version != kVersion)
-        return err("saved by another version of bloodcell (format " + std::to_string(version) + ", this app reads " +
+    if (version < 1 || version > kVersion)
+        return err("saved by another version of bloodcell (format " + std::to_string(version) + ", this app reads 1 to " +
                    std::to_string(kVersion) + ")");
     if (size < 12 + 4 || core::crc32(bytes, size - 4) != (uint32_t)(bytes[size - 4] | bytes[size - 3] << 8 | bytes[size - 2] << 16 | (uint32_t)bytes[size - 1] << 24))
         return err("damaged: checksum mismatch (" + std::to_string(size) + " bytes, cut short or changed)");
@@ -304,7 +306,7 @@ core::Result<ReviewSession> ReviewSession::load(const uint8_t* bytes, size_t siz
         if (count > kMaxRows) return err("damaged: claims " + std::to_string(count) + " rows");
         for (uint32_t i = 0; i < count && !r.bad; ++i) {
             ReviewRow row;
-            std::string why = read_row(r, row);
+            std::string why = read_row(r, row, version);
             if (!why.empty()) return err("damaged: row " + std::to_string(i + 1) + ": " + why);
             if (!r.bad) list->push_back(std::move(row));
         }

@@ -462,13 +462,16 @@ void training_frame(AppState& s, double budget_ms) {
 bool app_frame_due(AppState& s, double now, bool input) {
     const bool evaluating = s.data.loaded && s.data.all.test.size() > 0 && s.models.needs_evaluation();
     const bool busy = working(s) || evaluating || !s.assets_pending.empty();
+    // a batch of images draws at most batch_fps: in the one-thread page the frames take the batch's
+    // thread; with a worker they take the cores it shares with the browser drawing them
+    s.pacing.batch = classify_busy(s);
     return frame_due(s.pacing, now, input, busy, s.stats.item_active);
 }
 
 void app_background(AppState& s, double now) {
     // until the next frame is due: the run in one-thread builds (with threads a worker trains), the
     // tuning grid's trials in any build (they run in this thread)
-    training_frame(s, ms_until_frame(s.pacing, now, 4.0));
+    training_frame(s, work_budget_ms(s.pacing, now, 4.0));
 }
 
 void training_data_changed(AppState& s) {

@@ -78,7 +78,8 @@ void labelled_json(std::ostringstream& o, const AppState& s) {
 void classify_json(std::ostringstream& o, const AppState& s) {
     const ClassifyState& c = s.classify;
     const ReviewSession& r = c.review;
-    o << ",\"classify\":{\"count\":" << r.size() << ",\"selected\":" << c.selected << ",\"items\":[";
+    o << ",\"classify\":{\"count\":" << r.size() << ",\"selected\":" << c.selected << ",\"recrop_note\":\""
+      << json_escape(classify_recrop_note(c, c.selected)) << "\",\"items\":[";
     for (int i = 0; i < r.size(); ++i) {
         const ReviewRow& it = r.at(i);
         o << (i ? "," : "") << "{\"name\":\"" << json_escape(it.file) << "\",\"width\":" << it.width << ",\"height\":" << it.height
@@ -109,9 +110,12 @@ void classify_json(std::ostringstream& o, const AppState& s) {
     }
     o << "}";
     const core::JobSnapshot& bs = c.batch_snap;
-    o << ",\"batch\":{\"busy\":" << b(classify_busy(s)) << ",\"queued\":" << c.queue.size() << ",\"done\":" << (c.batch ? bs.done : 0)
+    o << ",\"batch\":{\"busy\":" << b(classify_busy(s)) << ",\"worker\":" << b(classify_on_worker(s)) << ",\"queued\":" << c.queue.size() << ",\"done\":" << (c.batch ? bs.done : 0)
       << ",\"total\":" << (c.batch ? bs.total : 0) << ",\"status\":\"" << (c.batch ? core::job_status_name(bs.status) : "")
-      << "\",\"rows\":" << c.batch_rows << ",\"seconds\":" << c.batch_seconds
+      << "\",\"rows\":" << c.batch_rows << ",\"seconds\":" << c.batch_seconds << ",\"rows_ms\":" << c.batch_rows_ms << ",\"phase_ms\":{";
+    if (c.batch)
+        for (size_t i = 0; i < bs.phase_ms.size(); ++i) o << (i ? "," : "") << "\"" << bs.phase_ms[i].first << "\":" << bs.phase_ms[i].second;
+    o << "}"
       << ",\"memory\":" << (s.platform.memory_bytes ? s.platform.memory_bytes() : 0) << ",\"skipped\":[";
     for (size_t i = 0; i < c.skipped.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(c.skipped[i]) << "\"";
     o << "]},\"labelled\":";

@@ -32,6 +32,11 @@ Crop bloodmnist_crop(int width, int height);
 // Area-average resize of a square region of `img` to out_side x out_side (RGB).
 std::vector<uint8_t> area_resize(const Image& img, const Crop& crop, int out_side);
 
+// The same area average computed separably in float (rows, then columns): about 3x faster, and within
+// 1 of area_resize per channel (the summation order and precision differ). For display (thumbnails),
+// never for a model's input, whose exact value area_resize defines.
+std::vector<uint8_t> area_resize_fast(const Image& img, const Crop& crop, int out_side);
+
 // Full path: crop + area resize to 28x28x3 uint8. A 28x28 input is returned unchanged.
 std::vector<uint8_t> to_bloodmnist(const Image& img);
 

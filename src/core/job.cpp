@@ -456,29 +456,44 @@ void TuneJob::work(Budget b) {
 Model TuneJob::take_best_model() { return best_ ? std::move(*best_) : Model(); }
 
 // [SECTION] ClassifyJob
+static ClassifyOptions with_tta(bool tta) {
+    ClassifyOptions o;
+    o.tta = tta;
+    return o;
+}
+
 ClassifyJob::ClassifyJob(std::shared_ptr<Model> model, std::vector<ClassifyItem> items, bool tta)
-    : ClassifyJob(std::move(model), std::move(items), ClassifyOptions{tta}) {}
+    : ClassifyJob(std::move(model), std::move(items), with_tta(tta)) {}
 
 ClassifyJob::ClassifyJob(std::shared_ptr<Model> model, std::vector<ClassifyItem> items, const ClassifyOptions& options)
     : model_(std::move(model)), items_(std::move(items)), opt_(options) {
     opt_.chunk = std::max(1, opt_.chunk);
+    for (const auto& k : opt_.known) seen_.push_back(k);
+    std::stable_sort(seen_.begin(), seen_.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    seen_.erase(std::unique(seen_.begin(), seen_.end(), [](const auto& x, const auto& y) { return x.first == y.first; }), seen_.end());
+    opt_.known.clear();
     state_.title = "classify " + std::to_string(items_.size()) + " images";
     state_.total = (long)items_.size();
     publish();
 }
 
-void ClassifyJob::add(std::vector<ClassifyItem> items) {
+bool ClassifyJob::add(std::vector<ClassifyItem>& items) {
+    std::lock_guard<std::mutex> lock(io_);
+    if (closed_ || cancel_requested()) return false;
     for (ClassifyItem& it : items) items_.push_back(std::move(it));
-    state_.total = (long)items_.size();
-    state_.title = "classify " + std::to_string(items_.size()) + " images";
-    if (state_.status == JobStatus::done) state_.status = JobStatus::running;
-    state_.progress = items_.empty() ? 1.0 : (double)predicted_ / items_.size();
-    publish();
+    items.clear();
+    return true;
+}
+
+int ClassifyJob::pending() const {
+    std::lock_guard<std::mutex> lock(io_);
+    return (int)(items_.size() - results_.size());
 }
 
 std::vector<ClassifyResult> ClassifyJob::take_ready() {
+    std::lock_guard<std::mutex> lock(io_);
     std::vector<ClassifyResult> out;
-    for (; taken_ < predicted_; ++taken_) {
+    for (; taken_ < results_.size(); ++taken_) {
         ClassifyResult& r = results_[taken_];
         out.push_back(std::move(r));
         r.name = out.back().name;
@@ -487,22 +502,28 @@ std::vector<ClassifyResult> ClassifyJob::take_ready() {
     return out;
 }
 
-// One network call for the decoded images not yet predicted.
+// One network call for the decoded images not yet predicted, which then become results.
 void ClassifyJob::predict_pending() {
     std::vector<size_t> idx;
-    for (size_t i = predicted_; i < results_.size(); ++i)
-        if (results_[i].error.empty()) idx.push_back(i);
+    for (size_t i = 0; i < fresh_.size(); ++i)
+        if (fresh_[i].error.empty()) idx.push_back(i);
     if (!idx.empty() && model_) {
+        const double t0 = now_ms();
         std::vector<uint8_t> batch(idx.size() * kImageBytes);
-        for (size_t k = 0; k < idx.size(); ++k) std::copy(results_[idx[k]].input.begin(), results_[idx[k]].input.end(), batch.begin() + (long)(k * kImageBytes));
+        for (size_t k = 0; k < idx.size(); ++k) std::copy(fresh_[idx[k]].input.begin(), fresh_[idx[k]].input.end(), batch.begin() + (long)(k * kImageBytes));
         std::vector<float> p = model_->predict(batch.data(), (int)idx.size(), opt_.tta);
         for (size_t k = 0; k < idx.size(); ++k) {
-            ClassifyResult& r = results_[idx[k]];
+            ClassifyResult& r = fresh_[idx[k]];
             r.probs.assign(p.begin() + (long)(k * kClasses), p.begin() + (long)((k + 1) * kClasses));
             r.top = argmax(r.probs.data(), kClasses);
             r.unsure = model_->unsure(r.probs.data(), opt_.tta);
         }
+        ms_[4] += now_ms() - t0;
+        predicted_n_ += (long)idx.size();
     }
+    std::lock_guard<std::mutex> lock(io_);
+    for (ClassifyResult& r : fresh_) results_.push_back(std::move(r));
+    fresh_.clear();
     predicted_ = results_.size();
 }
 
@@ -511,18 +532,34 @@ void ClassifyJob::work(Budget b) {
     long n = 0;
     ImageLimits limits;
     limits.max_pixels = opt_.max_pixels;
-    while (results_.size() < items_.size()) {
-        ClassifyItem& it = items_[results_.size()];
+    for (;;) {
+        ClassifyItem it;
+        {
+            std::lock_guard<std::mutex> lock(io_);
+            const size_t next = results_.size() + fresh_.size();
+            if (next >= items_.size()) break;
+            it.name = items_[next].name;
+            it.bytes = std::move(items_[next].bytes);  // released below, once decoded
+        }
         ClassifyResult r;
         r.name = it.name;
-        const uint64_t key = opt_.skip_duplicates ? content_key(it.bytes.data(), it.bytes.size()) : 0;
-        auto seen = std::lower_bound(seen_.begin(), seen_.end(), std::make_pair(key, (size_t)0));
-        if (opt_.skip_duplicates && seen != seen_.end() && seen->first == key) {
-            r.error = it.name + ": duplicate of " + items_[seen->second].name + " (the same bytes)";
-            r.duplicate = true;
-        } else {
-            if (opt_.skip_duplicates) seen_.insert(seen, {key, results_.size()});
+        double t = now_ms();
+        if (opt_.skip_duplicates) {
+            r.key = content_key(it.bytes.data(), it.bytes.size());
+            auto seen = std::lower_bound(seen_.begin(), seen_.end(), r.key, [](const auto& x, uint64_t k) { return x.first < k; });
+            if (seen != seen_.end() && seen->first == r.key) {
+                r.error = it.name + ": duplicate of " + seen->second + " (the same bytes)";
+                r.duplicate = true;
+            } else {
+                seen_.insert(seen, {r.key, it.name});
+            }
+        }
+        if (!r.duplicate) {
+            const double t_hash = now_ms();
+            ms_[0] += t_hash - t;
             auto img = decode_image(it.bytes.data(), it.bytes.size(), it.name, limits);
+            t = now_ms();
+            ms_[1] += t - t_hash;
             if (!img) {
                 r.error = img.error;
             } else {
@@ -530,19 +567,33 @@ void ClassifyJob::work(Budget b) {
                 r.height = img.value.height;
                 r.crop = bloodmnist_crop(r.width, r.height);
                 r.input = to_bloodmnist(img.value);
-                if (opt_.thumb_side > 0) r.thumb = area_resize(img.value, r.crop, opt_.thumb_side);
+                const double t_reduce = now_ms();
+                ms_[2] += t_reduce - t;
+                if (opt_.thumb_side > 0) r.thumb = area_resize_fast(img.value, r.crop, opt_.thumb_side);
+                ms_[3] += now_ms() - t_reduce;
             }
         }
         std::vector<uint8_t>().swap(it.bytes);
-        results_.push_back(std::move(r));
+        fresh_.push_back(std::move(r));
         ++n;
-        if (results_.size() - predicted_ >= (size_t)opt_.chunk) predict_pending();
-        if ((b.images > 0 && n >= b.images) || (b.ms > 0 && now_ms() - t0 >= b.ms) || (b.images <= 0 && b.ms <= 0)) break;
+        if (fresh_.size() >= (size_t)opt_.chunk) predict_pending();
+        // a time budget counts the predictions still owed at the end of the slice (at the cost so far)
+        const double owed = model_ && predicted_n_ > 0 ? fresh_.size() * ms_[4] / predicted_n_ : 0;
+        if ((b.images > 0 && n >= b.images) || (b.ms > 0 && now_ms() - t0 + owed >= b.ms) || (b.images <= 0 && b.ms <= 0)) break;
     }
     predict_pending();
+    static const char* const names[5] = {"hash", "decode", "reduce", "thumb", "predict"};
+    state_.phase_ms.clear();
+    for (int i = 0; i < 5; ++i) state_.phase_ms.emplace_back(names[i], ms_[i]);
+    std::lock_guard<std::mutex> lock(io_);
     state_.done = (long)results_.size();
+    state_.total = (long)items_.size();
+    state_.title = "classify " + std::to_string(items_.size()) + " images";
     state_.progress = items_.empty() ? 1.0 : (double)results_.size() / items_.size();
-    if (results_.size() >= items_.size()) state_.status = JobStatus::done;
+    if (results_.size() >= items_.size()) {
+        state_.status = JobStatus::done;
+        closed_ = true;
+    }
 }
 
 }  // namespace core

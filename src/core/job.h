@@ -64,6 +64,9 @@ struct JobSnapshot {
     std::vector<TrialResult> trials;  // tune jobs
     int best_trial = -1;
     bool calibrating = false;       // train jobs: training is over, the calibration on val runs
+    // Milliseconds spent in each named part of the work so far (classify jobs: hash, decode,
+    // reduce (crop + resize to 28x28), thumb, predict): where the job's `seconds` go.
+    std::vector<std::pair<std::string, double>> phase_ms;
     bool finished() const { return status == JobStatus::done || status == JobStatus::failed || status == JobStatus::cancelled; }
     // Wall-clock seconds still to go at the pace so far (wall_seconds per unit of progress); -1
     // before there is progress to go by.
@@ -77,6 +80,7 @@ public:
     bool step(Budget b);
     // Any thread: the job stops at its next step (status cancelled).
     void cancel() { cancel_.store(true); }
+    bool cancel_requested() const { return cancel_.load(); }  // any thread
     // Any thread: a copy of the state published at the end of the last step.
     JobSnapshot snapshot() const;
     JobStatus status() const { return state_.status; }  // stepping thread
@@ -222,8 +226,12 @@ private:
 // Decoded originals are dropped at once: a result keeps the 28x28 input and, when asked, a thumbnail
 // of the crop, so a batch of thousands stays small. Predictions run `chunk` images at a time (one
 // network call per chunk, not one per image). With skip_duplicates, a file with the same bytes as an
-// earlier one of the job is skipped (error "duplicate of ...", duplicate set). Without a model the
-// images are decoded and reduced only (probs empty, top -1).
+// earlier one of the job, or as one of `known` (files the caller already has, e.g. the rows of a
+// review session), is skipped (error "duplicate of ...", duplicate set). Without a model the images
+// are decoded and reduced only (probs empty, top -1).
+// Threads: one thread steps the job; add(), take_ready() and pending() may be called from another
+// (the app's frame while a worker thread steps it). The model must not be used by another thread
+// meanwhile (give the job its own copy).
 struct ClassifyItem {
     std::string name;
     std::vector<uint8_t> bytes;      // the file; released once decoded
@@ -232,6 +240,7 @@ struct ClassifyResult {
     std::string name;
     std::string error;               // empty when classified: why the file was skipped
     bool duplicate = false;          // skipped as the same bytes as an earlier file
+    uint64_t key = 0;                // content_key of the file's bytes (labelled.h), 0 without skip_duplicates
     int width = 0, height = 0;       // of the decoded original
     Crop crop;                       // the centered crop used
     std::vector<uint8_t> input;      // 28x28x3, what the model saw
@@ -244,31 +253,43 @@ struct ClassifyOptions {
     bool tta = false;
     int thumb_side = 0;              // 0: no thumbnails
     bool skip_duplicates = false;
-    int chunk = 32;                  // images per prediction call
+    // content keys (labelled.h content_key) of files the caller already has, with what to call each
+    // in the reason ("cell_0001.jpg, already in the session"); checked with skip_duplicates
+    std::vector<std::pair<uint64_t, std::string>> known;
+    // images per prediction call: a network call is one uninterruptible piece of a slice (vgg6_w32:
+    // ~3-6 ms an image in the page), and batching beyond a few images gains nothing (the convolutions
+    // multiply one image's 784 rows at a time)
+    int chunk = 8;
     int64_t max_pixels = 40'000'000; // larger images are refused before decoding (as Classify)
 };
 class ClassifyJob : public Job {
 public:
     ClassifyJob(std::shared_ptr<Model> model, std::vector<ClassifyItem> items, bool tta = false);
     ClassifyJob(std::shared_ptr<Model> model, std::vector<ClassifyItem> items, const ClassifyOptions& options);
-    // Every result so far, in the order of the items (a result moved out by take_ready keeps its name
-    // and error only).
+    // Stepping thread, or once no thread steps the job: every result so far, in the order of the
+    // items (a result moved out by take_ready keeps its name and error only).
     const std::vector<ClassifyResult>& results() const { return results_; }
-    // Stepping thread: the results finished since the last call, moved out.
+    // Any thread: the results finished since the last call, moved out.
     std::vector<ClassifyResult> take_ready();
-    // Stepping thread: more files for the same job (a second drop while the first runs).
-    void add(std::vector<ClassifyItem> items);
-    int pending() const { return (int)(items_.size() - results_.size()); }
+    // Any thread: more files for the same job (a second drop while the first runs). False, and the
+    // items left as they were, once the job has finished (done or cancelled): start another.
+    bool add(std::vector<ClassifyItem>& items);
+    int pending() const;  // any thread: files not yet classified
 
 private:
     void work(Budget b) override;
     void predict_pending();
     std::shared_ptr<Model> model_;
+    mutable std::mutex io_;              // items_, results_ (their sizes), taken_, closed_
     std::vector<ClassifyItem> items_;
     std::vector<ClassifyResult> results_;
     ClassifyOptions opt_;
     size_t predicted_ = 0, taken_ = 0;   // results_ before these are predicted / taken
-    std::vector<std::pair<uint64_t, size_t>> seen_;  // content hash -> first item, sorted
+    bool closed_ = false;                // finished: add() refuses
+    std::vector<ClassifyResult> fresh_;  // stepping thread: decoded, waiting for their prediction
+    std::vector<std::pair<uint64_t, std::string>> seen_;  // content key -> the first file's name, sorted
+    double ms_[5] = {};                  // hash, decode, reduce, thumb, predict (state_.phase_ms)
+    long predicted_n_ = 0;               // images predicted (ms_[4] / predicted_n_: the cost of one)
 };
 
 }  // namespace core

@@ -4,7 +4,9 @@
 // a click on Fine-tune fine-tunes the pretrained model on a seeded split and compares both on the
 // held-out images; a folder handed over file by file is read the same way; 1,000 images dropped at once
 // are classified with a progress bar while the page keeps drawing, a real click on Cancel keeps the
-// rows so far, and a second drop finishes with its bad files listed and the heap bounded.
+// rows so far, and a second drop finishes with its bad files listed and the heap bounded; a third drop
+// that repeats rows already in the session lists them as duplicates; a batch row says that its crop
+// cannot be moved.
 // Usage: BLOODCELL_URL=http://127.0.0.1:PORT/ node labelled.test.js   (tests/e2e/run.sh sets it up)
 'use strict';
 const fs = require('fs');
@@ -142,6 +144,9 @@ async function main() {
       await dropMany(page, 1000, 0);
       let s = await until((s) => s.classify.batch.busy && s.classify.batch.done >= 100 && s.layout.items['classify.cancel'], 60000);
       assert(s.classify.batch.busy && s.layout.items['classify.cancel'], 'no batch under way: ' + JSON.stringify(s.classify.batch));
+      // the threaded build classifies on a worker thread, the one-thread build between frames
+      const build = await page.evaluate(() => window.bloodcell.build);
+      assert(s.classify.batch.worker === (build === 'threads'), `the ${build} build: worker ${s.classify.batch.worker}`);
       const f0 = s.frames, t0 = Date.now();
       await sleep(1500);
       s = await state();
@@ -173,6 +178,35 @@ async function main() {
       assert(b.memory > 0 && b.memory < 512 * 1048576, 'heap ' + b.memory);
       console.log(`     1000 in ${b.seconds.toFixed(1)} s inside the slices (${(b.done / b.seconds).toFixed(0)} images/s); heap ${(b.memory / 1048576).toFixed(0)} MB`);
       await shot('54-batch-done');
+    });
+
+    await check('a third drop repeating images already in the session: listed as duplicates of those rows and skipped; a batch row says plainly that its crop cannot be moved, and a real drag leaves it', async () => {
+      let s = await state();
+      const n0 = s.classify.count;
+      // the bytes of cell_0010.jpg and cell_0011.jpg of the first drop (classified before its Cancel)
+      const repeat = (i) => Buffer.concat([bytesOf(ROWS[i % 96][0]), Buffer.from([0, 0, 0, i])]).toString('base64');
+      await dropMany(page, 6, 20000, [['repeat_a.jpg', repeat(10)], ['repeat_b.jpg', repeat(11)]]);
+      s = await until((s) => !s.classify.batch.busy && s.classify.count >= n0 + 6, 60000);
+      assert(s.classify.count === n0 + 6, `classified ${s.classify.count - n0} of the 6 new files`);
+      const last = s.classify.batch.skipped.slice(-2).join('\n');
+      assert(/repeat_a\.jpg: duplicate of cell_0010\.jpg, already in the session \(the same bytes\)/.test(last), 'repeat_a: ' + last);
+      assert(/repeat_b\.jpg: duplicate of cell_0011\.jpg, already in the session \(the same bytes\)/.test(last), 'repeat_b: ' + last);
+      // the selected row is the batch's last: a thumbnail only, and the panel says so under it
+      await app.frames(3);
+      s = await state();
+      const sel = s.classify.selected, crop = s.classify.items[sel].crop.join();
+      assert(/^cell_2000\d\.jpg$/.test(s.classify.items[sel].name), 'selected ' + s.classify.items[sel].name);
+      assert(/cannot be moved: images of a batch .* keep only their thumbnail/.test(s.classify.recrop_note), 'note: ' + s.classify.recrop_note);
+      assert(s.layout.items['classify.recrop_note'], 'the note is not drawn');
+      const c = app.center(s.layout.original);
+      await page.mouse.move(c.x, c.y);
+      await page.mouse.down();
+      await page.mouse.move(c.x + 30, c.y + 20, { steps: 6 });
+      await page.mouse.up();
+      await app.frames(4);
+      s = await state();
+      assert(s.classify.items[sel].crop.join() === crop, 'the crop of a batch row moved: ' + s.classify.items[sel].crop.join() + ' was ' + crop);
+      await shot('55-batch-row-no-recrop');
     });
   } finally {
     if (app.errors.length) console.log('     console errors: ' + app.errors.slice(0, 3).join(' | '));
