@@ -43,3 +43,10 @@ TEST_CASE("npz::shape_str prints shapes the way numpy does") {
     CHECK(core::npz::shape_str({5}) == "(5,)");
     CHECK(core::npz::shape_str({}) == "()");
 }
+
+TEST_CASE("fmt formats one number with a printf format and cuts at 63 characters") {
+    CHECK(core::fmt("%.3f", 0.5) == "0.500");
+    CHECK(core::fmt("%.1e", 0.00123) == "1.2e-03");
+    CHECK(core::fmt("val ACC %g", 0.97) == "val ACC 0.97");
+    CHECK(core::fmt("%070.1f", 1.0).size() == 63);
+}

@@ -53,11 +53,7 @@ std::vector<uint8_t> png_bytes(const uint8_t* rgb, int width, int height) {
 }
 
 namespace {
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
+using core::fmt;
 
 std::string html(const std::string& s) {
     std::string o;

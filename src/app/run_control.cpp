@@ -2,6 +2,7 @@
 #include "app/run_control.h"
 
 #include "app/labelled.h"
+#include "core/text.h"
 
 #include <algorithm>
 #include <chrono>
@@ -13,11 +14,7 @@ namespace app {
 namespace {
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
-std::string fmt(const char* f, double v) {
-    char b[64];
-    std::snprintf(b, sizeof b, f, v);
-    return b;
-}
+using core::fmt;
 }  // namespace
 
 core::RunSettings TrainState::page_settings(const std::string& model) {

@@ -1,6 +1,8 @@
 // Text helpers (see text.h).
 #include "core/text.h"
 
+#include <cstdio>
+
 namespace core {
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -25,6 +27,12 @@ std::string csv_field(const std::string& s) {
         q += c;
     }
     return q + "\"";
+}
+
+std::string fmt(const char* format, double v) {
+    char b[64];
+    std::snprintf(b, sizeof b, format, v);
+    return b;
 }
 
 }  // namespace core

@@ -14,4 +14,8 @@ std::vector<std::string> split(const std::string& s, char sep);
 // double quotes with each double quote doubled. 'a "b", c' -> '"a ""b"", c"'.
 std::string csv_field(const std::string& s);
 
+// One number through a printf format with a single double conversion: fmt("%.3f", 0.5) -> "0.500".
+// At most 63 characters (longer results are cut); for log lines and labels, not for JSON.
+std::string fmt(const char* format, double v);
+
 }  // namespace core
