@@ -5,7 +5,10 @@
 # Usage: scripts/train_shipped.sh [WIDTH [EPOCHS]]   (defaults: 32 50; the page's variant is 16)
 # Environment: BLOODCELL (the CLI, default build/bloodcell), DATA (default ../shared/data/bloodmnist.npz),
 # SEED (default 1), WD (AdamW weight decay, default 0), EMA (weight-averaging decay per batch, default 0 = off),
-# OUT (default assets/vgg6_w<W>).
+# OUT (default assets/vgg6_w<W>), SMOOTH (label smoothing, default 0), DISTILL (the teacher's share of the
+# target, default 0 = off) with TEACHER (its model file) and DISTILL_TEMP (default 1), THREADS (default: all),
+# TEST (1 = measure on test right away, the default; 0 = train only, for a protocol that looks at test
+# once after selection: issue 14, assets/MODELS.md).
 set -eu
 cd "$(dirname "$0")/.."
 W=${1:-32}
@@ -16,10 +19,20 @@ SEED=${SEED:-1}
 WD=${WD:-0}
 EMA=${EMA:-0}
 OUT=${OUT:-assets/vgg6_w$W}
+SMOOTH=${SMOOTH:-0}
+DISTILL=${DISTILL:-0}
+DISTILL_TEMP=${DISTILL_TEMP:-1}
+TEST=${TEST:-1}
+EXTRA=""
+[ "$SMOOTH" = 0 ] || EXTRA="$EXTRA --smoothing $SMOOTH"
+[ "$DISTILL" = 0 ] || EXTRA="$EXTRA --distill $DISTILL --teacher ${TEACHER:?DISTILL needs TEACHER=MODEL.bcm} --distill-temp $DISTILL_TEMP"
+[ -z "${THREADS:-}" ] || EXTRA="$EXTRA --threads $THREADS"
 [ -x "$BIN" ] || { echo "train_shipped.sh: $BIN not found; build first (cmake -S . -B build && cmake --build build)" >&2; exit 1; }
-echo "== vgg6 w=$W, $EPOCHS epochs, Adam 1e-3 cosine (weight decay $WD, weight averaging $EMA), batch 64, dihedral augmentation, seed $SEED ($(date -u))" >&2
+echo "== vgg6 w=$W, $EPOCHS epochs, Adam 1e-3 cosine (weight decay $WD, weight averaging $EMA), batch 64, dihedral augmentation, seed $SEED$EXTRA ($(date -u))" >&2
+# shellcheck disable=SC2086
 "$BIN" train --model vgg6 --width "$W" --data "$DATA" --epochs "$EPOCHS" --batch 64 --lr 1e-3 \
-    --optimizer adam --wd "$WD" --ema "$EMA" --schedule cosine --augment --seed "$SEED" --checkpoint --out "$OUT.bcm" --json > "$OUT.train.json"
+    --optimizer adam --wd "$WD" --ema "$EMA" --schedule cosine --augment --seed "$SEED" $EXTRA --checkpoint --out "$OUT.bcm" --json > "$OUT.train.json"
+[ "$TEST" = 1 ] || { echo "== trained, test not measured (TEST=0) ($(date -u))" >&2; exit 0; }
 "$BIN" eval --model "$OUT.bcm" --data "$DATA" --split test --json > "$OUT.test.json"
 "$BIN" eval --model "$OUT.bcm" --data "$DATA" --split test --tta --json > "$OUT.test_tta.json"
 "$BIN" eval --model "$OUT.bcm" --data "$DATA" --split test --tta >&2

@@ -250,6 +250,48 @@ TEST_CASE("softmax cross-entropy: known value and gradient") {
     }
 }
 
+TEST_CASE("soft-target cross-entropy: one-hot equals the hard loss, a known value, the gradient numerically") {
+    Tensor z, p, dz, p2, dz2;
+    core::Rng rng(11);
+    z.resize(3, {1, 1, 4});
+    for (auto& v : z.v) v = (float)rng.normal();
+    int lab[3] = {2, 0, 3};
+    std::vector<float> onehot(12, 0.f);
+    for (int n = 0; n < 3; ++n) onehot[n * 4 + lab[n]] = 1.f;
+    double hard = softmax_cross_entropy(z, lab, p, &dz);
+    double soft = softmax_cross_entropy_soft(z, onehot.data(), p2, &dz2);
+    CHECK(soft == doctest::Approx(hard).epsilon(1e-6));
+    for (size_t i = 0; i < z.size(); ++i) {
+        CHECK(p2.v[i] == doctest::Approx(p.v[i]).epsilon(1e-6));
+        CHECK(dz2.v[i] == doctest::Approx(dz.v[i]).epsilon(1e-5));
+    }
+    // uniform logits against targets (0.5, 0.5, 0, 0): loss = log 4, gradient (1/4 - t) / N
+    Tensor u;
+    u.resize(1, {1, 1, 4});
+    u.v = {3, 3, 3, 3};
+    float half[4] = {0.5f, 0.5f, 0.f, 0.f};
+    CHECK(softmax_cross_entropy_soft(u, half, p, &dz) == doctest::Approx(std::log(4.0)));
+    CHECK(dz.v[0] == doctest::Approx(-0.25));
+    CHECK(dz.v[3] == doctest::Approx(0.25));
+    // central differences with soft targets (rows summing to 1)
+    std::vector<float> t(12);
+    for (int n = 0; n < 3; ++n) {
+        float sum = 0;
+        for (int k = 0; k < 4; ++k) sum += t[n * 4 + k] = (float)rng.uniform() + 0.05f;
+        for (int k = 0; k < 4; ++k) t[n * 4 + k] /= sum;
+    }
+    softmax_cross_entropy_soft(z, t.data(), p, &dz);
+    for (size_t i = 0; i < z.size(); ++i) {
+        float keep = z.v[i];
+        z.v[i] = keep + 1e-2f;
+        double lp = softmax_cross_entropy_soft(z, t.data(), p, nullptr);
+        z.v[i] = keep - 1e-2f;
+        double lm = softmax_cross_entropy_soft(z, t.data(), p, nullptr);
+        z.v[i] = keep;
+        CHECK(dz.v[i] == doctest::Approx((lp - lm) / 2e-2).epsilon(1e-3));
+    }
+}
+
 TEST_CASE("network: end-to-end gradient of a small CNN with the loss") {
     std::vector<LayerSpec> spec = {conv(3, 3, 1, true), L(LayerKind::batchnorm), L(LayerKind::relu),
                                    L(LayerKind::maxpool2d), conv(4, 3, 2, true), L(LayerKind::relu),

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include "core/forest.h"
 #include "core/logreg.h"
@@ -247,6 +248,130 @@ TEST_CASE("trainer: weight averaging (ema) validates and returns the running ave
     CHECK(m.record().ema == doctest::Approx(0.9));
     cfg.ema = 1.f;
     CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error == "ema: want 0 (off) or a decay in (0, 1)");
+}
+
+// ---- soft targets (issue 14): label smoothing and distillation from a teacher's probabilities -------
+namespace {
+core::ModelSpec no_bn_cnn() {  // training-mode forward = predict(): no batch norm, no dropout
+    core::ModelSpec s;
+    s.name = "tiny-nobn";
+    auto layers = core::parse_layers("conv3x3 4 same s2; relu; gap; dense 8");
+    REQUIRE(layers.ok());
+    s.layers = layers.value;
+    return s;
+}
+}  // namespace
+
+TEST_CASE("trainer: smoothing and distillation give the loss of the mixed target, each image with its teacher row") {
+    const core::Dataset train = toy(3, 4);  // 24 images
+    const int n = train.size();
+    std::vector<float> q((size_t)n * 8);
+    core::Rng rng(3);
+    for (int i = 0; i < n; ++i) {
+        double sum = 0;
+        for (int k = 0; k < 8; ++k) sum += q[i * 8 + k] = (float)(rng.uniform() + 0.01);
+        for (int k = 0; k < 8; ++k) q[i * 8 + k] = (float)(q[i * 8 + k] / sum);
+    }
+    core::TrainConfig cfg;
+    cfg.epochs = 1;
+    cfg.batch = n;  // one batch of all images: its loss is the mean over the set, whatever the order
+    cfg.seed = 7;
+    cfg.label_smoothing = 0.2f;
+    cfg.distill = 0.5f;
+    cfg.teacher = std::make_shared<const std::vector<float>>(q);
+    auto t = core::Trainer::create(no_bn_cnn(), train, {}, cfg);
+    REQUIRE(t.ok());
+    t.value->step(n);
+    REQUIRE(t.value->metrics().batches.size() == 1);
+    auto fresh = core::Model::create(no_bn_cnn(), cfg.seed);  // the trainer's initial weights
+    REQUIRE(fresh.ok());
+    std::vector<float> p = fresh.value.predict_raw(train.images.data(), n);
+    double want = 0;
+    for (int i = 0; i < n; ++i)
+        for (int k = 0; k < 8; ++k) {
+            double target = 0.5 * (0.8 * (k == train.labels[i]) + 0.2 / 8) + 0.5 * q[i * 8 + k];
+            want -= target * std::log((double)p[i * 8 + k]);
+        }
+    want /= n;
+    CHECK(t.value->metrics().batches[0].loss == doctest::Approx(want).epsilon(1e-5));
+    // the same run without smoothing and teacher has the plain cross-entropy
+    core::TrainConfig plain = cfg;
+    plain.label_smoothing = 0;
+    plain.distill = 0;
+    plain.teacher.reset();
+    auto t2 = core::Trainer::create(no_bn_cnn(), train, {}, plain);
+    REQUIRE(t2.ok());
+    t2.value->step(n);
+    double ce = 0;
+    for (int i = 0; i < n; ++i) ce -= std::log((double)p[i * 8 + train.labels[i]]);
+    CHECK(t2.value->metrics().batches[0].loss == doctest::Approx(ce / n).epsilon(1e-5));
+    CHECK(std::abs(want - ce / n) > 0.01);  // the two targets really differ here (at near-uniform initial outputs)
+}
+
+TEST_CASE("trainer: with distill 1 the student learns the teacher's classes, not the labels (rows follow the shuffle)") {
+    const core::Dataset train = toy(12, 1);
+    const int n = train.size();
+    std::vector<float> q((size_t)n * 8, 0.f);
+    for (int i = 0; i < n; ++i) q[i * 8 + (train.labels[i] + 1) % 8] = 1.f;  // a teacher that is always one class off
+    core::TrainConfig cfg;
+    cfg.epochs = 15;
+    cfg.batch = 16;
+    cfg.lr = 3e-2f;
+    cfg.augment = true;
+    cfg.distill = 1.f;
+    cfg.teacher = std::make_shared<const std::vector<float>>(q);
+    auto t = core::Trainer::create(small_cnn(), train, {}, cfg);
+    REQUIRE(t.ok());
+    while (t.value->step(1000)) {
+    }
+    core::Model m = t.value->take_model();
+    std::vector<float> p = m.predict(train.images.data(), n);
+    int as_teacher = 0, as_label = 0;
+    for (int i = 0; i < n; ++i) {
+        int c = core::argmax(p.data() + (size_t)i * 8, 8);
+        as_teacher += c == (train.labels[i] + 1) % 8;
+        as_label += c == train.labels[i];
+    }
+    CHECK(as_teacher > n * 3 / 4);  // misaligned rows would give about 1/8
+    CHECK(as_label < n / 10);
+}
+
+TEST_CASE("trainer: bad smoothing, distillation weight, temperature or teacher rows are refused with the reason") {
+    core::TrainConfig cfg;
+    cfg.label_smoothing = 1.f;
+    CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error == "smoothing: want [0, 1)");
+    cfg = {};
+    cfg.distill = 1.5f;
+    CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error == "distill: want [0, 1]");
+    cfg = {};
+    cfg.distill_temperature = 0.f;
+    CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error == "distill-temp: want 0.25..20");
+    cfg = {};
+    cfg.distill = 0.5f;
+    CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error ==
+          "distill 0.5 needs a teacher's probabilities (CLI: --teacher MODEL.bcm)");
+    cfg.teacher = std::make_shared<const std::vector<float>>(7 * 8, 0.125f);
+    CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error ==
+          "the teacher's probabilities cover 7 images, not the 8 training images");
+}
+
+TEST_CASE("teacher_targets: the 8-view mean of the raw probabilities, softened by the temperature") {
+    const core::Dataset data = toy(2, 5);
+    auto m = core::Model::create(small_cnn(), 3);
+    REQUIRE(m.ok());
+    std::vector<float> raw = m.value.predict_raw(data.images.data(), data.size(), true);
+    auto t1 = core::teacher_targets(m.value, data, 1.f);
+    REQUIRE(t1.ok());
+    REQUIRE(t1.value.size() == raw.size());
+    for (size_t j = 0; j < raw.size(); ++j) CHECK(t1.value[j] == doctest::Approx(raw[j]).epsilon(1e-5));
+    auto t2 = core::teacher_targets(m.value, data, 2.f);
+    REQUIRE(t2.ok());
+    for (int i = 0; i < data.size(); ++i) {
+        double sum = 0;
+        for (int k = 0; k < 8; ++k) sum += std::sqrt((double)raw[i * 8 + k]);
+        for (int k = 0; k < 8; ++k) CHECK(t2.value[i * 8 + k] == doctest::Approx(std::sqrt((double)raw[i * 8 + k]) / sum).epsilon(1e-5));
+    }
+    CHECK(core::teacher_targets(m.value, data, 0.1f).error == "distill-temp: want 0.25..20");
 }
 
 TEST_CASE("logreg: separable features are fit; forest: deterministic whatever the thread count") {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "core/text.h"
 
@@ -108,18 +109,22 @@ Status set_option(RunSettings& s, const std::string& key, const std::string& val
         else if (key == "centered") { if (i < -1 || i > 1) return bad("1, 0 or -1 (the model's default)"); s.options.centered = (int)i; }
         else if (key == "augment") { if (i != 0 && i != 1) return bad("0 or 1"); t.augment = i == 1; }
         else { if (i != 0 && i != 1) return bad("0 or 1"); s.options.pixels = i == 1; }
-    } else if (key == "lr" || key == "wd" || key == "momentum" || key == "ema" || key == "dropout") {
+    } else if (key == "lr" || key == "wd" || key == "momentum" || key == "ema" || key == "dropout" ||
+               key == "smoothing" || key == "distill" || key == "distill-temp") {
         if (!parse_number(value, d)) return bad("a number");
         // lr and wd mean the same for softmax regression (its gradient-descent rate and L2 strength)
         if (key == "lr") { t.lr = (float)d; s.fit.lr = (float)d; }
         else if (key == "wd") { t.weight_decay = (float)d; s.fit.l2 = (float)d; }
         else if (key == "momentum") t.momentum = (float)d;
         else if (key == "ema") t.ema = (float)d;
+        else if (key == "smoothing") t.label_smoothing = (float)d;
+        else if (key == "distill") t.distill = (float)d;
+        else if (key == "distill-temp") t.distill_temperature = (float)d;
         else s.options.dropout = (float)d;
     } else {
         return Status::error("unknown setting '" + key +
-                             "' (want model, epochs, batch, lr, wd, momentum, patience, ema, seed, optimizer, schedule, "
-                             "augment, width, hidden, dropout, centered, pixels, layers, trees, max-depth, iterations)");
+                             "' (want model, epochs, batch, lr, wd, momentum, patience, ema, smoothing, distill, distill-temp, "
+                             "seed, optimizer, schedule, augment, width, hidden, dropout, centered, pixels, layers, trees, max-depth, iterations)");
     }
     return Status::success();
 }
@@ -158,6 +163,12 @@ std::vector<std::pair<std::string, std::string>> settings_pairs(const RunSetting
         {"dropout", fmt_g(s.options.dropout)},
         {"centered", std::to_string(s.options.centered)},
     };
+    // label smoothing and distillation (issue 14) only when used, so every earlier card reads the same
+    if (t.label_smoothing > 0) net.push_back({"smoothing", fmt_g(t.label_smoothing)});
+    if (t.distill > 0) {
+        net.push_back({"distill", fmt_g(t.distill)});
+        net.push_back({"distill-temp", fmt_g(t.distill_temperature)});
+    }
     p.insert(p.end(), net.begin(), net.end());
     return p;
 }
@@ -198,6 +209,11 @@ Result<TrainJobSpec> resolve(const RunSettings& s) {
                       j.train.lr, schedule_str(j.train.schedule),
                       j.train.optimizer == nn::OptimizerKind::adam ? (j.train.weight_decay > 0 ? "AdamW" : "Adam") : "SGD",
                       j.train.augment ? ", augmented" : "", j.train.ema > 0 ? ", weight averaging" : "");
+        if (j.train.label_smoothing > 0 || j.train.distill > 0) {
+            std::string extra = j.train.label_smoothing > 0 ? ", label smoothing " + fmt_g(j.train.label_smoothing) : "";
+            if (j.train.distill > 0) extra += ", distilled " + fmt_g(j.train.distill);
+            std::snprintf(b + std::strlen(b), sizeof b - std::strlen(b), "%s", extra.c_str());
+        }
     } else if (j.model.family == Family::forest) {
         std::snprintf(b, sizeof b, "forest, %d trees%s", j.fit.trees, j.model.with_pixels ? ", with pixels" : "");
     } else {
@@ -221,7 +237,7 @@ constexpr const char* kSubsetFields[] = {"split", "per-class", "fraction", "subs
 constexpr const char* kSettingFields[] = {"model",    "layers",    "epochs", "batch",      "lr",    "wd",    "optimizer",
                                           "momentum", "schedule",  "augment", "seed",      "patience", "ema", "width",
                                           "filters",  "hidden",    "dropout", "centered",  "pixels", "trees", "max-depth",
-                                          "iterations"};
+                                          "iterations", "smoothing", "distill", "distill-temp"};
 
 bool url_safe(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
@@ -311,6 +327,8 @@ std::string describe_run(const RunCard& card) {
     if (s.options.dropout > 0) add("dropout " + fmt_g(s.options.dropout));
     if (s.options.centered >= 0) add(s.options.centered ? "centered input" : "uncentered input");
     if (t.ema > 0) add("EMA " + fmt_g(t.ema));
+    if (t.label_smoothing > 0) add("label smoothing " + fmt_g(t.label_smoothing));
+    if (t.distill > 0) add("distilled " + fmt_g(t.distill) + " at T " + fmt_g(t.distill_temperature));
     if (t.patience > 0) add("patience " + std::to_string(t.patience));
     add("seed " + std::to_string(t.seed));
     return o + "; " + describe_subset(card.subset);

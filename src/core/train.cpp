@@ -2,6 +2,7 @@
 // fitting of the feature models.
 #include "core/train.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -32,6 +33,9 @@ Status validate(const TrainConfig& c) {
     if (!(c.momentum >= 0.f && c.momentum < 1.f)) return Status::error("momentum: want [0, 1)");
     if (c.patience < 0) return Status::error("patience: want >= 0");
     if (!(c.ema >= 0.f && c.ema < 1.f)) return Status::error("ema: want 0 (off) or a decay in (0, 1)");
+    if (!(c.label_smoothing >= 0.f && c.label_smoothing < 1.f)) return Status::error("smoothing: want [0, 1)");
+    if (!(c.distill >= 0.f && c.distill <= 1.f)) return Status::error("distill: want [0, 1]");
+    if (!(c.distill_temperature >= 0.25f && c.distill_temperature <= 20.f)) return Status::error("distill-temp: want 0.25..20");
     return Status::success();
 }
 
@@ -43,6 +47,14 @@ Result<std::unique_ptr<Trainer>> Trainer::create(const ModelSpec& spec, Dataset 
     Status ok = validate(cfg);
     if (!ok) return R::fail(ok.message);
     if (train.size() < 1) return R::fail("the training set is empty");
+    if (cfg.distill > 0 && !cfg.teacher) {
+        char b[96];
+        std::snprintf(b, sizeof b, "distill %g needs a teacher's probabilities (CLI: --teacher MODEL.bcm)", cfg.distill);
+        return R::fail(b);
+    }
+    if (cfg.teacher && cfg.teacher->size() != (size_t)train.size() * kClasses)
+        return R::fail("the teacher's probabilities cover " + std::to_string(cfg.teacher->size() / kClasses) + " images, not the " +
+                       std::to_string(train.size()) + " training images");
     auto model = init ? Model::load(init->data(), init->size(), "the model to start from", &spec) : Model::create(spec, cfg.seed);
     if (!model) return R::fail(model.error);
     std::unique_ptr<Trainer> t(new Trainer());
@@ -106,7 +118,20 @@ void Trainer::train_batch() {
     nn::Network& net = model_.network();
     nn::Context ctx{true, &rng_};
     const float lr = current_lr();  // lr for step t uses the schedule position before the step
-    double loss = nn::softmax_cross_entropy(net.forward(x_, ctx), batch_labels_.data(), probs_, &dz_);
+    double loss;
+    if (cfg_.label_smoothing > 0 || cfg_.distill > 0) {
+        targets_.assign((size_t)nb * kClasses, 0.f);
+        const float hard = 1.f - cfg_.distill, s = cfg_.label_smoothing;
+        for (int i = 0; i < nb; ++i) {
+            float* t = targets_.data() + (size_t)i * kClasses;
+            const float* q = cfg_.distill > 0 ? cfg_.teacher->data() + (size_t)order_[pos_ + i] * kClasses : nullptr;
+            for (int k = 0; k < kClasses; ++k)
+                t[k] = hard * ((1.f - s) * (k == batch_labels_[i]) + s / kClasses) + (q ? cfg_.distill * q[k] : 0.f);
+        }
+        loss = nn::softmax_cross_entropy_soft(net.forward(x_, ctx), targets_.data(), probs_, &dz_);
+    } else {
+        loss = nn::softmax_cross_entropy(net.forward(x_, ctx), batch_labels_.data(), probs_, &dz_);
+    }
     // Divergence is caught in the batch where it shows. The weights this batch starts from count
     // as good once their loss is finite and sane and they are finite themselves (ReLU maps NaN to
     // 0, so a NaN weight can hide behind a finite loss); every kKeepGoodEvery batches they are kept
@@ -438,6 +463,20 @@ Result<Model> fit_features_from(const ModelSpec& spec, const std::vector<double>
     r.train_seconds = seconds_before + (now_ms() - t0) / 1000.0;
     m.set_record(r);
     return Result<Model>::of(std::move(m));
+}
+
+Result<std::vector<float>> teacher_targets(Model& teacher, const Dataset& data, float temperature) {
+    using R = Result<std::vector<float>>;
+    if (!(temperature >= 0.25f && temperature <= 20.f)) return R::fail("distill-temp: want 0.25..20");
+    std::vector<float> p = teacher.predict_raw(data.images.data(), data.size(), /*tta*/ true);  // before calibration
+    if (p.size() != (size_t)data.size() * kClasses) return R::fail("the teacher gave no probabilities");
+    for (int i = 0; i < data.size(); ++i) {
+        float* q = p.data() + (size_t)i * kClasses;
+        double sum = 0, w[kClasses];
+        for (int k = 0; k < kClasses; ++k) sum += w[k] = std::pow(std::max((double)q[k], 1e-30), 1.0 / temperature);
+        for (int k = 0; k < kClasses; ++k) q[k] = (float)(w[k] / sum);
+    }
+    return R::of(std::move(p));
 }
 
 Evaluation evaluate_model(Model& model, const Dataset& data, bool tta) {

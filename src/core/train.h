@@ -45,6 +45,16 @@ struct TrainConfig {
     // weights (and batch-norm statistics), e.g. 0.999. Validation, the best epoch and the model
     // handed out then use the averaged weights (Polyak & Juditsky 1992; the "EMA" of many recipes).
     float ema = 0.f;
+    // Soft targets (issue 14). The target of a training image is
+    //   (1 - distill) * [(1 - label_smoothing) * onehot(label) + label_smoothing / 8] + distill * teacher
+    // and the loss is the cross-entropy against it (nn::softmax_cross_entropy_soft). `teacher` holds
+    // 8 probabilities per training image in the order of the train set (teacher_targets() below);
+    // a dihedral view of an image keeps its row, which is right for a teacher averaged over the 8
+    // views. distill_temperature is recorded here; teacher_targets() applies it.
+    float label_smoothing = 0.f;  // [0, 1)
+    float distill = 0.f;          // [0, 1]; > 0 needs teacher
+    float distill_temperature = 1.f;
+    std::shared_ptr<const std::vector<float>> teacher;
 };
 // Checks ranges; the message names the field ("batch 0: want 1..4096").
 Status validate(const TrainConfig& c);
@@ -163,6 +173,7 @@ private:
     bool ema_swapped_ = false;
     double best_val_loss_ = 1e300;
     nn::Tensor x_, probs_, dz_;
+    std::vector<float> targets_;  // soft targets of the batch
     std::vector<uint8_t> batch_u8_;
     std::vector<int> batch_labels_;
 };
@@ -183,6 +194,12 @@ Result<Model> fit_features(const ModelSpec& spec, const Dataset& train, const Fe
 Result<Model> fit_features_from(const ModelSpec& spec, const std::vector<double>& X, const uint8_t* labels, int n,
                                 const FeatureFitConfig& cfg, const std::function<void(double)>& progress = {},
                                 double seconds_before = 0);
+
+// A teacher's soft targets for distillation: the mean softmax of the 8 dihedral views of each image
+// (its raw probabilities: the calibration temperature it carries is not applied)
+// (8-view test-time averaging), softened by a temperature T: q_k proportional to p_k^(1/T) (T = 1 keeps
+// p). n x 8 floats in the order of `data`. Fails for T outside [0.25, 20].
+Result<std::vector<float>> teacher_targets(Model& teacher, const Dataset& data, float temperature);
 
 // Predicts a whole dataset in one call and evaluates it; times the predictions.
 Evaluation evaluate_model(Model& model, const Dataset& data, bool tta = false);

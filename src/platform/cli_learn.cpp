@@ -22,7 +22,7 @@ namespace cli {
 // Numbers are checked here first so a typo names its option ("--epochs: expected an integer").
 bool parse_settings(const Args& a, const std::string& model, core::RunSettings& s, std::string& err) {
     static const char* ints[] = {"epochs", "batch", "patience", "seed", "width", "hidden", "trees", "max-depth", "iterations"};
-    static const char* reals[] = {"lr", "wd", "momentum", "ema", "dropout"};
+    static const char* reals[] = {"lr", "wd", "momentum", "ema", "dropout", "smoothing", "distill", "distill-temp"};
     static const char* words[] = {"optimizer", "schedule", "layers"};
     s = core::recipe(model);
     bool ok = true;
@@ -258,7 +258,8 @@ namespace {
 bool train_card(const Args& a, core::RunCard& card, std::string& err) {
     static const char* run_options[] = {"model", "subset", "epochs", "batch", "lr", "seed", "augment", "no-augment", "width",
                                         "hidden", "dropout", "optimizer", "wd", "schedule", "patience", "ema", "layers", "trees",
-                                        "pixels", "centered", "uncentered", "iterations", "max-depth", "momentum"};
+                                        "pixels", "centered", "uncentered", "iterations", "max-depth", "momentum",
+                                        "smoothing", "distill", "distill-temp"};
     if (!a.has("settings")) {
         if (!parse_settings(a, a.get("model"), card.settings, err)) {
             if (!err.empty()) err = "train: " + err;
@@ -291,7 +292,9 @@ int cmd_train(const Args& a) {
     if (!train_card(a, card, err)) return err.empty() ? 1 : fail(err);
     auto resolved = core::resolve(card.settings);
     if (!resolved) return fail("train: " + resolved.error);
-    const core::TrainJobSpec& spec = resolved.value;
+    core::TrainJobSpec& spec = resolved.value;
+    if (a.has("teacher") && !(spec.train.distill > 0)) return fail("train: --teacher needs --distill WEIGHT (the teacher's share of the target, in (0, 1])");
+    if (spec.train.distill > 0 && !a.has("teacher")) return fail("train: --distill needs --teacher MODEL.bcm (whose 8-view probabilities are the soft targets)");
     const std::string settings = core::format_run_card(card);
     if (!a.has("quiet")) std::fprintf(stderr, "settings: %s\n", settings.c_str());
     auto data = load_data(a);
@@ -299,6 +302,21 @@ int cmd_train(const Args& a) {
     const core::Dataset train = core::make_subset(data.value.split(card.subset.split), card.subset);
     if (train.size() == 0) return fail("train: the subset is empty");
     const core::Dataset val_set = core::make_subset(data.value.val, core::validation_subset(card.subset));
+    if (spec.train.distill > 0) {
+        // distillation: the teacher's 8-view probabilities on every training image, computed once
+        auto teacher = load_model_file(a.get("teacher"));
+        if (!teacher) return fail("train: --teacher: " + teacher.error);
+        auto q = core::teacher_targets(teacher.value, train, spec.train.distill_temperature);
+        if (!q) return fail("train: --teacher " + a.get("teacher") + ": " + q.error);
+        if (!a.has("quiet")) {
+            int agree = 0;
+            for (int i = 0; i < train.size(); ++i)
+                agree += core::argmax(q.value.data() + (size_t)i * core::kClasses, core::kClasses) == train.labels[i];
+            std::fprintf(stderr, "teacher %s (8 views, T %s): agrees with %d of %d training labels\n", a.get("teacher").c_str(),
+                         fmt(spec.train.distill_temperature, 3).c_str(), agree, train.size());
+        }
+        spec.train.teacher = std::make_shared<const std::vector<float>>(std::move(q.value));
+    }
     const std::string out_path = a.get("out");
     TrainOutcome r = train_model(spec, train, val_set, a.has("quiet"), a.has("checkpoint") ? out_path : "");
     if (!r.error.empty()) return fail("train: " + r.error);
@@ -322,6 +340,7 @@ int cmd_train(const Args& a) {
         std::string o = "{\"model\":\"" + json_escape(spec.model.name) + "\",\"settings\":\"" + json_escape(settings) + "\",\"out\":\"" + json_escape(out_path) +
                         "\",\"bytes\":" + std::to_string(bytes.size()) + ",\"params\":" + std::to_string(r.model.param_count()) +
                         ",\"train_images\":" + std::to_string(train.size()) + ",\"seconds\":" + fmt(r.seconds) +
+                        (a.has("teacher") ? ",\"teacher\":\"" + json_escape(a.get("teacher")) + "\"" : std::string()) +
                         ",\"images_per_second\":" + fmt(r.metrics.images_per_second) + ",\"best_epoch\":" +
                         std::to_string(r.metrics.best_epoch) + ",\"val\":" + eval_json(val) + ",\"history\":[";
         for (size_t i = 0; i < r.metrics.history.size(); ++i) {
@@ -457,6 +476,7 @@ BLOODCELL_COMMAND("train",
                   "train (--model NAME | --settings TEXT) --data DATA.npz [--epochs E] [--batch B] [--lr LR] [--seed S] "
                   "[--subset per-class=N,fraction=F] [--augment] [--width W] [--hidden H] [--dropout P] "
                   "[--optimizer adam|sgd] [--wd WD] [--schedule cosine|constant|step] [--patience P] [--ema DECAY] "
+                  "[--smoothing S] [--distill WEIGHT --teacher MODEL.bcm [--distill-temp T]] "
                   "[--layers \"conv3x3 16 same;relu;gap;dense 8\"] [--trees T] [--pixels] [--centered|--uncentered] [--threads N] "
                   "[--checkpoint] --out MODEL.bcm\n"
                   "       train --init MODEL.bcm --images DIR|ZIP [--holdout 0.25] [--epochs 5] [--seed S] [--lr LR] [--batch B] --out OUT.bcm",

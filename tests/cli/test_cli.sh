@@ -185,6 +185,29 @@ expect_err "negative --lr" "bloodcell: train: lr -1.000000: want a value in (0, 
 expect_err "--trees 0" "bloodcell: train: trees 0: want 1..5000" \
   "$bin" train --model forest --data "$sample" --trees 0 --out "$tmp/m.bcm"
 
+# distillation and label smoothing (issue 14): the teacher must be named and readable, and a distilled
+# run records its settings; the teacher's probabilities come from any model file (here the run above)
+expect_err "train: --distill without --teacher" "bloodcell: train: --distill needs --teacher MODEL.bcm (whose 8-view probabilities are the soft targets)" \
+  "$bin" train --model fcnn --data "$sample" --distill 0.5 --out "$tmp/m.bcm"
+expect_err "train: --teacher without --distill" "bloodcell: train: --teacher needs --distill WEIGHT (the teacher's share of the target, in (0, 1])" \
+  "$bin" train --model fcnn --data "$sample" --teacher "$tmp/lr.bcm" --out "$tmp/m.bcm"
+expect_err "train: --distill out of range" "bloodcell: train: distill: want [0, 1]" \
+  "$bin" train --model fcnn --data "$sample" --distill 2 --teacher "$tmp/lr.bcm" --out "$tmp/m.bcm"
+expect_err "train: --smoothing out of range" "bloodcell: train: smoothing: want [0, 1)" \
+  "$bin" train --model fcnn --data "$sample" --smoothing 1 --out "$tmp/m.bcm"
+expect_err "train: a teacher that is not a model file" "bloodcell: train: --teacher: $tmp/text.npz: not a bloodcell model file (no BCMODEL magic; make one with 'bloodcell train')" \
+  "$bin" train --model fcnn --data "$sample" --distill 0.5 --teacher "$tmp/text.npz" --out "$tmp/m.bcm"
+expect_err "train: a teacher file that is missing" "bloodcell: train: --teacher: $tmp/none.bcm: no such file" \
+  "$bin" train --model fcnn --data "$sample" --distill 0.5 --teacher "$tmp/none.bcm" --out "$tmp/m.bcm"
+"$bin" train --model fcnn --hidden 16 --epochs 1 --subset per-class=20,seed=1 --data "$sample" --smoothing 0.1 --distill 0.5 \
+  --teacher "$tmp/lr.bcm" --distill-temp 2 --out "$tmp/kd.bcm" --json >"$tmp/kd.json" 2>"$tmp/err"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["settings"]; sys.exit(0 if "&smoothing=0.1&distill=0.5&distill-temp=2&" in s and d["teacher"].endswith("lr.bcm") and len(d["history"])==1 else 1)' "$tmp/kd.json" 2>/dev/null \
+   && grep -q "^teacher .*lr.bcm (8 views, T 2): agrees with [0-9]* of 160 training labels" "$tmp/err"; then
+  pass "train --distill --teacher --smoothing: trains, reports the teacher, records the settings"
+else
+  bad "train with distillation: $(head -c 300 "$tmp/kd.json") $(tail -n 3 "$tmp/err")"
+fi
+
 # a run as one line of text (issue 11, item 6): the settings the page's link holds
 card='v=1&model=fcnn&epochs=2&batch=32&lr=0.002&wd=0&optimizer=adam&momentum=0.9&schedule=cosine&augment=0&seed=3&patience=0&ema=0&width=32&hidden=32&dropout=0&centered=-1&split=train&per-class=20&fraction=1&subset-seed=1'
 "$bin" train --settings "$card" --data "$sample" --out "$tmp/card.bcm" --json --quiet >"$tmp/card.json" 2>"$tmp/err"

@@ -1,6 +1,7 @@
 // Sequential network plumbing, softmax cross-entropy and the optimizer updates.
 #include "core/nn/network.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/nn/kernels.h"
@@ -104,6 +105,31 @@ double softmax_cross_entropy(const Tensor& logits, const int* labels, Tensor& pr
     for (int n = 0; n < N; ++n)
         loss += kernels::softmax_xent_row(logits.sample(n), K, labels[n], probs.sample(n),
                                           dlogits ? dlogits->sample(n) : nullptr, scale);
+    return N ? loss / N : 0.0;
+}
+
+double softmax_cross_entropy_soft(const Tensor& logits, const float* targets, Tensor& probs, Tensor* dlogits) {
+    const int N = logits.n, K = logits.s.size();
+    probs.resize(N, logits.s);
+    if (dlogits) dlogits->resize(N, logits.s);
+    double loss = 0;
+    const double scale = N ? 1.0 / N : 0.0;
+    for (int n = 0; n < N; ++n) {
+        const float* z = logits.sample(n);
+        const float* t = targets + (size_t)n * K;
+        float* p = probs.sample(n);
+        double mx = z[0];
+        for (int k = 1; k < K; ++k) mx = std::max(mx, (double)z[k]);
+        double sum = 0;
+        for (int k = 0; k < K; ++k) sum += std::exp((double)z[k] - mx);
+        const double lse = mx + std::log(sum);
+        for (int k = 0; k < K; ++k) {
+            const double lp = (double)z[k] - lse;
+            p[k] = (float)std::exp(lp);
+            loss -= (double)t[k] * lp;
+            if (dlogits) dlogits->sample(n)[k] = (float)((std::exp(lp) - (double)t[k]) * scale);
+        }
+    }
     return N ? loss / N : 0.0;
 }
 

@@ -50,6 +50,10 @@ private:
 // Writes probs (N,K) and, if dlogits is given, d(loss)/d(logits) = (probs - onehot) / N.
 // Computed with the max subtracted for numerical stability, in double.
 double softmax_cross_entropy(const Tensor& logits, const int* labels, Tensor& probs, Tensor* dlogits);
+// The same with soft targets (N,K rows that each sum to 1: smoothed labels, a teacher's
+// probabilities): loss = -1/N sum_n sum_k t_nk log softmax(logits_n)_k, and
+// d(loss)/d(logits) = (probs - targets) / N. With one-hot targets it equals the above.
+double softmax_cross_entropy_soft(const Tensor& logits, const float* targets, Tensor& probs, Tensor* dlogits);
 void softmax(const float* logits, int K, float* probs);
 
 // ---- [SECTION] Optimizers -------------------------------------------------------------------
