@@ -282,8 +282,13 @@ public:
         });
         return 1 + used;
     }
-    // Fewer input channels than this: im2col + GEMM (a K = Cin GEMM is too thin for Winograd to pay)
+    // Fewer input channels than this: im2col + GEMM. In WebAssembly Winograd pays even on the cnn's
+    // RGB input (K = 3 GEMMs): conv1 + ReLU + pool 41.2 -> 27.8 ms per 256 images under Node.
+#if defined(__wasm_simd128__)
+    static constexpr int kWinogradMinCin = 1;
+#else
     static constexpr int kWinogradMinCin = 4;
+#endif
     // dW += cols^T dy (K,Cout); db += column sums of dy; dcols = dy W^T (P,K) -> col2im -> dx.
     // Each thread sums into its own dW/db slice, then the slices are added in thread order.
     void backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) override {
