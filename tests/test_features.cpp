@@ -75,6 +75,21 @@ TEST_CASE("grayscale equals numpy's rint(0.299 R + 0.587 G + 0.114 B), ties to e
     }
 }
 
+TEST_CASE("the bulk grayscale (vectorizable, rounding by 2^52) equals gray_pixel on every one of the 2^24 colours") {
+    std::vector<uint8_t> rgb((size_t)3 << 16), g((size_t)1 << 16);
+    long bad = 0;
+    for (int r = 0; r < 256; ++r) {
+        for (int i = 0; i < (1 << 16); ++i) rgb[3 * i] = (uint8_t)r, rgb[3 * i + 1] = (uint8_t)(i >> 8), rgb[3 * i + 2] = (uint8_t)i;
+        grayscale(rgb.data(), g.data(), g.size());
+        for (int i = 0; i < (1 << 16); ++i) bad += g[i] != gray_pixel((uint8_t)r, (uint8_t)(i >> 8), (uint8_t)i);
+    }
+    CHECK(bad == 0);
+    const uint8_t tie[3] = {255, 233, 206};  // the background colour, a .5 tie: rounds to even (236)
+    uint8_t out = 0;
+    grayscale(tie, &out, 1);
+    CHECK(out == 236);
+}
+
 TEST_CASE("normalize maps 0..255 to 0..1 as float32 x/255") {
     uint8_t px[3] = {0, 51, 255};
     float out[3];

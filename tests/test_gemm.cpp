@@ -27,7 +27,7 @@ TEST_CASE("gemm equals the triple loop for awkward shapes and all transposes") {
     Rng rng(11);
     // M < 4 with a row-major B takes the streaming path (one image through a dense layer)
     const int shapes[][3] = {{1, 1, 1}, {3, 5, 7}, {4, 8, 16}, {13, 17, 300}, {130, 9, 33}, {64, 500, 784}, {7, 1030, 5},
-                             {1, 128, 3136}, {2, 13, 300}, {3, 8, 9}};
+                             {1, 128, 3136}, {2, 13, 300}, {3, 8, 9}, {1, 45, 10}, {2, 70, 33}};
     for (auto& s : shapes) {
         int M = s[0], N = s[1], K = s[2];
         std::vector<float> a((size_t)M * K), b((size_t)K * N);

@@ -221,3 +221,120 @@ TEST_CASE("kernels: conv2d forward equals the direct convolution (padding, strid
         CHECK_MESSAGE(worst < 1e-4, g.H << "x" << g.W << "x" << g.Cin << " k" << g.k << " s" << g.stride);
     }
 }
+
+// ---- inference epilogues and the Winograd convolution (issue 13, item 2) ----------------------
+#include "core/nn/network.h"
+#include "core/nn/winograd.h"
+
+TEST_CASE("kernels: bias + ReLU and pool + bias + ReLU (inference epilogues) equal the reference") {
+    core::Rng rng(11);
+    struct G { int H, W, C, p; };
+    for (G g : {G{4, 4, 1, 2}, G{5, 7, 3, 2}, G{6, 6, 5, 3}, G{9, 8, 13, 2}, G{7, 7, 9, 4}, G{28, 28, 32, 2}})
+        for (int mode = 0; mode < 4; ++mode) {
+            const bool relu = mode & 1, bias = mode & 2;
+            const size_t nin = (size_t)g.H * g.W * g.C, nout = (size_t)(g.H / g.p) * (g.W / g.p) * g.C;
+            auto x = randn(nin, rng), b = randn(g.C, rng);
+            x[0] = NAN;
+            std::vector<float> y(nout), yr(nout);
+            k::pool_bias_act(x.data(), g.H, g.W, g.C, g.p, bias ? b.data() : nullptr, relu, y.data());
+            k::ref::pool_bias_act(x.data(), g.H, g.W, g.C, g.p, bias ? b.data() : nullptr, relu, yr.data());
+            for (size_t i = 0; i < nout; ++i)
+                CHECK_MESSAGE((y[i] == yr[i] || (std::isnan(y[i]) && std::isnan(yr[i]))), g.H << "x" << g.W << "x" << g.C << " p" << g.p << " mode " << mode << " i " << i);
+            auto z = x, zr = x;
+            k::bias_act(z.data(), (size_t)g.H * g.W, g.C, bias ? b.data() : nullptr, relu);
+            k::ref::bias_act(zr.data(), (size_t)g.H * g.W, g.C, bias ? b.data() : nullptr, relu);
+            for (size_t i = 0; i < nin; ++i)
+                CHECK_MESSAGE((z[i] == zr[i] || (std::isnan(z[i]) && std::isnan(zr[i]))), "C " << g.C << " mode " << mode << " i " << i);
+        }
+    // known values: window max 4 + bias -5 -> -1 -> ReLU 0; without ReLU -1
+    const float x4[4] = {1, 4, 3, 2}, bm5 = -5.f;
+    float out = 7.f;
+    k::pool_bias_act(x4, 2, 2, 1, 2, &bm5, true, &out);
+    CHECK(out == 0.f);
+    k::pool_bias_act(x4, 2, 2, 1, 2, &bm5, false, &out);
+    CHECK(out == -1.f);
+}
+
+TEST_CASE("winograd: F(2x2,3x3) convolution with bias, ReLU and 2x2 pool equals the direct convolution on odd sizes") {
+    namespace w = core::nn::winograd;
+    core::Rng rng(12);
+    struct G { int N, H, W, Cin, Cout; };
+    // odd and even sides (partial tiles, pool dropping the last row/column), channel counts with and
+    // without 4-lane tails, one pixel, and more tiles than one chunk (14x14 x 3 images: 147 tiles)
+    for (G g : {G{2, 5, 7, 3, 5}, G{1, 6, 6, 4, 8}, G{3, 7, 5, 9, 6}, G{3, 14, 14, 32, 64}, G{1, 1, 1, 5, 3}, G{2, 2, 3, 1, 1},
+                G{1, 28, 28, 3, 32}, G{2, 9, 4, 13, 7}})
+        for (int mode = 0; mode < 8; ++mode) {
+            const bool relu = mode & 1, pool = mode & 2, bias = mode & 4;
+            if (pool && (g.H < 2 || g.W < 2)) continue;
+            auto x = randn((size_t)g.N * g.H * g.W * g.Cin, rng);
+            auto Wt = randn((size_t)9 * g.Cin * g.Cout, rng, 0.3), b = randn(g.Cout, rng);
+            const int Ho = pool ? g.H / 2 : g.H, Wo = pool ? g.W / 2 : g.W;
+            const size_t ny = (size_t)g.N * Ho * Wo * g.Cout;
+            std::vector<float> U((size_t)16 * g.Cin * g.Cout), y(ny, 123.f), yr(ny), ws;
+            w::transform_filters(Wt.data(), g.Cin, g.Cout, U.data());
+            w::conv3x3(x.data(), g.N, g.H, g.W, g.Cin, U.data(), bias ? b.data() : nullptr, g.Cout, relu, pool, y.data(), ws);
+            w::ref::conv3x3(x.data(), g.N, g.H, g.W, g.Cin, Wt.data(), bias ? b.data() : nullptr, g.Cout, relu, pool, yr.data());
+            double worst = worst_rel(y, yr);
+            CHECK_MESSAGE(worst < 2e-5 * std::sqrt(9.0 * g.Cin), g.N << "x" << g.H << "x" << g.W << "x" << g.Cin << "->" << g.Cout
+                                                                    << " mode " << mode << " worst " << worst);
+        }
+    // known values: a 3x3 box filter (all ones) on a 2x2 image of ones counts the neighbours: 4 each
+    std::vector<float> ones(4, 1.f), box(9, 1.f), U(16), y(4), ws;
+    w::transform_filters(box.data(), 1, 1, U.data());
+    w::conv3x3(ones.data(), 1, 2, 2, 1, U.data(), nullptr, 1, false, false, y.data(), ws);
+    CHECK(y == std::vector<float>{4, 4, 4, 4});
+}
+
+TEST_CASE("network: inference (fused conv + ReLU + pool, Winograd, dense + ReLU) equals the training-free forward") {
+    using namespace core::nn;
+    auto L = [](LayerKind k, int units = 0, int pool = 2) {
+        LayerSpec s;
+        s.kind = k;
+        s.units = units;
+        s.pool = pool;
+        return s;
+    };
+    LayerSpec s2 = L(LayerKind::conv2d, 6);
+    s2.stride = 2;
+    LayerSpec k5 = L(LayerKind::conv2d, 5);
+    k5.kernel = 5;
+    LayerSpec d = L(LayerKind::dropout);
+    d.rate = 0.3f;
+    struct Case { core::nn::Shape in; std::vector<LayerSpec> layers; };
+    const std::vector<Case> cases = {
+        // the reference cnn's pattern: conv (3 channels: im2col) relu pool, conv (Winograd) relu pool, dense relu, dense
+        {{13, 11, 3}, {L(LayerKind::conv2d, 7), L(LayerKind::relu), L(LayerKind::maxpool2d), L(LayerKind::conv2d, 9),
+                       L(LayerKind::relu), L(LayerKind::maxpool2d), L(LayerKind::flatten), L(LayerKind::dense, 10),
+                       L(LayerKind::relu), d, L(LayerKind::dense, 3)}},
+        // vgg6's: conv bn relu (nothing to fuse after the conv), pool 3 after a Winograd conv (im2col then)
+        {{9, 10, 5}, {L(LayerKind::conv2d, 6), L(LayerKind::batchnorm), L(LayerKind::relu), L(LayerKind::conv2d, 4),
+                      L(LayerKind::relu), L(LayerKind::maxpool2d, 0, 3), L(LayerKind::global_avg_pool), L(LayerKind::dense, 4)}},
+        // stride 2 and 5x5 convolutions (im2col), a conv with pool but no ReLU, a pool on its own
+        {{11, 9, 4}, {s2, L(LayerKind::maxpool2d), k5, L(LayerKind::relu), L(LayerKind::conv2d, 5), L(LayerKind::maxpool2d),
+                      L(LayerKind::flatten), L(LayerKind::dense, 2)}},
+    };
+    core::Rng rng(13);
+    for (size_t ci = 0; ci < cases.size(); ++ci) {
+        auto net = Network::build(cases[ci].in, cases[ci].layers);
+        REQUIRE(net);
+        net.value.init(rng);
+        for (Param* p : net.value.tensors())
+            if (p->name == "b" || p->name == "beta" || p->name == "running_mean")
+                for (auto& v : p->value) v = (float)(0.3 * rng.normal());
+        Tensor x;
+        x.resize(3, cases[ci].in);
+        for (auto& v : x.v) v = (float)rng.normal();
+        Tensor ref = net.value.forward(x, Context{});
+        for (int rep = 0; rep < 2; ++rep) {  // twice: the cached Winograd filters are reused
+            const Tensor& y = net.value.infer(x);
+            REQUIRE(y.s == ref.s);
+            REQUIRE(y.n == ref.n);
+            CHECK_MESSAGE(worst_rel(y.v, ref.v) < 1e-4, "case " << ci);
+        }
+        // changed weights are seen (the transformed filters are not stale)
+        for (Param* p : net.value.params())
+            for (auto& v : p->value) v *= 0.5f;
+        Tensor ref2 = net.value.forward(x, Context{});
+        CHECK_MESSAGE(worst_rel(net.value.infer(x).v, ref2.v) < 1e-4, "case " << ci << " after a weight change");
+    }
+}

@@ -17,8 +17,18 @@ uint8_t gray_pixel(uint8_t r, uint8_t g, uint8_t b) {
     return (uint8_t)std::nearbyint(y);
 }
 
+// gray_pixel's arithmetic without its volatile and its call, so the loop vectorizes: the same double
+// operations in the same order (this file is compiled without contraction), and half-to-even rounding
+// by adding and subtracting 2^52, which for 0 <= y < 2^51 in the default rounding mode is exactly
+// nearbyint. Equal to gray_pixel on all 2^24 colours (tests/test_features.cpp). Why: the volatile
+// store and the nearbyint call per pixel cost ~6 us per 28x28 image, a third of the fcnn's inference.
 void grayscale(const uint8_t* rgb, uint8_t* gray, size_t n_pixels) {
-    for (size_t i = 0; i < n_pixels; ++i) gray[i] = gray_pixel(rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]);
+    const double round = 4503599627370496.0;  // 2^52
+    for (size_t i = 0; i < n_pixels; ++i) {
+        const double rg = 0.299 * (double)rgb[3 * i] + 0.587 * (double)rgb[3 * i + 1];
+        const double y = rg + 0.114 * (double)rgb[3 * i + 2];
+        gray[i] = (uint8_t)(int)((y + round) - round);
+    }
 }
 
 std::vector<uint8_t> grayscale(const std::vector<uint8_t>& rgb) {

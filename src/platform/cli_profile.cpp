@@ -83,6 +83,56 @@ Timings time_steps(core::nn::Network& net, core::InputKind input, int batch, dou
     return tm;
 }
 
+// --infer: Network::infer's steps (a layer with the ones it fuses) on one batch of random images: the
+// median (or min) ms of each step, over repeated passes. Rows name the first layer and the fused count.
+int profile_infer(const std::string& name, core::nn::Network& net, core::InputKind input, int batch, double seconds) {
+    namespace nn = core::nn;
+    const int L = net.layer_count();
+    core::Rng rng(1);
+    std::vector<uint8_t> images((size_t)batch * core::kImageBytes);
+    for (auto& v : images) v = (uint8_t)rng.below(256);
+    nn::Tensor x, buf[2];
+    core::images_to_tensor(images.data(), batch, input, x);
+    std::vector<nn::Layer*> raw(L);
+    for (int i = 0; i < L; ++i) raw[i] = &net.layer(i);
+    std::vector<std::vector<double>> ms(L);
+    std::vector<int> fused(L, 0);
+    std::vector<double> total;
+    const double t_end = now_seconds() + seconds;
+    for (int rep = 0; rep < 5 || (now_seconds() < t_end && rep < 20000); ++rep) {
+        const double t0 = now_seconds();
+        int cur = -1;
+        for (int i = 0; i < L;) {
+            const double t = now_seconds();
+            if (raw[i]->kind() == nn::LayerKind::flatten || raw[i]->kind() == nn::LayerKind::dropout) {
+                if (cur < 0) buf[cur = 0] = x;
+                buf[cur].s = raw[i]->out_shape();
+                fused[i] = 1;
+            } else {
+                const int dst = cur == 0 ? 1 : 0;
+                fused[i] = raw[i]->infer(cur < 0 ? x : buf[cur], buf[dst], raw.data() + i + 1, L - i - 1);
+                cur = dst;
+            }
+            if (rep > 0) ms[i].push_back(1000.0 * (now_seconds() - t));
+            i += fused[i];
+        }
+        if (rep > 0) total.push_back(1000.0 * (now_seconds() - t0));
+    }
+    const double all = median(total);
+    std::printf("%s inference, batch %d, gemm %s, %d thread(s), %zu passes: %s %.3f ms = %.0f img/s, %.4f ms/img\n", name.c_str(),
+                batch, core::gemm_backend(), nn::num_threads(), total.size(), g_use_min ? "min" : "median", all,
+                batch * 1000.0 / all, all / batch);
+    std::printf("%-3s %-34s %-10s %10s %7s\n", "#", "layers (fused)", "out", "ms", "share");
+    for (int i = 0; i < L; i += std::max(1, fused[i])) {
+        std::string what = raw[i]->spec().str();
+        for (int j = 1; j < fused[i]; ++j) what += " + " + raw[i + j]->spec().str();
+        const double m = median(ms[i]);
+        std::printf("%-3d %-34s %-10s %10.3f %6.1f%%\n", i, what.c_str(), raw[i + std::max(1, fused[i]) - 1]->out_shape().str().c_str(),
+                    m, 100.0 * m / all);
+    }
+    return 0;
+}
+
 int cmd_profile(const Args& a) {
     namespace nn = core::nn;
     bool ok = true;
@@ -106,6 +156,7 @@ int cmd_profile(const Args& a) {
     if (!model) return fail(model.error);
     nn::Network& net = model.value.network();
     const int L = net.layer_count();
+    if (a.has("infer")) return profile_infer(name, net, spec.value.input, batch, seconds);
 
     Timings tm = time_steps(net, spec.value.input, batch, seconds);
     const std::vector<double>& step_ms = tm.step;
@@ -137,8 +188,9 @@ int cmd_profile(const Args& a) {
     return 0;
 }
 
-BLOODCELL_COMMAND("profile", "profile [--model NAME] [--width W] [--hidden H] [--batch B] [--seconds S] [--threads N] [--stat median|min] [--json]",
-                  "median (or min) ms of each layer's forward and backward in a training step (random images)", cmd_profile);
+BLOODCELL_COMMAND("profile", "profile [--model NAME] [--width W] [--hidden H] [--batch B] [--seconds S] [--threads N] [--stat median|min] [--json] [--infer]",
+                  "median (or min) ms of each layer's forward and backward in a training step (random images); "
+                  "--infer: of each step of inference (a layer with the ones it fuses)", cmd_profile, {"infer"});
 
 }  // namespace
 }  // namespace cli

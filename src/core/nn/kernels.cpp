@@ -63,6 +63,27 @@ void sum_rows(const float* dy, size_t rows, int C, float* db) {
         for (int c = 0; c < C; ++c) db[c] += dy[r * C + c];
 }
 
+void bias_act(float* y, size_t rows, int C, const float* b, bool relu) {
+    for (size_t r = 0; r < rows; ++r)
+        for (int c = 0; c < C; ++c) {
+            float v = y[r * C + c] + (b ? b[c] : 0.f);
+            y[r * C + c] = relu && !(v > 0.f) ? 0.f : v;
+        }
+}
+
+void pool_bias_act(const float* x, int H, int W, int C, int p, const float* b, bool relu, float* y) {
+    const int Ho = H / p, Wo = W / p;
+    for (int oy = 0; oy < Ho; ++oy)
+        for (int ox = 0; ox < Wo; ++ox)
+            for (int c = 0; c < C; ++c) {
+                float m = x[((oy * p) * W + ox * p) * C + c];
+                for (int dy = 0; dy < p; ++dy)
+                    for (int dx = 0; dx < p; ++dx) m = std::max(m, x[((oy * p + dy) * W + ox * p + dx) * C + c]);
+                float v = m + (b ? b[c] : 0.f);
+                y[(oy * Wo + ox) * C + c] = relu && !(v > 0.f) ? 0.f : v;
+            }
+}
+
 void bn_sums(const float* x, size_t M, int C, double* sum) {
     for (size_t m = 0; m < M; ++m)
         for (int c = 0; c < C; ++c) sum[c] += x[m * C + c];
@@ -282,6 +303,59 @@ void sum_rows(const float* dy, size_t rows, int C, float* db) {
     float* __restrict d = db;
     for (size_t r = 0; r < rows; ++r)
         for (int q = c; q < C; ++q) d[q] += dy[r * C + q];
+}
+
+// ---- [SECTION] Inference epilogues ----------------------------------------------------------
+// Channels innermost: 4 at a time (WASM SIMD, or the loops the compiler vectorizes natively), the
+// window's rows walked in place.
+void bias_act(float* y, size_t rows, int C, const float* b, bool relu) {
+    for (size_t r = 0; r < rows; ++r) {
+        float* __restrict yr = y + r * C;
+        int c = 0;
+#if defined(__wasm_simd128__)
+        const v128_t zero = wasm_f32x4_splat(0.f);
+        for (; c + 4 <= C; c += 4) {
+            v128_t v = wasm_v128_load(yr + c);
+            if (b) v = wasm_f32x4_add(v, wasm_v128_load(b + c));
+            wasm_v128_store(yr + c, relu ? wasm_f32x4_pmax(zero, v) : v);
+        }
+#endif
+        for (; c < C; ++c) {
+            float v = yr[c] + (b ? b[c] : 0.f);
+            yr[c] = relu && !(v > 0.f) ? 0.f : v;
+        }
+    }
+}
+
+void pool_bias_act(const float* x, int H, int W, int C, int p, const float* b, bool relu, float* y) {
+    const int Ho = H / p, Wo = W / p;
+    for (int oy = 0; oy < Ho; ++oy)
+        for (int ox = 0; ox < Wo; ++ox) {
+            const float* x0 = x + ((size_t)(oy * p) * W + ox * p) * C;
+            float* __restrict yo = y + (size_t)(oy * Wo + ox) * C;
+            int c = 0;
+#if defined(__wasm_simd128__)
+            const v128_t zero = wasm_f32x4_splat(0.f);
+            for (; c + 4 <= C; c += 4) {
+                v128_t m = wasm_v128_load(x0 + c);
+                for (int dy = 0; dy < p; ++dy)
+                    for (int dx = (dy == 0); dx < p; ++dx) m = wasm_f32x4_pmax(m, wasm_v128_load(x0 + ((size_t)dy * W + dx) * C + c));
+                if (b) m = wasm_f32x4_add(m, wasm_v128_load(b + c));
+                wasm_v128_store(yo + c, relu ? wasm_f32x4_pmax(zero, m) : m);
+            }
+#endif
+            const int c0 = c;
+            for (c = c0; c < C; ++c) yo[c] = x0[c];
+            for (int dy = 0; dy < p; ++dy)
+                for (int dx = (dy == 0); dx < p; ++dx) {
+                    const float* __restrict q = x0 + ((size_t)dy * W + dx) * C;
+                    for (c = c0; c < C; ++c) yo[c] = q[c] > yo[c] ? q[c] : yo[c];
+                }
+            for (c = c0; c < C; ++c) {
+                float v = yo[c] + (b ? b[c] : 0.f);
+                yo[c] = relu && !(v > 0.f) ? 0.f : v;
+            }
+        }
 }
 
 // ---- [SECTION] BatchNorm --------------------------------------------------------------------

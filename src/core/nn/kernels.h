@@ -28,6 +28,13 @@ void maxpool_backward(const float* dy, const int32_t* arg, int H, int W, int C, 
 void add_bias(float* y, size_t rows, int C, const float* b);
 void sum_rows(const float* dy, size_t rows, int C, float* db);
 
+// Inference epilogues (no argmax, nothing kept for backward). bias_act: y[r][c] = act(y[r][c] + b[c]);
+// pool_bias_act: one sample x (H,W,C) -> y (H/p, W/p, C) = act(max of each p x p window + b[c]).
+// act is ReLU when relu, else the identity; b may be null (no bias). max(x) + b = max(x + b) and
+// ReLU is monotone, so a convolution's bias and ReLU can follow its pooling.
+void bias_act(float* y, size_t rows, int C, const float* b, bool relu);
+void pool_bias_act(const float* x, int H, int W, int C, int p, const float* b, bool relu, float* y);
+
 // Batch norm over M positions x C channels (C innermost); per-channel sums in double, in row
 // order (so the fast path gives the reference's sums exactly).
 // sum[c] += x; sq[c] += double(x - mean[c])^2; y = x * scale[c] + shift[c].
@@ -58,6 +65,8 @@ void maxpool_forward(const float* x, int H, int W, int C, int p, float* y, int32
 void maxpool_backward(const float* dy, const int32_t* arg, int H, int W, int C, int p, float* dx);
 void add_bias(float* y, size_t rows, int C, const float* b);
 void sum_rows(const float* dy, size_t rows, int C, float* db);
+void bias_act(float* y, size_t rows, int C, const float* b, bool relu);
+void pool_bias_act(const float* x, int H, int W, int C, int p, const float* b, bool relu, float* y);
 void bn_sums(const float* x, size_t M, int C, double* sum);
 void bn_sqdev(const float* x, size_t M, int C, const float* mean, double* sq);
 void bn_affine(const float* x, size_t M, int C, const float* scale, const float* shift, float* y);

@@ -36,6 +36,27 @@ const Tensor& Network::forward(const Tensor& x, const Context& ctx) {
     return acts_.back();
 }
 
+const Tensor& Network::infer(const Tensor& x) {
+    std::vector<Layer*> raw(layers_.size());
+    for (size_t i = 0; i < layers_.size(); ++i) raw[i] = layers_[i].get();
+    int cur = -1;  // -1: x, else infer_buf_[cur]
+    for (size_t i = 0; i < raw.size();) {
+        Layer& l = *raw[i];
+        if (l.kind() == LayerKind::flatten || l.kind() == LayerKind::dropout) {
+            // the identity at inference (flatten: the same floats, another shape)
+            if (cur < 0) infer_buf_[cur = 0] = x;
+            infer_buf_[cur].s = l.out_shape();
+            ++i;
+            continue;
+        }
+        const int dst = cur == 0 ? 1 : 0;
+        i += l.infer(cur < 0 ? x : infer_buf_[cur], infer_buf_[dst], raw.data() + i + 1, (int)(raw.size() - i - 1));
+        cur = dst;
+    }
+    if (cur < 0) infer_buf_[cur = 0] = x;
+    return infer_buf_[cur];
+}
+
 void Network::backward(const Tensor& dout) {
     grads_.back() = dout;
     // Layers before the first one with parameters need no gradient: stop there, and do not ask that

@@ -21,6 +21,9 @@ public:
     void init(Rng& rng);  // He/Glorot weights, zero biases, BN to identity
     // Runs the layers; returns the output (N, out_shape()). Activations stay cached for backward.
     const Tensor& forward(const Tensor& x, const Context& ctx);
+    // Inference: the output (N, out_shape()) of the layers in inference mode, with fusions (see
+    // Layer::infer) and two buffers in turn instead of every activation kept (backward cannot follow).
+    const Tensor& infer(const Tensor& x);
     // Back-propagates d(loss)/d(output) (N, out_shape()); ADDS into every Param::grad.
     void backward(const Tensor& dout);
     // Back-propagates dout through every layer down to the input: writes d(loss)/d(input) (the
@@ -43,6 +46,7 @@ private:
     Shape input_;
     std::vector<std::unique_ptr<Layer>> layers_;
     std::vector<Tensor> acts_, grads_;
+    Tensor infer_buf_[2];
 };
 
 // ---- [SECTION] Loss -------------------------------------------------------------------------
