@@ -141,7 +141,7 @@ async function hoverHelp(app, name) {
       await lessonShot(app, '06-why');
     });
 
-    await check('7 the same run at a tenth of the learning rate (typed), both overlaid against wall time with their settings', async () => {
+    await check('7 the same run at a tenth of the learning rate (typed), over the first against wall time (its settings in the legend)', async () => {
       await click(app, 'train.reset');
       let s = await app.until((st) => !st.train.run, 3000);
       assert(!s.train.run, 'Reset left the run');
