@@ -89,6 +89,7 @@ static void draw_notice(AppState& s) {
     ImGui::PopTextWrapPos();
     ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - close_w);
     if (ImGui::SmallButton("Close")) s.notice.text.clear();
+    ui::mark_item("notice.close");
     ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
     s.layout.notice = ImVec4(pos.x, pos.y, size.x, size.y);
     ImGui::End();

@@ -49,9 +49,12 @@ static void draw_image_sources(AppState& s, bool welcome) {
     ImGui::BeginDisabled(!s.data.loaded);
     if (ImGui::Button(sample)) classify_test_image(s);
     ImGui::EndDisabled();
+    ui::mark_item("classify.sample");
+    ui::hover_help("Classify an image of the loaded data's test split (its true class is in its name): one the models never "
+                   "trained on, so you can see whether the prediction is right.");
     ui::same_line_if_fits(ui::button_w("Labelled images ..."));
     if (ImGui::Button("Labelled images ...")) labelled_state(s).open = true;
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Your own labelled images (a .zip or a folder of class folders): the model's accuracy on them, and fine-tuning");
+    ui::hover_help("Your own labelled images (a .zip or a folder of class folders): the model's accuracy on them, and fine-tuning");
 }
 
 static void draw_welcome(AppState& s, float height) {
@@ -285,6 +288,7 @@ static void draw_result(AppState& s, int row) {
 static void draw_clear_buttons(AppState& s) {
     ClassifyState& c = s.classify;
     if (c.review.size() > 0 && ImGui::Button("Clear ...")) c.confirm_clear = true;
+    if (c.review.size() > 0) ui::hover_help("Remove every image from the table (it asks first; Undo brings them back)");
     if (c.confirm_clear) {
         ImGui::OpenPopup("Clear the review?");
         c.confirm_clear = false;
@@ -315,16 +319,18 @@ static void draw_toolbar(AppState& s) {
     if (s.platform.save_text) {
         same_line_if_fits(button_w("Export CSV"));
         if (ImGui::Button("Export CSV")) save_predictions_csv(s);
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("One row per image: prediction, probabilities, unsure, your label, model and date");
+        ui::hover_help("One row per image: prediction, probabilities, unsure, your label, model and date");
         same_line_if_fits(button_w("Report"));
         if (ImGui::Button("Report")) save_review_report(s);
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("A one-page printable report (HTML): the differential, the model, the reviewed and unsure images");
+        ui::hover_help("A one-page printable report (HTML): the differential, the model, the reviewed and unsure images");
     }
     same_line_if_fits(button_w("Clear ...") + (c.review.can_undo_clear() ? button_w("Undo clear (000)") : 0));
     draw_clear_buttons(s);
     same_line_if_fits(checkbox_w("unsure only"));
     bool unsure = c.review.unsure_only();
     if (ImGui::Checkbox("unsure only", &unsure)) review_unsure_only(s, unsure);
+    ui::hover_help("List only the predictions the model is unsure of (top probability below the threshold chosen on the "
+                   "validation split): the images a person should look at first.");
     same_line_if_fits(checkbox_w("8 views") + ImGui::CalcTextSize("(?)").x + ImGui::GetStyle().ItemSpacing.x);
     if (ImGui::Checkbox("8 views", &c.tta)) classify_rerun_all(s);
     ui::help_marker("Average the predictions over the 8 flips and 90-degree rotations of the input: cells have no "

@@ -75,12 +75,16 @@ static void draw_model_actions(AppState& s, CompareState& cmp) {
     ImGui::BeginDisabled(in_use);
     if (ImGui::Button(in_use ? "In use###use" : "Use in Classify###use")) use_model(s, i);
     ImGui::EndDisabled();
+    ui::hover_help(in_use ? "The Classify tab predicts with this model" : "Make this the model the Classify tab predicts with");
     if (s.platform.save_bytes) {
         ui::same_line_if_fits(ui::button_w("Save .bcm"));
         if (ImGui::Button("Save .bcm")) save_model(s, i);
+        ui::hover_help("Download the model as a .bcm file: the weights, the preprocessing and how it was trained. The desktop "
+                       "app, the CLI (bloodcell eval, predict) and this page open it again.");
     }
     ui::same_line_if_fits(ui::button_w("Remove"));
     if (ImGui::Button("Remove")) remove_model(s, i);
+    ui::hover_help("Take the model off this list (save it first to keep it)");
 }
 
 static void draw_acc_bars(const ModelStore& ms, bool speed) {
@@ -150,6 +154,8 @@ static void draw_tune_settings(AppState& s, TrainState& t) {
     ImGui::SetNextItemWidth(e * 6);
     ImGui::BeginDisabled(running);
     ui::slider_int("epochs##tune", &t.tune_epochs, 1, 10);
+    ui::hover_help("Epochs of each trial: a grid trains one model per combination, so short trials keep it quick. The "
+                   "ranking after a few epochs usually holds for longer runs.");
     char label[32];
     // the checkboxes start in one column after the longer of the two labels
     const float col = std::max(ImGui::CalcTextSize("learning rate").x, ImGui::CalcTextSize("batch size").x) + e;
@@ -159,6 +165,7 @@ static void draw_tune_settings(AppState& s, TrainState& t) {
         if (i == 0) ImGui::SameLine(col);
         else ui::same_line_if_fits(ui::checkbox_w(label));
         ImGui::Checkbox(label, &t.tune_lr[i]);
+        ui::hover_help("Try this learning rate: the grid trains every ticked rate with every ticked batch size");
     }
     ImGui::TextDisabled("batch size");
     for (int i = 0; i < 3; ++i) {
@@ -166,6 +173,7 @@ static void draw_tune_settings(AppState& s, TrainState& t) {
         if (i == 0) ImGui::SameLine(col);
         else ui::same_line_if_fits(ui::checkbox_w(b.c_str()));
         ImGui::Checkbox(b.c_str(), &t.tune_batch[i]);
+        ui::hover_help("Try this batch size: the grid trains every ticked rate with every ticked batch size");
     }
     ImGui::EndDisabled();
     if (!running) {
@@ -175,9 +183,12 @@ static void draw_tune_settings(AppState& s, TrainState& t) {
             if (!ok) notify(s, LogEntry::Warn, "Cannot tune: " + ok.message);
         }
         ImGui::EndDisabled();
+        ui::hover_help("Train one model per ticked combination on the Data tab's subset and compare their validation "
+                       "accuracy (the test split stays unseen, so the choice is fair). Not while a run trains.");
     } else if (ImGui::Button("Stop")) {
         stop_tune(s);
     }
+    if (running) ui::hover_help("Stop the grid: the finished trials stay in the table");
 }
 
 // The trials, sortable by any column (the table keeps the sort the user clicked).
@@ -271,6 +282,9 @@ static void draw_load_row(AppState& s, TrainState& t) {
     const float e = ui::em();
     if (s.platform.pick_files) {
         if (ui::primary_button("Load .bcm model ...")) s.platform.pick_files(".bcm", true, "model");
+        ui::mark_item("compare.load");
+        ui::hover_help("Open .bcm model files (saved from this page, the desktop app or bloodcell train): each is evaluated "
+                       "on the same test images as the others");
     } else {
         ImGui::BeginChild("##bcmpath", ImVec2(e * 24, ImGui::GetFrameHeight()), false,
                           ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NavFlattened);

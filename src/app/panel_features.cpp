@@ -286,6 +286,7 @@ static void draw_glcm_column(AppState& s, FeaturesState& f, float top_h) {
     const bool one_row = ui::combo_w(lnames[li]) <= half;
     ImGui::SetNextItemWidth(one_row ? half : -1);
     if (ImGui::Combo("##levels", &li, lnames, 6)) f.levels = levels_opts[li];
+    ui::mark_item("features.levels");
     ui::hover_help("Gray levels: the 256 gray values are first grouped into this many bins (value x levels / 256). Fewer levels "
         "give a smaller, less sparse matrix and properties that depend less on noise; 256 keeps every shade.");
     ui::report_cut(std::string("combo '") + lnames[li] + "'", ui::combo_w(lnames[li]), ImGui::GetItemRectSize().x);
@@ -309,6 +310,7 @@ static void draw_glcm_column(AppState& s, FeaturesState& f, float top_h) {
     side = std::min(side, top_h - ImGui::GetCursorPosY() - ImGui::GetFrameHeightWithSpacing() - e * 0.3f);
     ImVec2 p = ImGui::GetCursorScreenPos();
     heatmap_image(f.glcm_tex, ImVec2(side, side), hs);
+    ui::mark_item("features.glcm");
     ImGui::GetWindowDrawList()->AddRect(p, ImVec2(p.x + side, p.y + side), ImGui::GetColorU32(ImGuiCol_Border));
     if (ImGui::IsItemHovered()) {
         ImVec2 m = ImGui::GetMousePos();

@@ -139,6 +139,7 @@ static void draw_buttons(AppState& s, TrainState& t) {
     } else if (ImGui::Button("Pause", ImVec2(bw, 0))) {
         pause_training(s);
     }
+    ui::mark_item("train.start");  // Start, Resume or Pause
     shortcut_tooltip("Start or pause training", shortcut_keys(Shortcut::TrainStartPause));
     ImGui::SameLine();
     ImGui::BeginDisabled(t.running || !is_network(t.settings.model));
@@ -149,6 +150,7 @@ static void draw_buttons(AppState& s, TrainState& t) {
     ImGui::SameLine();
     ImGui::BeginDisabled(!t.job);
     if (ImGui::Button("Reset", ImVec2(bw, 0))) reset_training(s);
+    ui::mark_item("train.reset");
     ui::button_fits("Reset", bw);
     ui::hover_help("Forget this run (its curves and weights) so that Start begins a new one with the settings above");
     ImGui::EndDisabled();
@@ -235,6 +237,7 @@ static void draw_quick_demo(AppState& s, TrainState& t) {
     if (ui::primary_button(t.demo_pending ? "Quick demo: waiting for the teaching set..." : "Quick demo", ImVec2(-1, 0)))
         start_quick_demo(s);
     ImGui::EndDisabled();
+    ui::mark_item("train.quick_demo");
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
         ImGui::SetTooltip("Trains a small vgg6 (width 8) on every training image of the teaching set: 8 epochs, batch 32, "
                           "learning rate 4e-3 with a cosine schedule. It reaches about 0.90 validation accuracy in about a minute.");
@@ -264,6 +267,7 @@ static void draw_curve_options(TrainState& t) {
     ui::hover_help("Plot the curves against epochs (passes over the training subset)");
     ImGui::SameLine();
     if (ImGui::RadioButton("wall time (s)", &x, 1)) t.x_wall = true;
+    ui::mark_item("train.x_wall");
     ui::hover_help("Plot the curves against the seconds the run took: compares how fast settings learn, not only how far");
     ImGui::SameLine();
     ImGui::BeginDisabled(t.runs.empty());

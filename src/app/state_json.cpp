@@ -252,7 +252,7 @@ void train_json(std::ostringstream& o, const AppState& s) {
             for (size_t i = 0; i < r.wall.size(); ++i) o << (i ? "," : "") << r.wall[i];
             o << "]}";
         }
-        o << "]";
+        o << "],\"x_wall\":" << b(t->x_wall) << ",\"overlay\":" << b(t->overlay);
     }
     o << ",\"slice_ms\":" << s.stats.slice_ms;
     const bool tuning = t && t->tune && !t->tune_snap.finished();

@@ -273,6 +273,7 @@ static void draw_behind(TrainViews& v, const core::Evaluation& ev, const core::D
         ImGui::BeginGroup();
         ImGui::Image(v.behind_tex.im(), ImVec2(th, th), ImVec2(u, q), ImVec2(u + core::kSide / tw, q + core::kSide / tht));
         if (k == 0 && v.cell < 0) ui::mark_item("train.wrong0");
+        if (k == 0) ui::mark_item("train.behind0");  // the first image of the list, whichever cell it shows
         ImGui::SameLine(0, e * 0.5f);
         ImGui::BeginGroup();
         ui::fitted((std::string("true: ") + core::kClassNames[truth]).c_str(), class_color(truth));

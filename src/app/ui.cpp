@@ -298,6 +298,9 @@ void hover_help(const char* text) {
     ImGui::PushTextWrapPos(em() * 24);
     ImGui::TextUnformatted(text);
     ImGui::PopTextWrapPos();
+    // the state hook lists the help on screen as "help <its text>" (tests hover a control and read it)
+    const ImVec2 a = ImGui::GetWindowPos(), sz = ImGui::GetWindowSize();
+    mark_rect((std::string("help ") + text).c_str(), a, ImVec2(a.x + sz.x, a.y + sz.y));
     ImGui::EndTooltip();
 }
 

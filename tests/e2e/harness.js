@@ -42,6 +42,23 @@ async function typeIntoSlider(page, rect, text) {
   await sleep(300);
 }
 
+// Scrolls (mouse wheel) until the item named `name` (state.layout.items) is well inside the window:
+// below the tab bar and above the status bar, so that no panel's edge clips it; its rect. `topCss`:
+// where the panels start (CSS px; an item in a panel's first row sits a little higher).
+async function reveal(app, name, topCss = 110) {
+  const vh = (await app.page.evaluate(() => window.innerHeight)) * app.dpr;
+  const top = topCss * app.dpr, bottom = vh - 55 * app.dpr;
+  let r = (await app.state()).layout.items[name];
+  for (let i = 0; i < 30 && r && (r[1] + r[3] > bottom || r[1] < top); i++) {
+    await app.page.mouse.move((r[0] + 10) / app.dpr, vh / app.dpr / 2);
+    await app.page.mouse.wheel(0, r[1] < top ? -150 : 150);
+    await app.frames(2);
+    r = (await app.state()).layout.items[name];
+  }
+  assert(r && r[1] >= top && r[1] + r[3] <= bottom, `${name} not in view: ${r}`);
+  return r;
+}
+
 // The app at `url` in a fresh browser profile (options: viewport, hasTouch, ... of playwright's
 // launchPersistentContext), loaded with its assets arrived. Returns helpers: page, errors (console
 // errors so far), state(), command(c) (the test hook), frames(n) (waits for n drawn frames),
@@ -142,4 +159,4 @@ function finish(crash) {
   process.exit(failed ? 1 : 0);
 }
 
-module.exports = { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish, typeIntoSlider, openApp, readNpz, writeNpz, crc32 };
+module.exports = { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish, typeIntoSlider, reveal, openApp, readNpz, writeNpz, crc32 };

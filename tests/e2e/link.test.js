@@ -12,7 +12,7 @@ const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { check, assert, sleep, finish, openApp, typeIntoSlider } = require('./harness');
+const { check, assert, sleep, finish, openApp, typeIntoSlider, reveal } = require('./harness');
 
 const URL0 = (process.env.BLOODCELL_URL || 'http://127.0.0.1:8080/').replace(/#.*$/, '');
 const ROOT = path.resolve(__dirname, '../..');
@@ -30,21 +30,6 @@ async function trainToEnd(app, ms = 240000) {
   assert(s.train.run && s.train.run.done, 'the run did not finish: ' + JSON.stringify(s.train.run && s.train.run.status));
   console.log(`     trained in ${((Date.now() - t0) / 1000).toFixed(1)} s (${s.platform})`);
   return s;
-}
-// Scrolls (mouse wheel) until the item named `name` (state.layout.items) is well inside the window:
-// below the tab bar and above the status bar, so that no panel's edge clips it; its rect.
-async function reveal(app, name) {
-  const vh = (await app.page.evaluate(() => window.innerHeight)) * app.dpr;
-  const top = 110 * app.dpr, bottom = vh - 55 * app.dpr;
-  let r = (await app.state()).layout.items[name];
-  for (let i = 0; i < 30 && r && (r[1] + r[3] > bottom || r[1] < top); i++) {
-    await app.page.mouse.move((r[0] + 10) / app.dpr, vh / app.dpr / 2);
-    await app.page.mouse.wheel(0, r[1] < top ? -150 : 150);
-    await app.frames(2);
-    r = (await app.state()).layout.items[name];
-  }
-  assert(r && r[1] >= top && r[1] + r[3] <= bottom, `${name} not in view: ${r}`);
-  return r;
 }
 const hash = (app) => app.page.evaluate(() => decodeURIComponent(location.hash.slice(1)));
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the browser end-to-end tests: builds the web bundle if needed (./build_wasm.sh, incremental),
 # serves it on a free 127.0.0.1 port, runs app.test.js, input.test.js, layout.test.js, review.test.js, learner.test.js,
-# labelled.test.js, link.test.js and threads.test.js in headless
+# labelled.test.js, link.test.js, lesson.test.js and threads.test.js in headless
 # Debian chromium,
 # stops the server.
 # Exits non-zero when a test fails. Needs scripts/install_deps.sh --tests (chromium, playwright-core).
@@ -45,6 +45,8 @@ BLOODCELL_URL="$url" node labelled.test.js || status=1
 # a run as a link: the address holds the settings; same loss curve again, the CLI's val ACC; run cards;
 # the images behind a confusion cell (needs the native CLI: build/bloodcell or $BLOODCELL_CLI)
 BLOODCELL_URL="$url" node link.test.js || status=1
+# the README's 10-minute lesson, step by step (its screenshots: screenshots/lesson/; LESSON_SHOTS=../../docs/lesson renews the README's)
+BLOODCELL_URL="$url" node lesson.test.js || status=1
 # the two builds: threaded with COOP/COEP, one thread without
 BLOODCELL_URL="$url" node threads.test.js || status=1
 exit "$status"
