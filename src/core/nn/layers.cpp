@@ -97,8 +97,8 @@ void matmul(int M, int N, int K, const float* A, bool ta, const float* B, bool t
 // memset of a run-time size is a call into the C library, and conv1 (Cin = 3) made 450k of them
 // per batch; these stay inline, 4 lanes at a time.
 inline void copy_floats(float* __restrict d, const float* __restrict s, int n) {
-    int i = 0;
 #if defined(__wasm_simd128__)
+    int i = 0;
     for (; i + 4 <= n; i += 4) wasm_v128_store(d + i, wasm_v128_load(s + i));
     if (n - i >= 2) d[i] = s[i], d[i + 1] = s[i + 1], i += 2;
     if (i < n) d[i] = s[i];
@@ -107,8 +107,8 @@ inline void copy_floats(float* __restrict d, const float* __restrict s, int n) {
 #endif
 }
 inline void zero_floats(float* d, int n) {
-    int i = 0;
 #if defined(__wasm_simd128__)
+    int i = 0;
     for (; i + 4 <= n; i += 4) wasm_v128_store(d + i, wasm_f32x4_splat(0.f));
     if (n - i >= 2) d[i] = 0.f, d[i + 1] = 0.f, i += 2;
     if (i < n) d[i] = 0.f;
