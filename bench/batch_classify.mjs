@@ -11,22 +11,13 @@
 // with COOP/COEP), where a worker thread classifies the batch (`batch_classify_threads`).
 //   node bench/batch_classify.mjs [--images 1000] [--web out/web] [--pbc DIR] [--threads]
 import { readFile, readdir, writeFile, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from './in_page.mjs';
+import { startServer, playwright, opt } from './in_page.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-function playwright() {
-  for (const dir of ['bench/peers', 'tests/e2e']) {
-    try { return createRequire(path.join(root, dir, 'package.json'))('playwright-core'); } catch { /* next */ }
-  }
-  throw new Error('playwright-core missing: run scripts/install_deps.sh --tests');
-}
-const { chromium } = playwright();
-const args = process.argv.slice(2);
-const opt = (name, def) => { const i = args.indexOf('--' + name); return i >= 0 && i + 1 < args.length ? args[i + 1] : def; };
+const { chromium } = playwright(root);
 const webDir = path.resolve(opt('web', path.join(root, 'out/web')));
 const pbcDir = path.resolve(opt('pbc', path.join(root, '../shared/data/pbc_samples')));
 const N = Number(opt('images', 1000));
@@ -44,7 +35,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // the benchmarks' static server; the page without ?coi=1 runs its one-thread build
 const server = await startServer(root, webDir);
-const threads = args.includes('--threads');
+const threads = process.argv.slice(2).includes('--threads');
 const url = `${server.base}/web/index.html${threads ? '?coi=1' : ''}`;
 
 const jpgs = [];

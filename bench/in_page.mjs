@@ -6,10 +6,25 @@
 //   node bench/in_page.mjs [--seconds 30] [--model cnn] [--data BLOODMNIST.npz] [--web out/web] [--build single|threads|both]
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// playwright-core from the bench's peers (scripts/install_deps.sh --bench) or the e2e tests (--tests)
+export function playwright(root) {
+  for (const dir of ['bench/peers', 'tests/e2e']) {
+    try { return createRequire(path.join(root, dir, 'package.json'))('playwright-core'); } catch { /* next */ }
+  }
+  throw new Error('playwright-core missing: run scripts/install_deps.sh --tests (or --bench)');
+}
+
+// the value after --name on the command line, else def
+export function opt(name, def, args = process.argv.slice(2)) {
+  const i = args.indexOf('--' + name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
+}
 
 // One static server for the benchmarks: the repository (the bench pages under /bench/, their builds
 // under /build-wasm*/), the web bundle under /web/ and the --data file as /data/bloodmnist.npz. HTML
@@ -130,15 +145,7 @@ export async function inPageTraining(browser, { root, webDir, dataFile, model = 
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const { createRequire } = await import('node:module');
-  // playwright-core from the bench's peers (scripts/bench.sh installs them) or the e2e tests
-  let chromium;
-  for (const dir of ['bench/peers', 'tests/e2e']) {
-    try { ({ chromium } = createRequire(path.join(root, dir, 'package.json'))('playwright-core')); break; } catch { /* next */ }
-  }
-  if (!chromium) throw new Error('playwright-core is missing: run scripts/install_deps.sh --bench');
-  const args = process.argv.slice(2);
-  const opt = (n, d) => { const i = args.indexOf('--' + n); return i >= 0 ? args[i + 1] : d; };
+  const { chromium } = playwright(root);
   const build = opt('build', 'both');
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
     args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking', '--no-first-run'] });

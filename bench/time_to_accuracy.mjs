@@ -7,23 +7,13 @@
 // Usage: node bench/time_to_accuracy.mjs [--web DIR] [--target 0.90] [--limit 240]
 //   --limit S  give up S seconds after the click (the demo's 6 epochs normally end well before)
 import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from './in_page.mjs';
+import { startServer, playwright, opt } from './in_page.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// playwright-core from the bench's peers (install_deps.sh --bench) or the e2e tests (--tests)
-function playwright() {
-  for (const dir of ['bench/peers', 'tests/e2e']) {
-    try { return createRequire(path.join(root, dir, 'package.json'))('playwright-core'); } catch { /* next */ }
-  }
-  throw new Error('playwright-core missing: run scripts/install_deps.sh --tests');
-}
-const { chromium } = playwright();
-const args = process.argv.slice(2);
-const opt = (name, def) => { const i = args.indexOf('--' + name); return i >= 0 && i + 1 < args.length ? args[i + 1] : def; };
+const { chromium } = playwright(root);
 const webDir = path.resolve(opt('web', path.join(root, 'out/web')));
 const target = Number(opt('target', 0.90));
 const limitS = Number(opt('limit', 240));
