@@ -57,6 +57,22 @@ static void draw_image_sources(AppState& s, bool welcome) {
     ui::hover_help("Your own labelled images (a .zip or a folder of class folders): the model's accuracy on them, and fine-tuning");
 }
 
+// The width of the longest single word of the eight class names: a wrapped name needs this much to
+// break only between words.
+static float longest_class_word_w() {
+    float w = 0;
+    for (int k = 0; k < core::kClasses; ++k) {
+        const char* a = core::kClassNames[k];
+        while (*a) {
+            const char* b = a;
+            while (*b && *b != ' ') ++b;
+            w = std::max(w, ImGui::CalcTextSize(a, b).x);
+            a = *b ? b + 1 : b;
+        }
+    }
+    return w;
+}
+
 static void draw_welcome(AppState& s, float height) {
     const float e = ui::em();
     float w = ImGui::GetContentRegionAvail().x;
@@ -64,10 +80,20 @@ static void draw_welcome(AppState& s, float height) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddRectFilled(p, ImVec2(p.x + w, p.y + height), IM_COL32(27, 32, 38, 255), e * 0.6f);
     dl->AddRect(ImVec2(p.x + e, p.y + e), ImVec2(p.x + w - e, p.y + height - e), ImGui::GetColorU32(ImGuiCol_Border), e * 0.6f, 0, 2.0f);
+    // The examples' column on the right (drawn below): four columns, each at least as wide as the
+    // longest word of a class name ("erythroblast"), so that no name breaks inside a word (it read
+    // "basop/hil" at 1024 px). Where that leaves the text less than 30 em, there is no column.
+    const float word_w = longest_class_word_w(), gap_min = e * 0.6f;
+    const float col_need = 4 * (word_w + gap_min) + e * 3;
+    float col_off = std::max(e * 48, w * 0.58f);
+    if (w - col_off < col_need) col_off = std::max(e * 30, w - col_need);
+    const bool col_fits = w - col_off >= col_need;
     ImGui::SetCursorScreenPos(ImVec2(p.x + e * 2.5f, p.y + height * 0.5f - e * 6.5f));
     ImGui::BeginGroup();
     // everything wraps at the same right edge, the buttons too (ui::same_line_if_fits follows it)
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(w - e * 5, e * 44));
+    float wrap = std::min(w - e * 5, e * 44);
+    if (col_fits) wrap = std::min(wrap, col_off - e * 4);
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
     ImGui::PushFont(s.font_big);
     ImGui::TextUnformatted("Classify a blood-cell image");
     ImGui::PopFont();
@@ -95,17 +121,19 @@ static void draw_welcome(AppState& s, float height) {
     ImGui::EndGroup();
 
     // right: what the eight classes look like (from the loaded data)
-    const float col_x = p.x + std::max(e * 48, w * 0.58f);
-    if (s.data.loaded && w - (col_x - p.x) > e * 16) {
+    const float col_x = p.x + col_off;
+    const float room = w - col_off - e * 3;
+    if (s.data.loaded && col_fits) {
         ensure_atlas(s.data);
-        const float gap = e * 1.2f;
-        const float cell = std::min((w - (col_x - p.x) - e * 3) / 4 - gap, e * 7);
+        const float pitch = room / 4;  // tile + gap, or name + gap, whichever is wider
+        const float cell = std::min(pitch - e * 1.2f, e * 7);
+        const float label_w = pitch - gap_min;
         const float row = cell + e * 3.4f;  // a tile and two lines of its name ("immature / granulocyte")
         const float y0 = p.y + height * 0.5f - row - e * 0.8f;
         ImGui::SetCursorScreenPos(ImVec2(col_x, y0));
         ImGui::TextDisabled("The eight classes (click one to classify it)");
         for (int k = 0; k < core::kClasses; ++k) {
-            const float x = col_x + (k % 4) * (cell + gap);
+            const float x = col_x + (k % 4) * pitch;
             ImGui::SetCursorScreenPos(ImVec2(x, y0 + e * 1.6f + (k / 4) * row));
             ImGui::BeginGroup();
             if (!s.data.by_class[k].empty()) {
@@ -120,9 +148,10 @@ static void draw_welcome(AppState& s, float height) {
                 ImGui::Dummy(ImVec2(cell, cell));
             }
             // the whole name, wrapped under its tile ("IG immature" was all there was room for)
-            ImGui::PushTextWrapPos(x - ImGui::GetWindowPos().x + ImGui::GetScrollX() + cell);
+            ImGui::PushTextWrapPos(x - ImGui::GetWindowPos().x + ImGui::GetScrollX() + label_w);
             ImGui::TextColored(class_color_v(k), "%s", core::kClassNames[k]);
             ImGui::PopTextWrapPos();
+            ui::report_cut(std::string("class name '") + core::kClassNames[k] + "' under its example", word_w, label_w);
             ImGui::EndGroup();
         }
     }
