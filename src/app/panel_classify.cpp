@@ -73,6 +73,43 @@ static float longest_class_word_w() {
     return w;
 }
 
+// The eight classes' examples in 4 columns over `room` px from `at` (its y is the middle of the two
+// rows), each name wrapped under its tile within its column (word_w: the longest word of a name).
+static void draw_class_examples(AppState& s, ImVec2 at, float room, float word_w) {
+    const float e = ui::em(), gap_min = e * 0.6f;
+    ensure_atlas(s.data);
+    const float col_x = at.x;
+    const float pitch = room / 4;  // tile + gap, or name + gap, whichever is wider
+    const float cell = std::min(pitch - e * 1.2f, e * 7);
+    const float label_w = pitch - gap_min;
+    const float row = cell + e * 3.4f;  // a tile and two lines of its name ("immature / granulocyte")
+    const float y0 = at.y - row - e * 0.8f;
+    ImGui::SetCursorScreenPos(ImVec2(col_x, y0));
+    ImGui::TextDisabled("The eight classes (click one to classify it)");
+    for (int k = 0; k < core::kClasses; ++k) {
+        const float x = col_x + (k % 4) * pitch;
+        ImGui::SetCursorScreenPos(ImVec2(x, y0 + e * 1.6f + (k / 4) * row));
+        ImGui::BeginGroup();
+        if (!s.data.by_class[k].empty()) {
+            ImVec2 uv0(0, (float)k / core::kClasses), uv1(1.0f / kGalleryCols, (float)(k + 1) / core::kClasses);
+            ImGui::PushID(k);
+            if (ImGui::ImageButton(s.data.atlas.im(), ImVec2(cell, cell), uv0, uv1, 0)) {
+                int idx = s.data.by_class[k][0];
+                classify_rgb28(s, std::string(core::kClassNames[k]) + " example from the data", s.data.view.image(idx));
+            }
+            ImGui::PopID();
+        } else {
+            ImGui::Dummy(ImVec2(cell, cell));
+        }
+        // the whole name, wrapped under its tile ("IG immature" was all there was room for)
+        ImGui::PushTextWrapPos(x - ImGui::GetWindowPos().x + ImGui::GetScrollX() + label_w);
+        ImGui::TextColored(class_color_v(k), "%s", core::kClassNames[k]);
+        ImGui::PopTextWrapPos();
+        ui::report_cut(std::string("class name '") + core::kClassNames[k] + "' under its example", word_w, label_w);
+        ImGui::EndGroup();
+    }
+}
+
 static void draw_welcome(AppState& s, float height) {
     const float e = ui::em();
     float w = ImGui::GetContentRegionAvail().x;
@@ -121,40 +158,7 @@ static void draw_welcome(AppState& s, float height) {
     ImGui::EndGroup();
 
     // right: what the eight classes look like (from the loaded data)
-    const float col_x = p.x + col_off;
-    const float room = w - col_off - e * 3;
-    if (s.data.loaded && col_fits) {
-        ensure_atlas(s.data);
-        const float pitch = room / 4;  // tile + gap, or name + gap, whichever is wider
-        const float cell = std::min(pitch - e * 1.2f, e * 7);
-        const float label_w = pitch - gap_min;
-        const float row = cell + e * 3.4f;  // a tile and two lines of its name ("immature / granulocyte")
-        const float y0 = p.y + height * 0.5f - row - e * 0.8f;
-        ImGui::SetCursorScreenPos(ImVec2(col_x, y0));
-        ImGui::TextDisabled("The eight classes (click one to classify it)");
-        for (int k = 0; k < core::kClasses; ++k) {
-            const float x = col_x + (k % 4) * pitch;
-            ImGui::SetCursorScreenPos(ImVec2(x, y0 + e * 1.6f + (k / 4) * row));
-            ImGui::BeginGroup();
-            if (!s.data.by_class[k].empty()) {
-                ImVec2 uv0(0, (float)k / core::kClasses), uv1(1.0f / kGalleryCols, (float)(k + 1) / core::kClasses);
-                ImGui::PushID(k);
-                if (ImGui::ImageButton(s.data.atlas.im(), ImVec2(cell, cell), uv0, uv1, 0)) {
-                    int idx = s.data.by_class[k][0];
-                    classify_rgb28(s, std::string(core::kClassNames[k]) + " example from the data", s.data.view.image(idx));
-                }
-                ImGui::PopID();
-            } else {
-                ImGui::Dummy(ImVec2(cell, cell));
-            }
-            // the whole name, wrapped under its tile ("IG immature" was all there was room for)
-            ImGui::PushTextWrapPos(x - ImGui::GetWindowPos().x + ImGui::GetScrollX() + label_w);
-            ImGui::TextColored(class_color_v(k), "%s", core::kClassNames[k]);
-            ImGui::PopTextWrapPos();
-            ui::report_cut(std::string("class name '") + core::kClassNames[k] + "' under its example", word_w, label_w);
-            ImGui::EndGroup();
-        }
-    }
+    if (s.data.loaded && col_fits) draw_class_examples(s, ImVec2(p.x + col_off, p.y + height * 0.5f), w - col_off - e * 3, word_w);
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + height));
     ImGui::Dummy(ImVec2(w, 0));
 }
