@@ -68,6 +68,7 @@ TEST_CASE("recipe: settings by name, errors naming the key, and a full-precision
     CHECK(core::set_option(s, "schedule", "step").ok);
     CHECK(core::set_option(s, "augment", "0").ok);
     CHECK(core::set_option(s, "wd", "0.05").ok);
+    CHECK(core::set_option(s, "until-acc", "0.95").ok);
     CHECK(core::set_option(s, "lr", "fast").message == "lr 'fast': want a number");
     CHECK(core::set_option(s, "batch", "1.5").message == "batch '1.5': want an integer");
     CHECK(core::set_option(s, "optimizer", "rmsprop").message == "optimizer 'rmsprop': want adam or sgd");
@@ -81,6 +82,7 @@ TEST_CASE("recipe: settings by name, errors naming the key, and a full-precision
     CHECK(back.train.schedule == core::Schedule::step);
     CHECK_FALSE(back.train.augment);
     CHECK(back.fit.l2 == doctest::Approx(0.05f));
+    CHECK(back.train.until_acc == 0.95f);
     auto spec = core::resolve(back);
     REQUIRE(spec.ok());
     CHECK(spec.value.summary == "vgg6 w=16, 30 epochs, batch 64, lr 0.0031 step, AdamW");

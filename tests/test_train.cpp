@@ -111,6 +111,48 @@ TEST_CASE("trainer: early stopping after `patience` epochs without a better val 
     CHECK(t.value->metrics().epoch - t.value->metrics().best_epoch == 2);
 }
 
+TEST_CASE("trainer: until_acc stops at the end of the first epoch whose val ACC reaches it, and only then") {
+    core::TrainConfig cfg;
+    cfg.epochs = 15;
+    cfg.batch = 16;
+    cfg.lr = 3e-2f;
+    // the same run without a target, to know the val ACC of every epoch
+    auto full = core::Trainer::create(small_cnn(), toy(12, 1), toy(6, 2), cfg);
+    REQUIRE(full.ok());
+    while (full.value->step(1000)) {
+    }
+    const auto& h = full.value->metrics().history;
+    REQUIRE(h.size() == 15u);
+    // a target the run reaches after its first epoch: the first epoch at or above it
+    const double target = h.back().val_acc;
+    int first = 0;
+    while (h[first].val_acc < target) ++first;
+    REQUIRE(first > 0);
+    cfg.until_acc = (float)target - 1e-6f;
+    auto t = core::Trainer::create(small_cnn(), toy(12, 1), toy(6, 2), cfg);
+    REQUIRE(t.ok());
+    while (t.value->step(1000)) {
+    }
+    const auto& m = t.value->metrics();
+    CHECK(m.reached_until_acc);
+    CHECK_FALSE(m.stopped_early);
+    CHECK(m.epoch == first + 1);
+    CHECK(m.last_val.acc == doctest::Approx(h[first].val_acc));
+    // a target above every epoch: all epochs run, and the flag says it was not reached
+    cfg.until_acc = 1.0f;
+    cfg.epochs = 3;
+    auto never = core::Trainer::create(small_cnn(), toy(12, 1), toy(6, 2), cfg);
+    REQUIRE(never.ok());
+    while (never.value->step(1000)) {
+    }
+    if (never.value->metrics().last_val.acc < 1.0) {
+        CHECK(never.value->metrics().epoch == 3);
+        CHECK_FALSE(never.value->metrics().reached_until_acc);
+    }
+    cfg.until_acc = 1.5f;
+    CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error == "until-acc: want 0 (off) or a val accuracy in (0, 1]");
+}
+
 TEST_CASE("trainer: bad configurations and inputs are refused with the reason") {
     core::TrainConfig cfg;
     cfg.batch = 0;

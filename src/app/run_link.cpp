@@ -78,6 +78,7 @@ Row row_of(const std::string& model, const std::string& key, const std::string& 
     if (key == "seed") return {"seed", v};
     if (key == "patience") return with("early stop after", "never");
     if (key == "ema") return with("weight averaging", "off");
+    if (key == "until-acc") return with("stop at val ACC", "never");
     if (key == "width") return {"width (vgg6)", v};
     if (key == "hidden") return with("hidden units", "the model's");
     if (key == "dropout") return with("dropout", "none");

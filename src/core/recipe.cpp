@@ -109,7 +109,7 @@ Status set_option(RunSettings& s, const std::string& key, const std::string& val
         else if (key == "centered") { if (i < -1 || i > 1) return bad("1, 0 or -1 (the model's default)"); s.options.centered = (int)i; }
         else if (key == "augment") { if (i != 0 && i != 1) return bad("0 or 1"); t.augment = i == 1; }
         else { if (i != 0 && i != 1) return bad("0 or 1"); s.options.pixels = i == 1; }
-    } else if (key == "lr" || key == "wd" || key == "momentum" || key == "ema" || key == "dropout" ||
+    } else if (key == "lr" || key == "wd" || key == "momentum" || key == "ema" || key == "dropout" || key == "until-acc" ||
                key == "smoothing" || key == "distill" || key == "distill-temp") {
         if (!parse_number(value, d)) return bad("a number");
         // lr and wd mean the same for softmax regression (its gradient-descent rate and L2 strength)
@@ -117,13 +117,14 @@ Status set_option(RunSettings& s, const std::string& key, const std::string& val
         else if (key == "wd") { t.weight_decay = (float)d; s.fit.l2 = (float)d; }
         else if (key == "momentum") t.momentum = (float)d;
         else if (key == "ema") t.ema = (float)d;
+        else if (key == "until-acc") t.until_acc = (float)d;
         else if (key == "smoothing") t.label_smoothing = (float)d;
         else if (key == "distill") t.distill = (float)d;
         else if (key == "distill-temp") t.distill_temperature = (float)d;
         else s.options.dropout = (float)d;
     } else {
         return Status::error("unknown setting '" + key +
-                             "' (want model, epochs, batch, lr, wd, momentum, patience, ema, smoothing, distill, distill-temp, "
+                             "' (want model, epochs, batch, lr, wd, momentum, patience, until-acc, ema, smoothing, distill, distill-temp, "
                              "seed, optimizer, schedule, augment, width, hidden, dropout, centered, pixels, layers, trees, max-depth, iterations)");
     }
     return Status::success();
@@ -165,6 +166,7 @@ std::vector<std::pair<std::string, std::string>> settings_pairs(const RunSetting
     };
     // label smoothing and distillation (issue 14) only when used, so every earlier card reads the same
     if (t.label_smoothing > 0) net.push_back({"smoothing", fmt_g(t.label_smoothing)});
+    if (t.until_acc > 0) net.push_back({"until-acc", fmt_g(t.until_acc)});
     if (t.distill > 0) {
         net.push_back({"distill", fmt_g(t.distill)});
         net.push_back({"distill-temp", fmt_g(t.distill_temperature)});
@@ -237,7 +239,7 @@ constexpr const char* kSubsetFields[] = {"split", "per-class", "fraction", "subs
 constexpr const char* kSettingFields[] = {"model",    "layers",    "epochs", "batch",      "lr",    "wd",    "optimizer",
                                           "momentum", "schedule",  "augment", "seed",      "patience", "ema", "width",
                                           "filters",  "hidden",    "dropout", "centered",  "pixels", "trees", "max-depth",
-                                          "iterations", "smoothing", "distill", "distill-temp"};
+                                          "iterations", "smoothing", "distill", "distill-temp", "until-acc"};
 
 bool url_safe(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
@@ -330,6 +332,7 @@ std::string describe_run(const RunCard& card) {
     if (t.label_smoothing > 0) add("label smoothing " + fmt_g(t.label_smoothing));
     if (t.distill > 0) add("distilled " + fmt_g(t.distill) + " at T " + fmt_g(t.distill_temperature));
     if (t.patience > 0) add("patience " + std::to_string(t.patience));
+    if (t.until_acc > 0) add("until val ACC " + fmt_g(t.until_acc));
     add("seed " + std::to_string(t.seed));
     return o + "; " + describe_subset(card.subset);
 }

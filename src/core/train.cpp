@@ -32,6 +32,7 @@ Status validate(const TrainConfig& c) {
     if (!(c.weight_decay >= 0.f && c.weight_decay < 1.f)) return Status::error("weight decay: want [0, 1)");
     if (!(c.momentum >= 0.f && c.momentum < 1.f)) return Status::error("momentum: want [0, 1)");
     if (c.patience < 0) return Status::error("patience: want >= 0");
+    if (!(c.until_acc >= 0.f && c.until_acc <= 1.f)) return Status::error("until-acc: want 0 (off) or a val accuracy in (0, 1]");
     if (!(c.ema >= 0.f && c.ema < 1.f)) return Status::error("ema: want 0 (off) or a decay in (0, 1)");
     if (!(c.label_smoothing >= 0.f && c.label_smoothing < 1.f)) return Status::error("smoothing: want [0, 1)");
     if (!(c.distill >= 0.f && c.distill <= 1.f)) return Status::error("distill: want [0, 1]");
@@ -292,7 +293,10 @@ void Trainer::finish_epoch() {
     m_.history.push_back(r);
     m_.epoch++;
     m_.validating = false;
-    if (m_.epoch >= cfg_.epochs) {
+    if (cfg_.until_acc > 0 && val_.size() > 0 && m_.last_val.acc >= cfg_.until_acc) {
+        m_.done = true;
+        m_.reached_until_acc = true;
+    } else if (m_.epoch >= cfg_.epochs) {
         m_.done = true;
     } else if (cfg_.patience > 0 && val_.size() > 0 && m_.epoch - m_.best_epoch >= cfg_.patience) {
         m_.done = true;

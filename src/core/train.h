@@ -39,6 +39,9 @@ struct TrainConfig {
     bool augment = false;      // random dihedral view per image and epoch
     uint64_t seed = 0;         // weights init, shuffles, augmentation, dropout
     int patience = 0;          // stop after this many epochs without a better val ACC (0 = never)
+    // Stop at the end of the first epoch whose val ACC is >= this (0 = never): "train until 0.95",
+    // and the time-to-accuracy benchmark (`bloodcell bench --to-acc`). Needs val images.
+    float until_acc = 0.f;
     bool restore_best = true;  // take_model() returns the best val epoch (when there is a val set)
     int val_tta = 0;           // 1: evaluate val with 8-view averaging (8x slower)
     // Weight averaging: 0 = off, else the per-batch decay of an exponential moving average of the
@@ -86,6 +89,7 @@ struct TrainMetrics {
     double best_val_acc = 0;
     Evaluation last_val;           // full evaluation of the latest validated epoch
     bool done = false, stopped_early = false;
+    bool reached_until_acc = false;  // stopped because val ACC reached TrainConfig::until_acc
     bool validating = false;       // true while the epoch-end validation is running
     // Divergence: a batch whose loss, gradients or updated weights are not finite (or whose loss
     // explodes past kDivergedLoss). The trainer then restores the last good weights and optimizer

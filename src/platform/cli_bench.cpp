@@ -82,6 +82,47 @@ std::string bench_model(const Args& a, const std::string& name, const core::Data
     return "";
 }
 
+// Time to accuracy (issue 13, item 6): the network's recipe (core::recipe, the seed of --seed, 1 if
+// not given) on the train split, validated after each epoch, until val ACC >= target or the recipe's
+// epochs end. The figure is the wall time from the first batch to the end of the validation that
+// reached the target (validations included, loading not). A progress line per epoch goes to `table`.
+std::string bench_to_acc(const Args& a, const std::string& name, const core::BloodMnist& data, double target, FILE* table,
+                         std::string& row) {
+    core::TrainJobSpec spec;
+    std::string err;
+    Args b = a;
+    b.options["until-acc"] = fmt(target);
+    if (!b.has("seed")) b.options["seed"] = "1";
+    if (!parse_spec(b, name, spec, err)) return "bench: " + (err.empty() ? std::string("bad option") : err);
+    if (spec.model.family != core::Family::nn) return "bench: " + name + " is a feature model; bench measures networks";
+    if (data.val.size() == 0) return "bench --to-acc: the data has no val split";
+    auto tr = core::Trainer::create(spec.model, data.train, data.val, spec.train);
+    if (!tr) return tr.error;
+    core::Trainer& t = *tr.value;
+    const double t0 = now_seconds();
+    int shown = 0;
+    while (t.step(spec.train.batch * 16)) {
+        const auto& m = t.metrics();
+        if (m.epoch > shown) {
+            shown = m.epoch;
+            std::fprintf(table, "  %s epoch %d: val ACC %.4f at %.1f s\n", name.c_str(), m.epoch, m.last_val.acc, now_seconds() - t0);
+            std::fflush(table);
+        }
+    }
+    const double seconds = now_seconds() - t0;
+    const auto& m = t.metrics();
+    const bool reached = m.reached_until_acc;
+    std::fprintf(table, "%-10s %s val ACC %.4f after %d epochs, %.1f s (%d threads, batch %d, lr %g, seed %llu)\n", name.c_str(),
+                 reached ? "reached" : "did NOT reach", m.last_val.acc, m.epoch, seconds, core::nn::num_threads(), spec.train.batch,
+                 (double)spec.train.lr, (unsigned long long)spec.train.seed);
+    row = "{\"model\":\"" + json_escape(name) + "\",\"target\":" + fmt(target) + ",\"reached\":" + (reached ? "true" : "false") +
+          ",\"seconds\":" + fmt(seconds) + ",\"epochs\":" + std::to_string(m.epoch) + ",\"of_epochs\":" +
+          std::to_string(spec.train.epochs) + ",\"val_acc\":" + fmt(m.last_val.acc) + ",\"images\":" + std::to_string(m.images) +
+          ",\"batch\":" + std::to_string(spec.train.batch) + ",\"lr\":" + fmt(spec.train.lr) + ",\"seed\":" +
+          std::to_string(spec.train.seed) + ",\"params\":" + std::to_string(t.model().param_count()) + "}";
+    return "";
+}
+
 // The GEMM's share of the SIMD limit (issue 13, item 5): the peak of 4-lane mul + add, then each GEMM
 // shape of the networks through `gemm`, as GFLOP/s and as a fraction of that peak. Appends the JSON
 // fields to `json`.
@@ -116,6 +157,10 @@ int cmd_bench(const Args& a) {
     if (!ok) return 1;
     if (batch < 1 || batch > 1024) return fail("--batch: want 1..1024");
     if (!(seconds > 0) || seconds > 3600) return fail("--seconds: want more than 0 and at most 3600");
+    double to_acc = a.has("to-acc") ? a.get_double("to-acc", 0.95, ok) : 0;
+    if (!ok) return 1;
+    if (a.has("to-acc") && !(to_acc > 0 && to_acc <= 1)) return fail("--to-acc: want a val accuracy in (0, 1]");
+    if (a.has("to-acc") && !a.has("data")) return fail("--to-acc needs --data (a BloodMNIST .npz with train and val splits)");
     std::vector<std::string> names;
     if (a.has("gemm") && !a.has("model")) {
         // --gemm alone: only the GEMM shapes against the SIMD peak
@@ -123,7 +168,7 @@ int cmd_bench(const Args& a) {
         names = names_in(a.get("model"));
         if (names.empty()) return fail("--model: name at least one network (fcnn, cnn, vgg6)");
     } else {
-        names = {"fcnn", "cnn", "vgg6"};
+        names = to_acc > 0 ? std::vector<std::string>{"cnn", "vgg6"} : std::vector<std::string>{"fcnn", "cnn", "vgg6"};
     }
     core::BloodMnist data;
     core::Dataset random;
@@ -142,6 +187,18 @@ int cmd_bench(const Args& a) {
     }
     const int infer_n = std::min(256, d->size());
     if (infer_n < 1) return fail("bench: no training images");
+    if (to_acc > 0) {
+        FILE* table = a.has("json") ? stderr : stdout;
+        std::string json = "{\"threads\":" + std::to_string(core::nn::num_threads()) + ",\"gemm\":\"" + core::gemm_backend() +
+                           "\",\"to_acc\":[";
+        for (size_t i = 0; i < names.size(); ++i) {
+            std::string row, err = bench_to_acc(a, names[i], data, to_acc, table, row);
+            if (!err.empty()) return fail(err);
+            json += std::string(i ? "," : "") + row;
+        }
+        if (a.has("json")) std::printf("%s]}\n", json.c_str());
+        return 0;
+    }
     std::string json = "{\"threads\":" + std::to_string(core::nn::num_threads()) + ",\"gemm\":\"" + core::gemm_backend() +
                        "\",\"data\":\"" + (a.has("data") ? "train split (" + std::to_string(d->size()) + " images)" : "random") +
                        "\",\"models\":[";
@@ -160,9 +217,11 @@ int cmd_bench(const Args& a) {
     if (a.has("json")) std::printf("%s}\n", json.c_str());
     return 0;
 }
-BLOODCELL_COMMAND("bench", "bench [--model NAME[,NAME...]] [--gemm] [--data DATA.npz] [--width W] [--batch B] [--seconds S] [--threads N] [--json]",
+BLOODCELL_COMMAND("bench", "bench [--model NAME[,NAME...]] [--gemm] [--data DATA.npz] [--width W] [--batch B] [--seconds S] [--threads N] [--json]\n"
+                  "       bench --to-acc A --data DATA.npz [--model NAME[,NAME...]] [--seed S] [--threads N] [--json]",
                   "training and inference throughput, single-image latency and peak memory (random images, or the train split of --data); "
-                  "--gemm: the 4-lane mul+add peak and each GEMM shape as a fraction of it (alone unless --model is given)", cmd_bench,
+                  "--gemm: the 4-lane mul+add peak and each GEMM shape as a fraction of it (alone unless --model is given); "
+                  "--to-acc: seconds from the first batch to val ACC >= A with each network's recipe (seed 1 unless --seed)", cmd_bench,
                   {"gemm"});
 
 

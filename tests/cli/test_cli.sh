@@ -146,6 +146,25 @@ else
   bad "bench --gemm --json (stdout: $(head -c 400 "$tmp/gemm.json"), stderr: $(head -c 300 "$tmp/err"))"
 fi
 
+# bench --to-acc: a recipe trained until its val ACC reaches the target; the time is reported with the
+# epochs it took (a tiny vgg6 on the teaching set and a low target keep this short)
+"$bin" bench --to-acc 0.35 --data "$here/assets/teaching.npz" --model vgg6 --width 4 --json >"$tmp/tta.json" 2>"$tmp/err"
+if python3 -c '
+import json,sys; d=json.load(open(sys.argv[1])); r=d["to_acc"]
+ok = len(r)==1 and r[0]["model"]=="vgg6" and r[0]["reached"] and r[0]["val_acc"]>=0.35 and 1<=r[0]["epochs"]<r[0]["of_epochs"] \
+  and r[0]["seconds"]>0 and r[0]["seed"]==1 and r[0]["images"]==2868*r[0]["epochs"]
+sys.exit(0 if ok else 1)' "$tmp/tta.json" && grep -q "reached val ACC" "$tmp/err"; then
+  pass "bench --to-acc --json: stops at the first epoch at or above the target, with its time and epochs"
+else
+  bad "bench --to-acc --json (stdout: $(head -c 400 "$tmp/tta.json"), stderr: $(tail -c 300 "$tmp/err"))"
+fi
+expect_err "bench --to-acc without --data is refused" "bloodcell: --to-acc needs --data (a BloodMNIST .npz with train and val splits)" \
+  "$bin" bench --to-acc 0.95
+expect_err "bench --to-acc out of range is refused" "bloodcell: --to-acc: want a val accuracy in (0, 1]" \
+  "$bin" bench --to-acc 1.5 --data "$here/assets/teaching.npz"
+expect_err "train --until-acc out of range is refused" "bloodcell: train: until-acc: want 0 (off) or a val accuracy in (0, 1]" \
+  "$bin" train --model vgg6 --until-acc 2 --data "$here/assets/teaching.npz" --out "$tmp/never.bcm"
+
 # the teaching set in assets/ is remade byte for byte by the command in assets/README.md
 "$bin" make-sample "$data" --out "$tmp/teach.npz" --fraction 0.24 --seed 0 2>"$tmp/err" >/dev/null
 if cmp -s "$tmp/teach.npz" "$here/assets/teaching.npz" && grep -q "2868/410/822 images" "$tmp/err"; then
