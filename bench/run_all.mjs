@@ -29,9 +29,12 @@ const { chromium } = require('playwright-core');
 const args = process.argv.slice(2);
 const opt = (name, def) => { const i = args.indexOf('--' + name); return i >= 0 && i + 1 < args.length ? args[i + 1] : def; };
 const seconds = Number(opt('seconds', 4)) || 4;
+const toAcc = Number(opt('to-acc', 0.95)) || 0.95;
 const dataFile = path.resolve(opt('data', path.join(root, '../shared/data/bloodmnist.npz')));
 const webDir = path.resolve(opt('web', path.join(root, 'out/web')));
-// --only bloodcell,gemm_page,tfjs,ort,memory,page,in_page,native,node,torch,gemm runs only those parts (default: all)
+// --only bloodcell,gemm_page,tfjs,ort,memory,page,in_page,native,node,torch,gemm,to_acc runs only those parts (default: all)
+// to_acc (issue 13 item 6): seconds from the first batch to val ACC >= --to-acc (default 0.95) with the CLI's
+// cnn and vgg6 recipes, seed 1, natively (2 threads) and in Chromium (1 thread); the slowest part (~15 min)
 const only = opt('only', null);
 const want = (part) => !only || only.split(',').includes(part);
 const t00 = Date.now();
@@ -71,7 +74,7 @@ const fromCli = (j) => ({ threads: j.threads, results: j.models.map((m) => ({ mo
   infer_img_s: m.infer_images_per_second, latency_ms: m.latency_ms, train_gflops: m.train_gflops, mflop_per_image: m.mflop_per_image,
   peak_mb: m.peak_mb })) });
 
-const extra = { memory: null, app_memory: null, page: null, first_frame: [], gemm: null, gemm_browser: null, onnx: null, in_page_training: [] };
+const extra = { memory: null, app_memory: null, page: null, first_frame: [], gemm: null, gemm_browser: null, onnx: null, in_page_training: [], to_acc: [] };
 
 // ONNX files for ONNX Runtime Web, exported from the PyTorch definitions (torch.onnx needs no python
 // onnx package; Debian's python3-torch has it built in)
@@ -224,6 +227,15 @@ try {
     }
   } else log(`${webDir}/index.html missing (build_wasm.sh builds it): no page size or first frame`);
 
+  // time to accuracy in Chromium, one thread (the full .npz fetched by the bench page)
+  if (want('to_acc') && await exists('build-wasm/bench_web.js') && await size(dataFile)) {
+    log(`bloodcell wasm: cnn and vgg6 recipes until val ACC >= ${toAcc} (Chromium, 1 thread; minutes)...`);
+    try {
+      const r = await browserRun(browser, `${base}/bench/bloodcell_bench.html?build=single&to_acc=${toAcc}&models=cnn,vgg6&data=/data/bloodmnist.npz`, 3600);
+      extra.to_acc.push(...r.to_acc.map((x) => ({ where: 'Chromium, wasm', threads: r.threads, ...x })));
+    } catch (e) { log('time to accuracy in Chromium failed: ' + e.message); }
+  }
+
   // the app training as a teacher runs it (bench/in_page.mjs), beside the bench page in the same run
   if (want('in_page') && await size(path.join(webDir, 'index.html')) && await size(dataFile)) {
     extra.in_page_training = await inPageTraining(browser, { root, webDir, dataFile, model: 'cnn', seconds: Math.max(10, 3 * seconds), log });
@@ -265,6 +277,12 @@ for (const t of want('torch') ? [1, 2] : []) {
   const torch = native('/usr/bin/python3', [path.join(root, 'bench/peers/torch_bench.py'), '--threads', String(t), '--seconds', String(seconds)], `pytorch native, ${t} thread(s)`, JSON.parse, env);
   if (torch) add(`pytorch ${torch.version} native, ${torch.blas.name} (${t} thread${t > 1 ? 's' : ''})`, torch, 'RSS', `BLAS: ${torch.blas.name} (torch.__config__: ${torch.blas.config})`,
     { backend: torch.mkldnn ? 'aten + mkldnn' : 'aten', blas: torch.blas });
+}
+// time to accuracy natively, the engine's default threads
+if (want('to_acc') && await size(cli) && await size(dataFile)) {
+  const j = native(cli, ['bench', '--json', '--to-acc', String(toAcc), '--data', dataFile, '--model', 'cnn,vgg6'], `bloodcell native: recipes until val ACC >= ${toAcc}`,
+    (text) => JSON.parse(text.split('\n').filter((l) => l.startsWith('{')).pop()));
+  if (j) extra.to_acc.push(...j.to_acc.map((x) => ({ where: 'native', threads: j.threads, ...x })));
 }
 // WASM GEMM vs Eigen's scalar path, one Node run
 if (want('gemm') && await exists('build-wasm/bench_gemm.js')) {
@@ -368,6 +386,10 @@ for (const e of extra.in_page_training) {
   target(`Pause stops the training, ${e.build} build (ms)`, num(e.pause_ms, 0), '< 100', cmp(e.pause_ms, 99.999, true));
 }
 
+if (extra.to_acc.length) {
+  out += `\nTime to accuracy (issue 13 item 6): the CLI's recipes, seed 1, until val ACC >= ${toAcc}:\n\n| where | threads | model | seconds | epochs (of) | val ACC | batch, lr |\n|---|---|---|---|---|---|---|\n`;
+  for (const x of extra.to_acc) out += `| ${x.where} | ${x.threads} | ${x.model} | ${x.reached ? f(x.seconds, 1) : 'not reached in ' + f(x.seconds, 0)} | ${x.epochs} (${x.of_epochs}) | ${f(x.val_acc, 4)} | ${x.batch}, ${x.lr} |\n`;
+}
 out += '\nTargets (issues 5 and 13):\n\n| target | measured | goal | |\n|---|---|---|---|\n';
 for (const t of targets) out += `| ${t.target} | ${t.value} | ${t.goal} | ${t.reached === null ? (t.goal === 'reported' ? '' : 'not measured') : t.reached ? 'reached' : 'NOT reached'} |\n`;
 if (extra.gemm_browser?.shapes) {
