@@ -1,14 +1,19 @@
 // nn::parallel_for on its pool of threads: every index covered exactly once, slice t always the same
-// range whoever runs it, nested calls, two callers at once, thread limits, stopping and restarting.
+// range whoever runs it, nested calls, two callers at once, thread limits, stopping and restarting;
+// and the layers that split their work over it.
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cmath>
+#include <string>
 #include <vector>
 #if BLOODCELL_HAVE_THREADS
 #include <thread>
 #endif
 
+#include "core/nn/network.h"
 #include "core/nn/tensor.h"
+#include "core/rng.h"
 
 using namespace core::nn;
 
@@ -154,3 +159,66 @@ TEST_CASE("parallel_for: stop_threads ends the pool, the next call makes it agai
     set_num_threads(saved);
 }
 #endif
+
+// ---- the layers that use the pool -----------------------------------------------------------------
+
+namespace {
+struct LayerRun {
+    std::vector<float> y, dx, grads;
+};
+LayerRun run_layer(const LayerSpec& spec, Shape in, int N, int threads) {
+    set_num_threads(threads);
+    core::Rng rng(11);
+    auto made = make_layer(spec, in, 0);
+    REQUIRE_MESSAGE(made.ok(), made.error);
+    Layer& l = *made.value;
+    l.init(rng);
+    Tensor x, y, dy, dx;
+    x.resize(N, in);
+    for (auto& v : x.v) v = (float)rng.normal();
+    Context ctx;
+    ctx.training = true;
+    l.forward(x, y, ctx);
+    dy.resize(N, l.out_shape());
+    for (auto& v : dy.v) v = (float)rng.normal();
+    for (Param* p : l.params()) std::fill(p->grad.begin(), p->grad.end(), 0.f);
+    l.backward(x, y, dy, &dx);
+    LayerRun r{y.v, dx.v, {}};
+    for (Param* p : l.params()) r.grads.insert(r.grads.end(), p->grad.begin(), p->grad.end());
+    return r;
+}
+double worst_rel(const std::vector<float>& a, const std::vector<float>& b) {
+    REQUIRE(a.size() == b.size());
+    double w = 0;
+    for (size_t i = 0; i < a.size(); ++i) w = std::max(w, std::fabs((double)a[i] - b[i]) / std::max(1.0, std::fabs((double)a[i])));
+    return w;
+}
+}  // namespace
+
+TEST_CASE("layers on the pool: relu and max pool give the one-thread bits; dense is the same bits every run") {
+    const int saved = num_threads();
+    LayerSpec relu;
+    relu.kind = LayerKind::relu;
+    LayerSpec pool;
+    pool.kind = LayerKind::maxpool2d;
+    pool.pool = 2;
+    for (const LayerSpec& s : {relu, pool}) {
+        LayerRun one = run_layer(s, {28, 28, 32}, 16, 1), two = run_layer(s, {28, 28, 32}, 16, 2);
+        INFO(s.str());
+        CHECK(one.y == two.y);
+        CHECK(one.dx == two.dx);
+    }
+    LayerSpec dense;
+    dense.kind = LayerKind::dense;
+    dense.units = 128;
+    // 64 x 3136 x 128: the cnn's dense layer, big enough for the pool (rows of y and dx, rows of dW)
+    LayerRun one = run_layer(dense, {7, 7, 64}, 64, 1), two = run_layer(dense, {7, 7, 64}, 64, 2),
+             again = run_layer(dense, {7, 7, 64}, 64, 2);
+    CHECK(two.y == again.y);
+    CHECK(two.dx == again.dx);
+    CHECK(two.grads == again.grads);
+    CHECK(worst_rel(one.y, two.y) < 1e-5);
+    CHECK(worst_rel(one.dx, two.dx) < 1e-5);
+    CHECK(worst_rel(one.grads, two.grads) < 1e-5);
+    set_num_threads(saved);
+}
