@@ -94,6 +94,16 @@ public:
         return true;
     }
 
+    // Makes pool threads until there are `helpers`, without waiting for them to run (in a browser a
+    // new thread may only start once the main thread, which may be the caller, yields). Returns the
+    // number of pool threads.
+    int start(int helpers) {
+        if (busy_.exchange(true, std::memory_order_acquire)) return size();
+        if (!stopped_.load()) grow(helpers);
+        busy_.store(false, std::memory_order_release);
+        return size();
+    }
+
     // Makes pool threads until there are `helpers` (only the pool's owner calls this).
     bool grow(int helpers) {
         while ((int)workers_.size() < helpers) {
@@ -196,10 +206,7 @@ void set_thread_limit(int n) { t_limit = std::max(0, n); }
 
 int start_threads() {
 #if BLOODCELL_HAVE_THREADS
-    // run an empty call on every thread: makes them, and proves they answer
-    const int parts = num_threads();
-    if (parts > 1) pool().run(parts, parts, [](int, int, int) {});
-    return pool().size();
+    return pool().start(num_threads() - 1);
 #else
     return 0;
 #endif
