@@ -170,6 +170,17 @@ void route_pointer_events() {
     emscripten_set_touchcancel_callback("#canvas", nullptr, true, on_touch);
 }
 
+// Threads a job on a worker thread (training, batch classify) uses: the nn code's helper threads,
+// made by main() at start; `?worker-threads=N` in the page's address overrides (benchmarks:
+// bench/in_page.mjs --query).
+int worker_threads() {
+    const int asked = EM_ASM_INT({
+        var m = /[?&]worker-threads=([0-9]+)/.exec(location.search);
+        return m ? Number(m[1]) : 0;
+    });
+    return asked > 0 ? asked : kWorkerThreads;
+}
+
 // One log line that says which WebAssembly build runs and why (the page picks it: web/bloodcell.js).
 std::string build_description() {
     int cores = EM_ASM_INT({ return (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1; });
@@ -304,14 +315,7 @@ int main(int argc, char** argv) {
         return "your downloads (" + filename + ")";
     };
     web.platform.memory_bytes = []() -> size_t { return emscripten_get_heap_size(); };
-    // A job on a worker thread (training, batch classify) uses the nn code's helper threads, made
-    // above; `?worker-threads=N` in the page's address overrides (benchmarks: bench/in_page.mjs).
-    web.platform.worker_threads = kWorkerThreads;
-    const int asked = EM_ASM_INT({
-        var m = /[?&]worker-threads=([0-9]+)/.exec(location.search);
-        return m ? Number(m[1]) : 0;
-    });
-    if (asked > 0) web.platform.worker_threads = asked;
+    web.platform.worker_threads = worker_threads();
     web.platform.save_bytes = [](const std::string& filename, const std::vector<uint8_t>& bytes) -> std::string {
         EM_ASM({ if (window.bloodcell) window.bloodcell.download(UTF8ToString($0), HEAPU8.subarray($1, $1 + $2)); },
                filename.c_str(), bytes.data(), (int)bytes.size());
