@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <vector>
 #if BLOODCELL_HAVE_THREADS
@@ -143,6 +144,24 @@ TEST_CASE("parallel_for: two threads calling at once both finish, every index on
     CHECK(failures.load() == 0);
     set_num_threads(saved);
 }
+
+#if !defined(__EMSCRIPTEN__)  // (the WebAssembly builds do not catch exceptions)
+TEST_CASE("parallel_for: an exception in the caller's slice comes out after the other slices end") {
+    const int saved = num_threads();
+    set_num_threads(2);
+    std::atomic<int> others{0};
+    CHECK_THROWS_AS(parallel_for(2, [&](int, int, int t) {
+                        if (t == 0) throw std::runtime_error("slice 0");
+                        for (volatile int i = 0; i < 1000000; ++i) {
+                        }
+                        others++;
+                    }),
+                    std::runtime_error);
+    CHECK(others.load() == 1);  // the other slice ran to its end before the call returned
+    CHECK(check_call(1000, 2) == "");  // and the pool works on
+    set_num_threads(saved);
+}
+#endif
 
 TEST_CASE("parallel_for: stop_threads ends the pool, the next call makes it again") {
     const int saved = num_threads();

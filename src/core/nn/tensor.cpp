@@ -23,6 +23,7 @@
 #if BLOODCELL_HAVE_THREADS
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -83,7 +84,12 @@ public:
             for (int t = 1; t < parts; ++t) workers_[t - 1]->ticket.fetch_add(1, std::memory_order_release);
         }
         wake_.notify_all();
-        fn(0, slice_begin(n, 1, parts), 0);
+        std::exception_ptr error;  // slice 0 throwing (bad_alloc): the others still use fn, wait for them
+        try {
+            fn(0, slice_begin(n, 1, parts), 0);
+        } catch (...) {
+            error = std::current_exception();
+        }
         auto done = [this] { return remaining_.load(std::memory_order_acquire) == 0; };
         if (!spin_until(done, kCallerSpin)) {
             std::unique_lock<std::mutex> lk(m_);
@@ -91,6 +97,7 @@ public:
         }
         fn_ = nullptr;
         busy_.store(false, std::memory_order_release);
+        if (error) std::rethrow_exception(error);
         return true;
     }
 
