@@ -4,6 +4,7 @@
 // wall time, after a warm-up), frames/s drawn meanwhile, and how long Pause takes to stop the run.
 // Used by bench/run_all.mjs (`in_page_training` in bench/results.json); also runs alone:
 //   node bench/in_page.mjs [--seconds 30] [--model cnn] [--data BLOODMNIST.npz] [--web out/web] [--build single|threads|both]
+//     [--query 'worker-threads=1'] (added to the page's address: the threaded build's threads per job)
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -124,13 +125,15 @@ async function measure(browser, url, { dataFile, model, seconds, warmup, log, vi
 }
 
 // Measures each build; `bench` maps build -> the bench page's img/s for the same model in this run.
-export async function inPageTraining(browser, { root, webDir, dataFile, model = 'cnn', seconds = 30, warmup = 5, builds = ['single', 'threads'], log = console.error, viewport, tab }) {
+export async function inPageTraining(browser, { root, webDir, dataFile, model = 'cnn', seconds = 30, warmup = 5, builds = ['single', 'threads'], log = console.error, viewport, tab, query = '' }) {
   const server = await startServer(root, webDir);
   const out = [];
   try {
     for (const b of builds) {
       try {
-        const e = await measure(browser, `${server.base}/web/index.html${b === 'threads' ? '?coi=1' : ''}`, { dataFile, model, seconds, warmup, log, viewport, tab });
+        const q = [b === 'threads' ? 'coi=1' : '', query].filter(Boolean).join('&');
+        const e = await measure(browser, `${server.base}/web/index.html${q ? '?' + q : ''}`, { dataFile, model, seconds, warmup, log, viewport, tab });
+        if (query) e.query = query;
         if (e.build !== b) throw new Error(`the page ran its '${e.build}' build`);
         e.bench_img_s = await benchPage(browser, server.base, b, model, log);
         e.ratio = e.bench_img_s ? e.img_s / e.bench_img_s : null;
@@ -152,7 +155,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
     const r = await inPageTraining(browser, { root, webDir: path.resolve(opt('web', path.join(root, 'out/web'))),
       dataFile: path.resolve(opt('data', path.join(root, '../shared/data/bloodmnist.npz'))), model: opt('model', 'cnn'),
-      seconds: Number(opt('seconds', 30)), tab: opt('tab', 'Train'),
+      seconds: Number(opt('seconds', 30)), tab: opt('tab', 'Train'), query: opt('query', ''),
       viewport: { width: Number(opt('width', 1280)), height: Number(opt('height', 800)) }, builds: build === 'both' ? ['single', 'threads'] : [build] });
     console.log(JSON.stringify(r, null, 1));
   } finally {

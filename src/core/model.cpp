@@ -299,23 +299,29 @@ std::vector<float> Model::predict_raw(const uint8_t* images, int n, bool tta, st
     // widest activation would take more than 4M floats (16 MB) per buffer
     long widest = spec_.input_shape().size();
     for (int i = 0; i < net_.layer_count(); ++i) widest = std::max<long>(widest, net_.layer(i).out_shape().size());
-    const int B = (int)std::clamp((4L << 20) / widest, 1L, 256L), views = tta ? 8 : 1;
+    // With test-time averaging the 8 views of nb images go through the network as one batch of 8 nb
+    // (view v of image i is sample v nb + i): the layers split a batch over the threads by samples,
+    // so even one image (the app, or a job's chunk of one image for a wide network) keeps them busy.
+    const int views = tta ? 8 : 1;
+    const int B = (int)std::max(1L, std::clamp((4L << 20) / widest, 1L, 256L) / views);
     nn::Tensor x, xv;
     const nn::Shape s = spec_.input_shape();
     std::vector<float> p(kClasses);
     for (int b0 = 0; b0 < n; b0 += B) {
         int nb = std::min(B, n - b0);
         images_to_tensor(images + (size_t)b0 * kImageBytes, nb, spec_.input, x);
+        const nn::Tensor* in = &x;
+        if (views > 1) {
+            xv.resize(nb * views, s);
+            std::copy(x.v.begin(), x.v.end(), xv.v.begin());
+            for (int v = 1; v < views; ++v)
+                for (int i = 0; i < nb; ++i) dihedral(x.sample(i), xv.sample(v * nb + i), s.h, s.c, v);
+            in = &xv;
+        }
+        const nn::Tensor& z = net_.infer(*in);
         for (int v = 0; v < views; ++v) {
-            const nn::Tensor* in = &x;
-            if (v) {
-                xv.resize(nb, s);
-                for (int i = 0; i < nb; ++i) dihedral(x.sample(i), xv.sample(i), s.h, s.c, v);
-                in = &xv;
-            }
-            const nn::Tensor& z = net_.infer(*in);
             for (int i = 0; i < nb; ++i) {
-                nn::softmax(z.sample(i), kClasses, p.data());
+                nn::softmax(z.sample(v * nb + i), kClasses, p.data());
                 for (int k = 0; k < kClasses; ++k) probs[(size_t)(b0 + i) * kClasses + k] += p[k] / views;
                 if (single && v == 0)
                     std::copy(p.begin(), p.end(), single->begin() + (size_t)(b0 + i) * kClasses);

@@ -51,6 +51,10 @@
 #include "platform/input_queue.h"
 
 namespace {
+// Threads the app's worker-thread jobs (training, batch classify) use in the threaded build (0 = all of
+// nn::num_threads()). Measured with bench/in_page.mjs, see the commit that set it.
+constexpr int kWorkerThreads = 0;
+
 struct Web {
     GLFWwindow* window = nullptr;
     app::AppState state;
@@ -166,6 +170,17 @@ void route_pointer_events() {
     emscripten_set_touchcancel_callback("#canvas", nullptr, true, on_touch);
 }
 
+// Threads a job on a worker thread (training, batch classify) uses: the nn code's helper threads,
+// made by main() at start; `?worker-threads=N` in the page's address overrides (benchmarks:
+// bench/in_page.mjs --query).
+int worker_threads() {
+    const int asked = EM_ASM_INT({
+        var m = /[?&]worker-threads=([0-9]+)/.exec(location.search);
+        return m ? Number(m[1]) : 0;
+    });
+    return asked > 0 ? asked : kWorkerThreads;
+}
+
 // One log line that says which WebAssembly build runs and why (the page picks it: web/bloodcell.js).
 std::string build_description() {
     int cores = EM_ASM_INT({ return (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1; });
@@ -276,6 +291,9 @@ int main(int argc, char** argv) {
     // and the main thread waits for its threads: so never more threads than the pool holds (the
     // feature and forest code start `threads` workers; the nn code threads - 1 besides the caller).
     core::nn::set_num_threads(std::min(core::nn::num_threads(), BLOODCELL_THREAD_POOL));
+    // the nn code's helper threads, made now by this (the main) thread: a job's thread that needed
+    // one later would wait for this thread to make it, between frames
+    core::nn::start_threads();
     web.platform.name = "web, " + std::to_string(core::nn::num_threads()) + " threads";  // shown in the status bar
 #else
     web.platform.name = "web, 1 thread";
@@ -297,8 +315,7 @@ int main(int argc, char** argv) {
         return "your downloads (" + filename + ")";
     };
     web.platform.memory_bytes = []() -> size_t { return emscripten_get_heap_size(); };
-    // threads started from a Web Worker are made by the busy main thread, one a frame: train on one
-    web.platform.worker_threads = 1;
+    web.platform.worker_threads = worker_threads();
     web.platform.save_bytes = [](const std::string& filename, const std::vector<uint8_t>& bytes) -> std::string {
         EM_ASM({ if (window.bloodcell) window.bloodcell.download(UTF8ToString($0), HEAPU8.subarray($1, $1 + $2)); },
                filename.c_str(), bytes.data(), (int)bytes.size());

@@ -93,6 +93,22 @@ void matmul(int M, int N, int K, const float* A, bool ta, const float* B, bool t
     gemm(M, N, K, a, b, C, N, acc);
 }
 
+// Work on the pool (parallel_for over samples or rows) only when it outweighs a call's cost
+// (a few microseconds): at least this many floats touched, or this many multiply-adds.
+constexpr size_t kParallelMinFloats = size_t(1) << 15;
+constexpr double kParallelMinMacs = 1 << 19;
+
+// f(n0, n1) over the samples [0, n): on the pool when `big`, else in one piece on this thread.
+// Elementwise and per-sample work gives the same bits either way.
+template <class F>
+void over_samples(int n, bool big, F&& f) {
+    if (!big) {
+        f(0, n);
+        return;
+    }
+    parallel_for(n, [&](int n0, int n1, int) { f(n0, n1); });
+}
+
 // Short runs of floats (im2col copies 3..k*Cin floats at a time). In WebAssembly a memcpy or
 // memset of a run-time size is a call into the C library, and conv1 (Cin = 3) made 450k of them
 // per batch; these stay inline, 4 lanes at a time.
@@ -159,31 +175,47 @@ public:
         init_weights(W_.value, spec_.init, F_, U_, rng);
         std::fill(b_.value.begin(), b_.value.end(), 0.f);
     }
+    // Rows (samples) split over the pool when the product is big enough (the cnn's dense 128).
     void forward(const Tensor& x, Tensor& y, const Context&) override {
         y.resize(x.n, out_shape());
-        matmul(x.n, U_, F_, x.data(), false, W_.value.data(), false, y.data(), false);
-        kernels::add_bias(y.data(), x.n, U_, b_.value.data());
+        over_samples(x.n, big(x.n), [&](int n0, int n1) {
+            matmul(n1 - n0, U_, F_, x.sample(n0), false, W_.value.data(), false, y.sample(n0), false);
+            kernels::add_bias(y.sample(n0), n1 - n0, U_, b_.value.data());
+        });
     }
     int infer(const Tensor& x, Tensor& y, Layer* const* next, int n_next) override {
         bool relu;
         int pool;
         const int used = fusable_tail(next, n_next, false, relu, pool);
         y.resize(x.n, out_shape());
-        matmul(x.n, U_, F_, x.data(), false, W_.value.data(), false, y.data(), false);
-        kernels::bias_act(y.data(), x.n, U_, b_.value.data(), relu);
+        over_samples(x.n, big(x.n), [&](int n0, int n1) {
+            matmul(n1 - n0, U_, F_, x.sample(n0), false, W_.value.data(), false, y.sample(n0), false);
+            kernels::bias_act(y.sample(n0), n1 - n0, U_, b_.value.data(), relu);
+        });
         return 1 + used;
     }
-    // dW += x^T dy (F,U); db += sum_n dy; dx = dy W^T (N,F)
+    // dW += x^T dy (F,U); db += sum_n dy; dx = dy W^T (N,F). When big, dW's rows (input features)
+    // and dx's rows (samples) are split over the pool: every dW entry is still one sum over the batch.
     void backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) override {
-        matmul(F_, U_, x.n, x.data(), true, dy.data(), false, W_.grad.data(), true);
+        if (big(x.n)) {
+            parallel_for(F_, [&](int f0, int f1, int) {
+                gemm(f1 - f0, U_, x.n, MatView{x.data() + f0, 1, F_}, MatView{dy.data(), U_, 1}, W_.grad.data() + (size_t)f0 * U_,
+                     U_, true);
+            });
+        } else {
+            matmul(F_, U_, x.n, x.data(), true, dy.data(), false, W_.grad.data(), true);
+        }
         kernels::sum_rows(dy.data(), x.n, U_, b_.grad.data());
         if (dx) {
             dx->resize(x.n, x.s);
-            matmul(x.n, F_, U_, dy.data(), false, W_.value.data(), true, dx->data(), false);
+            over_samples(x.n, big(x.n), [&](int n0, int n1) {
+                matmul(n1 - n0, F_, U_, dy.sample(n0), false, W_.value.data(), true, dx->sample(n0), false);
+            });
         }
     }
 
 private:
+    bool big(int n) const { return (double)n * F_ * U_ >= kParallelMinMacs; }
     int F_, U_;
     Param W_, b_;
 };
@@ -410,8 +442,10 @@ public:
         if (!dx) return;
         dx->resize(x.n, in_);
         const int per = out_.size();
-        for (int n = 0; n < x.n; ++n)
-            kernels::maxpool_backward(dy.sample(n), arg_.data() + (size_t)n * per, in_.h, in_.w, in_.c, p_, dx->sample(n));
+        over_samples(x.n, dx->size() >= kParallelMinFloats, [&](int n0, int n1) {
+            for (int n = n0; n < n1; ++n)
+                kernels::maxpool_backward(dy.sample(n), arg_.data() + (size_t)n * per, in_.h, in_.w, in_.c, p_, dx->sample(n));
+        });
     }
 
 private:
@@ -461,13 +495,19 @@ public:
     Shape out_shape() const override { return in_; }
     void forward(const Tensor& x, Tensor& y, const Context&) override {
         y.resize(x.n, in_);
-        kernels::relu_forward(x.data(), y.data(), x.size());
+        const size_t per = in_.size();
+        over_samples(x.n, x.size() >= kParallelMinFloats, [&](int n0, int n1) {
+            kernels::relu_forward(x.sample(n0), y.sample(n0), (n1 - n0) * per);
+        });
     }
     // dx = dy where the output was positive (the subgradient at 0 is taken as 0)
     void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override {
         if (!dx) return;
         dx->resize(x.n, in_);
-        kernels::relu_backward(y.data(), dy.data(), dx->data(), x.size());
+        const size_t per = in_.size();
+        over_samples(x.n, x.size() >= kParallelMinFloats, [&](int n0, int n1) {
+            kernels::relu_backward(y.sample(n0), dy.sample(n0), dx->sample(n0), (n1 - n0) * per);
+        });
     }
 };
 

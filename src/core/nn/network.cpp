@@ -174,8 +174,15 @@ void Optimizer::step(const std::vector<Param*>& params, float lr) {
         for (size_t i = 0; i < params.size(); ++i) {
             Param& p = *params[i];
             const float decay = p.decay ? lr * cfg_.weight_decay : 0.f;
-            kernels::adam_update(p.value.data(), p.grad.data(), m_[i].data(), v_[i].data(), p.value.size(), b1, b2, a, eps,
-                                 decay);
+            // a large tensor in blocks of 16 on the pool (elementwise: the same bits on any thread)
+            const size_t n = p.value.size(), blocks = (n + 15) / 16;
+            auto update = [&](int b0, int b1_, int) {
+                const size_t j0 = (size_t)b0 * 16, j1 = std::min(n, (size_t)b1_ * 16);
+                kernels::adam_update(p.value.data() + j0, p.grad.data() + j0, m_[i].data() + j0, v_[i].data() + j0, j1 - j0,
+                                     b1, b2, a, eps, decay);
+            };
+            if (n >= (size_t(1) << 15)) parallel_for((int)blocks, update);
+            else update(0, (int)blocks, 0);
         }
     } else {
         for (size_t i = 0; i < params.size(); ++i) {

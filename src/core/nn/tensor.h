@@ -1,5 +1,6 @@
 // The one tensor type of the nn engine: a float32 block in N,H,W,C order (channels innermost, as
-// TensorFlow lays out images), plus a small parallel_for that splits work over samples.
+// TensorFlow lays out images), plus a small parallel_for that splits work over samples (on a pool
+// of threads made once).
 // Dense activations are (N,1,1,F). No views, no autograd: layers own their caches.
 #pragma once
 #include <cstddef>
@@ -38,13 +39,22 @@ struct Tensor {
 // -pthread). Defaults to min(2, hardware threads). Results are deterministic for a fixed count.
 int num_threads();
 void set_num_threads(int n);
-// At most n threads for the parallel_for calls made by the calling thread (0 = num_threads()). A
-// thread that must not start others (in a browser, a Web Worker's threads are made by the page's
-// busy main thread) sets 1.
+// At most n threads for the parallel_for calls made by the calling thread (0 = num_threads()).
 void set_thread_limit(int n);
 
 // Calls fn(begin, end, t) on `parts` contiguous slices of [0, n), slice t on thread t (slice 0 on
-// the caller). parts = min(num_threads(), n). Returns the number of parts used.
+// the caller, the others on a pool of threads made once). parts = min(num_threads(), the caller's
+// limit, n). Returns the number of parts used. The slices depend only on n and parts: a call that
+// cannot have the pool (made inside a slice, or while another thread's call holds it, or after
+// stop_threads) runs the same slices in order on its caller, with the same t, and gets the same result.
 int parallel_for(int n, const std::function<void(int begin, int end, int t)>& fn);
+
+// Makes the pool's num_threads() - 1 threads now instead of at the first parallel_for; returns how
+// many there are. In a browser, threads are Web Workers the page's main thread hands out: call this
+// from the main thread before a worker thread needs them.
+int start_threads();
+// Ends the pool's threads (waits for the call in flight); the next parallel_for makes them again.
+// At exit they are ended for good (later calls run on their caller).
+void stop_threads();
 
 }  // namespace core::nn
