@@ -30,6 +30,24 @@ std::vector<float> weights(core::Model& m) {
     return w;
 }
 
+// The toy problem of 8 classes (12 training and 6 val images each) trained to the end of cfg.
+std::unique_ptr<core::Trainer> toy_run(const core::TrainConfig& cfg) {
+    auto t = core::Trainer::create(small_cnn(), toy(12, 1), toy(6, 2), cfg);
+    REQUIRE_MESSAGE(t.ok(), t.error);
+    while (t.value->step(1000)) {
+    }
+    return std::move(t.value);
+}
+
+// 15 epochs at a rate that learns the toy problem
+core::TrainConfig toy_config() {
+    core::TrainConfig cfg;
+    cfg.epochs = 15;
+    cfg.batch = 16;
+    cfg.lr = 3e-2f;
+    return cfg;
+}
+
 }  // namespace
 
 TEST_CASE("trainer: step() does a bounded amount of work and reports progress") {
@@ -78,18 +96,11 @@ TEST_CASE("trainer: the same seed gives the same weights; another seed does not"
 }
 
 TEST_CASE("trainer: learns a separable toy problem and keeps the best val epoch") {
-    core::TrainConfig cfg;
-    cfg.epochs = 15;
-    cfg.batch = 16;
-    cfg.lr = 3e-2f;
-    auto t = core::Trainer::create(small_cnn(), toy(12, 1), toy(6, 2), cfg);
-    REQUIRE(t.ok());
-    while (t.value->step(1000)) {
-    }
-    const auto& m = t.value->metrics();
+    auto t = toy_run(toy_config());
+    const auto& m = t->metrics();
     CHECK(m.history.back().train_loss < m.history.front().train_loss);
     CHECK(m.best_val_acc > 0.9);
-    core::Model best = t.value->best_model_copy();
+    core::Model best = t->best_model_copy();
     core::Dataset val = toy(6, 2);
     core::Evaluation e = core::evaluate_model(best, val);
     CHECK(e.acc == doctest::Approx(m.best_val_acc));
@@ -112,16 +123,10 @@ TEST_CASE("trainer: early stopping after `patience` epochs without a better val 
 }
 
 TEST_CASE("trainer: until_acc stops at the end of the first epoch whose val ACC reaches it, and only then") {
-    core::TrainConfig cfg;
-    cfg.epochs = 15;
-    cfg.batch = 16;
-    cfg.lr = 3e-2f;
+    core::TrainConfig cfg = toy_config();
     // the same run without a target, to know the val ACC of every epoch
-    auto full = core::Trainer::create(small_cnn(), toy(12, 1), toy(6, 2), cfg);
-    REQUIRE(full.ok());
-    while (full.value->step(1000)) {
-    }
-    const auto& h = full.value->metrics().history;
+    auto full = toy_run(cfg);
+    const auto& h = full->metrics().history;
     REQUIRE(h.size() == 15u);
     // a target the run reaches after its first epoch: the first epoch at or above it
     const double target = h.back().val_acc;
@@ -129,11 +134,8 @@ TEST_CASE("trainer: until_acc stops at the end of the first epoch whose val ACC 
     while (h[first].val_acc < target) ++first;
     REQUIRE(first > 0);
     cfg.until_acc = (float)target - 1e-6f;
-    auto t = core::Trainer::create(small_cnn(), toy(12, 1), toy(6, 2), cfg);
-    REQUIRE(t.ok());
-    while (t.value->step(1000)) {
-    }
-    const auto& m = t.value->metrics();
+    auto t = toy_run(cfg);
+    const auto& m = t->metrics();
     CHECK(m.reached_until_acc);
     CHECK_FALSE(m.stopped_early);
     CHECK(m.epoch == first + 1);
@@ -141,13 +143,10 @@ TEST_CASE("trainer: until_acc stops at the end of the first epoch whose val ACC 
     // a target above every epoch: all epochs run, and the flag says it was not reached
     cfg.until_acc = 1.0f;
     cfg.epochs = 3;
-    auto never = core::Trainer::create(small_cnn(), toy(12, 1), toy(6, 2), cfg);
-    REQUIRE(never.ok());
-    while (never.value->step(1000)) {
-    }
-    if (never.value->metrics().last_val.acc < 1.0) {
-        CHECK(never.value->metrics().epoch == 3);
-        CHECK_FALSE(never.value->metrics().reached_until_acc);
+    auto never = toy_run(cfg);
+    if (never->metrics().last_val.acc < 1.0) {
+        CHECK(never->metrics().epoch == 3);
+        CHECK_FALSE(never->metrics().reached_until_acc);
     }
     cfg.until_acc = 1.5f;
     CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error == "until-acc: want 0 (off) or a val accuracy in (0, 1]");
