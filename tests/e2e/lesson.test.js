@@ -89,8 +89,11 @@ async function hoverHelp(app, name) {
       await lessonShot(app, '02-data');
     });
 
-    await check('3 Train: the Quick demo (a click) trains vgg6 w=8 on the teaching set; curves live', async () => {
+    await check('3 Train: hover help on the batch size; the Quick demo (a click) trains vgg6 w=8 on the teaching set; curves live', async () => {
       await clickTab(app, 'Train');
+      const help = await hoverHelp(app, 'train.batch');
+      assert(/^Batch size/.test(help), 'help on the batch size: ' + help);
+      await app.shot('42-train-hover-help');
       await click(app, 'train.quick_demo');
       let s = await app.until((st) => st.train.run && st.train.running, 5000);
       assert(s.train.run && s.train.running, 'the demo did not start');
@@ -116,6 +119,15 @@ async function hoverHelp(app, name) {
         const t = await app.until((st) => !st.layout.items['notice.close'], 3000);
         assert(!t.layout.items['notice.close'], 'the notice stays after Close');
       }
+    });
+
+    await check('4 beside the matrix, a misclassified validation image (hovered) shows why: the heat maps', async () => {
+      const c = app.center(await reveal(app, 'train.wrong0'));
+      await app.page.mouse.move(c.x, c.y);
+      const s = await app.until((st) => st.layout.items['train.why'], 5000);
+      assert(s.layout.items['train.why'], 'no heat maps when hovering a misclassified image');
+      await app.shot('42-train-misclassified-why');
+      await app.page.mouse.move(640, 400);
     });
 
     await check('5 a confusion-matrix cell (a click) lists the images behind it', async () => {
