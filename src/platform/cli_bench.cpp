@@ -187,10 +187,11 @@ int cmd_bench(const Args& a) {
     }
     const int infer_n = std::min(256, d->size());
     if (infer_n < 1) return fail("bench: no training images");
+    // with --json, stdout carries only the JSON object; the table goes to stderr with the progress
+    FILE* table = a.has("json") ? stderr : stdout;
+    std::string json = "{\"threads\":" + std::to_string(core::nn::num_threads()) + ",\"gemm\":\"" + core::gemm_backend() + "\"";
     if (to_acc > 0) {
-        FILE* table = a.has("json") ? stderr : stdout;
-        std::string json = "{\"threads\":" + std::to_string(core::nn::num_threads()) + ",\"gemm\":\"" + core::gemm_backend() +
-                           "\",\"to_acc\":[";
+        json += ",\"to_acc\":[";
         for (size_t i = 0; i < names.size(); ++i) {
             std::string row, err = bench_to_acc(a, names[i], data, to_acc, table, row);
             if (!err.empty()) return fail(err);
@@ -199,11 +200,8 @@ int cmd_bench(const Args& a) {
         if (a.has("json")) std::printf("%s]}\n", json.c_str());
         return 0;
     }
-    std::string json = "{\"threads\":" + std::to_string(core::nn::num_threads()) + ",\"gemm\":\"" + core::gemm_backend() +
-                       "\",\"data\":\"" + (a.has("data") ? "train split (" + std::to_string(d->size()) + " images)" : "random") +
-                       "\",\"models\":[";
-    // with --json, stdout carries only the JSON object; the table goes to stderr with the progress
-    FILE* table = a.has("json") ? stderr : stdout;
+    json += std::string(",\"data\":\"") + (a.has("data") ? "train split (" + std::to_string(d->size()) + " images)" : "random") +
+            "\",\"models\":[";
     if (!names.empty())
         std::fprintf(table, "%-10s %10s %10s %12s %12s %14s %12s %10s\n", "model", "params", "MFLOP/img", "train img/s", "infer img/s",
                 "latency ms", "train GFLOP/s", "peak MB");
