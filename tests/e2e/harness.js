@@ -35,11 +35,22 @@ async function typeIntoSlider(page, rect, text) {
   await page.keyboard.down('Control');
   await page.mouse.click(rect[0] + rect[2] / 2, rect[1] + rect[3] / 2);
   await page.keyboard.up('Control');
-  await sleep(300);  // a frame or two: the slider becomes a text field
+  await drawn(page, 2);  // the slider becomes a text field in the frame after the click
   await page.keyboard.press('Control+A');
   await page.keyboard.type(text);
   await page.keyboard.press('Enter');
-  await sleep(300);
+  await drawn(page, 2);
+}
+
+// Waits until the app has drawn n more frames (at least 300 ms; a fixed 300 ms alone was too short
+// once in CI for the page on one thread, and the typed batch was lost).
+async function drawn(page, n) {
+  const frames = () => page.evaluate(() => window.bloodcell.state().frames);
+  const f0 = await frames();
+  const t0 = Date.now();
+  while ((await frames()) < f0 + n && Date.now() - t0 < 10000) await sleep(25);
+  const left = 300 - (Date.now() - t0);
+  if (left > 0) await sleep(left);
 }
 
 // Scrolls (mouse wheel) until the item named `name` (state.layout.items) is well inside the window:
