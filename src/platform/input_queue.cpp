@@ -25,7 +25,7 @@ void InputQueue::key(int code, bool down) {
 
 const InputState& InputQueue::next_frame() {
     st_.wheel_x = st_.wheel_y = 0;
-    bool moved = false, wheeled = false;
+    bool moved = false, wheeled = false, key_pressed = false;
     std::array<bool, InputState::kKeys> key_changed{};
     unsigned buttons_changed = 0;
     while (!q_.empty()) {
@@ -48,11 +48,14 @@ const InputState& InputQueue::next_frame() {
             st_.wheel_y += e.y;
             wheeled = true;
         } else {
-            // a key's press and its release land in different frames; keys after a click wait
+            // a key's press and its release land in different frames; keys after a click wait; a
+            // release after another key's press waits too: X11 (xdotool, GLFW) may deliver Ctrl+O as
+            // Ctrl down, O down, Ctrl up, O up, and Ctrl up in O's frame would hide the chord
             if (buttons_changed) break;
             if (st_.keys[e.code] != e.down) {
-                if (key_changed[e.code]) break;
+                if (key_changed[e.code] || (!e.down && key_pressed)) break;
                 key_changed[e.code] = true;
+                key_pressed = key_pressed || e.down;
             }
             st_.keys[e.code] = e.down;
         }

@@ -7,7 +7,8 @@
 // The platform queues events as they come (in its own coordinates: the ones io.DisplaySize uses)
 // and calls next_frame() once per frame, which applies as many events as can be seen in one frame,
 // in order, and keeps the rest for the next frames: a press waits for the frame after a move, a
-// release for the frame after its press, a wheel turn for a frame without a move or press. Newer
+// release for the frame after its press (or after any key's press, so that a chord whose
+// modifier is released first is still seen whole), a wheel turn for a frame without a move or press. Newer
 // Dear ImGui versions do the same in their input queue ("trickling"). No ImGui or platform types
 // here, so it is tested natively (tests/test_input_queue.cpp).
 #pragma once

@@ -20,7 +20,7 @@ wait_for() {  # JS condition, seconds
     sleep 0.1
   done
   # what the app was doing: still drawing (frames), which tab, its last frame time
-  echo "timed out waiting for $1 after $2 s; state: $(q '"frames " + s.frames + ", tab " + s.tab + ", frame_ms " + s.frame_ms' 2>/dev/null) (frames $3 when the input was sent); $(head -c 300 "$state" 2>/dev/null)"; return 1
+  echo "timed out waiting for $1 after $2 s; state: $(q '"frames " + s.frames + ", tab " + s.tab + ", frame_ms " + s.frame_ms' 2>/dev/null) (frames ${3:-?} when the input was sent); $(head -c 300 "$state" 2>/dev/null)"; return 1
 }
 wait_for 's.tab === "Data" && s.data.loaded && s.data.gallery_scroll_max > 0' 60
 sleep 0.5
