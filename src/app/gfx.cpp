@@ -187,12 +187,18 @@ void build_program(unsigned backend_program) {
 
 void heatmap_callback(const ImDrawList*, const ImDrawCmd* cmd) {
     const HeatmapStyle* st = (const HeatmapStyle*)cmd->UserCallbackData;
-    int backend = 0;
-    glGetIntegerv(GL_CURRENT_PROGRAM, &backend);
-    if (!g.program && !g.failed) build_program((unsigned)backend);
+    if (!g.program && !g.failed) {
+        int backend = 0;
+        glGetIntegerv(GL_CURRENT_PROGRAM, &backend);
+        build_program((unsigned)backend);
+    }
     if (!g.program) return;
-    float proj[16];
-    glGetUniformfv((unsigned)backend, glGetUniformLocation((unsigned)backend, "ProjMtx"), proj);
+    // The backend's orthographic projection, computed as it does from the draw data being rendered
+    // (not read back with glGetUniformfv: in a browser every such query is a synchronous round trip
+    // to the GPU process, ~0.3 ms each under SwiftShader, and the Train tab draws dozens of heatmaps)
+    const ImDrawData* dd = ImGui::GetDrawData();
+    const float L = dd->DisplayPos.x, R = L + dd->DisplaySize.x, T = dd->DisplayPos.y, B = T + dd->DisplaySize.y;
+    const float proj[16] = {2.0f / (R - L), 0, 0, 0, 0, 2.0f / (T - B), 0, 0, 0, 0, -1.0f, 0, (R + L) / (L - R), (T + B) / (B - T), 0, 1};
     glUseProgram(g.program);
     glUniformMatrix4fv(g.u_proj, 1, GL_FALSE, proj);
     glUniform1i(g.u_tex, 0);
