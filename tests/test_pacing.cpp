@@ -52,6 +52,21 @@ TEST_CASE("pacing: work under way draws at busy_fps, every other refresh goes to
     CHECK(app::work_budget_ms(q, 5.02, 4.0, 10.0) == doctest::Approx(77.5));   // due at 5.10: 8 refreshes on
     CHECK(app::work_budget_ms(q, 5.087, 4.0, 10.0) == doctest::Approx(7.5));   // 13 ms left: the next refresh draws
     CHECK(app::work_budget_ms(q, 5.098, 4.0, 10.0) == doctest::Approx(4.0));   // 2 ms left: the minimum
+    // work in pieces of 60 ms (a batch): the frame comes up to 30 ms early rather than 55 ms late
+    q.quantum_ms = 60;
+    CHECK_FALSE(app::frame_due(q, 5.06, false, true, false));
+    CHECK(app::frame_due(q, 5.065, false, true, false));
+    CHECK(app::work_budget_ms(q, 5.075, 4.0, 10.0) == doctest::Approx(57.5));  // due at 5.135
+    CHECK(app::ms_until_frame(q, 5.075, 4.0) == doctest::Approx(60.0));
+    // never more than half the period early, however long the piece
+    q.quantum_ms = 1000;
+    CHECK_FALSE(app::frame_due(q, 5.105, false, true, false));
+    CHECK(app::frame_due(q, 5.115, false, true, false));
+    // the piece does not hurry the idle beat
+    q.quantum_ms = 60;
+    q.idle_fps = 4;
+    CHECK_FALSE(app::frame_due(q, 5.3, false, false, false));
+    CHECK(app::frame_due(q, 5.37, false, false, false));
 }
 
 TEST_CASE("pacing: input draws at once and at full rate for a moment, as does a held item") {

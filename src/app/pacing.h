@@ -21,6 +21,10 @@ struct FramePacing {
     // and the browser's drawing of them take the cores the worker shares.
     float batch_fps = 5;
     bool batch = false;           // set by the app before frame_due: a batch of images runs
+    // Set by the app before frame_due: the work's smallest piece in this thread, in ms (a training
+    // batch in the one-thread page; 0: none). While busy, a frame comes up to half of it early, so
+    // that a 70 ms batch does not start 5 ms before a frame is due and put the frame off by 65 ms.
+    double quantum_ms = 0;
     double after_input_s = 0.5;   // full rate this long after input
     bool wake = true;             // a file, a command or an asset arrived: draw at the next refresh
     double last_draw = -1e9, last_input = -1e9;

@@ -442,9 +442,13 @@ void training_frame(AppState& s, double budget_ms) {
     budget_ms -= labelled_work(s, budget_ms);
     if (s.train) run_work(s, *s.train, budget_ms);
     // the Compare tab's evaluations on the test split, in what is left of ~8 ms, or of ~30 ms while
-    // nothing trains (the teaching set's 822 test images take vgg6_w32 seconds of compute)
+    // nothing trains (the teaching set's 822 test images take vgg6_w32 seconds of compute). While a
+    // run trains they wait unless Compare is open: after the full BloodMNIST was opened they took
+    // ~8 ms of every frame drawn for half a minute, a tenth of the one-thread page's training time.
+    const TrainState* tr = s.train.get();
+    const bool run_trains = tr && tr->running && tr->job && !tr->snap.finished();
     double left = (working(s) ? 8.0 : 30.0) - ms_since(t0);
-    if (left > 1.0 && s.data.loaded) {
+    if (left > 1.0 && s.data.loaded && (!run_trains || s.tab == Tab::Compare)) {
         int done = s.models.evaluate_step(s.data.all.test, left);
         if (done >= 0) {
             const StoredModel& e = s.models.at(done);
@@ -456,12 +460,20 @@ void training_frame(AppState& s, double budget_ms) {
     }
 }
 
+double training_quantum_ms(const AppState& s) {
+    const TrainState* t = s.train.get();
+    if (!t || !t->running || !t->job || t->snap.finished() || training_on_worker(s)) return 0;
+    const double ips = t->snap.train.images_per_second;
+    return ips > 0 ? 1000.0 * t->settings.train.batch / ips : 1.0;  // a run's first batch: not timed yet
+}
+
 bool app_frame_due(AppState& s, double now, bool input) {
     const bool evaluating = s.data.loaded && s.data.all.test.size() > 0 && s.models.needs_evaluation();
     const bool busy = working(s) || evaluating || !s.assets_pending.empty();
     // a batch of images draws at most batch_fps: in the one-thread page the frames take the batch's
     // thread; with a worker they take the cores it shares with the browser drawing them
     s.pacing.batch = classify_busy(s);
+    s.pacing.quantum_ms = training_quantum_ms(s);
     return frame_due(s.pacing, now, input, busy, s.stats.item_active);
 }
 

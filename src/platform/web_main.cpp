@@ -84,6 +84,9 @@ bool fit_canvas() {
     return changed;
 }
 
+// Work between frames in a task of its own (a MessageChannel message: not throttled like timers).
+void post_background() { EM_ASM({ if (Module.bcPump) Module.bcPump.port2.postMessage(0); }); }
+
 // Every display refresh: draws when the app's pacing says so (app_frame_due: input, work under way,
 // or a slow idle beat), else gives the refresh to the work (app_background).
 void frame() {
@@ -109,6 +112,9 @@ void frame() {
     screen.display_w = (float)web.width;  // ImGui works in canvas pixels, as the pointer events below
     screen.display_h = (float)web.height;
     platform::run_frame(web.state, web.input, screen, now);
+    // a run training in this thread goes on at once in a task of its own, after the browser has
+    // taken the frame, rather than at the next display refresh (up to 16 ms of idle thread later)
+    if (app::training_quantum_ms(web.state) > 0) post_background();
     static bool first = true;
     if (first) {
         first = false;
@@ -255,6 +261,12 @@ EMSCRIPTEN_KEEPALIVE void bc_open_link(const char* text) {
     app::app_open_link(web.state, text ? text : "");
     web.state.pacing.wake = true;
 }
+// A task posted by post_background: the run's next slice. A hidden page gets no display refreshes,
+// so there its run goes on in one task after another until it ends or the page is shown again.
+EMSCRIPTEN_KEEPALIVE void bc_background() {
+    app::app_background(web.state, emscripten_get_now() / 1000.0);
+    if (app::training_quantum_ms(web.state) > 0 && EM_ASM_INT({ return document.hidden ? 1 : 0; })) post_background();
+}
 EMSCRIPTEN_KEEPALIVE void bc_asset_failed(const char* name, const char* why) {
     app::app_asset_failed(web.state, name ? name : "asset", why ? why : "failed");
 }
@@ -270,6 +282,12 @@ int main(int argc, char** argv) {
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    // ImGui needs neither depth nor stencil, and the page is opaque: without them (Emscripten's GLFW
+    // asks for alpha, depth 24 and stencil 8) the browser neither clears those buffers nor blends the
+    // canvas over the page at each frame, which SwiftShader does on the CPU
+    glfwWindowHint(GLFW_ALPHA_BITS, 0);
+    glfwWindowHint(GLFW_DEPTH_BITS, 0);
+    glfwWindowHint(GLFW_STENCIL_BITS, 0);
     web.window = glfwCreateWindow(1280, 800, "bloodcell", nullptr, nullptr);
     if (!web.window) {
         EM_ASM({ if (window.bloodcell) window.bloodcell.fatal("This browser could not create a WebGL2 context."); });
@@ -330,7 +348,13 @@ int main(int argc, char** argv) {
     app::app_init(web.state, web.platform);
     web.state.pacing.enabled = true;  // frame() draws only the refreshes app_frame_due asks for
     web.state.log.add(app::LogEntry::Info, build_description());
-    EM_ASM({ if (window.bloodcell) window.bloodcell.started(); });
+    EM_ASM({
+        Module.bcPump = new MessageChannel();
+        Module.bcPump.port1.onmessage = () => Module._bc_background();
+        // hidden: no more display refreshes, so the run's slices come as tasks (see bc_background)
+        document.addEventListener('visibilitychange', () => { if (document.hidden) Module.bcPump.port2.postMessage(0); });
+        if (window.bloodcell) window.bloodcell.started();
+    });
     emscripten_set_main_loop(frame, 0, true);
     return 0;
 }
