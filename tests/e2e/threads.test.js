@@ -3,7 +3,8 @@
 // threaded build (bloodcell_web_mt) and say so; served without those headers (a plain static server:
 // here a proxy in front of BLOODCELL_URL that drops them) it must run the one-thread build. In both,
 // a CNN trains a few batches and an image is classified; in the one-thread build, a batch of 8 typed into
-// its slider sets off no 'batch too slow' warning and one of 256 does. Screenshots: tests/e2e/screenshots/2x-*.png.
+// its slider sets off no 'batch too slow' warning and one of 256 does, and its run goes on while the page is
+// hidden (emulated). Screenshots: tests/e2e/screenshots/2x-*.png.
 // Usage: BLOODCELL_URL=http://127.0.0.1:PORT/ node threads.test.js   (tests/e2e/run.sh sets it up)
 'use strict';
 const fs = require('fs');
@@ -69,6 +70,34 @@ async function runPage(url, want, shotName) {
       assert(!s.layout.items['train.batch_warning'], `batch 8 at ${s.train.run.images_per_second.toFixed(0)} images/s: warned that a batch is too slow`);
     }
     await page.screenshot({ path: path.join(SHOTS, shotName + '-train.png') });
+    if (single) {
+      // a hidden page gets no display refreshes (emulated: headless Chromium never hides a page): the
+      // one-thread build's run must go on in tasks of its own, and the frames resume when shown again
+      const before = await page.evaluate(() => {
+        window.__raf = window.requestAnimationFrame;
+        window.__held = [];
+        window.requestAnimationFrame = (cb) => { window.__held.push(cb); return 0; };
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+        document.dispatchEvent(new Event('visibilitychange'));
+        const s = window.bloodcell.state();
+        return { step: s.train.run.step, frames: s.frames };
+      });
+      await sleep(1500);
+      const hidden = await state();
+      await page.evaluate(() => {
+        delete document.hidden;
+        delete document.visibilityState;
+        window.requestAnimationFrame = window.__raf;
+        document.dispatchEvent(new Event('visibilitychange'));
+        for (const cb of window.__held) window.requestAnimationFrame(cb);
+      });
+      assert(hidden.frames <= before.frames + 1, `frames went on while hidden (${before.frames} -> ${hidden.frames}): the emulation failed`);
+      assert(hidden.train.run.step >= before.step + 20 || !hidden.train.running,
+             `hidden for 1.5 s, the run went from step ${before.step} to ${hidden.train.run.step}`);
+      await sleep(500);
+      assert((await state()).frames > hidden.frames, 'no frames after the page was shown again');
+    }
     await command('train:pause');
     if (single) {
       // batch 256 (about a second a batch): the warning shows, whole
