@@ -44,8 +44,12 @@ static void draw_models_table(AppState& s, CompareState& cmp) {
             if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s%s%s", m.origin.c_str(), m.hyper.empty() ? "" : "\n", m.hyper.c_str());
             ImGui::TableNextColumn();
             const double progress = ms.eval_progress(m);
+            const std::string error = ms.eval_error(m);
             if (evaluated) ImGui::Text("%.3f", m.test.acc);
-            else if (progress >= 0) ImGui::ProgressBar((float)progress, ImVec2(ImGui::CalcTextSize("test ACC").x, 0), "");
+            else if (!error.empty()) {
+                ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "failed");
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", error.c_str());
+            } else if (progress >= 0) ImGui::ProgressBar((float)progress, ImVec2(ImGui::CalcTextSize("test ACC").x, 0), "");
             else ImGui::TextDisabled("-");
             ImGui::TableNextColumn();
             if (evaluated && std::isfinite(m.test.auc)) ImGui::Text("%.3f", m.test.auc); else ImGui::TextDisabled("-");
@@ -253,7 +257,10 @@ static void draw_details(AppState& s, CompareState& cmp) {
     StoredModel& m = s.models.at(cmp.selected);
     ui::heading((m.label + " on the test split").c_str());
     if (!m.hyper.empty()) ui::subtle("Trained: %s", m.hyper.c_str());
-    if (!s.models.evaluated(m)) {
+    const std::string error = s.models.eval_error(m);
+    if (!error.empty()) {
+        ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "Cannot evaluate it: %s", error.c_str());
+    } else if (!s.models.evaluated(m)) {
         ImGui::TextDisabled("evaluating ...");
     } else {
         draw_test_details(m, cmp);

@@ -445,14 +445,12 @@ void training_frame(AppState& s, double budget_ms) {
     // nothing trains (the teaching set's 822 test images take vgg6_w32 seconds of compute)
     double left = (working(s) ? 8.0 : 30.0) - ms_since(t0);
     if (left > 1.0 && s.data.loaded) {
-        int done = s.models.evaluate_step(s.data.all.test, left);
-        if (done >= 0) {
-            const StoredModel& e = s.models.at(done);
-            char buf[200];
-            std::snprintf(buf, sizeof buf, "%s on the test split (%d images): ACC %.3f, AUC %.3f, %.2f ms/image", e.label.c_str(),
-                          e.test.n, e.test.acc, e.test.auc, e.test.ms_per_image);
-            s.log.info(buf);
-        }
+        const int done = s.models.evaluate_step(s.data.all.test, left);
+        const StoredModel* e = done >= 0 ? &s.models.at(done) : nullptr;
+        if (e && !s.models.evaluated(*e)) s.log.error("Cannot evaluate " + e->label + " on the test split: " + s.models.eval_error(*e));
+        else if (e)
+            s.log.info(e->label + " on the test split (" + std::to_string(e->test.n) + " images): ACC " + fmt("%.3f", e->test.acc) + ", AUC " +
+                       fmt("%.3f", e->test.auc) + ", " + fmt("%.2f", e->test.ms_per_image) + " ms/image");
     }
 }
 
