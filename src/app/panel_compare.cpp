@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "app/inspect.h"
 #include "app/run_control.h"
@@ -270,6 +271,9 @@ static void draw_details(AppState& s, CompareState& cmp) {
     ui::mark_item("compare.card");
     if (m.link.empty()) ui::subtle("This model's file does not record the settings it was trained with.");
     else draw_run_card(s, m.link, m.label);
+    const std::optional<int> diverged = m.model ? m.model->record().divergences : std::nullopt;
+    if (!m.link.empty() && diverged && *diverged > 0)
+        ui::subtle("The run diverged and went on at a lower learning rate (see Trained above): the card holds the rate it started with.");
 }
 
 static void draw_test_details(StoredModel& m, CompareState& cmp) {

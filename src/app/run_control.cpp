@@ -100,8 +100,9 @@ static core::Status new_run(AppState& s, TrainState& t) {
     core::Dataset val = validation_set(s);
     auto job = core::TrainJob::create(spec.value, std::move(train), val);
     if (!job) return core::Status::error(job.error);
-    t.run_link = current_link(s);
-    t.run_line = core::describe_run(current_card(s));
+    t.run_card = current_card(s);
+    t.run_link = core::format_run_card(t.run_card);
+    t.run_line = core::describe_run(t.run_card);
     t.run_val = std::move(val);
     t.job = std::move(job.value);
     t.snap = t.job->snapshot();
@@ -282,6 +283,7 @@ core::Status resume_training(AppState& s, float lr) {
     }
     t.snap = t.job->snapshot();
     t.settings.train.lr = lr;
+    t.run_line = core::describe_run(t.run_card, t.job->resumed_lrs());  // the legend and the model's summary: every rate used
     t.running = true;
     if (BLOODCELL_HAVE_THREADS) start_worker(t, s.platform.worker_threads);
     s.log.info("Resuming with learning rate " + fmt("%.1e", lr) + " from the last good weights");
