@@ -6,6 +6,10 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#if BLOODCELL_HAVE_THREADS
+#include <atomic>
+#include <thread>
+#endif
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #define STB_IMAGE_WRITE_STATIC
@@ -342,3 +346,43 @@ TEST_CASE("bad input: PNG whose deflate stream stb rejects without a reason (was
     CHECK(decode_error(half).find("cell.png: cannot decode image (") == 0);
     CHECK(decode_error(b) == want);
 }
+
+#if BLOODCELL_HAVE_THREADS
+TEST_CASE("bad input: two threads decoding at once each get their own failure reason") {
+    // The page decodes a batch on a worker thread while the frame's thread decodes single images.
+    // stb's failure reason must be per thread (src/core/stb_impl.cpp): one thread fails with a reason
+    // stb gives, the other alternates a good image with a failure stb gives no reason for (and
+    // clears the reason before each call). Shared, the first thread's reason would be cleared or
+    // show up as the second thread's.
+    const auto dht = regression("jpeg_dht_truncated_overflow.jpg");
+    const auto no_reason = regression("png_idat_no_failure_reason.png");
+    const auto good = png(32, 32, 3, std::vector<uint8_t>(32 * 32 * 3, 90));
+    constexpr int kRounds = 20000;
+    std::atomic<int> ready{0}, wrong_a{0}, wrong_b{0};
+    std::string seen_a, seen_b;
+    auto start = [&] {
+        ready.fetch_add(1);
+        while (ready.load() < 2) {
+        }
+    };
+    std::thread a([&] {
+        start();
+        for (int i = 0; i < kRounds; ++i) {
+            std::string e = decode_error(dht);
+            if (e != "cell.png: damaged JPEG header (bad DHT header)" && wrong_a.fetch_add(1) == 0) seen_a = e;
+        }
+    });
+    std::thread b([&] {
+        start();
+        for (int i = 0; i < kRounds; ++i) {
+            std::string e = decode_error(i % 2 ? no_reason : good);
+            const char* want = i % 2 ? "cell.png: cannot decode image (damaged image data)" : "(decoded)";
+            if (e != want && wrong_b.fetch_add(1) == 0) seen_b = e;
+        }
+    });
+    a.join();
+    b.join();
+    CHECK_MESSAGE(wrong_a.load() == 0, seen_a);
+    CHECK_MESSAGE(wrong_b.load() == 0, seen_b);
+}
+#endif

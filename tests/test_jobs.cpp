@@ -222,7 +222,9 @@ TEST_CASE("TrainJob: a diverged run waits, refuses to go on, and resumes at a lo
     CHECK(w.message.find("training diverged in epoch 1") == 0);
     CHECK_FALSE(job.step({8, 0}));  // waits until resumed
     CHECK(job.resume(0.f).message == "lr 0.000000: want a value in (0, 100]");
+    CHECK(job.resumed_lrs().empty());  // a refused rate is not one the run used
     REQUIRE(job.resume(1e-4f).ok);
+    CHECK(job.resumed_lrs() == std::vector<float>{1e-4f});
     CHECK(job.snapshot().status == core::JobStatus::running);
     while (job.step({8, 0})) {
     }

@@ -97,3 +97,29 @@ TEST_CASE("model store: test-split evaluations in bounded steps, stale after new
     CHECK(ms.evaluated(m));
     CHECK(m.test.n == 16);
 }
+
+TEST_CASE("model store: an evaluation that fails is given up with its error, and the next model is evaluated") {
+    auto w16 = asset("vgg6_w16.bcm");
+    app::ModelStore ms;
+    REQUIRE(ms.add_pretrained("vgg6_w16.bcm", w16.data(), w16.size()).ok());
+    REQUIRE(ms.add_pretrained("vgg6_w16.bcm", w16.data(), w16.size()).ok());
+    // the one way a core::EvalJob fails today: no model (the store's own models always have one)
+    ms.at(0).model.reset();
+    core::Dataset test = testutil::toy(1, 3);  // 8 images
+    std::vector<int> finished;
+    for (int steps = 0; steps < 100 && ms.needs_evaluation(); ++steps) {
+        int i = ms.evaluate_step(test, 50);
+        if (i >= 0) finished.push_back(i);
+    }
+    CHECK_FALSE(ms.needs_evaluation());  // not retried forever
+    REQUIRE(finished == std::vector<int>{0, 1});
+    CHECK_FALSE(ms.evaluated(ms.at(0)));
+    CHECK(ms.eval_error(ms.at(0)) == "no model to evaluate");
+    CHECK(ms.evaluated(ms.at(1)));
+    CHECK(ms.eval_error(ms.at(1)).empty());
+    CHECK(ms.evaluate_step(test, 50) == -1);
+    // new data: the failed one is tried again (the error may not hold for it)
+    ms.data_changed();
+    CHECK(ms.eval_error(ms.at(0)).empty());
+    CHECK(ms.needs_evaluation());
+}

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/nn/network.h"
+#include "test_util.h"
 
 using namespace core::nn;
 
@@ -37,12 +38,9 @@ void randomize(std::vector<float>& v, core::Rng& rng, double sd = 1.0, double me
 // gradients with central differences at up to 40 entries each. Inputs are drawn from a wide
 // normal so ReLU kinks and max-pool ties sit far from the probed points.
 void check_layer_gradients(const LayerSpec& spec, Shape in, int N, bool training = true, int threads = 1) {
-    set_num_threads(threads);
     core::Rng rng(42);
-    auto made = make_layer(spec, in, 0);
-    REQUIRE_MESSAGE(made.ok(), made.error);
-    Layer& layer = *made.value;
-    layer.init(rng);
+    auto made = testutil::layer(spec, in, rng, threads);
+    Layer& layer = *made;
     for (Param* p : layer.params()) randomize(p->value, rng, 0.5, p->name == "gamma" ? 1.0 : 0.0);
     Tensor x, y, dx, r;
     x.resize(N, in);

@@ -15,6 +15,7 @@
 #include "core/nn/network.h"
 #include "core/nn/tensor.h"
 #include "core/rng.h"
+#include "test_util.h"
 
 using namespace core::nn;
 
@@ -186,12 +187,9 @@ struct LayerRun {
     std::vector<float> y, dx, grads;
 };
 LayerRun run_layer(const LayerSpec& spec, Shape in, int N, int threads) {
-    set_num_threads(threads);
     core::Rng rng(11);
-    auto made = make_layer(spec, in, 0);
-    REQUIRE_MESSAGE(made.ok(), made.error);
-    Layer& l = *made.value;
-    l.init(rng);
+    auto layer = testutil::layer(spec, in, rng, threads);
+    Layer& l = *layer;
     Tensor x, y, dy, dx;
     x.resize(N, in);
     for (auto& v : x.v) v = (float)rng.normal();

@@ -258,6 +258,42 @@ TEST_CASE("review: the report holds the counts, the model and thumbnails of revi
     CHECK(app::base64((const uint8_t*)"M", 1) == "TQ==");
 }
 
+TEST_CASE("review: rows keep the model that classified them; the report names every model the counts come from") {
+    app::ReviewSession s = five();  // classified by vgg6_w32 (pretrained)
+    // a batch that went on after the user picked another model: its later rows were classified by the
+    // model the batch started with, and say so, whatever model is in use when the session is exported
+    app::Prediction mine = pred(2, 0.9f);
+    mine.model = "cnn #1";
+    mine.model_file = "";
+    mine.model_crc32 = "deadbeef";
+    s.set_prediction(s.add(row("f.png", 40, 40)), mine);
+    CHECK(s.at(0).model == "vgg6_w32 (pretrained)");
+    CHECK(s.at(5).model == "cnn #1");
+    auto t = read_csv(s.csv());
+    REQUIRE(t.size() == 1 + 6);
+    CHECK(t[1][16] == "vgg6_w32 (pretrained)");
+    CHECK(t[1][18] == "0a1b2c3d");
+    CHECK(t[6][16] == "cnn #1");
+    CHECK(t[6][17] == "");
+    CHECK(t[6][18] == "deadbeef");
+    app::ReportInfo info;
+    info.model = "cnn #1";  // the model in use when the report is made
+    info.model_crc32 = "deadbeef";
+    std::string h = s.report_html(info);
+    CHECK(h.find("<p>Model: cnn #1 &middot; CRC-32 deadbeef &middot; unsure below") != std::string::npos);
+    CHECK(h.find("<p>Classified by: vgg6_w32 (pretrained) &middot; file vgg6_w32.bcm &middot; CRC-32 0a1b2c3d: 5 images; "
+                 "cnn #1 &middot; CRC-32 deadbeef: 1 image</p>") != std::string::npos);
+    // every row by the model in use: no such line
+    h = five().report_html([] {
+        app::ReportInfo i;
+        i.model = "vgg6_w32 (pretrained)";
+        i.model_file = "vgg6_w32.bcm";
+        i.model_crc32 = "0a1b2c3d";
+        return i;
+    }());
+    CHECK(h.find("Classified by") == std::string::npos);
+}
+
 TEST_CASE("review: a saved session loads back as it was") {
     app::ReviewSession s = five();
     s.relabel(4, 0);

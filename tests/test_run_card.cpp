@@ -181,6 +181,9 @@ TEST_CASE("run card: one line for a legend, numbers at full precision") {
     c.subset = core::SubsetSpec();
     CHECK(core::describe_run(c) == "vgg6 w=16, 5 epochs, batch 64, lr 0.0031415925 cosine, SGD momentum 0.9 wd 0.0005, augmented, "
                                    "EMA 0.999, seed 0; all of the train split");
+    // a run that diverged and was resumed lower, twice: every rate it used, in order
+    CHECK(core::describe_run(c, {1e-4f, 3e-5f}) == "vgg6 w=16, 5 epochs, batch 64, lr 0.0031415925 then 0.0001 then 3e-05 cosine, "
+                                                   "SGD momentum 0.9 wd 0.0005, augmented, EMA 0.999, seed 0; all of the train split");
     core::RunCard f;
     f.settings = core::recipe("logreg");
     CHECK(core::describe_run(f) == "logreg, 500 iterations, lr 0.05, l2 0.0001, seed 0; all of the train split");

@@ -1,12 +1,17 @@
-// Helpers shared by the core tests: where the repository and ../shared live, and small builders of
-// in-memory .npz archives.
+// Helpers shared by the core tests: where the repository and ../shared live, small builders of
+// in-memory .npz archives, and one network layer set up for a test.
 #pragma once
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include "core/dataset.h"
 #include "core/io.h"
+#include "core/nn/layers.h"
+#include "core/nn/tensor.h"
 #include "core/npz.h"
 #include "core/rng.h"
 
@@ -65,6 +70,17 @@ inline core::Dataset toy(int per_class, uint64_t seed) {
 inline std::string load_error(const std::vector<uint8_t>& bytes, const std::string& name = "t.npz") {
     auto r = core::load_bloodmnist(bytes.data(), bytes.size(), name);
     return r.ok() ? std::string("(loaded)") : r.error;
+}
+
+// One layer from spec for input shape `in` (it must build), its parameters initialised from rng,
+// with the nn pool set to `threads`: what the gradient checks (test_nn.cpp) and the thread-count
+// comparisons (test_pool.cpp) start from.
+inline std::unique_ptr<core::nn::Layer> layer(const core::nn::LayerSpec& spec, core::nn::Shape in, core::Rng& rng, int threads) {
+    core::nn::set_num_threads(threads);
+    auto made = core::nn::make_layer(spec, in, 0);
+    REQUIRE_MESSAGE(made.ok(), made.error);
+    made.value->init(rng);
+    return std::move(made.value);
 }
 
 }  // namespace testutil

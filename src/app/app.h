@@ -174,6 +174,9 @@ struct ClassifyState {
     // joined before the job goes, and when the app ends (classify_shutdown)
     std::shared_ptr<BatchWorker> batch_worker;
     core::JobSnapshot batch_snap;        // of `batch`, at the end of its last slice
+    // The model `batch` predicts with, as it was when the batch started (label, file, CRC-32, unsure
+    // threshold): its rows carry these even when the user picks another model before they arrive.
+    Prediction batch_model;
     int batch_rows = 0;                  // rows the running batch added
     double batch_seconds = 0;            // time spent in its slices
     double batch_rows_ms = 0;            // time spent making its results rows of the review

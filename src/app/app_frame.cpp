@@ -219,6 +219,7 @@ void app_frame(AppState& s, double now) {
     s.stats.t = now;
     s.stats.frames++;
     gfx_new_frame();
+    if (std::string e = gfx_take_error(); !e.empty()) s.log.error(e);  // built while the last frame was drawn
     ui::inspect_begin_frame();
     handle_keyboard(s);
 

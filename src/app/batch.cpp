@@ -101,6 +101,13 @@ static void start_or_extend_batch(AppState& s) {
         auto copy = core::Model::load(bytes.data(), bytes.size(), m->label);
         model = copy ? std::make_shared<core::Model>(std::move(copy.value)) : nullptr;
     }
+    c.batch_model = Prediction();
+    if (m && model) {
+        c.batch_model.model = m->label + (c.tta && m->model->spec().family == core::Family::nn ? ", 8 views" : "");
+        c.batch_model.model_file = m->file;
+        c.batch_model.model_crc32 = ModelStore::checksum(*m);
+        c.batch_model.unsure_below = unsure_threshold(s);
+    }
     c.batch = std::make_unique<core::ClassifyJob>(model, std::move(c.queue), o);
     c.queue.clear();
     c.batch_rows = 0;
@@ -117,15 +124,9 @@ static void take_results(AppState& s) {
     std::vector<core::ClassifyResult> ready = c.batch->take_ready();
     if (ready.empty()) return;
     const auto t0 = std::chrono::steady_clock::now();
-    StoredModel* m = s.models.active_model();
-    Prediction p;
+    // the model the job predicts with, not the one in use now (the user may have picked another since)
+    Prediction p = c.batch_model;
     p.date = iso_date_utc((long long)std::time(nullptr));
-    if (m) {
-        p.model = m->label + (c.tta && m->model->spec().family == core::Family::nn ? ", 8 views" : "");
-        p.model_file = m->file;
-        p.model_crc32 = ModelStore::checksum(*m);
-        p.unsure_below = unsure_threshold(s);
-    }
     const double ms = c.batch_snap.done > 0 ? 1000.0 * c.batch_seconds / c.batch_snap.done : 0;
     for (core::ClassifyResult& r : ready) {
         if (!r.error.empty()) {

@@ -198,6 +198,10 @@ void classify_rgb28(AppState& s, const std::string& name, const uint8_t* rgb28) 
 
 void classify_rerun_all(AppState& s) {
     for (int i = 0; i < s.classify.review.size(); ++i) predict_row(s, i);
+    // a batch under way goes on with the model and views it started with (batch.cpp): its rows name it
+    const ClassifyState& c = s.classify;
+    if (c.batch && !c.batch_snap.finished())
+        s.log.info("The batch under way goes on with " + (c.batch_model.model.empty() ? "no model" : c.batch_model.model) + " (its rows say so)");
 }
 
 ImageView* classify_view(AppState& s, int row) {

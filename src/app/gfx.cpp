@@ -122,6 +122,7 @@ struct Gfx {
     int u_proj = -1, u_tex = -1, u_lut = -1, u_cmap = -1, u_range = -1, u_log = -1;
     std::deque<HeatmapStyle> frame_styles;  // callback parameters live until the frame is rendered
     std::string error;
+    bool error_new = false;   // error not yet taken by gfx_take_error()
 } g;
 
 unsigned compile(unsigned type, const std::string& src, std::string& err) {
@@ -148,7 +149,12 @@ void build_program(unsigned backend_program) {
     std::string err;
     unsigned vs = compile(GL_VERTEX_SHADER, g.version_line + "\n" + g.vs_src, err);
     unsigned fs = vs ? compile(GL_FRAGMENT_SHADER, g.version_line + "\n" + g.fs_src, err) : 0;
-    if (!vs || !fs) { g.error = err; if (vs) glDeleteShader(vs); return; }
+    if (!vs || !fs) {
+        g.error = err;
+        g.error_new = true;
+        if (vs) glDeleteShader(vs);
+        return;
+    }
     unsigned p = glCreateProgram();
     glAttachShader(p, vs);
     glAttachShader(p, fs);
@@ -166,6 +172,7 @@ void build_program(unsigned backend_program) {
         char log[1024] = {0};
         glGetProgramInfoLog(p, sizeof log, nullptr, log);
         g.error = std::string("heatmap program: ") + log;
+        g.error_new = true;
         glDeleteProgram(p);
         return;
     }
@@ -234,6 +241,14 @@ void gfx_shutdown() {
 }
 
 bool gfx_shaders_ready() { return g.sources_ok && !g.failed; }
+
+std::string gfx_take_error() {
+    if (!g.error_new) return "";
+    g.error_new = false;
+    std::string e = g.error;
+    while (!e.empty() && (e.back() == '\n' || e.back() == ' ' || e.back() == '\0')) e.pop_back();  // info logs end in a newline
+    return "The heatmap shader failed to build (heat maps are colored on the CPU instead): " + e;
+}
 
 void gfx_new_frame() { g.frame_styles.clear(); }
 

@@ -58,6 +58,10 @@ struct HeatmapStyle {
 std::string gfx_init(const std::string& vert_src, const std::string& frag_src, const std::string& version_line);
 void gfx_shutdown();
 bool gfx_shaders_ready();
+// Why the heatmap program could not be built (the GL compile or link info log), once: the program is
+// built inside the first heatmap's draw callback, where nothing can be logged, so the app's frame
+// asks for it and puts it in the log. "" when there is nothing new to report.
+std::string gfx_take_error();
 // Called once per frame before drawing: frees per-frame heatmap parameters of the previous frame.
 void gfx_new_frame();
 

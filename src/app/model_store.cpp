@@ -97,7 +97,7 @@ double ModelStore::eval_progress(const StoredModel& m) const {
 
 bool ModelStore::needs_evaluation() const {
     for (const auto& m : models_)
-        if (!(m->evaluated && m->eval_version == version_)) return true;
+        if (!evaluated(*m) && eval_error(*m).empty()) return true;
     return false;
 }
 
@@ -105,18 +105,22 @@ int ModelStore::evaluate_step(const core::Dataset& test, double budget_ms) {
     if (test.size() == 0) return -1;
     for (int i = 0; i < size(); ++i) {
         StoredModel& m = *models_[i];
-        if (m.evaluated && m.eval_version == version_) continue;
+        if (evaluated(m) || !eval_error(m).empty()) continue;
         if (m.eval_version != version_ || !m.eval) {
             m.eval = std::make_unique<core::EvalJob>(m.model, &test);
             m.eval_version = version_;
             m.evaluated = false;
+            m.eval_error.clear();
         }
         evaluating_ = i;
         if (m.eval->step({0, budget_ms})) return -1;
         core::JobSnapshot snap = m.eval->snapshot();
         std::unique_ptr<core::EvalJob> job = std::move(m.eval);
         evaluating_ = -1;
-        if (snap.status != core::JobStatus::done) return -1;
+        if (snap.status != core::JobStatus::done) {  // given up on this data (a new job would fail the same way)
+            m.eval_error = snap.message.empty() ? std::string("evaluation ") + core::job_status_name(snap.status) : snap.message;
+            return i;
+        }
         m.test = snap.eval;
         m.calibration = job->report();
         m.uncalibrated = core::calibration_report(job->raw_probs().data(), test.labels.data(), test.size(),

@@ -31,6 +31,7 @@ struct StoredModel {
     std::unique_ptr<core::EvalJob> eval;
     int eval_version = -1;
     bool evaluated = false;
+    std::string eval_error;            // why the evaluation on eval_version's data failed ("" if it did not)
     core::Evaluation test;             // of the calibrated probabilities (what Classify shows)
     // calibration on the test split (single view): reliability bins, ECE, NLL and the coverage/
     // accuracy curve of the calibrated probabilities, and the same before the temperature
@@ -62,12 +63,15 @@ public:
     // The loaded data changed: every evaluation is stale.
     void data_changed() { ++version_; }
     // Advances the evaluation of the first model not yet evaluated on `test` by about budget_ms.
-    // Returns the index of a model whose evaluation finished in this call, or -1.
+    // Returns the index of a model whose evaluation finished in this call, or -1. An evaluation that
+    // fails is not tried again on the same data: eval_error(m) says why, and the next model goes on.
     int evaluate_step(const core::Dataset& test, double budget_ms);
     int evaluating() const { return evaluating_; }
-    bool needs_evaluation() const;  // a model has no score on the current test split yet
+    bool needs_evaluation() const;  // a model has neither a score nor an error on the current test split yet
     // Whether m's test figures belong to the data loaded now (stale ones are never shown).
     bool evaluated(const StoredModel& m) const { return m.evaluated && m.eval_version == version_; }
+    // Why m's evaluation on the data loaded now failed; "" when it did not (or has not run yet).
+    std::string eval_error(const StoredModel& m) const { return m.eval_version == version_ ? m.eval_error : std::string(); }
     // Progress 0..1 of m's evaluation under way, or -1 when none is.
     double eval_progress(const StoredModel& m) const;
     // m.crc32, computed from m.model->save() the first time for a model that came from no file.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "app/inspect.h"
 #include "app/run_control.h"
@@ -44,8 +45,12 @@ static void draw_models_table(AppState& s, CompareState& cmp) {
             if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s%s%s", m.origin.c_str(), m.hyper.empty() ? "" : "\n", m.hyper.c_str());
             ImGui::TableNextColumn();
             const double progress = ms.eval_progress(m);
+            const std::string error = ms.eval_error(m);
             if (evaluated) ImGui::Text("%.3f", m.test.acc);
-            else if (progress >= 0) ImGui::ProgressBar((float)progress, ImVec2(ImGui::CalcTextSize("test ACC").x, 0), "");
+            else if (!error.empty()) {
+                ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "failed");
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", error.c_str());
+            } else if (progress >= 0) ImGui::ProgressBar((float)progress, ImVec2(ImGui::CalcTextSize("test ACC").x, 0), "");
             else ImGui::TextDisabled("-");
             ImGui::TableNextColumn();
             if (evaluated && std::isfinite(m.test.auc)) ImGui::Text("%.3f", m.test.auc); else ImGui::TextDisabled("-");
@@ -253,7 +258,10 @@ static void draw_details(AppState& s, CompareState& cmp) {
     StoredModel& m = s.models.at(cmp.selected);
     ui::heading((m.label + " on the test split").c_str());
     if (!m.hyper.empty()) ui::subtle("Trained: %s", m.hyper.c_str());
-    if (!s.models.evaluated(m)) {
+    const std::string error = s.models.eval_error(m);
+    if (!error.empty()) {
+        ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "Cannot evaluate it: %s", error.c_str());
+    } else if (!s.models.evaluated(m)) {
         ImGui::TextDisabled("evaluating ...");
     } else {
         draw_test_details(m, cmp);
@@ -263,6 +271,9 @@ static void draw_details(AppState& s, CompareState& cmp) {
     ui::mark_item("compare.card");
     if (m.link.empty()) ui::subtle("This model's file does not record the settings it was trained with.");
     else draw_run_card(s, m.link, m.label);
+    const std::optional<int> diverged = m.model ? m.model->record().divergences : std::nullopt;
+    if (!m.link.empty() && diverged && *diverged > 0)
+        ui::subtle("The run diverged and went on at a lower learning rate (see Trained above): the card holds the rate it started with.");
 }
 
 static void draw_test_details(StoredModel& m, CompareState& cmp) {

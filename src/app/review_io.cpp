@@ -120,6 +120,11 @@ void differential_table(std::ostringstream& o, const Differential& d) {
     o << "</tr></tbody></table>";
 }
 
+// "vgg6_w32 (pretrained) &middot; file vgg6_w32.bcm &middot; CRC-32 0a1b2c3d", escaped; file and CRC when known.
+std::string model_html(const std::string& model, const std::string& file, const std::string& crc32) {
+    return html(model) + (file.empty() ? "" : " &middot; file " + html(file)) + (crc32.empty() ? "" : " &middot; CRC-32 " + html(crc32));
+}
+
 void thumbnail(std::ostringstream& o, const ReviewRow& r) {
     std::string cls = r.relabelled() ? "relabelled" : r.unsure ? "unsure" : "";
     o << "<figure class=\"" << cls << "\">";
@@ -140,9 +145,27 @@ std::string ReviewSession::report_html(const ReportInfo& info) const {
     o << "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>" << html(info.title) << "</title>" << kReportStyle
       << "</head><body><h1>" << html(info.title) << "</h1>";
     o << "<p>" << html(info.date) << " &middot; bloodcell (computed on this machine)</p>";
-    o << "<p>Model: " << html(info.model) << (info.model_file.empty() ? "" : " &middot; file " + html(info.model_file))
-      << (info.model_crc32.empty() ? "" : " &middot; CRC-32 " + html(info.model_crc32)) << " &middot; unsure below "
+    o << "<p>Model: " << model_html(info.model, info.model_file, info.model_crc32) << " &middot; unsure below "
       << fmt("%.0f%%", 100.0 * info.unsure_below) << " confidence</p>";
+    // each row names the model that classified it: when that is not the model above for all of them
+    // (a session restored from another day, a batch that went on after the model was changed), say
+    // which models the counts come from
+    std::vector<std::pair<std::string, int>> by;  // the model, as HTML, and its images
+    bool others = false;
+    for (const ReviewRow& r : rows_) {
+        if (r.predicted < 0) continue;
+        others = others || r.model != info.model || r.model_crc32 != info.model_crc32;
+        const std::string m = model_html(r.model, r.model_file, r.model_crc32);
+        auto it = std::find_if(by.begin(), by.end(), [&](const auto& b) { return b.first == m; });
+        if (it == by.end()) by.emplace_back(m, 1);
+        else ++it->second;
+    }
+    if (others) {
+        o << "<p>Classified by: ";
+        for (size_t i = 0; i < by.size(); ++i)
+            o << (i ? "; " : "") << by[i].first << ": " << by[i].second << (by[i].second == 1 ? " image" : " images");
+        o << "</p>";
+    }
     o << "<p>" << d.images << " images, " << d.classified << " classified, " << d.unsure << " unsure, " << d.reviewed
       << " reviewed, " << d.relabelled << " relabelled.</p>";
     differential_table(o, d);

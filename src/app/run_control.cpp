@@ -100,8 +100,9 @@ static core::Status new_run(AppState& s, TrainState& t) {
     core::Dataset val = validation_set(s);
     auto job = core::TrainJob::create(spec.value, std::move(train), val);
     if (!job) return core::Status::error(job.error);
-    t.run_link = current_link(s);
-    t.run_line = core::describe_run(current_card(s));
+    t.run_card = current_card(s);
+    t.run_link = core::format_run_card(t.run_card);
+    t.run_line = core::describe_run(t.run_card);
     t.run_val = std::move(val);
     t.job = std::move(job.value);
     t.snap = t.job->snapshot();
@@ -282,6 +283,7 @@ core::Status resume_training(AppState& s, float lr) {
     }
     t.snap = t.job->snapshot();
     t.settings.train.lr = lr;
+    t.run_line = core::describe_run(t.run_card, t.job->resumed_lrs());  // the legend and the model's summary: every rate used
     t.running = true;
     if (BLOODCELL_HAVE_THREADS) start_worker(t, s.platform.worker_threads);
     s.log.info("Resuming with learning rate " + fmt("%.1e", lr) + " from the last good weights");
@@ -449,14 +451,12 @@ void training_frame(AppState& s, double budget_ms) {
     const bool run_trains = tr && tr->running && tr->job && !tr->snap.finished();
     double left = (working(s) ? 8.0 : 30.0) - ms_since(t0);
     if (left > 1.0 && s.data.loaded && (!run_trains || s.tab == Tab::Compare)) {
-        int done = s.models.evaluate_step(s.data.all.test, left);
-        if (done >= 0) {
-            const StoredModel& e = s.models.at(done);
-            char buf[200];
-            std::snprintf(buf, sizeof buf, "%s on the test split (%d images): ACC %.3f, AUC %.3f, %.2f ms/image", e.label.c_str(),
-                          e.test.n, e.test.acc, e.test.auc, e.test.ms_per_image);
-            s.log.info(buf);
-        }
+        const int done = s.models.evaluate_step(s.data.all.test, left);
+        const StoredModel* e = done >= 0 ? &s.models.at(done) : nullptr;
+        if (e && !s.models.evaluated(*e)) s.log.error("Cannot evaluate " + e->label + " on the test split: " + s.models.eval_error(*e));
+        else if (e)
+            s.log.info(e->label + " on the test split (" + std::to_string(e->test.n) + " images): ACC " + fmt("%.3f", e->test.acc) + ", AUC " +
+                       fmt("%.3f", e->test.auc) + ", " + fmt("%.2f", e->test.ms_per_image) + " ms/image");
     }
 }
 

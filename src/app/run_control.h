@@ -37,7 +37,8 @@ struct TrainState {
     core::JobSnapshot snap;       // the job's latest snapshot: what the panels draw
     std::string run_summary;      // the run's settings in one line
     std::string run_link;         // the run's card as text: every setting and the subset (core/recipe.h)
-    std::string run_line;         // the same for people, at full precision (core::describe_run)
+    std::string run_line;         // the same for people, at full precision, with every rate it resumed at
+    core::RunCard run_card;       // what run_link holds
     core::Dataset run_val;        // the run's validation images (what its confusion matrix counts)
     bool running = false;
     bool demo_pending = false;

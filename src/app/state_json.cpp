@@ -85,8 +85,8 @@ void classify_json(std::ostringstream& o, const AppState& s) {
         o << (i ? "," : "") << "{\"name\":\"" << json_escape(it.file) << "\",\"width\":" << it.width << ",\"height\":" << it.height
           << ",\"top\":" << it.predicted << ",\"class\":\"" << (it.predicted >= 0 ? core::kClassNames[it.predicted] : "")
           << "\",\"confidence\":" << it.confidence() << ",\"unsure\":" << b(it.unsure) << ",\"reviewed\":" << it.reviewed
-          << ",\"relabelled\":" << b(it.relabelled()) << ",\"crop\":[" << it.crop.x0 << "," << it.crop.y0 << "," << it.crop.side
-          << "],\"probs\":[";
+          << ",\"relabelled\":" << b(it.relabelled()) << ",\"model\":\"" << json_escape(it.model) << "\",\"crop\":[" << it.crop.x0
+          << "," << it.crop.y0 << "," << it.crop.side << "],\"probs\":[";
         for (size_t k = 0; k < it.probs.size(); ++k) o << (k ? "," : "") << it.probs[k];
         o << "]}";
     }
@@ -157,7 +157,8 @@ void models_json(std::ostringstream& o, const AppState& s) {
         const bool ev = ms.evaluated(e);
         o << (i ? "," : "") << "{\"label\":\"" << json_escape(e.label) << "\",\"params\":" << e.params << ",\"hyper\":\""
           << json_escape(e.hyper) << "\",\"link\":\"" << json_escape(e.link) << "\",\"evaluated\":" << b(ev) << ",\"acc\":" << (ev ? e.test.acc : -1)
-          << ",\"auc\":" << (ev && std::isfinite(e.test.auc) ? e.test.auc : -1) << "}";
+          << ",\"auc\":" << (ev && std::isfinite(e.test.auc) ? e.test.auc : -1) << ",\"eval_error\":\"" << json_escape(ms.eval_error(e))
+          << "\"}";
     }
     o << "]";
 }

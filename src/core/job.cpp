@@ -114,6 +114,7 @@ Status TrainJob::resume(float lr) {
     Status ok = trainer_->resume(lr);
     if (!ok) return ok;
     spec_.train.lr = lr;
+    resumed_lrs_.push_back(lr);
     state_.status = JobStatus::running;
     state_.message.clear();
     state_.train = trainer_->metrics();

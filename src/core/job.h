@@ -115,6 +115,9 @@ public:
     int val_size() const { return val_n_; }
     // After a divergence (status waiting): go on from the last good weights with base rate lr.
     Status resume(float lr);
+    // The base rates resume() went on at, in order (the first rate is the spec's as created): what a
+    // run's description names (describe_run).
+    const std::vector<float>& resumed_lrs() const { return resumed_lrs_; }
     float current_lr() const;
     // The model as it trains (networks: the live weights; feature models: null until fitted).
     Model* live_model();
@@ -148,6 +151,7 @@ private:
     std::unique_ptr<CalibrateJob> calibrate_;
     void finish_network();
     bool taken_ = false;
+    std::vector<float> resumed_lrs_;
     std::atomic<bool> copy_wanted_{false};
     mutable std::mutex copy_mu_;
     std::shared_ptr<Model> live_copy_;

@@ -299,7 +299,7 @@ std::string format_run_card(const RunCard& card) {
     return o;
 }
 
-std::string describe_run(const RunCard& card) {
+std::string describe_run(const RunCard& card, const std::vector<float>& resumed_lrs) {
     const RunSettings& s = card.settings;
     const TrainConfig& t = s.train;
     std::string o = s.model;
@@ -322,7 +322,9 @@ std::string describe_run(const RunCard& card) {
     if (s.options.hidden > 0) add("hidden " + std::to_string(s.options.hidden));
     add(std::to_string(t.epochs) + " epochs");
     add("batch " + std::to_string(t.batch));
-    add("lr " + fmt_g(t.lr) + " " + schedule_str(t.schedule));
+    std::string lrs = fmt_g(t.lr);
+    for (float lr : resumed_lrs) lrs += " then " + fmt_g(lr);
+    add("lr " + lrs + " " + schedule_str(t.schedule));
     if (t.optimizer == nn::OptimizerKind::adam) add(t.weight_decay > 0 ? "AdamW wd " + fmt_g(t.weight_decay) : "Adam");
     else add("SGD momentum " + fmt_g(t.momentum) + (t.weight_decay > 0 ? " wd " + fmt_g(t.weight_decay) : ""));
     add(t.augment ? "augmented" : "no augmentation");

@@ -95,7 +95,9 @@ std::vector<std::pair<std::string, std::string>> run_card_fields(const RunCard& 
 // The run in one line for people, numbers at full precision (a legend): "cnn, 5 epochs, batch 64,
 // lr 0.001 cosine, Adam, augmented, seed 0; train split, 25% of each class". Settings at their off
 // value (weight decay 0, no EMA, no early stop, no dropout) are left out.
-std::string describe_run(const RunCard& card);
+// A network run that diverged and went on (TrainJob::resume) at other base rates, in the order used,
+// names them all: "lr 10 then 0.0001 cosine". The card keeps the rate the run started with.
+std::string describe_run(const RunCard& card, const std::vector<float>& resumed_lrs = {});
 // The subset in words: "all of the train split", "train split, 25% of each class (subset seed 3)".
 std::string describe_subset(const SubsetSpec& s);
 

@@ -34,10 +34,18 @@ static int stbi__sse2_available(void) { return 1; }
 #ifndef STBI_BLOODCELL_PATCHED
 #error "stb_image.h without cmake/stb_image_v2.27.patch: configure with CMake, which includes cmake/PatchedStb.cmake"
 #endif
+// stb's failure reason is one variable per thread only when it declares it STBI_THREAD_LOCAL (v2.27
+// does for C++11 and later unless STBI_NO_THREAD_LOCALS): the page and the desktop decode a batch on a
+// worker thread while the frame's thread decodes single images, and a shared reason would give one
+// file's error to the other, or clear it. Emscripten with -pthread (all of a threaded build's
+// objects) makes thread_local real thread-local storage; without threads it is one variable, rightly.
+#ifndef STBI_THREAD_LOCAL
+#error "stb_image.h declares its failure reason without STBI_THREAD_LOCAL: threads would share it (see above)"
+#endif
 
 namespace core::stb {
 
-// stb keeps the last failure reason in a (thread-local) global that only a failure sets, and some
+// stb keeps the last failure reason in a thread-local global that only a failure sets, and some
 // failures set none: a decode that fails must not report an earlier decode's reason. image.cpp calls
 // this before each stb call.
 void clear_failure_reason() { stbi__g_failure_reason = nullptr; }

@@ -6,7 +6,7 @@
 // are classified with a progress bar while the page keeps drawing, a real click on Cancel keeps the
 // rows so far, and a second drop finishes with its bad files listed and the heap bounded; a third drop
 // that repeats rows already in the session lists them as duplicates; a batch row says that its crop
-// cannot be moved.
+// cannot be moved; rows a batch adds after another model was picked name the model that classified them.
 // Usage: BLOODCELL_URL=http://127.0.0.1:PORT/ node labelled.test.js   (tests/e2e/run.sh sets it up)
 'use strict';
 const fs = require('fs');
@@ -207,6 +207,26 @@ async function main() {
       s = await state();
       assert(s.classify.items[sel].crop.join() === crop, 'the crop of a batch row moved: ' + s.classify.items[sel].crop.join() + ' was ' + crop);
       await shot('55-batch-row-no-recrop');
+    });
+
+    await check('another model picked while a batch runs: the rows the batch adds afterwards name the model that classified them', async () => {
+      let s = await state();
+      const n0 = s.classify.count, first = s.train.active;
+      const other = s.train.models.findIndex((m) => m.label !== first);
+      assert(other >= 0, 'no second model: ' + JSON.stringify(s.train.models.map((m) => m.label)));
+      const back = s.train.models.findIndex((m) => m.label === first);
+      await dropMany(page, 400, 30000);
+      s = await until((s) => s.classify.batch.busy && s.classify.batch.rows >= 20, 60000);
+      assert(s.classify.batch.busy, 'the batch ended before the switch: ' + JSON.stringify(s.classify.batch));
+      assert((await app.command('model:use=' + other)) === '', 'model:use failed');
+      s = await until((s) => !s.classify.batch.busy && s.classify.count >= n0 + 400, 120000);
+      // rows in the session when the model changed are classified again by the new one; the batch goes
+      // on with the model it started with, and its later rows say so (they named the new model before)
+      const rows = s.classify.items.slice(n0), now = s.train.models[other].label;
+      const byFirst = rows.filter((r) => r.model === first).length, byNow = rows.filter((r) => r.model === now).length;
+      assert(byFirst > 0 && byNow >= 20 && byFirst + byNow === rows.length, `rows by ${first}: ${byFirst}, by ${now}: ${byNow}, of ${rows.length}`);
+      console.log(`     ${byNow} rows by ${now} (classified again at the switch), ${byFirst} by ${first} (the batch's model)`);
+      assert((await app.command('model:use=' + back)) === '', 'model:use back failed');
     });
   } finally {
     if (app.errors.length) console.log('     console errors: ' + app.errors.slice(0, 3).join(' | '));
