@@ -86,6 +86,14 @@ bool fit_canvas() {
 
 // Work between frames in a task of its own (a MessageChannel message: not throttled like timers).
 void post_background() { EM_ASM({ if (Module.bcPump) Module.bcPump.port2.postMessage(0); }); }
+void start_background_tasks() {
+    EM_ASM({
+        Module.bcPump = new MessageChannel();
+        Module.bcPump.port1.onmessage = () => Module._bc_background();
+        // hidden: no more display refreshes, so the run's slices come as tasks (see bc_background)
+        document.addEventListener('visibilitychange', () => { if (document.hidden) Module.bcPump.port2.postMessage(0); });
+    });
+}
 
 // Every display refresh: draws when the app's pacing says so (app_frame_due: input, work under way,
 // or a slow idle beat), else gives the refresh to the work (app_background).
@@ -282,9 +290,8 @@ int main(int argc, char** argv) {
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
-    // ImGui needs neither depth nor stencil, and the page is opaque: without them (Emscripten's GLFW
-    // asks for alpha, depth 24 and stencil 8) the browser neither clears those buffers nor blends the
-    // canvas over the page at each frame, which SwiftShader does on the CPU
+    // ImGui needs no depth or stencil and the page is opaque (Emscripten's GLFW asks for all three):
+    // the browser neither clears those buffers nor blends the canvas at each frame
     glfwWindowHint(GLFW_ALPHA_BITS, 0);
     glfwWindowHint(GLFW_DEPTH_BITS, 0);
     glfwWindowHint(GLFW_STENCIL_BITS, 0);
@@ -348,13 +355,8 @@ int main(int argc, char** argv) {
     app::app_init(web.state, web.platform);
     web.state.pacing.enabled = true;  // frame() draws only the refreshes app_frame_due asks for
     web.state.log.add(app::LogEntry::Info, build_description());
-    EM_ASM({
-        Module.bcPump = new MessageChannel();
-        Module.bcPump.port1.onmessage = () => Module._bc_background();
-        // hidden: no more display refreshes, so the run's slices come as tasks (see bc_background)
-        document.addEventListener('visibilitychange', () => { if (document.hidden) Module.bcPump.port2.postMessage(0); });
-        if (window.bloodcell) window.bloodcell.started();
-    });
+    start_background_tasks();
+    EM_ASM({ if (window.bloodcell) window.bloodcell.started(); });
     emscripten_set_main_loop(frame, 0, true);
     return 0;
 }
