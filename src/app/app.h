@@ -283,6 +283,8 @@ bool app_frame_due(AppState& s, double now, bool input);
 void app_background(AppState& s, double now);
 // A run trains in this thread (the one-thread page): its batch's time in ms (> 0), else 0.
 double training_quantum_ms(const AppState& s);
+// A run trains or a batch of images is classified in this thread (the one-thread page).
+bool work_in_this_thread(const AppState& s);
 // A file from the user (picker, drop, path argument). purpose: "data", "images", "model" or ""
 // (decide from the content). Bad files leave everything loaded as it was. purpose "asset": one of
 // Platform::assets_later arriving (the bundled teaching set .npz or a pretrained .bcm).

@@ -411,6 +411,10 @@ double training_quantum_ms(const AppState& s) {
     return ips > 0 ? 1000.0 * t->settings.train.batch / ips : 1.0;  // a run's first batch: not timed yet
 }
 
+bool work_in_this_thread(const AppState& s) {
+    return training_quantum_ms(s) > 0 || (classify_busy(s) && !classify_on_worker(s));
+}
+
 bool app_frame_due(AppState& s, double now, bool input) {
     const bool evaluating = s.data.loaded && s.data.all.test.size() > 0 && s.models.needs_evaluation();
     const bool busy = working(s) || evaluating || !s.assets_pending.empty();

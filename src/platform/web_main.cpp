@@ -120,9 +120,9 @@ void frame() {
     screen.display_w = (float)web.width;  // ImGui works in canvas pixels, as the pointer events below
     screen.display_h = (float)web.height;
     platform::run_frame(web.state, web.input, screen, now);
-    // a run training in this thread goes on at once in a task of its own, after the browser has
-    // taken the frame, rather than at the next display refresh (up to 16 ms of idle thread later)
-    if (app::training_quantum_ms(web.state) > 0) post_background();
+    // a run training (or a batch classified) in this thread goes on at once in a task of its own,
+    // after the browser has taken the frame, not at the next display refresh (up to 16 ms later)
+    if (app::work_in_this_thread(web.state)) post_background();
     static bool first = true;
     if (first) {
         first = false;
@@ -269,11 +269,11 @@ EMSCRIPTEN_KEEPALIVE void bc_open_link(const char* text) {
     app::app_open_link(web.state, text ? text : "");
     web.state.pacing.wake = true;
 }
-// A task posted by post_background: the run's next slice. A hidden page gets no display refreshes,
-// so there its run goes on in one task after another until it ends or the page is shown again.
+// A task posted by post_background: the next slice of the work. A hidden page gets no display refreshes,
+// so there the work goes on in one task after another until it ends or the page is shown again.
 EMSCRIPTEN_KEEPALIVE void bc_background() {
     app::app_background(web.state, emscripten_get_now() / 1000.0);
-    if (app::training_quantum_ms(web.state) > 0 && EM_ASM_INT({ return document.hidden ? 1 : 0; })) post_background();
+    if (app::work_in_this_thread(web.state) && EM_ASM_INT({ return document.hidden ? 1 : 0; })) post_background();
 }
 EMSCRIPTEN_KEEPALIVE void bc_asset_failed(const char* name, const char* why) {
     app::app_asset_failed(web.state, name ? name : "asset", why ? why : "failed");
