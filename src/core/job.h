@@ -263,7 +263,7 @@ struct ClassifyOptions {
     // images per prediction call: a network call is one uninterruptible piece of a slice (vgg6_w32:
     // ~3-6 ms an image in the page), and batching beyond a few images gains nothing (the convolutions
     // multiply one image's 784 rows at a time)
-    int chunk = 8;
+    int chunk = 16;
     int64_t max_pixels = 40'000'000; // larger images are refused before decoding (as Classify)
 };
 class ClassifyJob : public Job {
