@@ -75,6 +75,22 @@ std::vector<std::vector<std::string>> read_csv(const std::string& t) {
 }
 }  // namespace
 
+TEST_CASE("review: a file's bytes already in the session are found by their key") {
+    app::ReviewSession s;
+    app::ReviewRow a = row("a.png", 360, 363), b = row("b.png", 360, 363), c = row("c.png", 360, 363);
+    a.key = 11;
+    b.key = 22;  // c: a row of an older saved session, no key
+    s.add(a);
+    s.add(b);
+    s.add(c);
+    CHECK(s.duplicate_of(22) == 1);
+    CHECK(s.duplicate_of(11) == 0);
+    CHECK(s.duplicate_of(33) == -1);
+    CHECK(s.duplicate_of(0) == -1);  // unknown bytes match nothing, not the keyless row
+    s.clear();
+    CHECK(s.duplicate_of(11) == -1);
+}
+
 TEST_CASE("review: the unsure rule and predictions") {
     CHECK(app::is_unsure(0.59f, app::kDefaultUnsureBelow));
     CHECK_FALSE(app::is_unsure(0.60f, app::kDefaultUnsureBelow));

@@ -17,6 +17,7 @@
 #endif
 
 #include "app/app.h"
+#include "core/labelled.h"
 #include "core/nn/tensor.h"
 #include "app/inspect.h"
 #include "app/ui.h"
@@ -175,7 +176,17 @@ double classify_work(AppState& s, double budget_ms) {
     if (!running && !c.queue.empty() && (int)c.queue.size() <= kClassifyAtOnce) {
         std::vector<core::ClassifyItem> few = std::move(c.queue);
         c.queue.clear();
-        for (core::ClassifyItem& it : few) classify_image(s, it.name, it.bytes.data(), it.bytes.size());
+        for (core::ClassifyItem& it : few) {
+            // as a batch does: a file whose bytes are already in the session is listed and skipped
+            const int dup = c.review.duplicate_of(core::content_key(it.bytes.data(), it.bytes.size()));
+            if (dup >= 0) {
+                const std::string why = it.name + ": duplicate of " + c.review.at(dup).file + ", already in the session (the same bytes)";
+                c.skipped.push_back(why);
+                s.log.warn("Skipped " + why);
+                continue;
+            }
+            classify_image(s, it.name, it.bytes.data(), it.bytes.size());
+        }
     } else {
         if (!c.queue.empty()) start_or_extend_batch(s);
         if (!on_worker(c))  // at least one image a slice, so a batch moves even when the frames leave no time

@@ -17,6 +17,13 @@ int ReviewSession::index_of(uint64_t id) const {
     return -1;
 }
 
+int ReviewSession::duplicate_of(uint64_t key) const {
+    if (key == 0) return -1;
+    for (int i = 0; i < size(); ++i)
+        if (rows_[i].key == key) return i;
+    return -1;
+}
+
 int ReviewSession::add(ReviewRow row) {
     row.id = next_id_++;
     rows_.push_back(std::move(row));

@@ -86,6 +86,8 @@ public:
     int size() const { return (int)rows_.size(); }
     const ReviewRow& at(int i) const { return rows_[i]; }
     int index_of(uint64_t id) const;         // -1 when gone
+    // The row holding a file with these bytes (ReviewRow::key; 0 matches nothing): -1 when none.
+    int duplicate_of(uint64_t key) const;
     // Adds a row (its id is assigned here); returns its index.
     int add(ReviewRow row);
     // The model's result for row i (a new prediction clears nothing the reviewer decided).
