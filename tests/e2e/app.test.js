@@ -9,7 +9,7 @@ const os = require('os');
 const path = require('path');
 const zlib = require('zlib');
 const { chromium } = require('playwright-core');
-const { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish, writeNpz, crc32 } = require('./harness');
+const { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish, writeNpz, crc32, keepChoosersIntercepted } = require('./harness');
 
 const URL_ = process.env.BLOODCELL_URL || 'http://127.0.0.1:8080/';
 const PBC = process.env.PBC_SAMPLES || path.resolve(__dirname, '../../../shared/data/pbc_samples');
@@ -63,6 +63,7 @@ async function main() {
     args: ARGS,
   });
   const page = browser.pages()[0] || await browser.newPage();
+  keepChoosersIntercepted(page);
   const consoleErrors = [], outside = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push('page error: ' + e.message));

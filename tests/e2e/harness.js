@@ -70,6 +70,16 @@ async function reveal(app, name, topCss = 110) {
   return r;
 }
 
+// Keeps the page's file choosers intercepted (playwright's 'filechooser' events) for its whole life.
+// Playwright turns interception on when the first 'filechooser' listener is added and off when the last
+// goes, without waiting for the browser: a waitForEvent('filechooser') made just before the click that
+// opens a chooser lost the race in ~3 of 10 runs of layout.test.js (the app had called input.click()
+// with a user activation 20-40 ms after the click, and no event came; with interception on from the
+// start, 10 of 10 passed). Call it before the page loads.
+function keepChoosersIntercepted(page) {
+  page.on('filechooser', () => {});
+}
+
 // The app at `url` in a fresh browser profile (options: viewport, hasTouch, ... of playwright's
 // launchPersistentContext), loaded with its assets arrived. Returns helpers: page, errors (console
 // errors so far), state(), command(c) (the test hook), frames(n) (waits for n drawn frames),
@@ -84,6 +94,7 @@ async function openApp(url, options = {}) {
   const close = async () => { await ctx.close(); fs.rmSync(dir, { recursive: true, force: true }); };
   try {
     const page = ctx.pages()[0] || await ctx.newPage();
+    keepChoosersIntercepted(page);
     const errors = [];
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     page.on('pageerror', (e) => errors.push('page error: ' + e.message));
@@ -170,4 +181,4 @@ function finish(crash) {
   process.exit(failed ? 1 : 0);
 }
 
-module.exports = { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish, typeIntoSlider, reveal, openApp, readNpz, writeNpz, crc32 };
+module.exports = { CHROMIUM, SHOTS, ARGS, check, assert, sleep, finish, typeIntoSlider, reveal, openApp, keepChoosersIntercepted, readNpz, writeNpz, crc32 };

@@ -51,11 +51,20 @@ async function runPage(url, want, shotName) {
     assert(await command('train:model=cnn') === '', 'cannot select cnn');
     await command('train:epochs=1');
     await command('tab:Train');
-    await sleep(300);
+    // the slider's place is read from a frame that drew the Train tab with cnn selected
+    await h.until((s) => s.tab === 'Train' && s.train.settings.model === 'cnn' && s.layout.items['train.batch'], 5000);
+    await h.frames(2);
     const single = want.build === 'single';
     // one thread: batches run inside frames, and the page warns when one takes longer than the frame
     // budget. Batch 8 (typed into its slider) must not set the warning off (it measured the slice).
-    if (single) await typeIntoSlider(page, (await state()).layout.items['train.batch'], '8');
+    if (single) {
+      const before = await state();
+      await typeIntoSlider(page, before.layout.items['train.batch'], '8');
+      const after = await state();
+      assert(after.train.settings.batch === 8, `typed 8 into the batch slider at ${JSON.stringify(before.layout.items['train.batch'])} ` +
+             `(tab ${before.tab}, frame ${before.frames}): the batch is ${after.train.settings.batch}, the slider now at ` +
+             `${JSON.stringify(after.layout.items['train.batch'])} (frame ${after.frames})`);
+    }
     assert(await command('train:start') === '', 'train:start failed');
     let s;
     for (let i = 0; i < 600; i++) {
