@@ -64,6 +64,7 @@ struct Web {
     double css_w = 1;           // canvas CSS width: event coordinates are CSS pixels
     int width = 0, height = 0;  // canvas backing store, device pixels
     std::string json, reply;
+    bool pump_posted = false;  // a bc_background task is on its way (one chain of them at a time)
 } web;
 
 // Matches the canvas backing store to its CSS size x devicePixelRatio; true when the ratio changed.
@@ -84,14 +85,17 @@ bool fit_canvas() {
     return changed;
 }
 
-// Work between frames in a task of its own (a MessageChannel message: not throttled like timers).
-void post_background() { EM_ASM({ if (Module.bcPump) Module.bcPump.port2.postMessage(0); }); }
+// Work between frames in tasks of their own (MessageChannel messages: not throttled like timers, and
+// the browser still runs its frames between them): one task at a time, each posting the next.
+void post_background() {
+    if (web.pump_posted) return;
+    web.pump_posted = true;
+    EM_ASM({ Module.bcPump.port2.postMessage(0); });
+}
 void start_background_tasks() {
     EM_ASM({
         Module.bcPump = new MessageChannel();
         Module.bcPump.port1.onmessage = () => Module._bc_background();
-        // hidden: no more display refreshes, so the run's slices come as tasks (see bc_background)
-        document.addEventListener('visibilitychange', () => { if (document.hidden) Module.bcPump.port2.postMessage(0); });
     });
 }
 
@@ -269,11 +273,13 @@ EMSCRIPTEN_KEEPALIVE void bc_open_link(const char* text) {
     app::app_open_link(web.state, text ? text : "");
     web.state.pacing.wake = true;
 }
-// A task posted by post_background: the next slice of the work. A hidden page gets no display refreshes,
-// so there the work goes on in one task after another until it ends or the page is shown again.
+// A task posted by post_background: the next slice of the work, then the next task while work is
+// left. The display refreshes are not enough: a hidden page gets none, and Chromium gives a page
+// whose window is behind another tab one a second (training went ~10x slower there).
 EMSCRIPTEN_KEEPALIVE void bc_background() {
+    web.pump_posted = false;
     app::app_background(web.state, emscripten_get_now() / 1000.0);
-    if (app::work_in_this_thread(web.state) && EM_ASM_INT({ return document.hidden ? 1 : 0; })) post_background();
+    if (app::work_in_this_thread(web.state)) post_background();
 }
 EMSCRIPTEN_KEEPALIVE void bc_asset_failed(const char* name, const char* why) {
     app::app_asset_failed(web.state, name ? name : "asset", why ? why : "failed");
