@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "core/nn/kernels.h"
@@ -163,6 +164,42 @@ TEST_CASE("kernels: the Adam update gives the same bits whatever the alignment o
         std::vector<float> got(w.begin() + off, w.begin() + off + n);
         if (off == 0) want = got;
         CHECK_MESSAGE(got == want, "arrays offset by " << off << " floats");
+    }
+}
+
+TEST_CASE("kernels: the optimizers flush subnormal state to 0 and keep NaN") {
+    // A weight whose gradient stays 0 has its Adam m (and SGD velocity) decay into subnormals, which
+    // x86 cores compute ~17x slower (kernels.h, flush_subnormal). Odd n: the SIMD lanes and the tail.
+    const float tiny = std::numeric_limits<float>::min();
+    for (size_t n : {1u, 7u, 37u}) {
+        for (int use_ref = 0; use_ref < 2; ++use_ref) {
+            std::vector<float> w(n, 0.5f), g(n, 0.f), m(n, 1.05f * tiny), v(n, 1.0005f * tiny);
+            m[0] = -1.05f * tiny;
+            auto adam = use_ref ? k::ref::adam_update : k::adam_update;
+            adam(w.data(), g.data(), m.data(), v.data(), n, 0.9f, 0.999f, 1e-3f, 1e-8f, 0.f);
+            for (size_t j = 0; j < n; ++j) {
+                CHECK_MESSAGE(m[j] == 0.f, "m kept the subnormal " << m[j] << " (n=" << n << ", ref=" << use_ref << ")");
+                CHECK_MESSAGE(v[j] == 0.f, "v kept the subnormal " << v[j]);
+                CHECK(w[j] == 0.5f);
+            }
+            // a step from normal state stays as it was: 2 tiny * 0.9 is normal
+            std::fill(m.begin(), m.end(), 2 * tiny);
+            adam(w.data(), g.data(), m.data(), v.data(), n, 0.9f, 0.999f, 1e-3f, 1e-8f, 0.f);
+            CHECK(m[n - 1] == 0.9f * (2 * tiny));
+            // a NaN gradient still reaches the weight (the trainer's divergence check looks there)
+            g[n - 1] = std::numeric_limits<float>::quiet_NaN();
+            adam(w.data(), g.data(), m.data(), v.data(), n, 0.9f, 0.999f, 1e-3f, 1e-8f, 0.f);
+            CHECK(std::isnan(w[n - 1]));
+            CHECK(std::isnan(m[n - 1]));
+
+            std::vector<float> u(n, 0.5f), vel(n, -1.05f * tiny), g0(n, 0.f);
+            auto sgd = use_ref ? k::ref::sgd_update : k::sgd_update;
+            sgd(u.data(), g0.data(), vel.data(), n, 0.01f, 0.9f, 0.f, use_ref == 1);
+            for (size_t j = 0; j < n; ++j) CHECK_MESSAGE(vel[j] == 0.f, "velocity kept the subnormal " << vel[j]);
+            g0[0] = std::numeric_limits<float>::quiet_NaN();
+            sgd(u.data(), g0.data(), vel.data(), n, 0.01f, 0.9f, 0.f, false);
+            CHECK(std::isnan(u[0]));
+        }
     }
 }
 

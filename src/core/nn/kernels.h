@@ -6,8 +6,10 @@
 // `ref` holds the plain scalar definitions the fast kernels are tested against (tests/test_kernels.cpp).
 // Layouts: N,H,W,C tensors, one sample at a time for pooling; all pointers distinct unless noted.
 #pragma once
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 namespace core::nn::kernels {
 
@@ -51,11 +53,20 @@ void bn_dx(const float* x, const float* g, size_t M, int C, const float* mean, c
 // scale. Returns -log p[label] (double; max subtracted first).
 double softmax_xent_row(const float* z, int K, int label, float* p, float* d, float scale);
 
+// x, or 0 when x is subnormal (|x| below the smallest normal float). The optimizers keep their state
+// (Adam's m and v, SGD's velocity) out of the subnormal range: a weight whose gradient stays 0 (a dead
+// ReLU unit) has its m decay by b1 each step into subnormals within ~800 steps, and x86 cores
+// (natively, and WebAssembly, which may not flush them) then take a microcode assist per operation:
+// an Adam step over 647k such values took 9.4 ms instead of 0.55 ms. Flushing changes an update by
+// less than 1e-30 relative to the step size.
+inline float flush_subnormal(float x) { return std::fabs(x) < std::numeric_limits<float>::min() ? 0.f : x; }
+
 // Adam with the bias correction folded into a (step size) and eps, plus decoupled decay:
-// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= a m / (sqrt(v) + eps) + decay w.
+// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2 (each flushed, flush_subnormal); w -= a m / (sqrt(v) + eps) + decay w.
 void adam_update(float* w, const float* g, float* m, float* v, size_t n, float b1, float b2, float a, float eps,
                  float decay);
-// SGD with momentum and L2: g' = g + wd w; vel = mu vel + g'; w -= lr (nesterov ? g' + mu vel : vel).
+// SGD with momentum and L2: g' = g + wd w; vel = mu vel + g' (flushed, flush_subnormal);
+// w -= lr (nesterov ? g' + mu vel : vel).
 void sgd_update(float* w, const float* g, float* vel, size_t n, float lr, float mu, float wd, bool nesterov);
 
 namespace ref {
