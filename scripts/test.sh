@@ -2,7 +2,8 @@
 # The README's test command: installs what is missing, builds every configuration of CMakePresets.json
 # the tests need, and runs the tests registered with ctest, by label (CMakeLists.txt lists them):
 #   core, cli     the native build: doctest suite, layout rules, CLI checks, README/MODELS.md figures
-#   wasm          the WebAssembly build: the doctest suite and the fuzz replay under Node
+#   wasm          the WebAssembly build: the doctest suite and the fuzz replay under Node; the suite
+#                 again in the threaded build (preset wasm-threads-tests)
 #   e2e, desktop  the page in headless Chromium (both builds), the desktop app under Xvfb
 #   sanitize      the doctest suite, the CLI checks and the fuzz replay under ASan + UBSan
 #   fuzz          every committed fuzz input replayed deterministically (also under valgrind)
@@ -45,6 +46,8 @@ fi
 
 stage native '^(core|cli)$'
 [ "$wasm" = 1 ] && stage wasm '^wasm$'
+# the same suite with threads (the nn pool's Web Workers under Node), as the threaded page runs it
+[ "$wasm" = 1 ] && stage wasm-threads-tests '^wasm$'
 if [ "$e2e" = 1 ]; then
   step "native: tests labelled e2e, desktop (the page is built by build_wasm.sh)"
   ctest --preset native -L '^(e2e|desktop)$' || status=1

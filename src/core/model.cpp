@@ -506,7 +506,7 @@ Result<Model> Model::load(const uint8_t* bytes, size_t size, const std::string& 
         return err(size < 8 && size > 0 && std::memcmp(bytes, kMagic, size) == 0
                        ? "truncated (ends inside the header)"
                        : "not a bloodcell model file (no BCMODEL magic; make one with 'bloodcell train')");
-    Reader r{bytes, size, 8};
+    Reader r{bytes, size, 8, {}, false};
     uint32_t version = r.u32("the format version");
     if (!r.short_read && (version < 1 || version > kModelFileVersion))
         return err("model file format version " + std::to_string(version) + ", this build reads versions 1 to " +
