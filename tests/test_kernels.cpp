@@ -284,7 +284,7 @@ TEST_CASE("winograd: F(2x2,3x3) convolution with bias, ReLU and 2x2 pool equals 
     // odd and even sides (partial tiles, pool dropping the last row/column), channel counts with and
     // without 4-lane tails, one pixel, and more tiles than one chunk (14x14 x 3 images: 147 tiles)
     for (G g : {G{2, 5, 7, 3, 5}, G{1, 6, 6, 4, 8}, G{3, 7, 5, 9, 6}, G{3, 14, 14, 32, 64}, G{1, 1, 1, 5, 3}, G{2, 2, 3, 1, 1},
-                G{1, 28, 28, 3, 32}, G{2, 9, 4, 13, 7}})
+                G{1, 28, 28, 3, 32}, G{2, 9, 4, 13, 7}, G{1, 14, 14, 32, 64}, G{5, 7, 7, 11, 19}})
         for (int mode = 0; mode < 8; ++mode) {
             const bool relu = mode & 1, pool = mode & 2, bias = mode & 4;
             if (pool && (g.H < 2 || g.W < 2)) continue;
@@ -299,6 +299,15 @@ TEST_CASE("winograd: F(2x2,3x3) convolution with bias, ReLU and 2x2 pool equals 
             double worst = worst_rel(y, yr);
             CHECK_MESSAGE(worst < 2e-5 * std::sqrt(9.0 * g.Cin), g.N << "x" << g.H << "x" << g.W << "x" << g.Cin << "->" << g.Cout
                                                                     << " mode " << mode << " worst " << worst);
+            // the packed path (its own tile kernel, chunks of 32 tiles), from the same scratch
+            std::vector<float> Up(w::packed_size(g.Cin, g.Cout)), yp(ny + 1, 123.f);
+            w::pack_filters(U.data(), g.Cin, g.Cout, Up.data());
+            w::conv3x3_packed(x.data(), g.N, g.H, g.W, g.Cin, Up.data(), bias ? b.data() : nullptr, g.Cout, relu, pool, yp.data(), ws);
+            CHECK(yp[ny] == 123.f);  // nothing written past the output
+            yp.pop_back();
+            worst = worst_rel(yp, yr);
+            CHECK_MESSAGE(worst < 2e-5 * std::sqrt(9.0 * g.Cin), "packed " << g.N << "x" << g.H << "x" << g.W << "x" << g.Cin << "->"
+                                                                           << g.Cout << " mode " << mode << " worst " << worst);
         }
     // known values: a 3x3 box filter (all ones) on a 2x2 image of ones counts the neighbours: 4 each
     std::vector<float> ones(4, 1.f), box(9, 1.f), U(16), y(4), ws;

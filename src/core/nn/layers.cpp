@@ -320,10 +320,19 @@ public:
                 Usrc_ = W_.value;  // the weights changed since the filters were transformed
                 U_.resize((size_t)16 * Cin_ * Cout_);
                 winograd::transform_filters(W_.value.data(), Cin_, Cout_, U_.data());
+                if (kWinogradPacked) {
+                    std::vector<float> up(winograd::packed_size(Cin_, Cout_));
+                    winograd::pack_filters(U_.data(), Cin_, Cout_, up.data());
+                    U_.swap(up);
+                }
             }
             parallel_for(x.n, [&](int n0, int n1, int t) {
-                winograd::conv3x3(x.sample(n0), n1 - n0, in_.h, in_.w, Cin_, U_.data(), b, Cout_, relu, pool == 2, y.sample(n0),
-                                  ws_[t]);
+                if (kWinogradPacked)
+                    winograd::conv3x3_packed(x.sample(n0), n1 - n0, in_.h, in_.w, Cin_, U_.data(), b, Cout_, relu, pool == 2,
+                                             y.sample(n0), ws_[t]);
+                else
+                    winograd::conv3x3(x.sample(n0), n1 - n0, in_.h, in_.w, Cin_, U_.data(), b, Cout_, relu, pool == 2, y.sample(n0),
+                                      ws_[t]);
             });
             return 1 + used;
         }
@@ -351,12 +360,16 @@ public:
     // kWinogradMinCin: im2col + GEMM. In WebAssembly Winograd paid even on the cnn's RGB input (K = 3
     // GEMMs; conv1 + ReLU + pool 41.2 -> 27.8 ms per 256 images under Node), and the direct kernel
     // pays more (see direct.cpp).
+    // kWinogradPacked: winograd::conv3x3_packed (its own 4x8 tile kernel) instead of 16 core::gemm
+    // calls per chunk; natively Eigen's wider (AVX) GEMM is kept.
 #if defined(__wasm_simd128__)
     static constexpr int kDirectMaxCin = 8;
     static constexpr int kWinogradMinCin = 1;
+    static constexpr bool kWinogradPacked = true;
 #else
     static constexpr int kDirectMaxCin = 0;
     static constexpr int kWinogradMinCin = 4;
+    static constexpr bool kWinogradPacked = false;
 #endif
     // dW += cols^T dy (K,Cout); db += column sums of dy; dcols = dy W^T (P,K) -> col2im -> dx.
     // Each thread sums into its own dW/db slice, then the slices are added in thread order.
