@@ -299,7 +299,7 @@ TEST_CASE("winograd: F(2x2,3x3) convolution with bias, ReLU and 2x2 pool equals 
             double worst = worst_rel(y, yr);
             CHECK_MESSAGE(worst < 2e-5 * std::sqrt(9.0 * g.Cin), g.N << "x" << g.H << "x" << g.W << "x" << g.Cin << "->" << g.Cout
                                                                     << " mode " << mode << " worst " << worst);
-            // the packed path (its own tile kernel, chunks of 32 tiles), from the same scratch
+            // the packed path (its own tile kernel, chunks of 16 tiles), from the same scratch
             std::vector<float> Up(w::packed_size(g.Cin, g.Cout)), yp(ny + 1, 123.f);
             w::pack_filters(U.data(), g.Cin, g.Cout, Up.data());
             w::conv3x3_packed(x.data(), g.N, g.H, g.W, g.Cin, Up.data(), bias ? b.data() : nullptr, g.Cout, relu, pool, yp.data(), ws);

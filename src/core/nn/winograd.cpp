@@ -10,8 +10,9 @@
 // Why (bloodcell profile --model cnn, Node, batch 64, forward): the reference cnn's second
 // convolution (14x14x32 -> 64, 7.2 of its 9.4 MFLOP per image) took 25 ms of a 41 ms forward.
 // conv3x3_packed (the WebAssembly path): the 16 products by tile4x8 on filters packed once, V read in
-// place, 32 tiles per chunk, and Cin = 32 as a compile-time trip count; in the profile of a batch of
-// 256 (--infer, Node) the whole cnn went 50.1 -> 46.7 ms, almost all of it conv2.
+// place, and Cin = 32 as a compile-time trip count; in the profile of a batch of 256 (--infer, Node)
+// the whole cnn went 50.1 -> 46.7 ms with 32 tiles per chunk, and conv2 29.9 / ~29.5 / 25.9 / 25.7 /
+// 25.2 ms with 64 / 32 / 16 / 12 / 8 (16 kept: within noise of 8, fewer passes over the filters).
 #include "core/nn/winograd.h"
 
 #include <algorithm>
@@ -105,7 +106,7 @@ inline void output_tile(const float* const* m, const float* b, bool relu, bool p
 }
 
 constexpr int kGroup = 8;        // output channels per packed filter group (two 4-lane vectors)
-constexpr int kPackedTiles = 32;  // tiles per chunk of the packed path: V, M and the filters stay in L2
+constexpr int kPackedTiles = 16;  // tiles per chunk of the packed path: V and M of a chunk stay in L1/L2
 
 inline f4 bc(float a) { return f4{a, a, a, a}; }
 

@@ -24,7 +24,7 @@ void conv3x3(const float* x, int N, int H, int W, int Cin, const float* U, const
              float* y, std::vector<float>& ws);
 
 // The same convolution with the 16 products done by a 4x8 register-tile kernel on filters packed 8
-// output channels at a time (Up = pack_filters(U)) and V read in place, in chunks of 32 tiles, instead
+// output channels at a time (Up = pack_filters(U)) and V read in place, in chunks of 16 tiles, instead
 // of 16 core::gemm calls per chunk that each pack both operands (in WebAssembly that packing and the
 // C stores of K = Cin steps were a large part of the cnn's conv2: see winograd.cpp).
 size_t packed_size(int Cin, int Cout);  // floats of Up: 16 x ceil(Cout/8) groups of (Cin, 8)
