@@ -282,6 +282,7 @@ TEST_CASE("kernels: conv2d forward equals the direct convolution (padding, strid
 
 // ---- inference epilogues and the Winograd convolution (issue 13, item 2) ----------------------
 #include "core/nn/network.h"
+#include "core/nn/direct.h"
 #include "core/nn/winograd.h"
 
 TEST_CASE("kernels: bias + ReLU and pool + bias + ReLU (inference epilogues) equal the reference") {
@@ -320,7 +321,7 @@ TEST_CASE("winograd: F(2x2,3x3) convolution with bias, ReLU and 2x2 pool equals 
     // odd and even sides (partial tiles, pool dropping the last row/column), channel counts with and
     // without 4-lane tails, one pixel, and more tiles than one chunk (14x14 x 3 images: 147 tiles)
     for (G g : {G{2, 5, 7, 3, 5}, G{1, 6, 6, 4, 8}, G{3, 7, 5, 9, 6}, G{3, 14, 14, 32, 64}, G{1, 1, 1, 5, 3}, G{2, 2, 3, 1, 1},
-                G{1, 28, 28, 3, 32}, G{2, 9, 4, 13, 7}})
+                G{1, 28, 28, 3, 32}, G{2, 9, 4, 13, 7}, G{1, 14, 14, 32, 64}, G{5, 7, 7, 11, 19}})
         for (int mode = 0; mode < 8; ++mode) {
             const bool relu = mode & 1, pool = mode & 2, bias = mode & 4;
             if (pool && (g.H < 2 || g.W < 2)) continue;
@@ -335,12 +336,61 @@ TEST_CASE("winograd: F(2x2,3x3) convolution with bias, ReLU and 2x2 pool equals 
             double worst = worst_rel(y, yr);
             CHECK_MESSAGE(worst < 2e-5 * std::sqrt(9.0 * g.Cin), g.N << "x" << g.H << "x" << g.W << "x" << g.Cin << "->" << g.Cout
                                                                     << " mode " << mode << " worst " << worst);
+            // the packed path (its own tile kernel, chunks of 16 tiles), from the same scratch
+            std::vector<float> Up(w::packed_size(g.Cin, g.Cout)), yp(ny + 1, 123.f);
+            w::pack_filters(U.data(), g.Cin, g.Cout, Up.data());
+            w::conv3x3_packed(x.data(), g.N, g.H, g.W, g.Cin, Up.data(), bias ? b.data() : nullptr, g.Cout, relu, pool, yp.data(), ws);
+            CHECK(yp[ny] == 123.f);  // nothing written past the output
+            yp.pop_back();
+            worst = worst_rel(yp, yr);
+            CHECK_MESSAGE(worst < 2e-5 * std::sqrt(9.0 * g.Cin), "packed " << g.N << "x" << g.H << "x" << g.W << "x" << g.Cin << "->"
+                                                                           << g.Cout << " mode " << mode << " worst " << worst);
         }
     // known values: a 3x3 box filter (all ones) on a 2x2 image of ones counts the neighbours: 4 each
     std::vector<float> ones(4, 1.f), box(9, 1.f), U(16), y(4), ws;
     w::transform_filters(box.data(), 1, 1, U.data());
     w::conv3x3(ones.data(), 1, 2, 2, 1, U.data(), nullptr, 1, false, false, y.data(), ws);
     CHECK(y == std::vector<float>{4, 4, 4, 4});
+}
+
+TEST_CASE("direct: 3x3 convolution from the bordered image with bias, ReLU and 2x2 pool equals the reference on odd sizes") {
+    namespace d = core::nn::direct;
+    core::Rng rng(13);
+    struct G { int N, H, W, Cin, Cout; };
+    // the cnn's conv1 (compile-time run of 9), other channel counts (run-time runs), output channels
+    // that are not a multiple of the group of 8, odd sides (partial 4-pixel tiles, the pool dropping
+    // a row and a column), one pixel
+    for (G g : {G{2, 28, 28, 3, 32}, G{2, 5, 7, 3, 5}, G{1, 6, 6, 4, 8}, G{3, 7, 5, 1, 13}, G{1, 1, 1, 5, 3}, G{2, 2, 3, 2, 9},
+                G{2, 9, 4, 7, 17}, G{1, 3, 3, 3, 1}})
+        for (int mode = 0; mode < 8; ++mode) {
+            const bool relu = mode & 1, pool = mode & 2, bias = mode & 4;
+            if (pool && (g.H < 2 || g.W < 2)) continue;
+            auto x = randn((size_t)g.N * g.H * g.W * g.Cin, rng);
+            auto Wt = randn((size_t)9 * g.Cin * g.Cout, rng, 0.3), b = randn(g.Cout, rng);
+            const int Ho = pool ? g.H / 2 : g.H, Wo = pool ? g.W / 2 : g.W;
+            const size_t ny = (size_t)g.N * Ho * Wo * g.Cout;
+            std::vector<float> Wp(d::packed_size(g.Cin, g.Cout)), y(ny + 1, 123.f), yr(ny), ws;
+            d::pack_filters(Wt.data(), g.Cin, g.Cout, Wp.data());
+            d::conv3x3(x.data(), g.N, g.H, g.W, g.Cin, Wp.data(), bias ? b.data() : nullptr, g.Cout, relu, pool, y.data(), ws);
+            CHECK(y[ny] == 123.f);  // nothing written past the output
+            y.pop_back();
+            core::nn::winograd::ref::conv3x3(x.data(), g.N, g.H, g.W, g.Cin, Wt.data(), bias ? b.data() : nullptr, g.Cout, relu, pool,
+                                            yr.data());
+            double worst = worst_rel(y, yr);
+            CHECK_MESSAGE(worst < 2e-5 * std::sqrt(9.0 * g.Cin), g.N << "x" << g.H << "x" << g.W << "x" << g.Cin << "->" << g.Cout
+                                                                    << " mode " << mode << " worst " << worst);
+        }
+    // known values: a 3x3 box filter on a 2x2 image of ones counts the neighbours: 4 each; bias -5 and
+    // ReLU give 0, pooled without ReLU -1
+    std::vector<float> ones(4, 1.f), box(9, 1.f), Wp(d::packed_size(1, 1)), y(4), ws;
+    d::pack_filters(box.data(), 1, 1, Wp.data());
+    d::conv3x3(ones.data(), 1, 2, 2, 1, Wp.data(), nullptr, 1, false, false, y.data(), ws);
+    CHECK(y == std::vector<float>{4, 4, 4, 4});
+    const float bm5 = -5.f;
+    d::conv3x3(ones.data(), 1, 2, 2, 1, Wp.data(), &bm5, 1, true, false, y.data(), ws);
+    CHECK(y == std::vector<float>{0, 0, 0, 0});
+    d::conv3x3(ones.data(), 1, 2, 2, 1, Wp.data(), &bm5, 1, false, true, y.data(), ws);
+    CHECK(y[0] == -1.f);
 }
 
 TEST_CASE("network: inference (fused conv + ReLU + pool, Winograd, dense + ReLU) equals the training-free forward") {

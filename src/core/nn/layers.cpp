@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/gemm.h"
+#include "core/nn/direct.h"
 #include "core/nn/kernels.h"
 #include "core/nn/winograd.h"
 
@@ -289,8 +290,9 @@ public:
             }
         });
     }
-    // Inference with the following ReLU and max pool fused: Winograd F(2x2,3x3) for 3x3 stride-1 same
-    // convolutions with at least kWinogradMinCin input channels (pool 2 or none); otherwise im2col +
+    // Inference with the following ReLU and max pool fused: for 3x3 stride-1 same convolutions (pool 2
+    // or none) the direct kernel with fewer than kDirectMaxCin input channels, else Winograd F(2x2,3x3)
+    // with at least kWinogradMinCin; otherwise im2col +
     // GEMM per chunk and the bias, ReLU and pool in one pass over the chunk's output.
     int infer(const Tensor& x, Tensor& y, Layer* const* next, int n_next) override {
         bool relu;
@@ -300,15 +302,37 @@ public:
         y.resize(x.n, out);
         ensure_workspace();
         const float* b = b_.value.data();
-        if (k_ == 3 && st_ == 1 && spec_.same && Cin_ >= kWinogradMinCin && (pool == 0 || pool == 2)) {
+        const bool same3x3 = k_ == 3 && st_ == 1 && spec_.same && (pool == 0 || pool == 2);
+        if (same3x3 && Cin_ < kDirectMaxCin) {
+            if (!same_bits(Usrc_, W_.value)) {
+                Usrc_ = W_.value;  // the weights changed since the filters were packed
+                U_.resize(direct::packed_size(Cin_, Cout_));
+                direct::pack_filters(W_.value.data(), Cin_, Cout_, U_.data());
+            }
+            parallel_for(x.n, [&](int n0, int n1, int t) {
+                direct::conv3x3(x.sample(n0), n1 - n0, in_.h, in_.w, Cin_, U_.data(), b, Cout_, relu, pool == 2, y.sample(n0),
+                                ws_[t]);
+            });
+            return 1 + used;
+        }
+        if (same3x3 && Cin_ >= kWinogradMinCin) {
             if (!same_bits(Usrc_, W_.value)) {
                 Usrc_ = W_.value;  // the weights changed since the filters were transformed
                 U_.resize((size_t)16 * Cin_ * Cout_);
                 winograd::transform_filters(W_.value.data(), Cin_, Cout_, U_.data());
+                if (kWinogradPacked) {
+                    std::vector<float> up(winograd::packed_size(Cin_, Cout_));
+                    winograd::pack_filters(U_.data(), Cin_, Cout_, up.data());
+                    U_.swap(up);
+                }
             }
             parallel_for(x.n, [&](int n0, int n1, int t) {
-                winograd::conv3x3(x.sample(n0), n1 - n0, in_.h, in_.w, Cin_, U_.data(), b, Cout_, relu, pool == 2, y.sample(n0),
-                                  ws_[t]);
+                if (kWinogradPacked)
+                    winograd::conv3x3_packed(x.sample(n0), n1 - n0, in_.h, in_.w, Cin_, U_.data(), b, Cout_, relu, pool == 2,
+                                             y.sample(n0), ws_[t]);
+                else
+                    winograd::conv3x3(x.sample(n0), n1 - n0, in_.h, in_.w, Cin_, U_.data(), b, Cout_, relu, pool == 2, y.sample(n0),
+                                      ws_[t]);
             });
             return 1 + used;
         }
@@ -332,12 +356,20 @@ public:
         });
         return 1 + used;
     }
-    // Fewer input channels than this: im2col + GEMM. In WebAssembly Winograd pays even on the cnn's
-    // RGB input (K = 3 GEMMs): conv1 + ReLU + pool 41.2 -> 27.8 ms per 256 images under Node.
+    // Fewer input channels than kDirectMaxCin: the direct convolution (direct.h); else fewer than
+    // kWinogradMinCin: im2col + GEMM. In WebAssembly Winograd paid even on the cnn's RGB input (K = 3
+    // GEMMs; conv1 + ReLU + pool 41.2 -> 27.8 ms per 256 images under Node), and the direct kernel
+    // pays more (see direct.cpp).
+    // kWinogradPacked: winograd::conv3x3_packed (its own 4x8 tile kernel) instead of 16 core::gemm
+    // calls per chunk; natively Eigen's wider (AVX) GEMM is kept.
 #if defined(__wasm_simd128__)
+    static constexpr int kDirectMaxCin = 8;
     static constexpr int kWinogradMinCin = 1;
+    static constexpr bool kWinogradPacked = true;
 #else
+    static constexpr int kDirectMaxCin = 0;
     static constexpr int kWinogradMinCin = 4;
+    static constexpr bool kWinogradPacked = false;
 #endif
     // dW += cols^T dy (K,Cout); db += column sums of dy; dcols = dy W^T (P,K) -> col2im -> dx.
     // Each thread sums into its own dW/db slice, then the slices are added in thread order.

@@ -9,6 +9,10 @@
 //
 // Why (bloodcell profile --model cnn, Node, batch 64, forward): the reference cnn's second
 // convolution (14x14x32 -> 64, 7.2 of its 9.4 MFLOP per image) took 25 ms of a 41 ms forward.
+// conv3x3_packed (the WebAssembly path): the 16 products by tile4x8 on filters packed once, V read in
+// place, and Cin = 32 as a compile-time trip count; in the profile of a batch of 256 (--infer, Node)
+// the whole cnn went 50.1 -> 46.7 ms with 32 tiles per chunk, and conv2 29.9 / ~29.5 / 25.9 / 25.7 /
+// 25.2 ms with 64 / 32 / 16 / 12 / 8 (16 kept: within noise of 8, fewer passes over the filters).
 #include "core/nn/winograd.h"
 
 #include <algorithm>
@@ -101,6 +105,84 @@ inline void output_tile(const float* const* m, const float* b, bool relu, bool p
     }
 }
 
+constexpr int kGroup = 8;        // output channels per packed filter group (two 4-lane vectors)
+constexpr int kPackedTiles = 16;  // tiles per chunk of the packed path: V and M of a chunk stay in L1/L2
+
+inline f4 bc(float a) { return f4{a, a, a, a}; }
+
+// m[q][0..8) (4 rows of M, row stride ldm) = sum_k v[q][k] * up[k][0..8) for the 4 rows v[q] = v0 + q*K
+// of V: the GEMM micro-kernel's 4x8 register tile, A read in place (its rows are L1-resident) and B a
+// packed group of 8 filter columns.
+template <int KC>
+inline void tile4x8(const float* v0, int Krt, const float* up, float* m, int ldm) {
+    const int K = KC ? KC : Krt;
+    const float *a0 = v0, *a1 = v0 + K, *a2 = v0 + 2 * K, *a3 = v0 + 3 * K;
+    f4 c00 = bc(0.f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (int k = 0; k < K; ++k, up += kGroup) {
+        const f4 b0 = ld<f4>(up), b1 = ld<f4>(up + 4);
+        f4 x = bc(a0[k]);
+        c00 += x * b0;
+        c01 += x * b1;
+        x = bc(a1[k]);
+        c10 += x * b0;
+        c11 += x * b1;
+        x = bc(a2[k]);
+        c20 += x * b0;
+        c21 += x * b1;
+        x = bc(a3[k]);
+        c30 += x * b0;
+        c31 += x * b1;
+    }
+    st<f4>(m, c00), st<f4>(m + 4, c01);
+    st<f4>(m + ldm, c10), st<f4>(m + ldm + 4, c11);
+    st<f4>(m + 2 * ldm, c20), st<f4>(m + 2 * ldm + 4, c21);
+    st<f4>(m + 3 * ldm, c30), st<f4>(m + 3 * ldm + 4, c31);
+}
+
+// One chunk of tiles [t0, t0 + tc) of the batch: the input transform into V (16, tc, Cin), the 16
+// products into M (16, tc, ldm) by `products`, then the output transform with bias, ReLU and pool.
+template <class Products>
+void run_chunk(const float* x, int H, int W, int Cin, const float* b, int Cout, bool relu, bool pool, float* y, long t0, int tc,
+               float* V, float* M, int ldm, const float* zeros, Products&& products) {
+    const int th = pool ? H / 2 : (H + 1) / 2, tw = pool ? W / 2 : (W + 1) / 2, per = th * tw;
+    const int Ho = pool ? H / 2 : H, Wo = pool ? W / 2 : W;
+    for (int t = 0; t < tc; ++t) {
+        const long idx = t0 + t;
+        const int n = (int)(idx / per), r = (int)(idx % per), ty = r / tw, tx = r % tw;
+        const float* p[16];
+        float* v[16];
+        for (int i = 0; i < 4; ++i)
+            for (int j = 0; j < 4; ++j) {
+                const int iy = 2 * ty - 1 + i, ix = 2 * tx - 1 + j;
+                p[i * 4 + j] = (iy >= 0 && iy < H && ix >= 0 && ix < W) ? x + (((size_t)n * H + iy) * W + ix) * Cin : zeros;
+                v[i * 4 + j] = V + ((size_t)(i * 4 + j) * tc + t) * Cin;
+            }
+        const int c4 = Cin / 4 * 4;
+        input_tile<f4>(p, v, 0, c4);
+        input_tile<float>(p, v, c4, Cin);
+    }
+    products();
+    for (int t = 0; t < tc; ++t) {
+        const long idx = t0 + t;
+        const int n = (int)(idx / per), r = (int)(idx % per), ty = r / tw, tx = r % tw;
+        const float* m[16];
+        for (int e = 0; e < 16; ++e) m[e] = M + ((size_t)e * tc + t) * ldm;
+        float* out[4] = {nullptr, nullptr, nullptr, nullptr};
+        if (pool) {
+            out[0] = y + (((size_t)n * Ho + ty) * Wo + tx) * Cout;
+        } else {
+            for (int a = 0; a < 2; ++a)
+                for (int c = 0; c < 2; ++c) {
+                    const int oy = 2 * ty + a, ox = 2 * tx + c;
+                    if (oy < Ho && ox < Wo) out[a * 2 + c] = y + (((size_t)n * Ho + oy) * Wo + ox) * Cout;
+                }
+        }
+        const int c4 = Cout / 4 * 4;
+        output_tile<f4>(m, b, relu, pool, out, 0, c4);
+        output_tile<float>(m, b, relu, pool, out, c4, Cout);
+    }
+}
+
 }  // namespace
 
 void transform_filters(const float* W, int Cin, int Cout, float* U) {
@@ -127,7 +209,6 @@ void transform_filters(const float* W, int Cin, int Cout, float* U) {
 void conv3x3(const float* x, int N, int H, int W, int Cin, const float* U, const float* b, int Cout, bool relu, bool pool,
              float* y, std::vector<float>& ws) {
     const int th = pool ? H / 2 : (H + 1) / 2, tw = pool ? W / 2 : (W + 1) / 2, per = th * tw;
-    const int Ho = pool ? H / 2 : H, Wo = pool ? W / 2 : W;
     if (N <= 0 || per <= 0 || Cin <= 0 || Cout <= 0) return;
     const long total = (long)N * per;
     const int chunk = (int)std::min<long>(kTiles, total);
@@ -138,46 +219,62 @@ void conv3x3(const float* x, int N, int H, int W, int Cin, const float* U, const
     std::fill(zeros, zeros + Cin, 0.f);
     for (long t0 = 0; t0 < total; t0 += chunk) {
         const int tc = (int)std::min<long>(chunk, total - t0);
-        // input transform
-        for (int t = 0; t < tc; ++t) {
-            const long idx = t0 + t;
-            const int n = (int)(idx / per), r = (int)(idx % per), ty = r / tw, tx = r % tw;
-            const float* p[16];
-            float* v[16];
-            for (int i = 0; i < 4; ++i)
-                for (int j = 0; j < 4; ++j) {
-                    const int iy = 2 * ty - 1 + i, ix = 2 * tx - 1 + j;
-                    p[i * 4 + j] = (iy >= 0 && iy < H && ix >= 0 && ix < W) ? x + (((size_t)n * H + iy) * W + ix) * Cin : zeros;
-                    v[i * 4 + j] = V + ((size_t)(i * 4 + j) * tc + t) * Cin;
-                }
-            const int c4 = Cin / 4 * 4;
-            input_tile<f4>(p, v, 0, c4);
-            input_tile<float>(p, v, c4, Cin);
-        }
         // the 16 products, each a (tc x Cin) x (Cin x Cout) GEMM
-        for (int e = 0; e < 16; ++e)
-            gemm(tc, Cout, Cin, MatView{V + (size_t)e * tc * Cin, Cin, 1}, MatView{U + (size_t)e * Cin * Cout, Cout, 1},
-                 M + (size_t)e * tc * Cout, Cout, false);
-        // output transform with bias, ReLU and pool
-        for (int t = 0; t < tc; ++t) {
-            const long idx = t0 + t;
-            const int n = (int)(idx / per), r = (int)(idx % per), ty = r / tw, tx = r % tw;
-            const float* m[16];
-            for (int e = 0; e < 16; ++e) m[e] = M + ((size_t)e * tc + t) * Cout;
-            float* out[4] = {nullptr, nullptr, nullptr, nullptr};
-            if (pool) {
-                out[0] = y + (((size_t)n * Ho + ty) * Wo + tx) * Cout;
-            } else {
-                for (int a = 0; a < 2; ++a)
-                    for (int c = 0; c < 2; ++c) {
-                        const int oy = 2 * ty + a, ox = 2 * tx + c;
-                        if (oy < Ho && ox < Wo) out[a * 2 + c] = y + (((size_t)n * Ho + oy) * Wo + ox) * Cout;
+        run_chunk(x, H, W, Cin, b, Cout, relu, pool, y, t0, tc, V, M, Cout, zeros, [&] {
+            for (int e = 0; e < 16; ++e)
+                gemm(tc, Cout, Cin, MatView{V + (size_t)e * tc * Cin, Cin, 1}, MatView{U + (size_t)e * Cin * Cout, Cout, 1},
+                     M + (size_t)e * tc * Cout, Cout, false);
+        });
+    }
+}
+
+size_t packed_size(int Cin, int Cout) { return (size_t)16 * ((Cout + kGroup - 1) / kGroup) * Cin * kGroup; }
+
+void pack_filters(const float* U, int Cin, int Cout, float* Up) {
+    const int G = (Cout + kGroup - 1) / kGroup;
+    for (int e = 0; e < 16; ++e)
+        for (int g = 0; g < G; ++g)
+            for (int ci = 0; ci < Cin; ++ci)
+                for (int j = 0; j < kGroup; ++j) {
+                    const int co = g * kGroup + j;
+                    Up[(((size_t)e * G + g) * Cin + ci) * kGroup + j] = co < Cout ? U[((size_t)e * Cin + ci) * Cout + co] : 0.f;
+                }
+}
+
+void conv3x3_packed(const float* x, int N, int H, int W, int Cin, const float* Up, const float* b, int Cout, bool relu, bool pool,
+                    float* y, std::vector<float>& ws) {
+    const int th = pool ? H / 2 : (H + 1) / 2, tw = pool ? W / 2 : (W + 1) / 2, per = th * tw;
+    if (N <= 0 || per <= 0 || Cin <= 0 || Cout <= 0) return;
+    const long total = (long)N * per;
+    const int chunk = (int)std::min<long>(kPackedTiles, total);
+    const int G = (Cout + kGroup - 1) / kGroup, ldm = G * kGroup;
+    // rows of V and M rounded up to whole 4-row tiles (what the spare rows hold only reaches unused rows of M)
+    const int rows = (chunk + 3) / 4 * 4;
+    ws.resize((size_t)16 * rows * (Cin + ldm) + Cin);
+    float* V = ws.data();
+    float* M = V + (size_t)16 * rows * Cin;
+    float* zeros = M + (size_t)16 * rows * ldm;
+    std::fill(zeros, zeros + Cin, 0.f);
+    for (long t0 = 0; t0 < total; t0 += chunk) {
+        const int tc = (int)std::min<long>(chunk, total - t0), tq = (tc + 3) / 4 * 4;
+        // V is laid out with a row stride of Cin and tc rows per position e; the tile kernel reads 4 rows
+        // at a time, so with tc not a multiple of 4 the last tile of position e reads the first rows of
+        // e + 1 (or the zero rows after the last): harmless, their products land in unused rows of M.
+        run_chunk(x, H, W, Cin, b, Cout, relu, pool, y, t0, tc, V, M, ldm, zeros, [&] {
+            for (int e = 0; e < 16; ++e) {
+                const float* Ve = V + (size_t)e * tc * Cin;
+                float* Me = M + (size_t)e * tc * ldm;
+                for (int g = 0; g < G; ++g) {
+                    const float* Ug = Up + ((size_t)e * G + g) * Cin * kGroup;
+                    for (int t = 0; t < tq; t += 4) {
+                        const float* v = Ve + (size_t)t * Cin;
+                        float* m = Me + (size_t)t * ldm + g * kGroup;
+                        if (Cin == 32) tile4x8<32>(v, Cin, Ug, m, ldm);  // the cnn's conv2: a fixed trip count
+                        else tile4x8<0>(v, Cin, Ug, m, ldm);
                     }
+                }
             }
-            const int c4 = Cout / 4 * 4;
-            output_tile<f4>(m, b, relu, pool, out, 0, c4);
-            output_tile<float>(m, b, relu, pool, out, c4, Cout);
-        }
+        });
     }
 }
 

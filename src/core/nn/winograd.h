@@ -10,6 +10,7 @@
 // Ho,Wo = H,W, or H/2,W/2 (rounded down) with the pool.
 // `ref` is the direct convolution written out in scalar loops, which the tests compare against.
 #pragma once
+#include <cstddef>
 #include <vector>
 
 namespace core::nn::winograd {
@@ -21,6 +22,15 @@ void transform_filters(const float* W, int Cin, int Cout, float* U);
 // (reused across calls). b may be null.
 void conv3x3(const float* x, int N, int H, int W, int Cin, const float* U, const float* b, int Cout, bool relu, bool pool,
              float* y, std::vector<float>& ws);
+
+// The same convolution with the 16 products done by a 4x8 register-tile kernel on filters packed 8
+// output channels at a time (Up = pack_filters(U)) and V read in place, in chunks of 16 tiles, instead
+// of 16 core::gemm calls per chunk that each pack both operands (in WebAssembly that packing and the
+// C stores of K = Cin steps were a large part of the cnn's conv2: see winograd.cpp).
+size_t packed_size(int Cin, int Cout);  // floats of Up: 16 x ceil(Cout/8) groups of (Cin, 8)
+void pack_filters(const float* U, int Cin, int Cout, float* Up);
+void conv3x3_packed(const float* x, int N, int H, int W, int Cin, const float* Up, const float* b, int Cout, bool relu, bool pool,
+                    float* y, std::vector<float>& ws);
 
 namespace ref {
 // The same function, as the direct convolution of W (3,3,Cin,Cout), in double accumulators.
