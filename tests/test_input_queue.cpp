@@ -106,3 +106,41 @@ TEST_CASE("input queue: leaving the window clears the position; out-of-range but
     q.button(7, true);
     CHECK(q.pending() == 0);
 }
+
+TEST_CASE("input queue: a typed character waits for a frame in which no key changed") {
+    InputQueue q;
+    // Ctrl+A then "8" then Enter, all between two frames (Playwright's press('Control+A'),
+    // type('8'), press('Enter') on a busy page): the 8 must reach ImGui with Ctrl up, after the chord
+    q.key(341, true);  // Ctrl
+    q.key(65, true);   // A
+    q.key(65, false);
+    q.key(341, false);
+    q.key(56, true);   // the 8 key, its character, its release
+    q.text('8');
+    q.key(56, false);
+    q.key(257, true);  // Enter
+    q.key(257, false);
+    bool saw_8 = false;
+    for (int frame = 0; frame < 10 && (q.pending() || frame == 0); ++frame) {
+        const auto& f = q.next_frame();
+        for (unsigned c : f.chars) {
+            CHECK(c == '8');
+            CHECK_FALSE(f.keys[341]);  // not with Ctrl held: ImGui would drop it
+            CHECK_FALSE(f.keys[257]);  // and before Enter commits the field
+            saw_8 = true;
+        }
+        if (f.keys[257]) CHECK(saw_8);
+    }
+    CHECK(saw_8);
+    CHECK(q.pending() == 0);
+    // characters typed with no key events between them (an input method) come in one frame; a
+    // frame later they are gone
+    q.text(0x00E9);
+    q.text('x');
+    q.text(0);  // ignored
+    const auto& g = q.next_frame();
+    REQUIRE(g.chars.size() == 2);
+    CHECK(g.chars[0] == 0x00E9);
+    CHECK(g.chars[1] == 'x');
+    CHECK(q.next_frame().chars.empty());
+}

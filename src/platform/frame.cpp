@@ -38,6 +38,7 @@ static void on_key(GLFWwindow* w, int key, int, int action, int) {
     if (action == GLFW_REPEAT) return;  // ImGui repeats held keys itself
     queue_of(w)->key(key, action == GLFW_PRESS);
 }
+static void on_char(GLFWwindow* w, unsigned codepoint) { queue_of(w)->text(codepoint); }
 static void on_cursor(GLFWwindow* w, double x, double y) { queue_of(w)->move((float)x, (float)y); }
 static void on_enter(GLFWwindow* w, int entered) {
     ImGui_ImplGlfw_CursorEnterCallback(w, entered);
@@ -53,6 +54,7 @@ static void on_scroll(GLFWwindow* w, double dx, double dy) { queue_of(w)->wheel(
 void route_input(GLFWwindow* window, InputQueue* queue, bool pointer) {
     glfwSetWindowUserPointer(window, queue);
     glfwSetKeyCallback(window, on_key);
+    glfwSetCharCallback(window, on_char);  // instead of the backend's: characters keep their place among the keys
     if (pointer) {
         glfwSetCursorPosCallback(window, on_cursor);
         glfwSetCursorEnterCallback(window, on_enter);
@@ -79,6 +81,7 @@ static void apply_input(const InputState& in) {
     io.KeyShift = in.keys[GLFW_KEY_LEFT_SHIFT] || in.keys[GLFW_KEY_RIGHT_SHIFT];
     io.KeyAlt = in.keys[GLFW_KEY_LEFT_ALT] || in.keys[GLFW_KEY_RIGHT_ALT];
     io.KeySuper = in.keys[GLFW_KEY_LEFT_SUPER] || in.keys[GLFW_KEY_RIGHT_SUPER];
+    for (unsigned c : in.chars) io.AddInputCharacter(c);
     // Keyboard navigation: ImGui 1.86 activates the focused item with Space only; Enter (without
     // Ctrl, which is a shortcut) does it too, as in newer versions and web pages.
     bool enter = in.keys[GLFW_KEY_ENTER] || in.keys[GLFW_KEY_KP_ENTER];

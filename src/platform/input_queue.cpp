@@ -22,10 +22,14 @@ void InputQueue::wheel(float dx, float dy) {
 void InputQueue::key(int code, bool down) {
     if (code >= 0 && code < InputState::kKeys) push({Kind::Key, code, down, 0, 0});
 }
+void InputQueue::text(unsigned codepoint) {
+    if (codepoint != 0 && codepoint <= 0x10FFFF) push({Kind::Char, (int)codepoint, false, 0, 0});
+}
 
 const InputState& InputQueue::next_frame() {
     st_.wheel_x = st_.wheel_y = 0;
-    bool moved = false, wheeled = false, key_pressed = false;
+    st_.chars.clear();
+    bool moved = false, wheeled = false, key_pressed = false, key_changed_any = false;
     std::array<bool, InputState::kKeys> key_changed{};
     unsigned buttons_changed = 0;
     while (!q_.empty()) {
@@ -47,14 +51,22 @@ const InputState& InputQueue::next_frame() {
             st_.wheel_x += e.x;
             st_.wheel_y += e.y;
             wheeled = true;
+        } else if (e.kind == Kind::Char) {
+            // a character waits for a frame in which no key changed: Playwright's Control+A then "8"
+            // (or a fast typist) put Ctrl up and the 8 between the same two frames, and the 8 came
+            // while ImGui still saw Ctrl held (threads.test.js typed 8 into a slider; it stayed 64)
+            if (key_changed_any || buttons_changed) break;
+            st_.chars.push_back((unsigned)e.code);
         } else {
             // a key's press and its release land in different frames; keys after a click wait; a
             // release after another key's press waits too: X11 (xdotool, GLFW) may deliver Ctrl+O as
             // Ctrl down, O down, Ctrl up, O up, and Ctrl up in O's frame would hide the chord
             if (buttons_changed) break;
             if (st_.keys[e.code] != e.down) {
-                if (key_changed[e.code] || (!e.down && key_pressed)) break;
+                // (and a key change after a typed character waits too: Enter after "8" commits it)
+                if (key_changed[e.code] || (!e.down && key_pressed) || !st_.chars.empty()) break;
                 key_changed[e.code] = true;
+                key_changed_any = true;
                 key_pressed = key_pressed || e.down;
             }
             st_.keys[e.code] = e.down;
