@@ -1,24 +1,15 @@
 #!/usr/bin/python3
 """Writes the small seed corpora of the fuzz targets from real files (the old 384-image sample, see old_sample, and
 ../shared/data/pbc_samples). Run with Debian's python3 (numpy, PIL): tests/fuzz/make_corpus.py"""
-import io, os
+import io, os, sys
 import numpy as np
 from PIL import Image
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(os.path.dirname(here))
 c = lambda *p: os.path.join(here, "corpus", *p)
-def old_sample(root):
-    """The 384-image sample these files were first made from (assets/sample.npz until 2026-11-28: 32
-    images per class from train, 8 from val and test, seed 0), remade byte for byte from the full file
-    by the CLI (BLOODCELL: the CLI, default build/bloodcell; BLOODMNIST: default ../shared/data)."""
-    import subprocess, tempfile
-    cli = os.environ.get("BLOODCELL", os.path.join(root, "build", "bloodcell"))
-    full = os.environ.get("BLOODMNIST", os.path.join(root, "..", "shared", "data", "bloodmnist.npz"))
-    out = os.path.join(tempfile.mkdtemp(), "sample.npz")
-    subprocess.run([cli, "make-sample", full, "--out", out, "--per-class", "32,8,8", "--seed", "0"], check=True,
-                   stdout=subprocess.DEVNULL)
-    return out
+sys.path.insert(0, os.path.join(root, "tests"))
+from old_sample import old_sample  # noqa: E402
 
 d = np.load(old_sample(root))
 small = {k: d[k][:2] for k in d.files}
