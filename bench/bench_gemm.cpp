@@ -37,9 +37,14 @@ int main() {
     std::printf("gemm backend in this build: %s\n", gemm_backend());
     const double peak = simd_peak_gflops(2.0);
     std::printf("4-lane mul+add peak: %.1f GFLOP/s\n", peak);
-    std::printf("%-34s %12s %12s %8s %8s\n", "shape (M x N x K)", "packed GF/s", "eigen GF/s", "ratio", "of peak");
+    std::printf("%-34s %12s %12s %8s %8s%s\n", "shape (M x N x K)", "packed GF/s", "eigen GF/s", "ratio", "of peak",
+                have_gemm_avx512() ? "  avx512 GF/s  vs eigen" : "");
     Rng rng(1);
-    for (const GemmShape& sh : gemm_bench_shapes()) {
+    // the bench page's shapes, and the fcnn's layers at the inference batch (256)
+    std::vector<GemmShape> shapes = gemm_bench_shapes();
+    shapes.push_back({256, 500, 784, "fcnn layer 1, b256"});
+    shapes.push_back({256, 500, 500, "fcnn layer 2, b256"});
+    for (const GemmShape& sh : shapes) {
         int M = sh.M, N = sh.N, K = sh.K;
         std::vector<float> a((size_t)M * K), b((size_t)K * N), c((size_t)M * N);
         for (float& v : a) v = rng.uniformf();
@@ -47,7 +52,12 @@ int main() {
         double p = gflops(gemm_packed, M, N, K, a, b, c), e = gflops(gemm_eigen, M, N, K, a, b, c);
         char label[64];
         std::snprintf(label, sizeof label, "%d x %d x %d (%s)", M, N, K, sh.what);
-        std::printf("%-34s %12.1f %12.1f %7.2fx %8.2f\n", label, p, e, p / e, p / peak);
+        std::printf("%-34s %12.1f %12.1f %7.2fx %8.2f", label, p, e, p / e, p / peak);
+        if (have_gemm_avx512()) {
+            double x = gflops(gemm_avx512, M, N, K, a, b, c);
+            std::printf("  %11.1f %7.2fx", x, x / e);
+        }
+        std::printf("\n");
     }
     return 0;
 }

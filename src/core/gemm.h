@@ -19,8 +19,12 @@ struct MatView {
 void gemm(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t ldc, bool accumulate);
 void gemm_packed(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t ldc, bool accumulate);
 void gemm_eigen(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t ldc, bool accumulate);
+// Natively on an AVX-512 host: our blocked GEMM with a 12x32 AVX-512 micro-kernel (gemm_avx512.cpp);
+// elsewhere the same as gemm_eigen. have_gemm_avx512() says which.
+void gemm_avx512(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t ldc, bool accumulate);
+bool have_gemm_avx512();
 
-// Which implementation `gemm` uses: "eigen" or "wasm-simd128" (shown in the app and benchmarks).
+// Which implementation `gemm` uses: "eigen", "avx512+eigen" or "wasm-simd128" (shown in the app and benchmarks).
 const char* gemm_backend();
 
 }  // namespace core

@@ -129,7 +129,7 @@ std::string bench_to_acc(const Args& a, const std::string& name, const core::Blo
 void bench_gemm_shapes(double seconds, FILE* table, std::string& json) {
     double peak = core::simd_peak_gflops(seconds / 2);
     std::fprintf(table, "4-lane mul+add peak (%s): %.1f GFLOP/s%s\n%-36s %10s %10s\n", core::gemm_backend(), peak,
-                 std::string(core::gemm_backend()) == "eigen" ? " (natively Eigen uses the host's widest vectors and FMA: above 1 is expected)" : "",
+                 std::string(core::gemm_backend()) != "wasm-simd128" ? " (natively Eigen/AVX-512 use the host's widest vectors and FMA: above 1 is expected)" : "",
                  "gemm shape (M x N x K)", "GFLOP/s", "of peak");
     json += ",\"simd_peak_gflops\":" + fmt(peak) + ",\"gemm_shapes\":[";
     const auto& shapes = core::gemm_bench_shapes();
