@@ -75,15 +75,24 @@ TEST_CASE("grayscale equals numpy's rint(0.299 R + 0.587 G + 0.114 B), ties to e
     }
 }
 
-TEST_CASE("the bulk grayscale (vectorizable, rounding by 2^52) equals gray_pixel on every one of the 2^24 colours") {
+TEST_CASE("the bulk grayscale (integers, ties redone in double), and normalized, equal gray_pixel on every one of the 2^24 colours") {
     std::vector<uint8_t> rgb((size_t)3 << 16), g((size_t)1 << 16);
-    long bad = 0;
+    std::vector<float> f((size_t)1 << 16);
+    long bad = 0, bad_f = 0;
     for (int r = 0; r < 256; ++r) {
         for (int i = 0; i < (1 << 16); ++i) rgb[3 * i] = (uint8_t)r, rgb[3 * i + 1] = (uint8_t)(i >> 8), rgb[3 * i + 2] = (uint8_t)i;
         grayscale(rgb.data(), g.data(), g.size());
-        for (int i = 0; i < (1 << 16); ++i) bad += g[i] != gray_pixel((uint8_t)r, (uint8_t)(i >> 8), (uint8_t)i);
+        grayscale_normalized(rgb.data(), f.data(), f.size());
+        for (int i = 0; i < (1 << 16); ++i) {
+            const uint8_t want = gray_pixel((uint8_t)r, (uint8_t)(i >> 8), (uint8_t)i);
+            float norm;
+            normalize(&want, &norm, 1);
+            bad += g[i] != want;
+            bad_f += f[i] != norm;
+        }
     }
     CHECK(bad == 0);
+    CHECK(bad_f == 0);  // grayscale_normalized = normalize(grayscale), bit for bit
     const uint8_t tie[3] = {255, 233, 206};  // the background colour, a .5 tie: rounds to even (236)
     uint8_t out = 0;
     grayscale(tie, &out, 1);

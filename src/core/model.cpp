@@ -184,11 +184,7 @@ Result<std::vector<LayerSpec>> parse_layers(const std::string& text) {
 void images_to_tensor(const uint8_t* images, int n, InputKind input, nn::Tensor& x) {
     if (input == InputKind::gray) {
         x.resize(n, {kSide, kSide, 1});
-        std::vector<uint8_t> g(kGrayPixels);
-        for (int i = 0; i < n; ++i) {
-            grayscale(images + (size_t)i * kImageBytes, g.data(), kGrayPixels);
-            normalize(g.data(), x.sample(i), kGrayPixels);
-        }
+        grayscale_normalized(images, x.data(), (size_t)n * kGrayPixels);
     } else {
         x.resize(n, {kSide, kSide, kChannels});
         normalize(images, x.data(), (size_t)n * kImageBytes);
@@ -310,7 +306,7 @@ std::vector<float> Model::predict_raw(const uint8_t* images, int n, bool tta, st
     for (int b0 = 0; b0 < n; b0 += B) {
         int nb = std::min(B, n - b0);
         images_to_tensor(images + (size_t)b0 * kImageBytes, nb, spec_.input, x);
-        const nn::Tensor* in = &x;
+        nn::Tensor* in = &x;
         if (views > 1) {
             xv.resize(nb * views, s);
             std::copy(x.v.begin(), x.v.end(), xv.v.begin());
@@ -318,7 +314,7 @@ std::vector<float> Model::predict_raw(const uint8_t* images, int n, bool tta, st
                 for (int i = 0; i < nb; ++i) dihedral(x.sample(i), xv.sample(v * nb + i), s.h, s.c, v);
             in = &xv;
         }
-        const nn::Tensor& z = net_.infer(*in);
+        const nn::Tensor& z = net_.infer(std::move(*in));  // x and xv are refilled for the next batch
         for (int v = 0; v < views; ++v) {
             for (int i = 0; i < nb; ++i) {
                 nn::softmax(z.sample(v * nb + i), kClasses, p.data());

@@ -36,7 +36,10 @@ const Tensor& Network::forward(const Tensor& x, const Context& ctx) {
     return acts_.back();
 }
 
-const Tensor& Network::infer(const Tensor& x) {
+const Tensor& Network::infer(const Tensor& x) { return infer_impl(x, nullptr); }
+const Tensor& Network::infer(Tensor&& x) { return infer_impl(x, &x); }
+
+const Tensor& Network::infer_impl(const Tensor& x, Tensor* take) {
     std::vector<Layer*> raw(layers_.size());
     for (size_t i = 0; i < layers_.size(); ++i) raw[i] = layers_[i].get();
     int cur = -1;  // -1: x, else infer_buf_[cur]
@@ -44,7 +47,11 @@ const Tensor& Network::infer(const Tensor& x) {
         Layer& l = *raw[i];
         if (l.kind() == LayerKind::flatten || l.kind() == LayerKind::dropout) {
             // the identity at inference (flatten: the same floats, another shape)
-            if (cur < 0) infer_buf_[cur = 0] = x;
+            if (cur < 0) {
+                if (take) std::swap(infer_buf_[0], *take);
+                else infer_buf_[0] = x;
+                cur = 0;
+            }
             infer_buf_[cur].s = l.out_shape();
             ++i;
             continue;

@@ -24,6 +24,9 @@ public:
     // Inference: the output (N, out_shape()) of the layers in inference mode, with fusions (see
     // Layer::infer) and two buffers in turn instead of every activation kept (backward cannot follow).
     const Tensor& infer(const Tensor& x);
+    // The same, allowed to take x's storage (x is left valid but unspecified): a network that starts
+    // with flatten then starts without a copy of its input.
+    const Tensor& infer(Tensor&& x);
     // Back-propagates d(loss)/d(output) (N, out_shape()); ADDS into every Param::grad.
     void backward(const Tensor& dout);
     // Back-propagates dout through every layer down to the input: writes d(loss)/d(input) (the
@@ -43,6 +46,7 @@ public:
     const Tensor& activation(int i) const { return acts_[i]; }  // 0 = input, i = after layer i-1
 
 private:
+    const Tensor& infer_impl(const Tensor& x, Tensor* take);
     Shape input_;
     std::vector<std::unique_ptr<Layer>> layers_;
     std::vector<Tensor> acts_, grads_;
