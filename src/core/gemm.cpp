@@ -203,11 +203,11 @@ constexpr bool kPackedGemm = false;
 #endif
 
 // Natively on an AVX-512 host, gemm_avx512 where it measured faster than Eigen (bench/bench_gemm.cpp:
-// 1.05-1.37x on the fcnn and cnn shapes): B with contiguous rows, and at least 4 rows of A (fewer is
-// a matrix-vector product, which Eigen does without packing).
+// 1.05-1.37x on the fcnn and cnn shapes): B with contiguous rows or columns, and at least 4 rows of A
+// (fewer is a matrix-vector product, which Eigen does without packing).
 void gemm(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t ldc, bool accumulate) {
     if (kPackedGemm) gemm_packed(M, N, K, A, B, C, ldc, accumulate);
-    else if (have_gemm_avx512() && M >= 4 && B.cs == 1) gemm_avx512(M, N, K, A, B, C, ldc, accumulate);
+    else if (have_gemm_avx512() && M >= 4 && (B.cs == 1 || B.rs == 1)) gemm_avx512(M, N, K, A, B, C, ldc, accumulate);
     else gemm_eigen(M, N, K, A, B, C, ldc, accumulate);
 }
 

@@ -89,7 +89,18 @@ void pack_b(const MatView& B, int k0, int kc, int j0, int nc, float* out) {
             }
             continue;
         }
-        for (int k = 0; k < kc; ++k, out += NR) {
+        int k = 0;
+        if (B.rs == 1) {  // B stored transposed (a layer's weights as W^T): 16 k x 16 columns at a time
+            __m512 v[16];
+            for (; k + 16 <= kc; k += 16, out += 16 * NR)
+                for (int h = 0; h < NR; h += 16) {
+                    for (int c = 0; c < 16; ++c)
+                        v[c] = h + c < cols ? _mm512_loadu_ps(base + (ptrdiff_t)(h + c) * B.cs + k) : _mm512_setzero_ps();
+                    transpose16(v);  // v[j]: row k + j of B, columns h .. h + 15
+                    for (int j = 0; j < 16; ++j) _mm512_storeu_ps(out + j * NR + h, v[j]);
+                }
+        }
+        for (; k < kc; ++k, out += NR) {
             const float* row = base + (ptrdiff_t)k * B.rs;
             for (int c = 0; c < cols; ++c) out[c] = row[(ptrdiff_t)c * B.cs];
             for (int c = cols; c < NR; ++c) out[c] = 0.0f;
