@@ -299,7 +299,11 @@ std::vector<float> Model::predict_raw(const uint8_t* images, int n, bool tta, st
     // (view v of image i is sample v nb + i): the layers split a batch over the threads by samples,
     // so even one image (the app, or a job's chunk of one image for a wide network) keeps them busy.
     const int views = tta ? 8 : 1;
-    const int B = (int)std::max(1L, std::clamp((4L << 20) / widest, 1L, 256L) / views);
+    const int B_max = (int)std::max(1L, std::clamp((4L << 20) / widest, 1L, 256L) / views);
+    // equal batches under that cap: the cnn's 256 images as 128 + 128, not 167 + 89 (a batch of 89
+    // uses the GEMMs' blocks less well)
+    const int batches = (n + B_max - 1) / B_max;
+    const int B = (n + batches - 1) / batches;
     nn::Tensor x, xv;
     const nn::Shape s = spec_.input_shape();
     std::vector<float> p(kClasses);
