@@ -109,3 +109,17 @@ TEST_CASE("gemm on views that are neither row- nor column-contiguous (every othe
         }
     }
 }
+
+TEST_CASE("gemm with K = 0 zeroes C (or leaves it when accumulating), and with M or N = 0 writes nothing") {
+    for (auto f : {gemm_eigen, gemm_packed, gemm_avx512, gemm}) {
+        std::vector<float> c(3 * 4, 5.f), none;
+        f(3, 4, 0, {none.data(), 0, 1}, {none.data(), 4, 1}, c.data(), 4, true);
+        CHECK(c == std::vector<float>(12, 5.f));
+        f(3, 4, 0, {none.data(), 0, 1}, {none.data(), 4, 1}, c.data(), 4, false);
+        CHECK(c == std::vector<float>(12, 0.f));
+        std::vector<float> d(4, 2.f), a(6, 1.f);
+        f(0, 4, 3, {a.data(), 3, 1}, {a.data(), 4, 1}, d.data(), 4, false);
+        f(2, 0, 3, {a.data(), 3, 1}, {a.data(), 0, 1}, d.data(), 0, false);
+        CHECK(d == std::vector<float>(4, 2.f));
+    }
+}

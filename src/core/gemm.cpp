@@ -101,13 +101,16 @@ void micro_kernel(int kc, const float* a, const float* b, float* c, ptrdiff_t ld
 
 }  // namespace
 
+bool gemm_empty(int M, int N, int K, float* C, ptrdiff_t ldc, bool accumulate) {
+    if (M <= 0 || N <= 0) return true;
+    if (K > 0) return false;
+    if (!accumulate)
+        for (int i = 0; i < M; ++i) std::fill(C + (ptrdiff_t)i * ldc, C + (ptrdiff_t)i * ldc + N, 0.0f);
+    return true;
+}
+
 void gemm_packed(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t ldc, bool accumulate) {
-    if (M <= 0 || N <= 0) return;
-    if (K <= 0) {
-        if (!accumulate)
-            for (int i = 0; i < M; ++i) std::fill(C + (ptrdiff_t)i * ldc, C + (ptrdiff_t)i * ldc + N, 0.0f);
-        return;
-    }
+    if (gemm_empty(M, N, K, C, ldc, accumulate)) return;
     // A few rows of A against a row-major B (a dense layer on one image): packing B would copy all of
     // it for one pass, so stream its rows instead, C_i += A(i,k) * B(k,:), vectorized along the row.
     if (M < MR && B.cs == 1) {

@@ -24,6 +24,10 @@ void gemm_eigen(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t l
 void gemm_avx512(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t ldc, bool accumulate);
 bool have_gemm_avx512();
 
+// The blocked implementations' shared start: true when there is nothing to multiply (M or N <= 0,
+// or K <= 0, where C is zeroed unless accumulating).
+bool gemm_empty(int M, int N, int K, float* C, ptrdiff_t ldc, bool accumulate);
+
 // Which implementation `gemm` uses: "eigen", "avx512+eigen" or "wasm-simd128" (shown in the app and benchmarks).
 const char* gemm_backend();
 

@@ -150,12 +150,7 @@ void tile(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, int r
 }  // namespace
 
 void gemm_avx512(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t ldc, bool accumulate) {
-    if (M <= 0 || N <= 0) return;
-    if (K <= 0) {
-        if (!accumulate)
-            for (int i = 0; i < M; ++i) std::fill(C + (ptrdiff_t)i * ldc, C + (ptrdiff_t)i * ldc + N, 0.0f);
-        return;
-    }
+    if (gemm_empty(M, N, K, C, ldc, accumulate)) return;
     // K in equal blocks of at most KC_MAX (784 = 4 x 196, not 3 x 256 + 16)
     const int kblocks = (K + KC_MAX - 1) / KC_MAX;
     const int KC = (K + kblocks - 1) / kblocks;
