@@ -336,6 +336,10 @@ void classify_shutdown(AppState& s);                   // stops the batch's work
 bool classify_on_worker(const AppState& s);            // a worker thread steps the batch
 void classify_cancel_batch(AppState& s);
 bool classify_busy(const AppState& s);
+// {"count":rows,"busy":b,"skipped":n,"memory":bytes}: what the state JSON says of a batch, without its
+// rows (that JSON lists every row: ~10-100 ms of the page's thread for 1,000, which a benchmark that
+// polls it takes from the batch it measures; bench/batch_classify.mjs polls this instead)
+std::string classify_progress_json(const AppState& s);
 void draw_batch_progress(AppState& s);                   // the progress bar, Cancel, the skipped files
 void draw_labelled_sources(AppState& s);                 // panel_labelled.cpp: open a labelled .zip / folder
 // Classify a random test image of the loaded data; save the predictions table (both "" or the problem).

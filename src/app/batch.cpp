@@ -201,6 +201,13 @@ double classify_work(AppState& s, double budget_ms) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
+std::string classify_progress_json(const AppState& s) {
+    const ClassifyState& c = s.classify;
+    return "{\"count\":" + std::to_string(c.review.size()) + ",\"busy\":" + (classify_busy(s) ? "true" : "false") +
+           ",\"skipped\":" + std::to_string(c.skipped.size()) +
+           ",\"memory\":" + std::to_string(s.platform.memory_bytes ? s.platform.memory_bytes() : 0) + "}";
+}
+
 void classify_cancel_batch(AppState& s) {
     ClassifyState& c = s.classify;
     c.queue.clear();

@@ -155,6 +155,7 @@ std::string app_command(AppState& s, const std::string& cmd) {
     if (take(cmd, "features:scatter=", v)) return s.features.scatter = v == "1", "";
     if (cmd == "features:csv") return save_features_csv(s);
     if (cmd == "classify:cancel") return classify_cancel_batch(s), "";
+    if (cmd == "classify:progress") return classify_progress_json(s);
     if (take(cmd, "labelled:", v)) return labelled_command(s, v);
     if (cmd == "classify:csv") return save_predictions_csv(s);
     if (cmd == "classify:report") return save_review_report(s);
