@@ -163,6 +163,7 @@ struct ClassifyState {
     bool restore_pending = false;        // the platform will hand over the saved session
     uint64_t stored_revision = 0;        // review.revision() last stored
     double stored_t = -1e9;              // when
+    bool store_next_frame = false;       // a batch ended: its rows are stored at the frame after the one that shows them
     int restored = 0;                    // rows brought back from the saved session
     std::string session_error;           // why the saved session could not be read
     // batches (batch.cpp): files handed over wait in `queue`; a few are classified at once with their

@@ -164,6 +164,7 @@ static void batch_finished(AppState& s) {
                   skipped > 0 ? (", " + std::to_string(skipped) + " skipped (listed in the Classify tab)").c_str() : "");
     notify(s, skipped > 0 ? LogEntry::Warn : LogEntry::Info, line);
     c.focus_selected = true;
+    c.store_next_frame = true;
     s.features.source = FeaturesState::FromClassify;
     s.features.computed_key = 0;
 }
