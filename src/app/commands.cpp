@@ -109,6 +109,7 @@ std::string labelled_command(AppState& s, const std::string& c) {
 }  // namespace
 
 std::string app_command(AppState& s, const std::string& cmd) {
+    if (cmd == "classify:progress") return classify_progress_json(s);  // a question: nothing to draw
     s.pacing.wake = true;  // draw what the command changed
     std::string v;
     if (take(cmd, "tab:", v)) {
@@ -155,7 +156,6 @@ std::string app_command(AppState& s, const std::string& cmd) {
     if (take(cmd, "features:scatter=", v)) return s.features.scatter = v == "1", "";
     if (cmd == "features:csv") return save_features_csv(s);
     if (cmd == "classify:cancel") return classify_cancel_batch(s), "";
-    if (cmd == "classify:progress") return classify_progress_json(s);
     if (take(cmd, "labelled:", v)) return labelled_command(s, v);
     if (cmd == "classify:csv") return save_predictions_csv(s);
     if (cmd == "classify:report") return save_review_report(s);
