@@ -17,6 +17,7 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #endif
 #include <stb_image_write.h>
+#include <stb_image.h>
 
 #include "core/crc32.h"
 #include "core/dataset.h"
@@ -221,6 +222,114 @@ TEST_CASE("the 96 full-size PBC images come out close to their BloodMNIST rows")
     CHECK(total / n < 8.0);
     CHECK(worst < 12.0);
     CHECK(closest == 96);
+}
+
+namespace {
+std::vector<uint8_t> regression(const char* file);  // below, with the hostile files
+std::vector<uint8_t> jpg(int w, int h, int comp, const std::vector<uint8_t>& px, int quality) {
+    std::vector<uint8_t> out;
+    stbi_write_jpg_to_func(to_vec, &out, w, h, comp, px.data(), quality);
+    return out;
+}
+// A picture with detail everywhere (so that every block and both chroma planes matter).
+std::vector<uint8_t> busy_picture(int w, int h, int comp, uint32_t seed) {
+    std::vector<uint8_t> px((size_t)w * h * comp);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            for (int c = 0; c < comp; ++c) {
+                seed = seed * 1664525u + 1013904223u;
+                const double smooth = 127.5 + 90 * std::sin(0.11 * x * (c + 1) + 0.07 * y) * std::cos(0.05 * y * (c + 2));
+                px[((size_t)y * w + x) * comp + c] = (uint8_t)std::clamp((int)smooth + (int)(seed >> 28) - 8, 0, 255);
+            }
+    return px;
+}
+// What decode_image gave before it decoded JPEGs itself (stb_impl.cpp): stb's whole decode to RGB.
+std::vector<uint8_t> stb_rgb(const std::vector<uint8_t>& b, int& w, int& h) {
+    int c = 0;
+    stbi_uc* px = stbi_load_from_memory(b.data(), (int)b.size(), &w, &h, &c, 3);
+    REQUIRE(px);
+    std::vector<uint8_t> out(px, px + (size_t)w * h * 3);
+    stbi_image_free(px);
+    return out;
+}
+// decode_image and decode_bloodmnist_part of one JPEG against stb's whole decode: the same pixels.
+void check_same_as_stb(const std::vector<uint8_t>& b, const std::string& what) {
+    CAPTURE(what);
+    int w = 0, h = 0;
+    const std::vector<uint8_t> ref = stb_rgb(b, w, h);
+    auto full = decode_image(b.data(), b.size(), "cell.jpg");
+    REQUIRE_MESSAGE(full.ok(), full.error);
+    CHECK(full.value.width == w);
+    CHECK(full.value.height == h);
+    CHECK(full.value.rgb == ref);
+    auto part = decode_bloodmnist_part(b.data(), b.size(), "cell.jpg");
+    REQUIRE_MESSAGE(part.ok(), part.error);
+    const ImagePart& p = part.value;
+    CHECK(p.width == w);
+    CHECK(p.height == h);
+    const bool whole = w == kSide && h == kSide;
+    const Crop c = bloodmnist_crop(w, h);
+    CHECK(p.x0 == (whole ? 0 : c.x0));
+    CHECK(p.y0 == (whole ? 0 : c.y0));
+    REQUIRE(p.pixels.width == (whole ? w : c.side));
+    REQUIRE(p.pixels.height == (whole ? h : c.side));
+    bool same = true;
+    for (int y = 0; y < p.pixels.height && same; ++y)
+        same = std::equal(&p.pixels.rgb[(size_t)y * p.pixels.width * 3], &p.pixels.rgb[(size_t)(y + 1) * p.pixels.width * 3],
+                          &ref[((size_t)(p.y0 + y) * w + p.x0) * 3]);
+    CHECK(same);
+    CHECK(to_bloodmnist(p) == to_bloodmnist(full.value));
+    CHECK(area_resize_fast(p.pixels, p.crop(), 64) == area_resize_fast(full.value, c, 64));
+}
+}  // namespace
+
+TEST_CASE("JPEG: decode_image and the crop part are stb's whole decode to RGB, pixel for pixel") {
+    // The page's batches decode only the crop's part, with stb's SSE2 colour kernel (stb_impl.cpp):
+    // every size class of the block grid, 4:2:0 (quality <= 90) and 4:4:4 (above), gray, 28x28
+    for (int quality : {75, 95})
+        for (auto [w, h] : {std::pair{360, 363}, {363, 360}, {28, 28}, {29, 31}, {1, 1}, {17, 9}, {200, 200}, {641, 479}, {64, 1000}})
+            for (int comp : {3, 1}) {
+                auto b = jpg(w, h, comp, busy_picture(w, h, comp, (uint32_t)(w * 7 + h + quality)), quality);
+                check_same_as_stb(b, std::to_string(w) + "x" + std::to_string(h) + " q" + std::to_string(quality) + " comp " + std::to_string(comp));
+            }
+    // the 96 PBC samples (4:4:4 and one 4:2:0, as the page gets them) and the corpus's JPEGs
+    std::ifstream csv(testutil::shared("data/pbc_samples/labels.csv"));
+    REQUIRE(csv.good());
+    std::string line;
+    std::getline(csv, line);
+    int n = 0;
+    while (std::getline(csv, line)) {
+        const std::string file = line.substr(0, line.find(','));
+        check_same_as_stb(testutil::read(testutil::shared("data/pbc_samples/" + file)), file);
+        ++n;
+    }
+    CHECK(n == 96);
+    check_same_as_stb(testutil::read(testutil::repo("tests/fuzz/corpus/image/rgb.jpg")), "rgb.jpg");
+}
+
+TEST_CASE("the crop part of a PNG is the crop of its whole decode; its failures are decode_image's") {
+    for (auto [w, h] : {std::pair{40, 30}, {28, 28}}) {
+        std::vector<uint8_t> px((size_t)w * h * 4);
+        for (size_t i = 0; i < px.size(); ++i) px[i] = (uint8_t)(i * 37 + i / 7);
+        auto b = png(w, h, 4, px);
+        auto full = decode_image(b.data(), b.size(), "cell.png");
+        auto part = decode_bloodmnist_part(b.data(), b.size(), "cell.png");
+        REQUIRE(full.ok());
+        REQUIRE(part.ok());
+        CHECK(part.value.width == w);
+        CHECK(to_bloodmnist(part.value) == to_bloodmnist(full.value));
+    }
+    for (const char* f : {"jpeg_out_of_bits.jpg", "jpeg_frame_without_scan.jpg", "jpeg_undefined_huffman_table.jpg"}) {
+        auto b = regression(f);
+        auto full = decode_image(b.data(), b.size(), f);
+        auto part = decode_bloodmnist_part(b.data(), b.size(), f);
+        CHECK(full.ok() == part.ok());
+        CHECK(full.error == part.error);
+        if (full.ok()) CHECK(to_bloodmnist(part.value) == to_bloodmnist(full.value));
+    }
+    const std::string s = "just text";
+    auto r = decode_bloodmnist_part((const uint8_t*)s.data(), s.size(), "cell.png");
+    CHECK(r.error == "cell.png: not an image (unknown format; want PNG or JPG)");
 }
 
 // ---- bad inputs -------------------------------------------------------------------------------

@@ -90,11 +90,24 @@
       Module.ccall('bc_open_file', null, ['string', 'string', 'number', 'number'], [name, purpose || '', p, bytes.length]);
       Module._free(p);
     },
+    // Files are read 64 at a time, as one Blob cut into them afterwards: read one by one, each file
+    // cost the page's thread a blob reader, a data pipe and a promise (~0.3 ms of a 1,000-file drop in
+    // Chromium, while the batch it starts was running). A group that cannot be read (a file changed or
+    // went away since it was picked) is read file by file, so the error names the file.
     openFiles(files, purpose) {
-      for (const f of files) {
-        f.arrayBuffer().then(
-          (buf) => api.openBytes(f.name, new Uint8Array(buf), purpose),
-          (err) => Module.ccall('bc_log_error', null, ['string'], [f.name + ': could not be read (' + err + ')']));
+      const one = (f) => f.arrayBuffer().then(
+        (buf) => api.openBytes(f.name, new Uint8Array(buf), purpose),
+        (err) => Module.ccall('bc_log_error', null, ['string'], [f.name + ': could not be read (' + err + ')']));
+      for (let i = 0; i < files.length; i += 64) {
+        const group = files.slice(i, i + 64);
+        new Blob(group).arrayBuffer().then((buf) => {
+          if (buf.byteLength !== group.reduce((n, f) => n + f.size, 0)) { group.forEach(one); return; }
+          let at = 0;
+          for (const f of group) {
+            api.openBytes(f.name, new Uint8Array(buf, at, f.size), purpose);
+            at += f.size;
+          }
+        }, () => group.forEach(one));
       }
     },
     pickFiles(accept, multiple, purpose) {

@@ -163,6 +163,7 @@ struct ClassifyState {
     bool restore_pending = false;        // the platform will hand over the saved session
     uint64_t stored_revision = 0;        // review.revision() last stored
     double stored_t = -1e9;              // when
+    bool store_next_frame = false;       // a batch ended: its rows are stored at the frame after the one that shows them
     int restored = 0;                    // rows brought back from the saved session
     std::string session_error;           // why the saved session could not be read
     // batches (batch.cpp): files handed over wait in `queue`; a few are classified at once with their
@@ -336,6 +337,10 @@ void classify_shutdown(AppState& s);                   // stops the batch's work
 bool classify_on_worker(const AppState& s);            // a worker thread steps the batch
 void classify_cancel_batch(AppState& s);
 bool classify_busy(const AppState& s);
+// {"count":rows,"busy":b,"skipped":n,"memory":bytes}: what the state JSON says of a batch, without its
+// rows (that JSON lists every row: ~10-100 ms of the page's thread for 1,000, which a benchmark that
+// polls it takes from the batch it measures; bench/batch_classify.mjs polls this instead)
+std::string classify_progress_json(const AppState& s);
 void draw_batch_progress(AppState& s);                   // the progress bar, Cancel, the skipped files
 void draw_labelled_sources(AppState& s);                 // panel_labelled.cpp: open a labelled .zip / folder
 // Classify a random test image of the loaded data; save the predictions table (both "" or the problem).

@@ -164,6 +164,7 @@ static void batch_finished(AppState& s) {
                   skipped > 0 ? (", " + std::to_string(skipped) + " skipped (listed in the Classify tab)").c_str() : "");
     notify(s, skipped > 0 ? LogEntry::Warn : LogEntry::Info, line);
     c.focus_selected = true;
+    c.store_next_frame = true;
     s.features.source = FeaturesState::FromClassify;
     s.features.computed_key = 0;
 }
@@ -199,6 +200,13 @@ double classify_work(AppState& s, double budget_ms) {
     }
     s.pacing.wake = s.pacing.wake || !classify_busy(s);  // draw the end at once
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string classify_progress_json(const AppState& s) {
+    const ClassifyState& c = s.classify;
+    return "{\"count\":" + std::to_string(c.review.size()) + ",\"busy\":" + (classify_busy(s) ? "true" : "false") +
+           ",\"skipped\":" + std::to_string(c.skipped.size()) +
+           ",\"memory\":" + std::to_string(s.platform.memory_bytes ? s.platform.memory_bytes() : 0) + "}";
 }
 
 void classify_cancel_batch(AppState& s) {

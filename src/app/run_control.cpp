@@ -391,10 +391,13 @@ void training_frame(AppState& s, double budget_ms) {
     // nothing trains (the teaching set's 822 test images take vgg6_w32 seconds of compute). While a
     // run trains they wait unless Compare is open: after the full BloodMNIST was opened they took
     // ~8 ms of every frame drawn for half a minute, a tenth of the one-thread page's training time.
+    // So while a batch of images is classified: the page's start-up evaluations of the pretrained
+    // models took ~5 ms of each frame and of each short slice, 0.35 ms an image of a 1,000-image batch
+    // dropped just after the page loaded (bench/batch_classify.mjs).
     const TrainState* tr = s.train.get();
     const bool run_trains = tr && tr->running && tr->job && !tr->snap.finished();
     double left = (working(s) ? 8.0 : 30.0) - ms_since(t0);
-    if (left > 1.0 && s.data.loaded && (!run_trains || s.tab == Tab::Compare)) {
+    if (left > 1.0 && s.data.loaded && ((!run_trains && !classify_busy(s)) || s.tab == Tab::Compare)) {
         const int done = s.models.evaluate_step(s.data.all.test, left);
         const StoredModel* e = done >= 0 ? &s.models.at(done) : nullptr;
         if (e && !s.models.evaluated(*e)) s.log.error("Cannot evaluate " + e->label + " on the test split: " + s.models.eval_error(*e));

@@ -10,8 +10,10 @@
 
 namespace core {
 
-namespace stb {
-void clear_failure_reason();  // src/core/stb_impl.cpp
+namespace stb {  // src/core/stb_impl.cpp
+void clear_failure_reason();
+bool load_jpeg_region(const unsigned char* bytes, int size, int& x0, int& y0, int& x1, int& y1, int& width, int& height,
+                      std::vector<unsigned char>& rgb, bool& not_jpeg);
 }
 
 namespace {
@@ -31,8 +33,21 @@ std::string stb_reason(const char* fallback) {
 
 }  // namespace
 
-Result<Image> decode_image(const uint8_t* bytes, size_t size, const std::string& name, const ImageLimits& limits) {
-    using R = Result<Image>;
+namespace {
+
+// The part of a w x h image that to_bloodmnist and a thumbnail of the crop read (see ImagePart).
+void bloodmnist_rect(int w, int h, int& x0, int& y0, int& x1, int& y1) {
+    if (w == kSide && h == kSide) {
+        x0 = y0 = 0; x1 = w; y1 = h;
+        return;
+    }
+    const Crop c = bloodmnist_crop(w, h);
+    x0 = c.x0; y0 = c.y0; x1 = c.x0 + c.side; y1 = c.y0 + c.side;
+}
+
+// decode_image (part false), or decode_bloodmnist_part: the same checks and messages either way.
+Result<ImagePart> decode(const uint8_t* bytes, size_t size, const std::string& name, const ImageLimits& limits, bool part) {
+    using R = Result<ImagePart>;
     if (size == 0) return R::fail(name + ": file is empty");
     if (size > 0x7FFFFFFF) return R::fail(name + ": file larger than 2 GiB");
     int w = 0, h = 0, n = 0;
@@ -68,34 +83,76 @@ Result<Image> decode_image(const uint8_t* bytes, size_t size, const std::string&
         return R::fail(name + ": image is " + std::to_string(w) + "x" + std::to_string(h) + ", larger than the " +
                        std::to_string(limits.max_side) + " px per side / " + std::to_string(limits.max_pixels / 1000000) +
                        " Mpixel allowed");
+    int x0 = 0, y0 = 0, x1 = w, y1 = h;
+    if (part) bloodmnist_rect(w, h, x0, y0, x1, y1);
+    ImagePart out;
     // stb_image is Debian's v2.27 with the bounds checks of later releases patched in
     // (cmake/stb_image_v2.27.patch): hostile files fail inside stb without touching memory outside
     // its buffers (tests/fuzz/regressions/, replayed by tests/fuzz/replay.sh).
-    int comp = 0;
     // Without alpha (JPEG is always gray or RGB: stbi_info gave n), stb converts straight to RGB and
     // the compositing pass below is not needed (for a 360x363 JPEG it cost about as much as the resize).
     const bool opaque = !is_png && (n == 1 || n == 3);
+    if (opaque) {
+        // a JPEG (what stb would decode as one): its rectangle only, with stb's SSE2 colour kernel
+        // (stb_impl.cpp); anything else the whole way below
+        bool not_jpeg = false;
+        int jw = 0, jh = 0;
+        stb::clear_failure_reason();
+        if (stb::load_jpeg_region(bytes, (int)size, x0, y0, x1, y1, jw, jh, out.pixels.rgb, not_jpeg)) {
+            out.width = jw;
+            out.height = jh;
+            out.x0 = x0;
+            out.y0 = y0;
+            out.pixels.width = x1 - x0;
+            out.pixels.height = y1 - y0;
+            return R::of(std::move(out));
+        }
+        if (!not_jpeg) return R::fail(name + ": cannot decode image (" + stb_reason("damaged image data") + ")");
+    }
+    int comp = 0;
     stb::clear_failure_reason();
     stbi_uc* px = stbi_load_from_memory(bytes, (int)size, &w, &h, &comp, opaque ? 3 : 4);  // 16-bit becomes 8-bit here
     if (!px) return R::fail(name + ": cannot decode image (" + stb_reason("damaged image data") + ")");
-    Image img;
-    img.width = w;
-    img.height = h;
-    if (opaque) {
-        img.rgb.assign(px, px + (size_t)w * h * 3);
-        stbi_image_free(px);
-        return R::of(std::move(img));
-    }
-    img.rgb.resize((size_t)w * h * 3);
-    for (size_t i = 0, n_px = (size_t)w * h; i < n_px; ++i) {
-        unsigned a = px[4 * i + 3];
-        for (int c = 0; c < 3; ++c) {  // composite over white: c*a + 255*(1-a)
-            unsigned v = px[4 * i + c];
-            img.rgb[3 * i + c] = (uint8_t)((v * a + 255u * (255u - a) + 127u) / 255u);
+    out.width = w;
+    out.height = h;
+    if (part) bloodmnist_rect(w, h, x0, y0, x1, y1);
+    else x0 = 0, y0 = 0, x1 = w, y1 = h;
+    out.x0 = x0;
+    out.y0 = y0;
+    Image& img = out.pixels;
+    img.width = x1 - x0;
+    img.height = y1 - y0;
+    img.rgb.resize((size_t)img.width * img.height * 3);
+    const int ch = opaque ? 3 : 4;
+    for (int y = y0; y < y1; ++y) {
+        const stbi_uc* src = px + ((size_t)y * w + x0) * ch;
+        uint8_t* dst = &img.rgb[(size_t)(y - y0) * img.width * 3];
+        if (opaque) {
+            std::copy(src, src + (size_t)img.width * 3, dst);
+            continue;
+        }
+        for (int i = 0; i < img.width; ++i) {
+            unsigned a = src[4 * i + 3];
+            for (int c = 0; c < 3; ++c) {  // composite over white: c*a + 255*(1-a)
+                unsigned v = src[4 * i + c];
+                dst[3 * i + c] = (uint8_t)((v * a + 255u * (255u - a) + 127u) / 255u);
+            }
         }
     }
     stbi_image_free(px);
-    return R::of(std::move(img));
+    return R::of(std::move(out));
+}
+
+}  // namespace
+
+Result<Image> decode_image(const uint8_t* bytes, size_t size, const std::string& name, const ImageLimits& limits) {
+    auto r = decode(bytes, size, name, limits, false);
+    if (!r) return Result<Image>::fail(r.error);
+    return Result<Image>::of(std::move(r.value.pixels));
+}
+
+Result<ImagePart> decode_bloodmnist_part(const uint8_t* bytes, size_t size, const std::string& name, const ImageLimits& limits) {
+    return decode(bytes, size, name, limits, true);
 }
 
 Crop bloodmnist_crop(int width, int height) {
@@ -176,6 +233,16 @@ std::vector<uint8_t> area_resize_fast(const Image& img, const Crop& crop, int ou
 std::vector<uint8_t> to_bloodmnist(const Image& img) {
     if (img.width == kSide && img.height == kSide) return img.rgb;
     return area_resize(img, bloodmnist_crop(img.width, img.height), kSide);
+}
+
+Crop ImagePart::crop() const {
+    const Crop c = bloodmnist_crop(width, height);
+    return Crop{c.x0 - x0, c.y0 - y0, c.side};
+}
+
+std::vector<uint8_t> to_bloodmnist(const ImagePart& part) {
+    if (part.width == kSide && part.height == kSide) return part.pixels.rgb;
+    return area_resize(part.pixels, part.crop(), kSide);
 }
 
 }  // namespace core

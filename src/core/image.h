@@ -40,4 +40,21 @@ std::vector<uint8_t> area_resize_fast(const Image& img, const Crop& crop, int ou
 // Full path: crop + area resize to 28x28x3 uint8. A 28x28 input is returned unchanged.
 std::vector<uint8_t> to_bloodmnist(const Image& img);
 
+// The pixels of an image file that its BloodMNIST input and a thumbnail of its crop read: the crop
+// (bloodmnist_crop), or the whole image when it is kSide x kSide already (to_bloodmnist takes it as it
+// is), as decode_image decodes them, bit for bit.
+struct ImagePart {
+    int width = 0, height = 0;  // of the whole image
+    int x0 = 0, y0 = 0;         // where `pixels` begins in it
+    Image pixels;
+    Crop crop() const;          // bloodmnist_crop(width, height), in `pixels`
+};
+// decode_image's checks and messages, but a JPEG decodes only the part (stb's inverse DCT and colour
+// conversion of the crop's blocks, a third of a 360x363 picture; its whole bit stream is still read):
+// what a batch keeps of each image (core::ClassifyJob).
+Result<ImagePart> decode_bloodmnist_part(const uint8_t* bytes, size_t size, const std::string& name,
+                                         const ImageLimits& limits = {});
+// to_bloodmnist of the whole image, from the part.
+std::vector<uint8_t> to_bloodmnist(const ImagePart& part);
+
 }  // namespace core

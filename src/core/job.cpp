@@ -558,7 +558,8 @@ void ClassifyJob::work(Budget b) {
         if (!r.duplicate) {
             const double t_hash = now_ms();
             ms_[0] += t_hash - t;
-            auto img = decode_image(it.bytes.data(), it.bytes.size(), it.name, limits);
+            // only the crop's pixels: all that the input and the thumbnail read
+            auto img = decode_bloodmnist_part(it.bytes.data(), it.bytes.size(), it.name, limits);
             t = now_ms();
             ms_[1] += t - t_hash;
             if (!img) {
@@ -570,7 +571,7 @@ void ClassifyJob::work(Budget b) {
                 r.input = to_bloodmnist(img.value);
                 const double t_reduce = now_ms();
                 ms_[2] += t_reduce - t;
-                if (opt_.thumb_side > 0) r.thumb = area_resize_fast(img.value, r.crop, opt_.thumb_side);
+                if (opt_.thumb_side > 0) r.thumb = area_resize_fast(img.value.pixels, img.value.crop(), opt_.thumb_side);
                 ms_[3] += now_ms() - t_reduce;
             }
         }

@@ -50,6 +50,57 @@
 #include "platform/frame.h"
 #include "platform/input_queue.h"
 
+// WebGL state that ImGui's OpenGL backend reads back at every frame (to restore it afterwards) and that
+// the browser does not keep on the page's side: getParameter(SCISSOR_BOX, BLEND_SRC_RGB, ...) is then a
+// synchronous round trip to the GPU process, which first runs every command queued before it. Under
+// SwiftShader (headless Chromium) the 7 of them took ~7 ms of each frame drawn (0.3 ms an image of a
+// 1,000-image batch at 5 frames/s: bench/batch_classify.mjs). The context's setters are wrapped to keep
+// those values here, so the backend reads the same values without waiting for the GPU process.
+EM_JS(void, bc_cache_gl_state, (), {
+    var gl = GLctx;
+    if (!gl || gl.bcStateCached) return;
+    gl.bcStateCached = true;
+    var get = gl.getParameter.bind(gl);
+    var cached = [gl.SCISSOR_BOX, gl.BLEND_SRC_RGB, gl.BLEND_DST_RGB, gl.BLEND_SRC_ALPHA, gl.BLEND_DST_ALPHA,
+                  gl.BLEND_EQUATION_RGB, gl.BLEND_EQUATION_ALPHA];
+    var st = {};  // the values known; a value not known (yet, or after a call that may have failed) is read
+    // Calls whose arguments WebGL could refuse (leaving the state as it was) make the values unknown:
+    // blend factors outside this list or the constant ones (some pairs of them are refused), a
+    // negative scissor size, blend equations outside this list.
+    var factor = function(v) { return [0, 1, 0x300, 0x301, 0x302, 0x303, 0x304, 0x305, 0x306, 0x307, 0x308].indexOf(v) >= 0; };
+    var equation = function(v) { return [0x8006, 0x8007, 0x8008, 0x800A, 0x800B].indexOf(v) >= 0; };
+    var set = function(names, values, ok) {
+        for (var i = 0; i < names.length; ++i) {
+            if (ok) st[names[i]] = values[i];
+            else delete st[names[i]];
+        }
+    };
+    var wrap = function(name, keep) {
+        var f = gl[name].bind(gl);
+        gl[name] = function() { f.apply(null, arguments); keep.apply(null, arguments); };
+    };
+    wrap("scissor", function(x, y, w, h) { set([gl.SCISSOR_BOX], [new Int32Array([x, y, w, h])], w >= 0 && h >= 0); });
+    wrap("blendFunc", function(s, d) {
+        set([gl.BLEND_SRC_RGB, gl.BLEND_SRC_ALPHA, gl.BLEND_DST_RGB, gl.BLEND_DST_ALPHA], [s, s, d, d], factor(s) && factor(d));
+    });
+    wrap("blendFuncSeparate", function(sr, dr, sa, da) {
+        set([gl.BLEND_SRC_RGB, gl.BLEND_DST_RGB, gl.BLEND_SRC_ALPHA, gl.BLEND_DST_ALPHA], [sr, dr, sa, da],
+            factor(sr) && factor(dr) && factor(sa) && factor(da));
+    });
+    wrap("blendEquation", function(m) { set([gl.BLEND_EQUATION_RGB, gl.BLEND_EQUATION_ALPHA], [m, m], equation(m)); });
+    wrap("blendEquationSeparate", function(c, a) {
+        set([gl.BLEND_EQUATION_RGB, gl.BLEND_EQUATION_ALPHA], [c, a], equation(c) && equation(a));
+    });
+    gl.getParameter = function(p) {
+        if (cached.indexOf(p) < 0 || gl.isContextLost()) return get(p);
+        if (!(p in st)) st[p] = get(p);
+        var v = st[p];
+        return v instanceof Int32Array ? new Int32Array(v) : v;
+    };
+    // a restored context starts from WebGL's defaults
+    gl.canvas.addEventListener("webglcontextrestored", function() { st = {}; });
+});
+
 namespace {
 // Threads the app's worker-thread jobs (training, batch classify) use in the threaded build (0 = all of
 // nn::num_threads()). Measured with bench/in_page.mjs, see the commit that set it.
@@ -307,8 +358,8 @@ int main(int argc, char** argv) {
         return 1;
     }
     glfwMakeContextCurrent(web.window);
-    web.width = web.height = 0;
-    web.dpr = 0;
+    bc_cache_gl_state();
+    web.dpr = 0;  // the canvas's size and ratio from fit_canvas (its width and height start at 0)
     fit_canvas();
 
     IMGUI_CHECKVERSION();

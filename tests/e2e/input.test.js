@@ -151,7 +151,9 @@ async function main() {
       assert((await h.until((s) => s.tab === 'Classify')).tab === 'Classify', 'Ctrl+O did not show Classify');
       assert(await h.command('train:model=fcnn') === '', 'cannot pick fcnn');
       await page.keyboard.press('Control+Enter');
-      let s = await h.until((s) => s.train.running);
+      // (the frame that takes the key starts the run; the Train tab shows from the next one, and the
+      // state can be read between the two)
+      let s = await h.until((s) => s.train.running && s.tab === 'Train');
       assert(s.train.running && s.tab === 'Train', 'Ctrl+Enter did not start training: ' + JSON.stringify(s.train.run));
       await page.keyboard.press('Control+Enter');
       s = await h.until((s) => !s.train.running);
