@@ -17,6 +17,11 @@
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
+// GCC 12's _mm512_undefined_ps (inside _mm512_unpacklo_ps and friends) reads itself on purpose and
+// trips -Wuninitialized at -O1 (the sanitizer build): GCC bug 105593, fixed in GCC 13.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #endif
 
 namespace core {
