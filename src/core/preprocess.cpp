@@ -33,7 +33,10 @@ uint8_t gray_pixel(uint8_t r, uint8_t g, uint8_t b) {
 template <class Out>
 static void gray_run(const uint8_t* rgb, Out* gray, size_t n_pixels) {
     constexpr size_t kChunk = 1024;
-    constexpr float kScale = std::is_same<Out, float>::value ? 1.0f : 0.0f;
+    auto out = [](uint32_t g) {
+        if constexpr (std::is_same<Out, float>::value) return (float)g / 255.0f;
+        else return (uint8_t)g;
+    };
     uint8_t tie[kChunk];
     for (size_t c0 = 0; c0 < n_pixels; c0 += kChunk) {
         const size_t n = std::min(kChunk, n_pixels - c0);
@@ -43,17 +46,14 @@ static void gray_run(const uint8_t* rgb, Out* gray, size_t n_pixels) {
         for (size_t i = 0; i < n; ++i) {
             const int32_t v = 299 * src[3 * i] + 587 * src[3 * i + 1] + 114 * src[3 * i + 2] + 500;
             const int32_t q = (int32_t)((float)v * 0.001f + 0.0005f);
-            if (kScale != 0.0f) dst[i] = (Out)((float)q / 255.0f);
-            else dst[i] = (Out)q;
+            dst[i] = out((uint32_t)q);
             tie[i] = (uint8_t)(v == q * 1000);
             any |= tie[i];
         }
         if (!any) continue;
         for (const uint8_t* t = tie; (t = (const uint8_t*)std::memchr(t, 1, (size_t)(tie + n - t))) != nullptr; ++t) {
             const size_t i = (size_t)(t - tie);
-            const uint8_t g = gray_pixel(src[3 * i], src[3 * i + 1], src[3 * i + 2]);
-            if (kScale != 0.0f) dst[i] = (Out)((float)g / 255.0f);
-            else dst[i] = (Out)g;
+            dst[i] = out(gray_pixel(src[3 * i], src[3 * i + 1], src[3 * i + 2]));
         }
     }
 }
