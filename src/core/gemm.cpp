@@ -117,7 +117,27 @@ void gemm_packed(int M, int N, int K, MatView A, MatView B, float* C, ptrdiff_t 
         for (int i = 0; i < M; ++i) {
             float* __restrict c = C + (ptrdiff_t)i * ldc;
             if (!accumulate) std::fill(c, c + N, 0.0f);
-            for (int k = 0; k < K; ++k) {
+            int k = 0;
+#if defined(__wasm_simd128__)
+            // four rows of B per pass over c: a quarter of the loads and stores of c
+            for (; k + 4 <= K; k += 4) {
+                const float* a = A.data + (ptrdiff_t)i * A.rs + (ptrdiff_t)k * A.cs;
+                const v128_t a0 = wasm_f32x4_splat(a[0]), a1 = wasm_f32x4_splat(a[A.cs]), a2 = wasm_f32x4_splat(a[2 * A.cs]),
+                             a3 = wasm_f32x4_splat(a[3 * A.cs]);
+                const float* __restrict b0 = B.data + (ptrdiff_t)k * B.rs;
+                const float* __restrict b1 = b0 + B.rs;
+                const float* __restrict b2 = b1 + B.rs;
+                const float* __restrict b3 = b2 + B.rs;
+                int j = 0;
+                for (; j + 4 <= N; j += 4) {
+                    v128_t s = wasm_f32x4_add(wasm_f32x4_mul(a0, wasm_v128_load(b0 + j)), wasm_f32x4_mul(a1, wasm_v128_load(b1 + j)));
+                    s = wasm_f32x4_add(s, wasm_f32x4_add(wasm_f32x4_mul(a2, wasm_v128_load(b2 + j)), wasm_f32x4_mul(a3, wasm_v128_load(b3 + j))));
+                    wasm_v128_store(c + j, wasm_f32x4_add(wasm_v128_load(c + j), s));
+                }
+                for (; j < N; ++j) c[j] += (a[0] * b0[j] + a[A.cs] * b1[j]) + (a[2 * A.cs] * b2[j] + a[3 * A.cs] * b3[j]);
+            }
+#endif
+            for (; k < K; ++k) {
                 const float a = A.data[(ptrdiff_t)i * A.rs + (ptrdiff_t)k * A.cs];
                 const float* __restrict b = B.data + (ptrdiff_t)k * B.rs;
                 int j = 0;
