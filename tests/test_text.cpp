@@ -36,6 +36,24 @@ TEST_CASE("crc32: the standard check value, and a CRC continued over pieces equa
     CHECK(core::crc32(p, 9) == 0xCBF43926u);
     CHECK(core::crc32(p + 4, 5, core::crc32(p, 4)) == 0xCBF43926u);
     CHECK(core::crc32(p, 0) == 0u);
+    CHECK(core::crc32_bytewise(p, 9) == 0xCBF43926u);
+}
+
+TEST_CASE("crc32 eight bytes at a time equals the byte-wise CRC at every length, start and split") {
+    std::vector<uint8_t> buf(300);
+    uint32_t x = 12345;
+    for (uint8_t& b : buf) b = (uint8_t)((x = x * 1103515245u + 12345u) >> 16);
+    for (size_t start = 0; start < 9; ++start)
+        for (size_t n = 0; start + n <= buf.size(); n += 1 + n / 8) {
+            const uint8_t* p = buf.data() + start;
+            const uint32_t want = core::crc32_bytewise(p, n);
+            CHECK(core::crc32(p, n) == want);
+            const size_t cut = n / 3;  // continued over two pieces, the first not a multiple of 8
+            CHECK(core::crc32(p + cut, n - cut, core::crc32(p, cut)) == want);
+        }
+    // a long buffer of one repeated byte: every table is used with the same index pattern
+    std::vector<uint8_t> ones(1 << 16, 0xFF);
+    CHECK(core::crc32(ones.data(), ones.size()) == core::crc32_bytewise(ones.data(), ones.size()));
 }
 
 TEST_CASE("npz::shape_str prints shapes the way numpy does") {

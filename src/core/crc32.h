@@ -7,5 +7,7 @@ namespace core {
 
 // Continues `crc` (0 to start) over n bytes: crc32("123456789") = 0xCBF43926.
 uint32_t crc32(const uint8_t* data, size_t n, uint32_t crc = 0);
+// The same CRC a byte at a time: the reference crc32() is tested against.
+uint32_t crc32_bytewise(const uint8_t* data, size_t n, uint32_t crc = 0);
 
 }  // namespace core
