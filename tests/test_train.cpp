@@ -415,6 +415,36 @@ TEST_CASE("teacher_targets: the 8-view mean of the raw probabilities, softened b
     CHECK(core::teacher_targets(m.value, data, 0.1f).error == "distill-temp: want 0.25..20");
 }
 
+TEST_CASE("teacher_targets: an ensemble teacher averages its members' 8-view probabilities before the temperature") {
+    const core::Dataset data = toy(2, 5);
+    auto a = core::Model::create(small_cnn(), 3);
+    auto b = core::Model::create(small_cnn(), 4);  // another seed: other probabilities
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    const std::vector<float> pa = a.value.predict_raw(data.images.data(), data.size(), true);
+    const std::vector<float> pb = b.value.predict_raw(data.images.data(), data.size(), true);
+    auto t = core::teacher_targets(std::vector<core::Model*>{&a.value, &b.value}, data, 2.f);
+    REQUIRE(t.ok());
+    REQUIRE(t.value.size() == pa.size());
+    int differ = 0;
+    for (int i = 0; i < data.size(); ++i) {
+        double sum = 0;
+        for (int k = 0; k < 8; ++k) sum += std::sqrt(0.5 * ((double)pa[i * 8 + k] + pb[i * 8 + k]));
+        for (int k = 0; k < 8; ++k) {
+            CHECK(t.value[i * 8 + k] == doctest::Approx(std::sqrt(0.5 * ((double)pa[i * 8 + k] + pb[i * 8 + k])) / sum).epsilon(1e-5));
+            differ += std::fabs(pa[i * 8 + k] - pb[i * 8 + k]) > 1e-4f;
+        }
+    }
+    CHECK(differ > 0);  // the two members disagree, so the mean is not either one
+    // one member is the single-teacher call
+    auto one = core::teacher_targets(std::vector<core::Model*>{&a.value}, data, 2.f);
+    auto single = core::teacher_targets(a.value, data, 2.f);
+    REQUIRE(one.ok());
+    REQUIRE(single.ok());
+    CHECK(one.value == single.value);
+    CHECK(core::teacher_targets(std::vector<core::Model*>{}, data, 2.f).error == "no teacher");
+}
+
 TEST_CASE("logreg: separable features are fit; forest: deterministic whatever the thread count") {
     // two features, class = (x0 > 0) + 2*(x1 > 0) -> 4 classes
     core::Rng rng(1);

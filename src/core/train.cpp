@@ -469,18 +469,30 @@ Result<Model> fit_features_from(const ModelSpec& spec, const std::vector<double>
     return Result<Model>::of(std::move(m));
 }
 
-Result<std::vector<float>> teacher_targets(Model& teacher, const Dataset& data, float temperature) {
+Result<std::vector<float>> teacher_targets(const std::vector<Model*>& teachers, const Dataset& data, float temperature) {
     using R = Result<std::vector<float>>;
     if (!(temperature >= 0.25f && temperature <= 20.f)) return R::fail("distill-temp: want 0.25..20");
-    std::vector<float> p = teacher.predict_raw(data.images.data(), data.size(), /*tta*/ true);  // before calibration
-    if (p.size() != (size_t)data.size() * kClasses) return R::fail("the teacher gave no probabilities");
+    if (teachers.empty()) return R::fail("no teacher");
+    std::vector<float> p;
+    for (Model* t : teachers) {
+        std::vector<float> q = t->predict_raw(data.images.data(), data.size(), /*tta*/ true);  // before calibration
+        if (q.size() != (size_t)data.size() * kClasses) return R::fail("the teacher gave no probabilities");
+        if (p.empty()) p = std::move(q);
+        else
+            for (size_t j = 0; j < p.size(); ++j) p[j] += q[j];
+    }
+    const double inv = 1.0 / teachers.size();
     for (int i = 0; i < data.size(); ++i) {
         float* q = p.data() + (size_t)i * kClasses;
         double sum = 0, w[kClasses];
-        for (int k = 0; k < kClasses; ++k) sum += w[k] = std::pow(std::max((double)q[k], 1e-30), 1.0 / temperature);
+        for (int k = 0; k < kClasses; ++k) sum += w[k] = std::pow(std::max(q[k] * inv, 1e-30), 1.0 / temperature);
         for (int k = 0; k < kClasses; ++k) q[k] = (float)(w[k] / sum);
     }
     return R::of(std::move(p));
+}
+
+Result<std::vector<float>> teacher_targets(Model& teacher, const Dataset& data, float temperature) {
+    return teacher_targets(std::vector<Model*>{&teacher}, data, temperature);
 }
 
 Evaluation evaluate_model(Model& model, const Dataset& data, bool tta) {

@@ -303,17 +303,32 @@ int cmd_train(const Args& a) {
     if (train.size() == 0) return fail("train: the subset is empty");
     const core::Dataset val_set = core::make_subset(data.value.val, core::validation_subset(card.subset));
     if (spec.train.distill > 0) {
-        // distillation: the teacher's 8-view probabilities on every training image, computed once
-        auto teacher = load_model_file(a.get("teacher"));
-        if (!teacher) return fail("train: --teacher: " + teacher.error);
-        auto q = core::teacher_targets(teacher.value, train, spec.train.distill_temperature);
+        // distillation: the teacher's 8-view probabilities on every training image, computed once;
+        // several files (A.bcm,B.bcm,...) make an ensemble teacher whose probabilities are averaged
+        std::vector<core::Model> teachers;
+        std::vector<core::Model*> ptrs;
+        for (const std::string& f : core::split(a.get("teacher"), ',')) {
+            auto teacher = load_model_file(f);
+            if (!teacher) return fail("train: --teacher: " + teacher.error);
+            teachers.push_back(std::move(teacher.value));
+        }
+        for (core::Model& t : teachers) ptrs.push_back(&t);
+        auto q = core::teacher_targets(ptrs, train, spec.train.distill_temperature);
         if (!q) return fail("train: --teacher " + a.get("teacher") + ": " + q.error);
         if (!a.has("quiet")) {
             int agree = 0;
             for (int i = 0; i < train.size(); ++i)
                 agree += core::argmax(q.value.data() + (size_t)i * core::kClasses, core::kClasses) == train.labels[i];
-            std::fprintf(stderr, "teacher %s (8 views, T %s): agrees with %d of %d training labels\n", a.get("teacher").c_str(),
-                         fmt(spec.train.distill_temperature, 3).c_str(), agree, train.size());
+            std::fprintf(stderr, "teacher %s (%d model%s, 8 views, T %s): agrees with %d of %d training labels", a.get("teacher").c_str(),
+                         (int)ptrs.size(), ptrs.size() == 1 ? "" : "s", fmt(spec.train.distill_temperature, 3).c_str(), agree, train.size());
+            auto qv = core::teacher_targets(ptrs, val_set, 1.f);  // the teacher's own val ACC, for the log
+            if (qv && val_set.size()) {
+                int right = 0;
+                for (int i = 0; i < val_set.size(); ++i)
+                    right += core::argmax(qv.value.data() + (size_t)i * core::kClasses, core::kClasses) == val_set.labels[i];
+                std::fprintf(stderr, ", val ACC %s", fmt((double)right / val_set.size(), 4).c_str());
+            }
+            std::fprintf(stderr, "\n");
         }
         spec.train.teacher = std::make_shared<const std::vector<float>>(std::move(q.value));
     }
@@ -476,7 +491,7 @@ BLOODCELL_COMMAND("train",
                   "train (--model NAME | --settings TEXT) --data DATA.npz [--epochs E] [--batch B] [--lr LR] [--seed S] "
                   "[--subset per-class=N,fraction=F] [--augment] [--width W] [--hidden H] [--dropout P] "
                   "[--optimizer adam|sgd] [--wd WD] [--schedule cosine|constant|step] [--patience P] [--until-acc A] [--ema DECAY] "
-                  "[--smoothing S] [--distill WEIGHT --teacher MODEL.bcm [--distill-temp T]] "
+                  "[--smoothing S] [--distill WEIGHT --teacher MODEL.bcm[,MODEL.bcm...] [--distill-temp T]] "
                   "[--layers \"conv3x3 16 same;relu;gap;dense 8\"] [--trees T] [--pixels] [--centered|--uncentered] [--threads N] "
                   "[--checkpoint] --out MODEL.bcm\n"
                   "       train --init MODEL.bcm --images DIR|ZIP [--holdout 0.25] [--epochs 5] [--seed S] [--lr LR] [--batch B] --out OUT.bcm",
