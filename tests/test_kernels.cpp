@@ -314,14 +314,16 @@ TEST_CASE("kernels: bias + ReLU and pool + bias + ReLU (inference epilogues) equ
     CHECK(out == -1.f);
 }
 
-TEST_CASE("winograd: F(2x2,3x3) convolution with bias, ReLU and 2x2 pool equals the direct convolution on odd sizes") {
+TEST_CASE("winograd: F(2x2,3x3) and F(4x4,3x3) convolution with bias, ReLU and 2x2 pool equal the direct convolution on odd sizes") {
     namespace w = core::nn::winograd;
     core::Rng rng(12);
     struct G { int N, H, W, Cin, Cout; };
     // odd and even sides (partial tiles, pool dropping the last row/column), channel counts with and
     // without 4-lane tails, one pixel, and more tiles than one chunk (14x14 x 3 images: 147 tiles)
+    double worst4 = 0;
     for (G g : {G{2, 5, 7, 3, 5}, G{1, 6, 6, 4, 8}, G{3, 7, 5, 9, 6}, G{3, 14, 14, 32, 64}, G{1, 1, 1, 5, 3}, G{2, 2, 3, 1, 1},
-                G{1, 28, 28, 3, 32}, G{2, 9, 4, 13, 7}, G{1, 14, 14, 32, 64}, G{5, 7, 7, 11, 19}})
+                G{1, 28, 28, 3, 32}, G{2, 9, 4, 13, 7}, G{1, 14, 14, 32, 64}, G{5, 7, 7, 11, 19}, G{2, 3, 10, 6, 9},
+                G{1, 28, 28, 16, 16}})
         for (int mode = 0; mode < 8; ++mode) {
             const bool relu = mode & 1, pool = mode & 2, bias = mode & 4;
             if (pool && (g.H < 2 || g.W < 2)) continue;
@@ -345,7 +347,20 @@ TEST_CASE("winograd: F(2x2,3x3) convolution with bias, ReLU and 2x2 pool equals 
             worst = worst_rel(yp, yr);
             CHECK_MESSAGE(worst < 2e-5 * std::sqrt(9.0 * g.Cin), "packed " << g.N << "x" << g.H << "x" << g.W << "x" << g.Cin << "->"
                                                                            << g.Cout << " mode " << mode << " worst " << worst);
+            // F(4x4,3x3), packed: 6x6 input tiles, partial output tiles on every side not a multiple of 4
+            // (of 2 with the pool); the same bound (its worst is printed: ~5e-6 x sqrt(9 Cin) natively)
+            std::vector<float> U4((size_t)36 * g.Cin * g.Cout), Up4(w::packed_size(g.Cin, g.Cout, 36)), y4(ny + 1, 123.f);
+            w::transform_filters_f4(Wt.data(), g.Cin, g.Cout, U4.data());
+            w::pack_filters(U4.data(), g.Cin, g.Cout, Up4.data(), 36);
+            w::conv3x3_f4_packed(x.data(), g.N, g.H, g.W, g.Cin, Up4.data(), bias ? b.data() : nullptr, g.Cout, relu, pool, y4.data(), ws);
+            CHECK(y4[ny] == 123.f);
+            y4.pop_back();
+            worst = worst_rel(y4, yr);
+            worst4 = std::max(worst4, worst / std::sqrt(9.0 * g.Cin));
+            CHECK_MESSAGE(worst < 2e-5 * std::sqrt(9.0 * g.Cin), "F(4x4) " << g.N << "x" << g.H << "x" << g.W << "x" << g.Cin << "->"
+                                                                           << g.Cout << " mode " << mode << " worst " << worst);
         }
+    MESSAGE("F(4x4,3x3) worst relative error / sqrt(9 Cin): " << worst4);
     // known values: a 3x3 box filter (all ones) on a 2x2 image of ones counts the neighbours: 4 each
     std::vector<float> ones(4, 1.f), box(9, 1.f), U(16), y(4), ws;
     w::transform_filters(box.data(), 1, 1, U.data());

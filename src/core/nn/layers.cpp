@@ -318,16 +318,21 @@ public:
         if (same3x3 && Cin_ >= kWinogradMinCin) {
             if (!same_bits(Usrc_, W_.value)) {
                 Usrc_ = W_.value;  // the weights changed since the filters were transformed
-                U_.resize((size_t)16 * Cin_ * Cout_);
-                winograd::transform_filters(W_.value.data(), Cin_, Cout_, U_.data());
+                const int E = kWinogradF4 ? 36 : 16;
+                U_.resize((size_t)E * Cin_ * Cout_);
+                if (kWinogradF4) winograd::transform_filters_f4(W_.value.data(), Cin_, Cout_, U_.data());
+                else winograd::transform_filters(W_.value.data(), Cin_, Cout_, U_.data());
                 if (kWinogradPacked) {
-                    std::vector<float> up(winograd::packed_size(Cin_, Cout_));
-                    winograd::pack_filters(U_.data(), Cin_, Cout_, up.data());
+                    std::vector<float> up(winograd::packed_size(Cin_, Cout_, E));
+                    winograd::pack_filters(U_.data(), Cin_, Cout_, up.data(), E);
                     U_.swap(up);
                 }
             }
             parallel_for(x.n, [&](int n0, int n1, int t) {
-                if (kWinogradPacked)
+                if (kWinogradF4)
+                    winograd::conv3x3_f4_packed(x.sample(n0), n1 - n0, in_.h, in_.w, Cin_, U_.data(), b, Cout_, relu, pool == 2,
+                                                y.sample(n0), ws_[t]);
+                else if (kWinogradPacked)
                     winograd::conv3x3_packed(x.sample(n0), n1 - n0, in_.h, in_.w, Cin_, U_.data(), b, Cout_, relu, pool == 2,
                                              y.sample(n0), ws_[t]);
                 else
@@ -362,14 +367,17 @@ public:
     // pays more (see direct.cpp).
     // kWinogradPacked: winograd::conv3x3_packed (its own 4x8 tile kernel) instead of 16 core::gemm
     // calls per chunk; natively Eigen's wider (AVX) GEMM is kept.
+    // kWinogradF4: F(4x4,3x3) (winograd::conv3x3_f4_packed) instead of F(2x2,3x3).
 #if defined(__wasm_simd128__)
     static constexpr int kDirectMaxCin = 8;
     static constexpr int kWinogradMinCin = 1;
     static constexpr bool kWinogradPacked = true;
+    static constexpr bool kWinogradF4 = true;
 #else
     static constexpr int kDirectMaxCin = 0;
     static constexpr int kWinogradMinCin = 4;
     static constexpr bool kWinogradPacked = false;
+    static constexpr bool kWinogradF4 = false;
 #endif
     // dW += cols^T dy (K,Cout); db += column sums of dy; dcols = dy W^T (P,K) -> col2im -> dx.
     // Each thread sums into its own dW/db slice, then the slices are added in thread order.

@@ -77,6 +77,81 @@ inline void input_tile(const float* const* p, float* const* v, int c0, int c1) {
     }
 }
 
+// F(4x4,3x3): channels [c0, c1) of one 6x6 input tile, V[e][c] = (B^T d B)[e] for the 36 positions e, with
+//   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1].
+template <class T>
+inline void bt6(const T* d, T* r) {  // r = B^T d for one column of 6 values (d and r strided by 1)
+    const T four = splat<T>(4.f), five = splat<T>(5.f), two = splat<T>(2.f);
+    r[0] = four * d[0] - five * d[2] + d[4];
+    r[1] = (d[3] + d[4]) - four * (d[1] + d[2]);
+    r[2] = (d[4] - d[3]) + four * (d[1] - d[2]);
+    r[3] = (d[4] - d[2]) + two * (d[3] - d[1]);
+    r[4] = (d[4] - d[2]) - two * (d[3] - d[1]);
+    r[5] = four * d[1] - five * d[3] + d[5];
+}
+template <class T>
+inline void input_tile6(const float* const* p, float* const* v, int c0, int c1) {
+    constexpr int L = sizeof(T) / sizeof(float);
+    for (int c = c0; c + L <= c1; c += L) {
+        T d[6][6], t[6][6], col[6], r[6];
+        for (int i = 0; i < 6; ++i)
+            for (int j = 0; j < 6; ++j) d[i][j] = ld<T>(p[i * 6 + j] + c);
+        for (int j = 0; j < 6; ++j) {  // columns: t = B^T d
+            for (int i = 0; i < 6; ++i) col[i] = d[i][j];
+            bt6(col, r);
+            for (int i = 0; i < 6; ++i) t[i][j] = r[i];
+        }
+        for (int i = 0; i < 6; ++i) {  // rows: (B^T d) B
+            bt6(t[i], r);
+            for (int j = 0; j < 6; ++j) st<T>(v[i * 6 + j] + c, r[j]);
+        }
+    }
+}
+
+// F(4x4,3x3): channels [c0, c1) of one output tile from m[e] (36 rows): Y = A^T m A with
+//   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1],
+// + bias, ReLU, and either the 2x2 max of each quarter (pool: out[a*2+b] for the pooled (a, b)) or each
+// of the 16 outputs to out[a*4+b]; a null out[] is outside the image and not written.
+template <class T>
+inline void at6(const T* m, T* o) {
+    const T two = splat<T>(2.f), four = splat<T>(4.f), eight = splat<T>(8.f);
+    const T s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
+    o[0] = m[0] + s12 + s34;
+    o[1] = d12 + two * d34;
+    o[2] = s12 + four * s34;
+    o[3] = d12 + eight * d34 + m[5];
+}
+template <class T>
+inline void output_tile6(const float* const* m, const float* b, bool relu, bool pool, float* const* out, int c0, int c1) {
+    constexpr int L = sizeof(T) / sizeof(float);
+    const T zero = splat<T>(0.f);
+    for (int c = c0; c + L <= c1; c += L) {
+        T t[4][6], col[6], r[4], y[4][4];
+        for (int j = 0; j < 6; ++j) {
+            for (int i = 0; i < 6; ++i) col[i] = ld<T>(m[i * 6 + j] + c);
+            at6(col, r);
+            for (int i = 0; i < 4; ++i) t[i][j] = r[i];
+        }
+        for (int i = 0; i < 4; ++i) at6(t[i], y[i]);
+        const T bv = b ? ld<T>(b + c) : zero;
+        if (pool) {
+            for (int a = 0; a < 2; ++a)
+                for (int q = 0; q < 2; ++q)
+                    if (float* o = out[a * 2 + q]) {
+                        T v = vmax(vmax(y[2 * a][2 * q], y[2 * a][2 * q + 1]), vmax(y[2 * a + 1][2 * q], y[2 * a + 1][2 * q + 1])) + bv;
+                        st<T>(o + c, relu ? vmax(v, zero) : v);
+                    }
+        } else {
+            for (int a = 0; a < 4; ++a)
+                for (int q = 0; q < 4; ++q)
+                    if (float* o = out[a * 4 + q]) {
+                        T v = y[a][q] + bv;
+                        st<T>(o + c, relu ? vmax(v, zero) : v);
+                    }
+        }
+    }
+}
+
 // Channels [c0, c1) of one output tile from m[e] (16 rows): the 2x2 outputs + bias, ReLU, and either
 // their max (pool: one value to out[0]) or each of them to out[a*2+b] when out[a*2+b] is not null.
 template <class T>
@@ -107,6 +182,7 @@ inline void output_tile(const float* const* m, const float* b, bool relu, bool p
 
 constexpr int kGroup = 8;        // output channels per packed filter group (two 4-lane vectors)
 constexpr int kPackedTiles = 16;  // tiles per chunk of the packed path: V and M of a chunk stay in L1/L2
+constexpr int kPackedTilesF4 = 8;  // F(4x4,3x3): each tile has 36 positions, 2.25x the F(2x2) tile's
 
 inline f4 bc(float a) { return f4{a, a, a, a}; }
 
@@ -139,47 +215,82 @@ inline void tile4x8(const float* v0, int Krt, const float* up, float* m, int ldm
     st<f4>(m + 3 * ldm, c30), st<f4>(m + 3 * ldm + 4, c31);
 }
 
-// One chunk of tiles [t0, t0 + tc) of the batch: the input transform into V (16, tc, Cin), the 16
-// products into M (16, tc, ldm) by `products`, then the output transform with bias, ReLU and pool.
-template <class Products>
+// One chunk of tiles [t0, t0 + tc) of the batch: the input transform into V (E, tc, Cin), the E
+// products into M (E, tc, ldm) by `products`, then the output transform with bias, ReLU and pool.
+// TM is the output tile's side (2: F(2x2,3x3), E = 16; 4: F(4x4,3x3), E = 36); with the pool an output
+// tile holds (TM/2)^2 pooled values.
+template <int TM, class Products>
 void run_chunk(const float* x, int H, int W, int Cin, const float* b, int Cout, bool relu, bool pool, float* y, long t0, int tc,
                float* V, float* M, int ldm, const float* zeros, Products&& products) {
-    const int th = pool ? H / 2 : (H + 1) / 2, tw = pool ? W / 2 : (W + 1) / 2, per = th * tw;
+    constexpr int A = TM + 2, E = A * A, PM = TM / 2;
     const int Ho = pool ? H / 2 : H, Wo = pool ? W / 2 : W;
+    const int om = pool ? PM : TM;  // outputs per tile side, in y's units
+    const int tw = (Wo + om - 1) / om, per = ((Ho + om - 1) / om) * tw;
     for (int t = 0; t < tc; ++t) {
         const long idx = t0 + t;
         const int n = (int)(idx / per), r = (int)(idx % per), ty = r / tw, tx = r % tw;
-        const float* p[16];
-        float* v[16];
-        for (int i = 0; i < 4; ++i)
-            for (int j = 0; j < 4; ++j) {
-                const int iy = 2 * ty - 1 + i, ix = 2 * tx - 1 + j;
-                p[i * 4 + j] = (iy >= 0 && iy < H && ix >= 0 && ix < W) ? x + (((size_t)n * H + iy) * W + ix) * Cin : zeros;
-                v[i * 4 + j] = V + ((size_t)(i * 4 + j) * tc + t) * Cin;
+        const float* p[E];
+        float* v[E];
+        for (int i = 0; i < A; ++i)
+            for (int j = 0; j < A; ++j) {
+                const int iy = TM * ty - 1 + i, ix = TM * tx - 1 + j;
+                p[i * A + j] = (iy >= 0 && iy < H && ix >= 0 && ix < W) ? x + (((size_t)n * H + iy) * W + ix) * Cin : zeros;
+                v[i * A + j] = V + ((size_t)(i * A + j) * tc + t) * Cin;
             }
         const int c4 = Cin / 4 * 4;
-        input_tile<f4>(p, v, 0, c4);
-        input_tile<float>(p, v, c4, Cin);
+        if (TM == 2) {
+            input_tile<f4>(p, v, 0, c4);
+            input_tile<float>(p, v, c4, Cin);
+        } else {
+            input_tile6<f4>(p, v, 0, c4);
+            input_tile6<float>(p, v, c4, Cin);
+        }
     }
     products();
     for (int t = 0; t < tc; ++t) {
         const long idx = t0 + t;
         const int n = (int)(idx / per), r = (int)(idx % per), ty = r / tw, tx = r % tw;
-        const float* m[16];
-        for (int e = 0; e < 16; ++e) m[e] = M + ((size_t)e * tc + t) * ldm;
-        float* out[4] = {nullptr, nullptr, nullptr, nullptr};
-        if (pool) {
-            out[0] = y + (((size_t)n * Ho + ty) * Wo + tx) * Cout;
-        } else {
-            for (int a = 0; a < 2; ++a)
-                for (int c = 0; c < 2; ++c) {
-                    const int oy = 2 * ty + a, ox = 2 * tx + c;
-                    if (oy < Ho && ox < Wo) out[a * 2 + c] = y + (((size_t)n * Ho + oy) * Wo + ox) * Cout;
-                }
-        }
+        const float* m[E];
+        for (int e = 0; e < E; ++e) m[e] = M + ((size_t)e * tc + t) * ldm;
+        float* out[TM * TM] = {};
+        for (int a = 0; a < om; ++a)
+            for (int c = 0; c < om; ++c) {
+                const int oy = om * ty + a, ox = om * tx + c;
+                if (oy < Ho && ox < Wo) out[a * om + c] = y + (((size_t)n * Ho + oy) * Wo + ox) * Cout;
+            }
         const int c4 = Cout / 4 * 4;
-        output_tile<f4>(m, b, relu, pool, out, 0, c4);
-        output_tile<float>(m, b, relu, pool, out, c4, Cout);
+        if (TM == 2) {
+            output_tile<f4>(m, b, relu, pool, out, 0, c4);
+            output_tile<float>(m, b, relu, pool, out, c4, Cout);
+        } else {
+            output_tile6<f4>(m, b, relu, pool, out, 0, c4);
+            output_tile6<float>(m, b, relu, pool, out, c4, Cout);
+        }
+    }
+}
+
+// Tiles in the batch for output tiles of side TM (pooled: TM/2 values a side).
+inline long tile_count(int N, int H, int W, bool pool, int TM) {
+    const int Ho = pool ? H / 2 : H, Wo = pool ? W / 2 : W, om = pool ? TM / 2 : TM;
+    return (long)N * ((Ho + om - 1) / om) * ((Wo + om - 1) / om);
+}
+
+// The E products of the packed paths for one chunk: M_e (tc x ldm) = V_e (tc x Cin) Up_e, by the 4x8 tile
+// kernel over groups of 8 filter columns.
+inline void packed_products(int E, const float* V, int tc, int Cin, const float* Up, int G, float* M, int ldm) {
+    const int tq = (tc + 3) / 4 * 4;
+    for (int e = 0; e < E; ++e) {
+        const float* Ve = V + (size_t)e * tc * Cin;
+        float* Me = M + (size_t)e * tc * ldm;
+        for (int g = 0; g < G; ++g) {
+            const float* Ug = Up + ((size_t)e * G + g) * Cin * kGroup;
+            for (int t = 0; t < tq; t += 4) {
+                const float* v = Ve + (size_t)t * Cin;
+                float* m = Me + (size_t)t * ldm + g * kGroup;
+                if (Cin == 32) tile4x8<32>(v, Cin, Ug, m, ldm);  // the cnn's conv2: a fixed trip count
+                else tile4x8<0>(v, Cin, Ug, m, ldm);
+            }
+        }
     }
 }
 
@@ -208,9 +319,8 @@ void transform_filters(const float* W, int Cin, int Cout, float* U) {
 
 void conv3x3(const float* x, int N, int H, int W, int Cin, const float* U, const float* b, int Cout, bool relu, bool pool,
              float* y, std::vector<float>& ws) {
-    const int th = pool ? H / 2 : (H + 1) / 2, tw = pool ? W / 2 : (W + 1) / 2, per = th * tw;
-    if (N <= 0 || per <= 0 || Cin <= 0 || Cout <= 0) return;
-    const long total = (long)N * per;
+    const long total = tile_count(N, H, W, pool, 2);
+    if (N <= 0 || total <= 0 || Cin <= 0 || Cout <= 0) return;
     const int chunk = (int)std::min<long>(kTiles, total);
     ws.resize((size_t)16 * chunk * (Cin + Cout) + Cin);
     float* V = ws.data();
@@ -220,7 +330,7 @@ void conv3x3(const float* x, int N, int H, int W, int Cin, const float* U, const
     for (long t0 = 0; t0 < total; t0 += chunk) {
         const int tc = (int)std::min<long>(chunk, total - t0);
         // the 16 products, each a (tc x Cin) x (Cin x Cout) GEMM
-        run_chunk(x, H, W, Cin, b, Cout, relu, pool, y, t0, tc, V, M, Cout, zeros, [&] {
+        run_chunk<2>(x, H, W, Cin, b, Cout, relu, pool, y, t0, tc, V, M, Cout, zeros, [&] {
             for (int e = 0; e < 16; ++e)
                 gemm(tc, Cout, Cin, MatView{V + (size_t)e * tc * Cin, Cin, 1}, MatView{U + (size_t)e * Cin * Cout, Cout, 1},
                      M + (size_t)e * tc * Cout, Cout, false);
@@ -228,11 +338,13 @@ void conv3x3(const float* x, int N, int H, int W, int Cin, const float* U, const
     }
 }
 
-size_t packed_size(int Cin, int Cout) { return (size_t)16 * ((Cout + kGroup - 1) / kGroup) * Cin * kGroup; }
+size_t packed_size(int Cin, int Cout, int positions) {
+    return (size_t)positions * ((Cout + kGroup - 1) / kGroup) * Cin * kGroup;
+}
 
-void pack_filters(const float* U, int Cin, int Cout, float* Up) {
+void pack_filters(const float* U, int Cin, int Cout, float* Up, int positions) {
     const int G = (Cout + kGroup - 1) / kGroup;
-    for (int e = 0; e < 16; ++e)
+    for (int e = 0; e < positions; ++e)
         for (int g = 0; g < G; ++g)
             for (int ci = 0; ci < Cin; ++ci)
                 for (int j = 0; j < kGroup; ++j) {
@@ -241,41 +353,69 @@ void pack_filters(const float* U, int Cin, int Cout, float* Up) {
                 }
 }
 
-void conv3x3_packed(const float* x, int N, int H, int W, int Cin, const float* Up, const float* b, int Cout, bool relu, bool pool,
-                    float* y, std::vector<float>& ws) {
-    const int th = pool ? H / 2 : (H + 1) / 2, tw = pool ? W / 2 : (W + 1) / 2, per = th * tw;
-    if (N <= 0 || per <= 0 || Cin <= 0 || Cout <= 0) return;
-    const long total = (long)N * per;
-    const int chunk = (int)std::min<long>(kPackedTiles, total);
+namespace {
+// The packed paths: chunks of `chunk` tiles, the E products by packed_products.
+template <int TM>
+void conv3x3_packed_tm(const float* x, int N, int H, int W, int Cin, const float* Up, const float* b, int Cout, bool relu,
+                       bool pool, float* y, std::vector<float>& ws, int chunk_tiles) {
+    constexpr int E = (TM + 2) * (TM + 2);
+    const long total = tile_count(N, H, W, pool, TM);
+    if (N <= 0 || total <= 0 || Cin <= 0 || Cout <= 0) return;
+    const int chunk = (int)std::min<long>(chunk_tiles, total);
     const int G = (Cout + kGroup - 1) / kGroup, ldm = G * kGroup;
     // rows of V and M rounded up to whole 4-row tiles (what the spare rows hold only reaches unused rows of M)
     const int rows = (chunk + 3) / 4 * 4;
-    ws.resize((size_t)16 * rows * (Cin + ldm) + Cin);
+    ws.resize((size_t)E * rows * (Cin + ldm) + Cin);
     float* V = ws.data();
-    float* M = V + (size_t)16 * rows * Cin;
-    float* zeros = M + (size_t)16 * rows * ldm;
+    float* M = V + (size_t)E * rows * Cin;
+    float* zeros = M + (size_t)E * rows * ldm;
     std::fill(zeros, zeros + Cin, 0.f);
     for (long t0 = 0; t0 < total; t0 += chunk) {
-        const int tc = (int)std::min<long>(chunk, total - t0), tq = (tc + 3) / 4 * 4;
+        const int tc = (int)std::min<long>(chunk, total - t0);
         // V is laid out with a row stride of Cin and tc rows per position e; the tile kernel reads 4 rows
         // at a time, so with tc not a multiple of 4 the last tile of position e reads the first rows of
         // e + 1 (or the zero rows after the last): harmless, their products land in unused rows of M.
-        run_chunk(x, H, W, Cin, b, Cout, relu, pool, y, t0, tc, V, M, ldm, zeros, [&] {
-            for (int e = 0; e < 16; ++e) {
-                const float* Ve = V + (size_t)e * tc * Cin;
-                float* Me = M + (size_t)e * tc * ldm;
-                for (int g = 0; g < G; ++g) {
-                    const float* Ug = Up + ((size_t)e * G + g) * Cin * kGroup;
-                    for (int t = 0; t < tq; t += 4) {
-                        const float* v = Ve + (size_t)t * Cin;
-                        float* m = Me + (size_t)t * ldm + g * kGroup;
-                        if (Cin == 32) tile4x8<32>(v, Cin, Ug, m, ldm);  // the cnn's conv2: a fixed trip count
-                        else tile4x8<0>(v, Cin, Ug, m, ldm);
-                    }
-                }
-            }
-        });
+        run_chunk<TM>(x, H, W, Cin, b, Cout, relu, pool, y, t0, tc, V, M, ldm, zeros,
+                      [&] { packed_products(E, V, tc, Cin, Up, G, M, ldm); });
     }
+}
+}  // namespace
+
+void conv3x3_packed(const float* x, int N, int H, int W, int Cin, const float* Up, const float* b, int Cout, bool relu, bool pool,
+                    float* y, std::vector<float>& ws) {
+    conv3x3_packed_tm<2>(x, N, H, W, Cin, Up, b, Cout, relu, pool, y, ws, kPackedTiles);
+}
+
+void transform_filters_f4(const float* W, int Cin, int Cout, float* U) {
+    const size_t plane = (size_t)Cin * Cout;
+    auto g6 = [](const double* g, double* u) {  // u = G g for one column of 3 values
+        u[0] = g[0] / 4;
+        u[1] = -(g[0] + g[1] + g[2]) / 6;
+        u[2] = -(g[0] - g[1] + g[2]) / 6;
+        u[3] = g[0] / 24 + g[1] / 12 + g[2] / 6;
+        u[4] = g[0] / 24 - g[1] / 12 + g[2] / 6;
+        u[5] = g[2];
+    };
+    for (int ci = 0; ci < Cin; ++ci)
+        for (int co = 0; co < Cout; ++co) {
+            double g[3][3], t[6][3], col[3], r[6];
+            for (int ky = 0; ky < 3; ++ky)
+                for (int kx = 0; kx < 3; ++kx) g[ky][kx] = W[((size_t)(ky * 3 + kx) * Cin + ci) * Cout + co];
+            for (int k = 0; k < 3; ++k) {  // columns: G g
+                for (int i = 0; i < 3; ++i) col[i] = g[i][k];
+                g6(col, r);
+                for (int i = 0; i < 6; ++i) t[i][k] = r[i];
+            }
+            for (int i = 0; i < 6; ++i) {  // rows: (G g) G^T
+                g6(t[i], r);
+                for (int j = 0; j < 6; ++j) U[(size_t)(i * 6 + j) * plane + (size_t)ci * Cout + co] = (float)r[j];
+            }
+        }
+}
+
+void conv3x3_f4_packed(const float* x, int N, int H, int W, int Cin, const float* Up, const float* b, int Cout, bool relu, bool pool,
+                       float* y, std::vector<float>& ws) {
+    conv3x3_packed_tm<4>(x, N, H, W, Cin, Up, b, Cout, relu, pool, y, ws, kPackedTilesF4);
 }
 
 namespace ref {

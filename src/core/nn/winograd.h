@@ -27,10 +27,21 @@ void conv3x3(const float* x, int N, int H, int W, int Cin, const float* U, const
 // output channels at a time (Up = pack_filters(U)) and V read in place, in chunks of 16 tiles, instead
 // of 16 core::gemm calls per chunk that each pack both operands (in WebAssembly that packing and the
 // C stores of K = Cin steps were a large part of the cnn's conv2: see winograd.cpp).
-size_t packed_size(int Cin, int Cout);  // floats of Up: 16 x ceil(Cout/8) groups of (Cin, 8)
-void pack_filters(const float* U, int Cin, int Cout, float* Up);
+// positions: 16 for U of transform_filters, 36 for U of transform_filters_f4.
+size_t packed_size(int Cin, int Cout, int positions = 16);  // floats of Up: positions x ceil(Cout/8) groups of (Cin, 8)
+void pack_filters(const float* U, int Cin, int Cout, float* Up, int positions = 16);
 void conv3x3_packed(const float* x, int N, int H, int W, int Cin, const float* Up, const float* b, int Cout, bool relu, bool pool,
                     float* y, std::vector<float>& ws);
+
+// Winograd F(4x4,3x3): each 4x4 block of outputs from a 6x6 input tile through 36 products per channel
+// pair instead of 144 multiply-adds (4x less arithmetic; F(2x2) is 2.25x). Interpolation points 0, +-1,
+// +-2 (Lavin & Gray's matrices in winograd.cpp); the transforms multiply by 2, 4, 5 and 8 and the filter
+// transform by 1/4, 1/6, 1/12, 1/24 (computed in double), so the result differs from the direct
+// convolution by a few float roundings more than F(2x2)'s. With the pool an output tile holds 2x2
+// pooled values. U (36, Cin, Cout); Up = pack_filters(U, Cin, Cout, Up, 36).
+void transform_filters_f4(const float* W, int Cin, int Cout, float* U);
+void conv3x3_f4_packed(const float* x, int N, int H, int W, int Cin, const float* Up, const float* b, int Cout, bool relu, bool pool,
+                       float* y, std::vector<float>& ws);
 
 namespace ref {
 // The same function, as the direct convolution of W (3,3,Cin,Cout), in double accumulators.
