@@ -374,3 +374,79 @@ TEST_CASE("TrainJob: a copy of the live weights, made by the stepping thread on 
     CHECK(job.live_copy().get() == copy.get());
     CHECK(copy->predict(probe.images.data(), 8) != job.live_model()->predict(probe.images.data(), 8));
 }
+
+TEST_CASE("TrainJob: distillation from a model file: the teacher's pass first, then the same run as with its targets given") {
+    // a teacher: a tiny network trained one epoch, as a model file
+    auto tj = core::TrainJob::create(resolved(tiny_settings(1)), toy(6, 1), toy(3, 2));
+    REQUIRE(tj.ok());
+    while (tj.value->step({64, 0})) {
+    }
+    core::Model teacher = tj.value->take_model();
+    auto bytes = std::make_shared<const std::vector<uint8_t>>(teacher.save());
+
+    core::RunSettings s = tiny_settings(2);
+    REQUIRE(core::set_option(s, "distill", "0.5").ok);
+    REQUIRE(core::set_option(s, "distill-temp", "2").ok);
+    REQUIRE(core::set_option(s, "smoothing", "0.1").ok);
+    core::TrainJobSpec from_file = resolved(s);
+    from_file.teacher = bytes;
+    auto made = core::TrainJob::create(from_file, toy(6, 1), toy(3, 2));
+    REQUIRE_MESSAGE(made.ok(), made.error);
+    core::TrainJob& job = *made.value;
+    core::JobSnapshot s0 = job.snapshot();
+    CHECK(s0.teaching);
+    CHECK(s0.total == 48 * 8 + 2 * (48 + 24) + 24 * 8);  // the teacher's 8 views of each training image first
+    // bounded steps through the teacher's pass: progress grows, no epoch yet
+    int teach_steps = 0;
+    double last = 0;
+    while (job.snapshot().teaching) {
+        REQUIRE(job.step({16, 0}));
+        core::JobSnapshot t = job.snapshot();
+        CHECK(t.progress > last);
+        last = t.progress;
+        CHECK(t.train.history.empty());
+        REQUIRE(++teach_steps < 100);
+    }
+    CHECK(teach_steps >= 2);  // 48 images in budgets of 16 / 8 views: more than one step
+    CHECK(job.snapshot().done == 48 * 8);
+    while (job.step({64, 0})) {
+    }
+    core::JobSnapshot end = job.snapshot();
+    REQUIRE(end.status == core::JobStatus::done);
+    CHECK(end.progress == 1.0);
+
+    // the same run with the teacher's targets computed up front (the CLI's way) gives the same losses
+    core::TrainJobSpec given = resolved(s);
+    auto q = core::teacher_targets(teacher, toy(6, 1), 2.f);
+    REQUIRE(q.ok());
+    given.train.teacher = std::make_shared<const std::vector<float>>(std::move(q.value));
+    auto ref = core::TrainJob::create(given, toy(6, 1), toy(3, 2));
+    REQUIRE(ref.ok());
+    while (ref.value->step({64, 0})) {
+    }
+    core::JobSnapshot r = ref.value->snapshot();
+    REQUIRE(r.train.history.size() == end.train.history.size());
+    for (size_t e = 0; e < r.train.history.size(); ++e) {
+        CHECK(end.train.history[e].train_loss == doctest::Approx(r.train.history[e].train_loss).epsilon(1e-6));
+        CHECK(end.train.history[e].val_acc == r.train.history[e].val_acc);
+    }
+    // and differs from the run without distillation (the teacher's share changes the loss)
+    auto plain = core::TrainJob::create(resolved(tiny_settings(2)), toy(6, 1), toy(3, 2));
+    REQUIRE(plain.ok());
+    while (plain.value->step({64, 0})) {
+    }
+    CHECK(plain.value->snapshot().train.history[0].train_loss != doctest::Approx(end.train.history[0].train_loss).epsilon(1e-4));
+
+    // bad teachers are refused with the reason, before any work
+    core::TrainJobSpec bad = from_file;
+    bad.teacher = std::make_shared<const std::vector<uint8_t>>(std::vector<uint8_t>{'n', 'o', 'p', 'e'});
+    auto r1 = core::TrainJob::create(bad, toy(6, 1), toy(3, 2));
+    REQUIRE_FALSE(r1.ok());
+    CHECK(r1.error.find("the teacher") == 0);
+    bad = from_file;
+    bad.train.distill_temperature = 0.1f;
+    CHECK(core::TrainJob::create(bad, toy(6, 1), toy(3, 2)).error == "distill-temp: want 0.25..20");
+    bad = from_file;
+    bad.teacher.reset();  // distillation with neither targets nor a teacher file: the trainer's reason
+    CHECK(core::TrainJob::create(bad, toy(6, 1), toy(3, 2)).error.find("needs a teacher") != std::string::npos);
+}

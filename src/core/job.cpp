@@ -93,9 +93,24 @@ Result<std::unique_ptr<TrainJob>> TrainJob::create(const TrainJobSpec& spec, Dat
         j->views_ = spec.calibrate <= 0 || val.size() == 0 ? 0 : spec.calibrate >= 2 ? 8 : 1;
         j->state_.total = per_epoch * spec.train.epochs + (long)val.size() * j->views_;
         j->state_.train.epochs = spec.train.epochs;
-        auto t = Trainer::create(spec.model, std::move(train), std::move(val), spec.train, spec.init.get());
-        if (!t) return R::fail(t.error);
-        j->trainer_ = std::move(t.value);
+        if (spec.train.distill > 0 && !spec.train.teacher && spec.teacher) {
+            // distillation from a model file: its 8-view pass over train comes first (work_teacher)
+            if (!(spec.train.distill_temperature >= 0.25f && spec.train.distill_temperature <= 20.f))
+                return R::fail("distill-temp: want 0.25..20");
+            if (train.size() == 0) return R::fail("the training set is empty");
+            auto t = Model::load(spec.teacher->data(), spec.teacher->size(), "the teacher");
+            if (!t) return R::fail(t.error);
+            j->teacher_ = std::make_unique<Model>(std::move(t.value));
+            j->state_.total += (long)train.size() * 8;
+            j->state_.teaching = true;
+            j->train_ = std::move(train);
+            j->val_ = std::move(val);
+            j->teach_.reset(&j->train_, -1, /*tta*/ true);
+        } else {
+            auto t = Trainer::create(spec.model, std::move(train), std::move(val), spec.train, spec.init.get());
+            if (!t) return R::fail(t.error);
+            j->trainer_ = std::move(t.value);
+        }
     } else {
         if (spec.init) return R::fail("only networks can be fine-tuned, not " + spec.model.name);
         if (train.size() < 2) return R::fail("the training set needs at least 2 images");
@@ -153,6 +168,7 @@ std::shared_ptr<Model> TrainJob::live_copy() const {
 }
 
 void TrainJob::work(Budget b) {
+    if (teacher_) return work_teacher(b);
     if (!trainer_) return work_features(b);
     // Trainer::step: about max_images images, or max_ms; with neither, one batch
     if (calibrate_) {
@@ -181,7 +197,7 @@ void TrainJob::work(Budget b) {
     const TrainMetrics& m = trainer_->metrics();
     state_.train = m;
     state_.eval = m.last_val;
-    state_.done = (long)std::llround(m.progress * (state_.total - (long)val_n_ * views_));
+    state_.done = teacher_done_ + (long)std::llround(m.progress * (state_.total - teacher_done_ - (long)val_n_ * views_));
     state_.progress = (double)state_.done / std::max(1L, state_.total);
     if (m.diverged) {
         state_.status = JobStatus::waiting;
@@ -189,6 +205,34 @@ void TrainJob::work(Budget b) {
     } else if (m.done) {
         finish_network();
     }
+}
+
+// Distillation: the teacher's 8-view raw probabilities on the training images, a chunk per step (each
+// image counts 8 units of work); then the softened targets go to a new Trainer and training starts.
+void TrainJob::work_teacher(Budget b) {
+    Budget views = b;
+    if (views.images > 0) views.images = std::max(1L, views.images / 8);
+    teach_.step(*teacher_, views, std::max(1, prediction_chunk(*teacher_) / 8));
+    state_.done = (long)teach_.pos * 8;
+    state_.progress = (double)state_.done / std::max(1L, state_.total);
+    if (!teach_.done()) return;
+    std::vector<float> q = std::move(teach_.raw);
+    soften_targets(q.data(), teach_.n, spec_.train.distill_temperature);
+    teach_.reset(nullptr);
+    teacher_.reset();
+    spec_.train.teacher = std::make_shared<const std::vector<float>>(std::move(q));
+    const long teacher_units = (long)train_.size() * 8;
+    auto t = Trainer::create(spec_.model, std::move(train_), std::move(val_), spec_.train, spec_.init.get());
+    train_ = Dataset();
+    val_ = Dataset();
+    state_.teaching = false;
+    if (!t) {
+        state_.status = JobStatus::failed;
+        state_.message = t.error;
+        return;
+    }
+    trainer_ = std::move(t.value);
+    teacher_done_ = teacher_units;
 }
 
 // After the last epoch: take the best model and calibrate it on val, a chunk per step.

@@ -64,6 +64,7 @@ struct JobSnapshot {
     std::vector<TrialResult> trials;  // tune jobs
     int best_trial = -1;
     bool calibrating = false;       // train jobs: training is over, the calibration on val runs
+    bool teaching = false;          // train jobs: the teacher's targets are computed (distillation)
     // Milliseconds spent in each named part of the work so far (classify jobs: hash, decode,
     // reduce (crop + resize to 28x28), thumb, predict): where the job's `seconds` go.
     std::vector<std::pair<std::string, double>> phase_ms;
@@ -137,10 +138,17 @@ private:
     void work(Budget b) override;
     void work_features(Budget b);
     TrainJobSpec spec_;
-    Dataset train_, val_;               // feature models (a network's data lives in its Trainer)
+    Dataset train_, val_;               // feature models, and a distilled network's until its teacher pass is done
+                                        // (a network's data lives in its Trainer)
     int train_n_ = 0, val_n_ = 0;
     int views_ = 0;                     // views of the calibration pass (0: none)
     std::unique_ptr<Trainer> trainer_;  // networks
+    // networks distilled from spec.teacher: the teacher and its 8-view pass over train_ (the Trainer
+    // is made when the pass is done)
+    std::unique_ptr<Model> teacher_;
+    ChunkedPrediction teach_;
+    long teacher_done_ = 0;  // units of work the teacher pass counted
+    void work_teacher(Budget b);
     // feature models
     std::vector<double> X_;             // train features, row-major
     int feat_rows_ = 0;

@@ -60,6 +60,10 @@ struct TrainJobSpec {
     // Fine-tuning: the model file (bytes) whose weights the run starts from instead of a fresh
     // initialization; its architecture must be `model` (labelled.h fine_tune_spec makes such a run).
     std::shared_ptr<const std::vector<uint8_t>> init;
+    // Distillation (train.distill > 0) without train.teacher: the teacher's model file (bytes), whose
+    // 8-view raw probabilities on the training images the job computes first, a chunk per step
+    // (teacher_targets' definition), before the first batch. The page's teacher is its pretrained model.
+    std::shared_ptr<const std::vector<uint8_t>> teacher;
     std::string summary;  // one line: "vgg6 w=16, 5 epochs, batch 64, lr 1e-03 cosine, Adam, augmented"
 };
 Result<TrainJobSpec> resolve(const RunSettings& s);

@@ -481,14 +481,20 @@ Result<std::vector<float>> teacher_targets(const std::vector<Model*>& teachers, 
         else
             for (size_t j = 0; j < p.size(); ++j) p[j] += q[j];
     }
-    const double inv = 1.0 / teachers.size();
-    for (int i = 0; i < data.size(); ++i) {
-        float* q = p.data() + (size_t)i * kClasses;
+    const float inv = 1.f / teachers.size();
+    if (teachers.size() > 1)
+        for (float& v : p) v *= inv;
+    soften_targets(p.data(), data.size(), temperature);
+    return R::of(std::move(p));
+}
+
+void soften_targets(float* p, int n, float temperature) {
+    for (int i = 0; i < n; ++i) {
+        float* q = p + (size_t)i * kClasses;
         double sum = 0, w[kClasses];
-        for (int k = 0; k < kClasses; ++k) sum += w[k] = std::pow(std::max(q[k] * inv, 1e-30), 1.0 / temperature);
+        for (int k = 0; k < kClasses; ++k) sum += w[k] = std::pow(std::max((double)q[k], 1e-30), 1.0 / temperature);
         for (int k = 0; k < kClasses; ++k) q[k] = (float)(w[k] / sum);
     }
-    return R::of(std::move(p));
 }
 
 Result<std::vector<float>> teacher_targets(Model& teacher, const Dataset& data, float temperature) {

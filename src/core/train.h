@@ -204,6 +204,8 @@ Result<Model> fit_features_from(const ModelSpec& spec, const std::vector<double>
 // (8-view test-time averaging), softened by a temperature T: q_k proportional to p_k^(1/T) (T = 1 keeps
 // p). n x 8 floats in the order of `data`. Fails for T outside [0.25, 20].
 Result<std::vector<float>> teacher_targets(Model& teacher, const Dataset& data, float temperature);
+// The softening alone, in place on n rows of 8 probabilities (T checked by the caller).
+void soften_targets(float* p, int n, float temperature);
 // An ensemble teacher: the mean of each teacher's 8-view raw probabilities, then softened as above.
 Result<std::vector<float>> teacher_targets(const std::vector<Model*>& teachers, const Dataset& data, float temperature);
 
