@@ -80,6 +80,21 @@ static void draw_hyperparameters(TrainState& t) {
     ui::slider_float("weight decay", &c.weight_decay, 0.0f, 0.1f, "%.4f");
     ui::hover_help("Weight decay: pulls every weight a little towards zero at each step, which keeps the model simpler "
                    "and can reduce overfitting. 0 turns it off.");
+    ui::slider_float("label smoothing", &c.label_smoothing, 0.0f, 0.3f, "%.2f");
+    ui::hover_help("Label smoothing: the target of an image is not 100% its class but, say, 90% its class and the rest "
+                   "spread over all 8. The network is then not pushed to ever more extreme scores, which often "
+                   "generalizes a little better. 0 turns it off.");
+    ui::slider_float("distillation", &c.distill, 0.0f, 1.0f, "%.2f");
+    ui::mark_item("train.distill");
+    ui::hover_help("Knowledge distillation: this share of each image's target comes from the pretrained model (its "
+                   "probabilities averaged over the 8 flips and rotations of the image) instead of the label. The "
+                   "student learns what the larger teacher knows, such as which classes look alike. Before the first "
+                   "batch the teacher looks at every training image 8 times. 0 turns it off.");
+    if (c.distill > 0) {
+        ui::slider_float("temperature", &c.distill_temperature, 0.25f, 8.0f, "%.2f");
+        ui::hover_help("Distillation temperature: above 1 softens the teacher's probabilities (its second and third "
+                       "guesses count more), below 1 sharpens them. The shipped small model used 2.");
+    }
     int seed = (int)c.seed;
     if (ImGui::InputInt("seed", &seed)) {
         c.seed = (uint64_t)std::max(0, seed);
@@ -272,7 +287,12 @@ static void draw_controls(AppState& s, TrainState& t) {
         return;
     }
     if (t.snap.status == core::JobStatus::waiting) draw_divergence(s, t);
-    if (t.job->spec().model.family == core::Family::nn) draw_network_progress(s, t);
+    if (t.snap.teaching) {
+        const long views = std::max(1L, (long)t.job->train_size() * 8);
+        ImGui::ProgressBar((float)std::min(1.0, (double)t.snap.done / views), ImVec2(-1, 0),
+                           "the teacher's targets: the pretrained model on 8 views of each training image");
+        ui::mark_item("train.teacher_progress");
+    } else if (t.job->spec().model.family == core::Family::nn) draw_network_progress(s, t);
     else ImGui::ProgressBar((float)t.snap.progress, ImVec2(-1, 0), t.snap.finished() ? "done" : "features, then the fit");
     draw_result(s, t);
 }

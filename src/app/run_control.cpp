@@ -98,6 +98,19 @@ static core::Status new_run(AppState& s, TrainState& t) {
     core::Dataset train = training_set(s);
     if (train.size() == 0) return core::Status::error("the training subset is empty: widen it in the Data tab");
     core::Dataset val = validation_set(s);
+    std::string teacher;
+    if (spec.value.model.family == core::Family::nn && spec.value.train.distill > 0) {
+        // distillation: the teacher is the pretrained model with the best recorded val ACC
+        const StoredModel* best = nullptr;
+        for (int i = 0; i < s.models.size(); ++i) {
+            const StoredModel& m = s.models.at(i);
+            if (m.pretrained && m.model && (!best || m.model->record().val_acc.value_or(0) > best->model->record().val_acc.value_or(0)))
+                best = &m;
+        }
+        if (!best) return core::Status::error("distillation needs the pretrained model as its teacher, and none has loaded yet");
+        spec.value.teacher = std::make_shared<const std::vector<uint8_t>>(best->model->save());
+        teacher = best->label;
+    }
     auto job = core::TrainJob::create(spec.value, std::move(train), val);
     if (!job) return core::Status::error(job.error);
     t.run_card = current_card(s);
@@ -108,6 +121,10 @@ static core::Status new_run(AppState& s, TrainState& t) {
     t.snap = t.job->snapshot();
     t.run_summary = spec.value.summary;
     t.params = t.job->live_model() ? t.job->live_model()->param_count() : 0;
+    if (!t.params && spec.value.model.family == core::Family::nn) {  // a distilled run makes its network after the teacher's pass
+        auto probe = core::Model::create(spec.value.model, 0);
+        if (probe) t.params = probe.value.param_count();
+    }
     t.result = nullptr;
     t.view_model.reset();
     t.runs_started++;
@@ -116,6 +133,9 @@ static core::Status new_run(AppState& s, TrainState& t) {
     s.log.info("Run #" + std::to_string(t.runs_started) + " settings (its link; bloodcell train --settings reads them too): " + t.run_link);
     s.log.info("Training " + spec.value.model.name + " on " + std::to_string(t.job->train_size()) + " images, validating on " +
                std::to_string(t.job->val_size()) + " (" + t.run_line + ")");
+    if (!teacher.empty())
+        s.log.info("Distillation from " + teacher + ": its 8-view probabilities on the " + std::to_string(t.job->train_size()) +
+                   " training images come first");
     return core::Status::success();
 }
 

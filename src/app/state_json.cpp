@@ -170,7 +170,7 @@ void run_json(std::ostringstream& o, const TrainState& t) {
       << "\",\"status\":\"" << core::job_status_name(r.status) << "\",\"done\":" << b(r.status == core::JobStatus::done)
       << ",\"error\":\"" << (r.status == core::JobStatus::failed ? json_escape(r.message) : "") << "\",\"seconds\":" << r.seconds
       << ",\"wall_seconds\":" << r.wall_seconds << ",\"wall_left\":" << r.wall_left()
-      << ",\"progress\":" << r.progress << ",\"epoch\":" << m.epoch << ",\"epochs\":" << m.epochs << ",\"step\":" << m.step
+      << ",\"progress\":" << r.progress << ",\"teaching\":" << b(r.teaching) << ",\"epoch\":" << m.epoch << ",\"epochs\":" << m.epochs << ",\"step\":" << m.step
       << ",\"images_per_second\":" << m.images_per_second << ",\"losses\":[";
     size_t n = m.batches.size(), from = n > 200 ? n - 200 : 0;
     for (size_t i = from; i < n; ++i) o << (i > from ? "," : "") << m.batches[i].loss;

@@ -8,18 +8,64 @@
 //   downloads as CSV (the button clicked) with one row per image and the chosen distance's columns.
 // (Train's hover help and a misclassified validation image's heat maps on hover are checked by
 // lesson.test.js, steps 3 and 4, on its Quick demo run: training a run here only for them took 11 s.)
-// Screenshots: screenshots/40-explain-*.png, 41-features-*.png.
+// - Train: distillation from the pretrained model (the slider dragged with the mouse, its hover help):
+//   the teacher's pass over the training images shows as its own progress, then the run trains, its
+//   settings and link carrying the distillation, and a second run without it has other losses.
+// Screenshots: screenshots/40-explain-*.png, 41-features-*.png, 42-distill-*.png.
 // Usage: BLOODCELL_URL=http://127.0.0.1:PORT/ node learner.test.js   (tests/e2e/run.sh sets it up)
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { SHOTS, check, assert, finish, openApp } = require('./harness');
+const { SHOTS, check, assert, finish, openApp, reveal, typeIntoSlider } = require('./harness');
 
 const URL_ = process.env.BLOODCELL_URL || 'http://127.0.0.1:8080/';
 const PBC = process.env.PBC_SAMPLES || path.resolve(__dirname, '../../../shared/data/pbc_samples');
 
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
+  await check('Train: distillation from the pretrained model, the teacher\'s pass first, then the run; the link carries it', async () => {
+    const h = await openApp(URL_, { viewport: { width: 1280, height: 800 } });
+    try {
+      await h.until((s) => s.assets.pending.length === 0 && s.data.loaded, 30000);
+      assert(await h.command('data:subset=per-class=16') === '', 'subset refused');
+      assert(await h.command('train:model=vgg6') === '', 'vgg6 refused');
+      assert(await h.command('train:width=8') === '', 'width refused');
+      assert(await h.command('train:epochs=1') === '', 'epochs refused');
+      await h.command('tab:Train');
+      // the slider, scrolled into view with the wheel, its hover help, then a typed share (Ctrl+click,
+      // the text, Enter: real mouse and keyboard)
+      const box = await reveal(h, 'train.distill');
+      const c = h.center(box);
+      await h.page.mouse.move(c.x, c.y);
+      let s = await h.until((st) => Object.keys(st.layout.items).some((k) => k.startsWith('help ')), 3000);
+      const help = Object.keys(s.layout.items).find((k) => k.startsWith('help ')) || '';
+      assert(/Knowledge distillation/.test(help), 'no hover help on the slider: ' + help);
+      await typeIntoSlider(h.page, [box[0] / h.dpr, box[1] / h.dpr, box[2] / h.dpr, box[3] / h.dpr], '0.5');
+      s = await h.until((s) => /&distill=0\.5&/.test(s.train.link || ''), 4000);
+      assert(/&distill=0\.5&/.test(s.train.link || ''), 'the typed share is not in the settings: ' + s.train.link);
+      assert(await h.command('train:distill-temp=2') === '', 'temperature refused');
+      assert(await h.command('train:start') === '', 'start refused');
+      s = await h.until((s) => s.train.run && (s.train.run.teaching || s.train.run.step > 0), 10000);
+      assert(s.train.run && s.train.run.teaching && s.train.run.step === 0, 'no teacher pass before the first batch: ' + JSON.stringify(s.train.run));
+      assert(/^Distillation from vgg6_w32 \(pretrained\): its 8-view probabilities on the 128 training images come first/.test(s.log.last),
+             'log: ' + s.log.last);
+      await h.shot('42-distill-teacher');
+      s = await h.until((s) => s.train.run && s.train.run.done, 120000);
+      assert(s.train.run.done && !s.train.run.error && !s.train.run.teaching, 'the distilled run did not finish: ' + JSON.stringify(s.train.run));
+      assert(/&smoothing=0&distill=0\.5&distill-temp=2&/.test(s.train.run.link), 'the run\'s link: ' + s.train.run.link);
+      const distilled = s.train.run.first_loss;
+      await h.shot('42-distill-done');
+      // the same run without distillation starts from the same weights but another target: another loss
+      assert(await h.command('train:distill=0') === '', 'distill 0 refused');
+      assert(await h.command('train:start') === '', 'second start refused');
+      s = await h.until((s) => s.train.run && s.train.run.step > 0 && !/distill=0\.5/.test(s.train.run.link), 20000);
+      assert(!s.train.run.teaching && s.train.run.step > 0, 'the plain run: ' + JSON.stringify(s.train.run));
+      assert(Math.abs(s.train.run.first_loss - distilled) > 1e-4, `same first loss with and without the teacher: ${distilled}`);
+      assert(h.errors.length === 0, 'console errors: ' + h.errors.join(' | '));
+    } finally {
+      await h.close();
+    }
+  });
   for (const [w, hh] of [[1280, 800], [800, 600]]) {
     await check(`Classify at ${w}x${hh}: the heat map of a picked image, for its predicted class, over the input and the crop`, async () => {
       const h = await openApp(URL_, { viewport: { width: w, height: hh } });
