@@ -11,7 +11,7 @@
 // - Train: distillation from the pretrained model (the slider dragged with the mouse, its hover help):
 //   the teacher's pass over the training images shows as its own progress, then the run trains, its
 //   settings and link carrying the distillation, and a second run without it has other losses.
-// Screenshots: screenshots/40-explain-*.png, 41-features-*.png, 42-distill-*.png.
+// Screenshots: screenshots/40-explain-*.png, 41-features-*.png, 43-distill-*.png.
 // Usage: BLOODCELL_URL=http://127.0.0.1:PORT/ node learner.test.js   (tests/e2e/run.sh sets it up)
 'use strict';
 const fs = require('fs');
@@ -50,12 +50,12 @@ async function main() {
       assert(s.train.run && s.train.run.teaching && s.train.run.step === 0, 'no teacher pass before the first batch: ' + JSON.stringify(s.train.run));
       assert(/^Distillation from vgg6_w32 \(pretrained\): its 8-view probabilities on the 128 training images come first/.test(s.log.last),
              'log: ' + s.log.last);
-      await h.shot('42-distill-teacher');
+      await h.shot('43-distill-teacher');
       s = await h.until((s) => s.train.run && s.train.run.done, 120000);
       assert(s.train.run.done && !s.train.run.error && !s.train.run.teaching, 'the distilled run did not finish: ' + JSON.stringify(s.train.run));
       assert(/&distill=0\.5&distill-temp=2&/.test(s.train.run.link), 'the run\'s link: ' + s.train.run.link);
       const distilled = s.train.run.first_loss;
-      await h.shot('42-distill-done');
+      await h.shot('43-distill-done');
       // the same run without distillation starts from the same weights but another target: another loss
       assert(await h.command('train:distill=0') === '', 'distill 0 refused');
       assert(await h.command('train:start') === '', 'second start refused');
