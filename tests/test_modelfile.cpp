@@ -449,6 +449,14 @@ TEST_CASE("training record: the one-line summary") {
     f.max_depth = 12;
     f.seed = 0;
     CHECK(f.summary() == "forest, 200 trees of depth 12, seed 0");
+    // soft targets, from the run card's text: smoothing and distillation (0 or absent: not named)
+    core::TrainRecord k = full_record();
+    k.ema.reset();
+    k.settings = "v=1&model=vgg6&epochs=80&smoothing=0.1&distill=0.5&distill-temp=2&split=train";
+    CHECK(k.summary() == "vgg6, 80 epochs (best 74), 11959 images, batch 64, lr 3.0e-03 cosine, AdamW wd 0.05, augmented, "
+                         "label smoothing 0.1, distilled 0.5 at T 2, seed 5");
+    k.settings = "v=1&model=vgg6&smoothing=0&distill=0&distill-temp=1";
+    CHECK(k.summary() == "vgg6, 80 epochs (best 74), 11959 images, batch 64, lr 3.0e-03 cosine, AdamW wd 0.05, augmented, seed 5");
 }
 
 TEST_CASE("training record: a model trained by the Trainer carries its hyperparameters through save/load") {
@@ -524,7 +532,8 @@ TEST_CASE("training record: the shipped vgg6_w32.bcm says how it was trained (is
     CHECK(r.val_acc == 0.983061);
     // the distillation settings travel in the settings string (the run's shareable link)
     CHECK(r.settings.find("smoothing=0.1&distill=0.5&distill-temp=2") != std::string::npos);
-    CHECK(r.summary().rfind("vgg6, 80 epochs (best 76), 11959 images, batch 64, lr 1.0e-03 cosine, AdamW wd 0.05, augmented, seed 41", 0) == 0);
+    CHECK(r.summary().rfind("vgg6, 80 epochs (best 76), 11959 images, batch 64, lr 1.0e-03 cosine, AdamW wd 0.05, augmented, label smoothing 0.1, "
+                            "distilled 0.5 at T 2, seed 41", 0) == 0);
     // and writing it again gives the same key/value section
     CHECK(m.value.record().to_meta() == m.value.meta());
 }

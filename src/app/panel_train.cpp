@@ -289,9 +289,10 @@ static void draw_controls(AppState& s, TrainState& t) {
     if (t.snap.status == core::JobStatus::waiting) draw_divergence(s, t);
     if (t.snap.teaching) {
         const long views = std::max(1L, (long)t.job->train_size() * 8);
-        ImGui::ProgressBar((float)std::min(1.0, (double)t.snap.done / views), ImVec2(-1, 0),
-                           "the teacher's targets: the pretrained model on 8 views of each training image");
+        ImGui::ProgressBar((float)std::min(1.0, (double)t.snap.done / views), ImVec2(-1, 0), "teacher's targets");
         ui::mark_item("train.teacher_progress");
+        ui::subtle("Distillation: the pretrained model looks at 8 flips and rotations of each training image first; "
+                   "training starts when it is done.");
     } else if (t.job->spec().model.family == core::Family::nn) draw_network_progress(s, t);
     else ImGui::ProgressBar((float)t.snap.progress, ImVec2(-1, 0), t.snap.finished() ? "done" : "features, then the fit");
     draw_result(s, t);

@@ -291,7 +291,8 @@ public:
         });
     }
     // Inference with the following ReLU and max pool fused: for 3x3 stride-1 same convolutions (pool 2
-    // or none) the direct kernel with fewer than kDirectMaxCin input channels, else Winograd F(2x2,3x3)
+    // or none) the direct kernel with fewer than kDirectMaxCin input channels, else Winograd (F(4x4,3x3)
+    // in WebAssembly, F(2x2,3x3) natively)
     // with at least kWinogradMinCin; otherwise im2col +
     // GEMM per chunk and the bias, ReLU and pool in one pass over the chunk's output.
     int infer(const Tensor& x, Tensor& y, Layer* const* next, int n_next) override {

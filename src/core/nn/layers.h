@@ -58,7 +58,8 @@ public:
     virtual void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) = 0;
     // Inference forward (batch norm on running statistics, dropout off, nothing kept for backward),
     // fusing the layers that follow where this layer can: a convolution takes a following ReLU and
-    // max pool into its epilogue (a 3x3 stride-1 same convolution runs as Winograd F(2x2,3x3), or in
+    // max pool into its epilogue (a 3x3 stride-1 same convolution runs as Winograd F(2x2,3x3) natively
+    // and F(4x4,3x3) in WebAssembly, or in
     // WebAssembly with few input channels as a direct convolution from the image), a
     // dense layer its ReLU. next[0..n_next) are the layers after this one. Returns how many layers
     // it ran (1 + the fused ones); y gets the output of the last of them.
