@@ -303,34 +303,8 @@ int cmd_train(const Args& a) {
     if (train.size() == 0) return fail("train: the subset is empty");
     const core::Dataset val_set = core::make_subset(data.value.val, core::validation_subset(card.subset));
     if (spec.train.distill > 0) {
-        // distillation: the teacher's 8-view probabilities on every training image, computed once;
-        // several files (A.bcm,B.bcm,...) make an ensemble teacher whose probabilities are averaged
-        std::vector<core::Model> teachers;
-        std::vector<core::Model*> ptrs;
-        for (const std::string& f : core::split(a.get("teacher"), ',')) {
-            auto teacher = load_model_file(f);
-            if (!teacher) return fail("train: --teacher: " + teacher.error);
-            teachers.push_back(std::move(teacher.value));
-        }
-        for (core::Model& t : teachers) ptrs.push_back(&t);
-        auto q = core::teacher_targets(ptrs, train, spec.train.distill_temperature);
-        if (!q) return fail("train: --teacher " + a.get("teacher") + ": " + q.error);
-        if (!a.has("quiet")) {
-            int agree = 0;
-            for (int i = 0; i < train.size(); ++i)
-                agree += core::argmax(q.value.data() + (size_t)i * core::kClasses, core::kClasses) == train.labels[i];
-            std::fprintf(stderr, "teacher %s (%d model%s, 8 views, T %s): agrees with %d of %d training labels", a.get("teacher").c_str(),
-                         (int)ptrs.size(), ptrs.size() == 1 ? "" : "s", fmt(spec.train.distill_temperature, 3).c_str(), agree, train.size());
-            auto qv = core::teacher_targets(ptrs, val_set, 1.f);  // the teacher's own val ACC, for the log
-            if (qv && val_set.size()) {
-                int right = 0;
-                for (int i = 0; i < val_set.size(); ++i)
-                    right += core::argmax(qv.value.data() + (size_t)i * core::kClasses, core::kClasses) == val_set.labels[i];
-                std::fprintf(stderr, ", val ACC %s", fmt((double)right / val_set.size(), 4).c_str());
-            }
-            std::fprintf(stderr, "\n");
-        }
-        spec.train.teacher = std::make_shared<const std::vector<float>>(std::move(q.value));
+        std::string err;
+        if (!distill_targets(a, train, val_set, spec, err)) return fail(err);
     }
     const std::string out_path = a.get("out");
     TrainOutcome r = train_model(spec, train, val_set, a.has("quiet"), a.has("checkpoint") ? out_path : "");
