@@ -69,6 +69,13 @@ core::Result<int> ModelStore::add_pretrained(const std::string& file, const uint
     return core::Result<int>::of(add(std::move(e), use));
 }
 
+const StoredModel* ModelStore::best_pretrained() const {
+    const StoredModel* best = nullptr;
+    for (const auto& m : models_)
+        if (m->pretrained && m->model && (!best || recorded_val_acc(*m->model) > recorded_val_acc(*best->model))) best = m.get();
+    return best;
+}
+
 void ModelStore::set_active(int i) {
     if (i >= 0 && i < size()) active_ = i;
 }

@@ -57,6 +57,9 @@ public:
     // a pretrained one whose recorded val ACC is lower (so the best shipped model wins whatever the
     // order the files arrive in, and a model the user chose or trained is never replaced).
     core::Result<int> add_pretrained(const std::string& file, const uint8_t* bytes, size_t size);
+    // The shipped file with the highest recorded val ACC (the page's distillation teacher); null when
+    // none has arrived.
+    const StoredModel* best_pretrained() const;
     void set_active(int i);
     void remove(int i);
 

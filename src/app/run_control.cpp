@@ -101,12 +101,7 @@ static core::Status new_run(AppState& s, TrainState& t) {
     std::string teacher;
     if (spec.value.model.family == core::Family::nn && spec.value.train.distill > 0) {
         // distillation: the teacher is the pretrained model with the best recorded val ACC
-        const StoredModel* best = nullptr;
-        for (int i = 0; i < s.models.size(); ++i) {
-            const StoredModel& m = s.models.at(i);
-            if (m.pretrained && m.model && (!best || m.model->record().val_acc.value_or(0) > best->model->record().val_acc.value_or(0)))
-                best = &m;
-        }
+        const StoredModel* best = s.models.best_pretrained();
         if (!best) return core::Status::error("distillation needs the pretrained model as its teacher, and none has loaded yet");
         spec.value.teacher = std::make_shared<const std::vector<uint8_t>>(best->model->save());
         teacher = best->label;

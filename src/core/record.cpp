@@ -7,7 +7,7 @@
 #include <tuple>
 #include <type_traits>
 
-#include "core/text.h"
+#include "core/recipe.h"
 
 namespace core {
 
@@ -169,18 +169,12 @@ std::string TrainRecord::summary() const {
     if (l2) add("l2 " + num(*l2, "%g"));
     if (augment && *augment) add("augmented");
     if (ema) add("EMA " + num(*ema, "%g"));
-    // soft targets live in the run card's text only (smoothing=, distill=, distill-temp=)
-    std::string smoothing, distill, temp;
-    for (const std::string& kv : split(settings, '&')) {
-        const size_t eq = kv.find('=');
-        if (eq == std::string::npos) continue;
-        const std::string k = kv.substr(0, eq), v = kv.substr(eq + 1);
-        if (k == "smoothing") smoothing = v;
-        else if (k == "distill") distill = v;
-        else if (k == "distill-temp") temp = v;
+    // soft targets live in the run card's text only
+    if (auto card = parse_run_card(settings)) {
+        const TrainConfig& c = card.value.settings.train;
+        if (c.label_smoothing > 0) add("label smoothing " + num(c.label_smoothing, "%g"));
+        if (c.distill > 0) add("distilled " + num(c.distill, "%g") + " at T " + num(c.distill_temperature, "%g"));
     }
-    if (!smoothing.empty() && std::atof(smoothing.c_str()) > 0) add("label smoothing " + smoothing);
-    if (!distill.empty() && std::atof(distill.c_str()) > 0) add("distilled " + distill + (temp.empty() ? "" : " at T " + temp));
     if (patience && *patience > 0) add("patience " + std::to_string(*patience));
     if (divergences && *divergences > 0) add("resumed after " + std::to_string(*divergences) + (*divergences == 1 ? " divergence" : " divergences"));
     if (seed) add("seed " + std::to_string(*seed));
