@@ -1,6 +1,6 @@
-// nn::parallel_for on its pool of threads: every index covered exactly once, slice t always the same
-// range whoever runs it, nested calls, two callers at once, thread limits, stopping and restarting;
-// and the layers that split their work over it.
+// nn::parallel_for on its pool of threads: every index covered exactly once, part t always the same
+// range whoever runs it, parts taken by whichever thread is free, nested calls, two callers at once,
+// thread limits, errors, stopping and restarting; and the layers that split their work over it.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 #if BLOODCELL_HAVE_THREADS
+#include <chrono>
 #include <thread>
 #endif
 
@@ -21,7 +22,8 @@ using namespace core::nn;
 
 namespace {
 
-int expected_parts(int n, int threads) { return n <= 0 ? 0 : std::min(threads, n); }
+// one part with one thread (or n = 1), else two per thread, at most n
+int expected_parts(int n, int threads) { return n <= 0 ? 0 : threads <= 1 ? 1 : std::min(2 * threads, n); }
 
 // One call: every index exactly once, slice t = [n*t/p, n*(t+1)/p), returns p. Empty string if fine.
 std::string check_call(int n, int threads) {
@@ -75,13 +77,14 @@ TEST_CASE("parallel_for: a thread limit caps the parts; the results of a reducti
     set_thread_limit(1);
     CHECK(parallel_for(100, [](int, int, int) {}) == 1);
     set_thread_limit(2);
-    CHECK(parallel_for(100, [](int, int, int) {}) == std::min(2, num_threads()));
+    CHECK(parallel_for(100, [](int, int, int) {}) == expected_parts(100, std::min(2, num_threads())));
+    CHECK(max_parts() == expected_parts(1000, num_threads()));
     set_thread_limit(0);
     // per-slice float sums added in slice order: the same bits on every run
     std::vector<float> x(10007);
     for (size_t i = 0; i < x.size(); ++i) x[i] = 1.0f / (1.0f + (float)i);
     auto reduce = [&]() {
-        std::vector<float> part(8, 0.f);
+        std::vector<float> part((size_t)max_parts(), 0.f);
         int p = parallel_for((int)x.size(), [&](int b, int e, int t) {
             float s = 0;
             for (int i = b; i < e; ++i) s += x[i];
@@ -115,8 +118,8 @@ TEST_CASE("parallel_for: a call inside a slice runs its own slices on that threa
         int wrong = 0;
         for (auto& h : hits) wrong += h.load() != 1;
         CHECK(wrong == 0);
-        // the same slices as a call from outside: min(threads, n) of them (1 without threads)
-        CHECK(inner_parts.load() == std::min(num_threads(), inner_n));
+        // the same parts as a call from outside (1 without threads)
+        CHECK(inner_parts.load() == expected_parts(inner_n, num_threads()));
     }
     set_num_threads(saved);
 }
@@ -133,7 +136,7 @@ TEST_CASE("parallel_for: two threads calling at once both finish, every index on
             int p = parallel_for(n, [&](int b, int e, int) {
                 for (int i = b; i < e; ++i) hits[i]++;
             });
-            bool ok = p == std::min(2, n);
+            bool ok = p == expected_parts(n, 2);
             for (int h : hits) ok = ok && h == 1;
             if (!ok) failures++;
         }
@@ -147,18 +150,24 @@ TEST_CASE("parallel_for: two threads calling at once both finish, every index on
 }
 
 #if !defined(__EMSCRIPTEN__)  // (the WebAssembly builds do not catch exceptions)
-TEST_CASE("parallel_for: an exception in the caller's slice comes out after the other slices end") {
+TEST_CASE("parallel_for: an exception in a part comes out after the running parts end; the pool goes on") {
     const int saved = num_threads();
     set_num_threads(2);
-    std::atomic<int> others{0};
-    CHECK_THROWS_AS(parallel_for(2, [&](int, int, int t) {
-                        if (t == 0) throw std::runtime_error("slice 0");
-                        for (volatile int i = 0; i < 1000000; ++i) {
-                        }
-                        others++;
-                    }),
-                    std::runtime_error);
-    CHECK(others.load() == 1);  // the other slice ran to its end before the call returned
+    const int parts = expected_parts(8, 2);
+    for (int bad : {0, parts - 1}) {  // the first part (the caller's, likely) or one a pool thread may take
+        std::atomic<int> running{0}, ended{0};
+        CHECK_THROWS_AS(parallel_for(8, [&](int, int, int t) {
+                            ++running;
+                            for (volatile int i = 0; i < 200000; ++i) {
+                            }
+                            --running;
+                            if (t == bad) throw std::runtime_error("part " + std::to_string(t));
+                            ended++;
+                        }),
+                        std::runtime_error);
+        CHECK(running.load() == 0);  // nothing still running when the call returned
+        CHECK(ended.load() <= parts - 1);
+    }
     CHECK(check_call(1000, 2) == "");  // and the pool works on
     set_num_threads(saved);
 }
@@ -172,9 +181,21 @@ TEST_CASE("parallel_for: stop_threads ends the pool, the next call makes it agai
     CHECK(check_call(100, 3) == "");
     stop_threads();
     CHECK(check_call(100, 3) == "");  // made again
-    std::atomic<int> other_threads{0};
+    // two parts that each wait for the other to start: they can only finish on two threads at once
+    std::atomic<int> started{0}, other_threads{0};
+    std::atomic<bool> met{true};
     const auto me = std::this_thread::get_id();
-    parallel_for(2, [&](int, int, int) { other_threads += std::this_thread::get_id() != me; });
+    parallel_for(2, [&](int, int, int) {
+        other_threads += std::this_thread::get_id() != me;
+        ++started;
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (started.load() < 2)
+            if (std::chrono::steady_clock::now() > give_up) {
+                met = false;
+                break;
+            }
+    });
+    CHECK(met.load());
     CHECK(other_threads.load() == 1);
     set_num_threads(saved);
 }

@@ -182,15 +182,23 @@ Result<std::vector<LayerSpec>> parse_layers(const std::string& text) {
 
 // ---- [SECTION] preprocessing and symmetry ------------------------------------------------------
 void images_to_tensor(const uint8_t* images, int n, InputKind input, nn::Tensor& x) {
-    if (input == InputKind::gray) {
-        x.resize(n, {kSide, kSide, 1});
-        grayscale_normalized(images, x.data(), (size_t)n * kGrayPixels);
-    } else {
-        x.resize(n, {kSide, kSide, kChannels});
-        normalize(images, x.data(), (size_t)n * kImageBytes);
+    const bool gray = input == InputKind::gray;
+    x.resize(n, {kSide, kSide, gray ? 1 : kChannels});
+    const size_t per = x.s.size();
+    // per image, so a batch splits over the threads (the same bits however it is split)
+    auto convert = [&](int i0, int i1, int) {
+        float* dst = x.sample(i0);
+        const uint8_t* src = images + (size_t)i0 * kImageBytes;
+        if (gray) {
+            grayscale_normalized(src, dst, (size_t)(i1 - i0) * kGrayPixels);
+            return;
+        }
+        normalize(src, dst, (size_t)(i1 - i0) * per);
         if (input == InputKind::rgb_centered)
-            for (float& v : x.v) v = 2.f * v - 1.f;
-    }
+            for (size_t j = 0, m = (size_t)(i1 - i0) * per; j < m; ++j) dst[j] = 2.f * dst[j] - 1.f;
+    };
+    if (n >= 32) nn::parallel_for(n, convert);
+    else convert(0, n, 0);
 }
 
 template <class T>
@@ -201,7 +209,15 @@ static void dihedral_t(const T* src, T* dst, int side, int C, int t) {
             if (t & 1) sx = side - 1 - sx;
             if (t & 2) sy = side - 1 - sy;
             if (t & 4) std::swap(sy, sx);
-            std::memcpy(dst + ((size_t)y * side + x) * C, src + ((size_t)sy * side + sx) * C, sizeof(T) * C);
+            T* d = dst + ((size_t)y * side + x) * C;
+            const T* p = src + ((size_t)sy * side + sx) * C;
+            if (C == 3) {  // RGB: three moves, not a call to memcpy per pixel (WebAssembly)
+                d[0] = p[0];
+                d[1] = p[1];
+                d[2] = p[2];
+            } else {
+                std::memcpy(d, p, sizeof(T) * C);
+            }
         }
 }
 void dihedral(const float* src, float* dst, int side, int C, int t) { dihedral_t(src, dst, side, C, t); }

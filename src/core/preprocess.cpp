@@ -10,7 +10,15 @@
 namespace core {
 
 void normalize(const uint8_t* src, float* dst, size_t n) {
-    for (size_t i = 0; i < n; ++i) dst[i] = (float)src[i] / 255.0f;
+    // the 256 quotients looked up: the same bits as dividing each byte (the division, unvectorized in
+    // WebAssembly, took 0.9 ms of a 256-image CNN prediction's 38)
+    static const struct Table {
+        float v[256];
+        Table() {
+            for (int i = 0; i < 256; ++i) v[i] = (float)i / 255.0f;
+        }
+    } table;
+    for (size_t i = 0; i < n; ++i) dst[i] = table.v[src[i]];
 }
 
 uint8_t gray_pixel(uint8_t r, uint8_t g, uint8_t b) {

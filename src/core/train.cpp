@@ -110,11 +110,16 @@ void Trainer::train_batch() {
     const int nb = std::min(cfg_.batch, n - pos_);
     batch_u8_.resize((size_t)nb * kImageBytes);
     batch_labels_.resize(nb);
-    for (int i = 0; i < nb; ++i) {
-        int idx = order_[pos_ + i];
-        dihedral_u8(train_.image(idx), batch_u8_.data() + (size_t)i * kImageBytes, kSide, kChannels, views_[pos_ + i]);
-        batch_labels_[i] = train_.labels[idx];
-    }
+    // the batch's images in their drawn views, per image (split over the threads for a large batch)
+    auto gather = [&](int i0, int i1, int) {
+        for (int i = i0; i < i1; ++i) {
+            const int idx = order_[pos_ + i];
+            dihedral_u8(train_.image(idx), batch_u8_.data() + (size_t)i * kImageBytes, kSide, kChannels, views_[pos_ + i]);
+            batch_labels_[i] = train_.labels[idx];
+        }
+    };
+    if (nb >= 32) nn::parallel_for(nb, gather);
+    else gather(0, nb, 0);
     images_to_tensor(batch_u8_.data(), nb, model_.spec().input, x_);
     nn::Network& net = model_.network();
     nn::Context ctx{true, &rng_};

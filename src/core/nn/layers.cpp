@@ -410,7 +410,7 @@ public:
 
 private:
     void ensure_workspace() {
-        size_t t = (size_t)num_threads();
+        size_t t = (size_t)max_parts();
         if (ws_.size() < t) ws_.resize(t);
         if (part_.size() < t) part_.resize(t);
     }

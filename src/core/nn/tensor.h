@@ -42,12 +42,17 @@ void set_num_threads(int n);
 // At most n threads for the parallel_for calls made by the calling thread (0 = num_threads()).
 void set_thread_limit(int n);
 
-// Calls fn(begin, end, t) on `parts` contiguous slices of [0, n), slice t on thread t (slice 0 on
-// the caller, the others on a pool of threads made once). parts = min(num_threads(), the caller's
-// limit, n). Returns the number of parts used. The slices depend only on n and parts: a call that
-// cannot have the pool (made inside a slice, or while another thread's call holds it, or after
-// stop_threads) runs the same slices in order on its caller, with the same t, and gets the same result.
+// Calls fn(begin, end, t) on `parts` contiguous parts of [0, n): parts = 1 with one thread, else
+// min(n, 2 x threads), threads = min(num_threads(), the caller's limit). The caller and a pool of
+// threads made once take the parts as they come free; part t is the same range whoever runs it, so a
+// caller that keeps per-part results (index t, below max_parts()) and combines them in order gets the
+// same bits on every run with the same thread count. Returns the number of parts. A call that cannot
+// have the pool (made inside a part, or while another thread's call holds it, or after stop_threads)
+// runs the same parts in order on its caller. A part that throws stops new parts from starting; the
+// call rethrows once the running ones have ended.
 int parallel_for(int n, const std::function<void(int begin, int end, int t)>& fn);
+// The most parts a parallel_for can use with num_threads() threads (per-part workspaces).
+int max_parts();
 
 // Makes the pool's num_threads() - 1 threads now instead of at the first parallel_for; returns how
 // many there are. In a browser, threads are Web Workers the page's main thread hands out: call this
