@@ -81,20 +81,23 @@ function keepChoosersIntercepted(page) {
 }
 
 // The app at `url` in a fresh browser profile (options: viewport, hasTouch, ... of playwright's
-// launchPersistentContext), loaded with its assets arrived. Returns helpers: page, errors (console
+// launchPersistentContext; block: a URL pattern whose requests are made to fail), loaded with its
+// assets arrived (or failed). Returns helpers: page, errors (console
 // errors so far), state(), command(c) (the test hook), frames(n) (waits for n drawn frames),
 // until(cond, ms) (waits until cond(state) holds; the last state), dpr, center(rect) (a canvas-pixel
 // rectangle's centre in CSS pixels), shot(name) (a screenshot in SHOTS) and close().
 async function openApp(url, options = {}) {
   const { chromium } = require('playwright-core');
+  const { block, ...launch } = options;  // block: a URL pattern whose requests fail (a missing asset)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bloodcell-chromium-'));
   const ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, args: ARGS, ...options,
+    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, args: ARGS, ...launch,
   });
   const close = async () => { await ctx.close(); fs.rmSync(dir, { recursive: true, force: true }); };
   try {
     const page = ctx.pages()[0] || await ctx.newPage();
     keepChoosersIntercepted(page);
+    if (block) await page.route(block, (r) => r.abort());
     const errors = [];
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     page.on('pageerror', (e) => errors.push('page error: ' + e.message));

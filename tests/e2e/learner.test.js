@@ -10,7 +10,8 @@
 // lesson.test.js, steps 3 and 4, on its Quick demo run: training a run here only for them took 11 s.)
 // - Train: distillation from the pretrained model (the slider dragged with the mouse, its hover help):
 //   the teacher's pass over the training images shows as its own progress, then the run trains, its
-//   settings and link carrying the distillation, and a second run without it has other losses.
+//   settings and link carrying the distillation, and a second run without it has other losses; with
+//   no pretrained model (its files blocked) Start with distillation is refused with the reason.
 // Screenshots: screenshots/40-explain-*.png, 41-features-*.png, 43-distill-*.png.
 // Usage: BLOODCELL_URL=http://127.0.0.1:PORT/ node learner.test.js   (tests/e2e/run.sh sets it up)
 'use strict';
@@ -63,6 +64,27 @@ async function main() {
       assert(!s.train.run.teaching && s.train.run.step > 0, 'the plain run: ' + JSON.stringify(s.train.run));
       assert(Math.abs(s.train.run.first_loss - distilled) > 1e-4, `same first loss with and without the teacher: ${distilled}`);
       assert(h.errors.length === 0, 'console errors: ' + h.errors.join(' | '));
+    } finally {
+      await h.close();
+    }
+  });
+  await check('Train: distillation with no pretrained model to teach (its files failed to load) is refused with the reason; no run starts', async () => {
+    const h = await openApp(URL_, { block: '**/*.bcm' });
+    try {
+      let s = await h.until((s) => s.assets.pending.length === 0 && s.data.loaded, 30000);
+      assert(s.train.models.every((m) => !/pretrained/.test(m.label)), 'a pretrained model loaded: ' + s.train.models.map((m) => m.label));
+      for (const c of ['data:subset=per-class=16', 'train:model=vgg6', 'train:width=8', 'train:epochs=1', 'train:distill=0.5'])
+        assert(await h.command(c) === '', c + ' refused');
+      const err = await h.command('train:start');
+      assert(/distillation needs the pretrained model as its teacher, and none has loaded yet/.test(err), 'Start: ' + err);
+      await h.frames(3);
+      s = await h.state();
+      assert(!s.train.run, 'a run started: ' + String(JSON.stringify(s.train.run)).slice(0, 200));
+      // without distillation the same settings train
+      assert(await h.command('train:distill=0') === '', 'distill 0 refused');
+      assert(await h.command('train:start') === '', 'the plain run refused');
+      s = await h.until((s) => s.train.run && s.train.run.step > 0, 20000);
+      assert(s.train.run && s.train.run.step > 0, 'the plain run did not train');
     } finally {
       await h.close();
     }
