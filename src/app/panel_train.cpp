@@ -56,6 +56,7 @@ static void draw_hyperparameters(TrainState& t) {
     ui::heading("Hyperparameters");
     ImGui::PushItemWidth(e * 7);
     ui::slider_int("epochs", &c.epochs, 1, 50);
+    ui::mark_item("train.epochs");
     ui::hover_help("Epochs: how many times training goes through every image of the training subset. More epochs learn "
                    "more, until the model starts to memorise the training images (validation accuracy stops rising).");
     ui::slider_int("batch", &c.batch, 4, 256);

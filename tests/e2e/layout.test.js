@@ -83,7 +83,11 @@ async function main() {
     });
 
     // a trained model, classified images and a selected gallery image: every view has its content
-    await h.command('train:epochs=1');
+    await check('epochs: Ctrl+click on its slider and type 1 sets one epoch', async () => {
+      await h.typeInto('train.epochs', '1');
+      const s = await h.until((s) => s.train.settings.epochs === 1);
+      assert(s.train.settings.epochs === 1, 'typed 1, epochs is ' + s.train.settings.epochs);
+    });
     await h.page.keyboard.press('Control+Enter');
     let s = await h.until((s) => s.train.run && s.train.run.done, 120000);
     assert(s.train.run && s.train.run.done, 'training did not finish: ' + JSON.stringify(s.train.run));
