@@ -10,11 +10,12 @@
 //   Natively: `bloodcell bench --json` and PyTorch (Debian python3-torch on OpenBLAS: LD_LIBRARY_PATH
 //   of its process only; the BLAS it loaded is recorded per row) at 1 and 2 threads, and bench_gemm
 //   (WASM GEMM vs Eigen's scalar path, and the peak) under Node.
-// Prints one table, the ratios and the issue's targets (reached or not) and writes bench/results.json.
+// Prints one table, the ratios and the issue's targets (reached or not) and writes bench/results.json
+// (with --only, the rows of earlier runs that this one did not redo are kept, each with its date).
 // Figures drift on a shared machine: read the ratios, which come from one run.
 // Usage: node bench/run_all.mjs [--seconds S] [--data BLOODMNIST.npz] [--web DIR] [--native CLI] [--only PARTS]
 //   (scripts/bench.sh builds everything first and runs this)
-import { writeFile, stat } from 'node:fs/promises';
+import { readFile, writeFile, stat } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -401,6 +402,20 @@ if (extra.gemm) {
     extra.gemm.shapes.map((s) => `${s.shape} ${s.what} ${s.packed_gflops}/${s.eigen_gflops} GFLOP/s (${f(s.fraction_of_peak, 2)} of peak)`).join('; ') + '\n';
 }
 console.log(out);
-await writeFile(path.join(root, 'bench/results.json'), JSON.stringify({ date: new Date().toISOString(), chromium: version, seconds,
-  cores: os.cpus().length, cpu: os.cpus()[0].model, load_at_end: os.loadavg(), rows, ratios, targets, ...extra }, null, 1) + '\n');
-log('wrote bench/results.json');
+// The file keeps what this run did not measure: the keys other scripts write (time_to_accuracy,
+// batch_classify), and with --only the rows and parts of the last run, each marked with its date,
+// so that a partial rerun updates the record rather than wiping it.
+const resultsFile = path.join(root, 'bench/results.json');
+let old = {};
+try { old = JSON.parse(await readFile(resultsFile, 'utf8')); } catch { /* a new file */ }
+const now = new Date().toISOString();
+const fresh = { date: now, chromium: version, seconds, cores: os.cpus().length, cpu: os.cpus()[0].model,
+  load_at_end: os.loadavg(), only, rows: rows.map((r) => ({ ...r, measured: now })), ratios, targets, ...extra };
+if (only && Array.isArray(old.rows)) {
+  const key = (r) => r.system + '|' + r.model;
+  const redone = new Set(fresh.rows.map(key));
+  fresh.rows = old.rows.filter((r) => !redone.has(key(r))).map((r) => ({ measured: old.date, ...r })).concat(fresh.rows);
+}
+const kept = Object.fromEntries(Object.entries(old).filter(([k]) => !(k in fresh)));
+await writeFile(resultsFile, JSON.stringify({ ...kept, ...fresh }, null, 1) + '\n');
+log(`wrote bench/results.json${only ? ' (the parts not rerun kept from ' + (old.date ?? 'nothing') + ')' : ''}`);
