@@ -50,6 +50,7 @@ TEST_CASE("run card: format -> parse -> format at full precision, every field") 
     s.train.seed = s.fit.seed = 1234567;
     s.train.patience = 3;
     s.train.ema = 0.999f;
+    s.train.cutmix = 0.3f;
     c.subset.split = core::Split::train;
     c.subset.per_class = 40;
     c.subset.fraction = (double)0.3f;  // a float slider's value: 0.30000001192092896 as a double
@@ -72,6 +73,9 @@ TEST_CASE("run card: format -> parse -> format at full precision, every field") 
     CHECK(b.settings.train.seed == 1234567);
     CHECK(b.settings.train.patience == 3);
     CHECK(b.settings.train.ema == s.train.ema);
+    CHECK(b.settings.train.cutmix == s.train.cutmix);
+    CHECK(text.find("&cutmix=0.3") != std::string::npos);
+    CHECK(core::describe_run(b).find("CutMix 0.3") != std::string::npos);
     CHECK(b.subset.per_class == 40);
     CHECK(b.subset.fraction == c.subset.fraction);  // bit for bit, not 0.3
     CHECK(b.subset.seed == 7);

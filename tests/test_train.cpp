@@ -396,6 +396,33 @@ TEST_CASE("trainer: bad smoothing, distillation weight, temperature or teacher r
           "the teacher's probabilities cover 7 images, not the 8 training images");
 }
 
+TEST_CASE("trainer: CutMix mixes the targets (a different loss), still learns, and a bad probability is refused") {
+    const core::Dataset train = toy(3, 4);
+    const int n = train.size();
+    core::TrainConfig cfg;
+    cfg.epochs = 1;
+    cfg.batch = n;
+    cfg.seed = 7;
+    auto plain = core::Trainer::create(no_bn_cnn(), train, {}, cfg);
+    cfg.cutmix = 1.f;
+    auto mixed = core::Trainer::create(no_bn_cnn(), train, {}, cfg);
+    REQUIRE(plain.ok());
+    REQUIRE(mixed.ok());
+    plain.value->step(n);
+    mixed.value->step(n);
+    const double a = plain.value->metrics().batches[0].loss, b = mixed.value->metrics().batches[0].loss;
+    CHECK(std::isfinite(b));
+    CHECK(std::abs(a - b) > 1e-3);
+    // the toy problem is still learned with half the images cut and mixed
+    core::TrainConfig learn = toy_config();
+    learn.cutmix = 0.5f;
+    auto t = toy_run(learn);
+    CHECK(t->metrics().best_val_acc > 0.9);
+    cfg = {};
+    cfg.cutmix = 1.5f;
+    CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error == "cutmix: want a probability in [0, 1]");
+}
+
 TEST_CASE("teacher_targets: the 8-view mean of the raw probabilities, softened by the temperature") {
     const core::Dataset data = toy(2, 5);
     auto m = core::Model::create(small_cnn(), 3);

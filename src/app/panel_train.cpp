@@ -85,6 +85,10 @@ static void draw_hyperparameters(TrainState& t) {
     ui::hover_help("Label smoothing: the target of an image is not 100% its class but, say, 90% its class and the rest "
                    "spread over all 8. The network is then not pushed to ever more extreme scores, which often "
                    "generalizes a little better. 0 turns it off.");
+    ui::slider_float("CutMix", &c.cutmix, 0.0f, 1.0f, "%.2f");
+    ui::hover_help("CutMix: with this probability a training image gets a rectangle cut from another image of its batch, "
+                   "and its target becomes both classes, weighted by how much of the image each covers. The network "
+                   "cannot rely on one spot of the cell; it pays off in long runs. 0 turns it off.");
     ui::slider_float("distillation", &c.distill, 0.0f, 1.0f, "%.2f");
     ui::mark_item("train.distill");
     ui::hover_help("Knowledge distillation: this share of each image's target comes from the pretrained model (its "

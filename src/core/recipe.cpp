@@ -110,7 +110,7 @@ Status set_option(RunSettings& s, const std::string& key, const std::string& val
         else if (key == "augment") { if (i != 0 && i != 1) return bad("0 or 1"); t.augment = i == 1; }
         else { if (i != 0 && i != 1) return bad("0 or 1"); s.options.pixels = i == 1; }
     } else if (key == "lr" || key == "wd" || key == "momentum" || key == "ema" || key == "dropout" || key == "until-acc" ||
-               key == "smoothing" || key == "distill" || key == "distill-temp") {
+               key == "smoothing" || key == "distill" || key == "distill-temp" || key == "cutmix") {
         if (!parse_number(value, d)) return bad("a number");
         // lr and wd mean the same for softmax regression (its gradient-descent rate and L2 strength)
         if (key == "lr") { t.lr = (float)d; s.fit.lr = (float)d; }
@@ -121,10 +121,11 @@ Status set_option(RunSettings& s, const std::string& key, const std::string& val
         else if (key == "smoothing") t.label_smoothing = (float)d;
         else if (key == "distill") t.distill = (float)d;
         else if (key == "distill-temp") t.distill_temperature = (float)d;
+        else if (key == "cutmix") t.cutmix = (float)d;
         else s.options.dropout = (float)d;
     } else {
         return Status::error("unknown setting '" + key +
-                             "' (want model, epochs, batch, lr, wd, momentum, patience, until-acc, ema, smoothing, distill, distill-temp, "
+                             "' (want model, epochs, batch, lr, wd, momentum, patience, until-acc, ema, smoothing, cutmix, distill, distill-temp, "
                              "seed, optimizer, schedule, augment, width, hidden, dropout, centered, pixels, layers, trees, max-depth, iterations)");
     }
     return Status::success();
@@ -166,6 +167,7 @@ std::vector<std::pair<std::string, std::string>> settings_pairs(const RunSetting
     };
     // label smoothing and distillation (issue 14) only when used, so every earlier card reads the same
     if (t.label_smoothing > 0) net.push_back({"smoothing", fmt_g(t.label_smoothing)});
+    if (t.cutmix > 0) net.push_back({"cutmix", fmt_g(t.cutmix)});
     if (t.until_acc > 0) net.push_back({"until-acc", fmt_g(t.until_acc)});
     if (t.distill > 0) {
         net.push_back({"distill", fmt_g(t.distill)});
@@ -211,8 +213,9 @@ Result<TrainJobSpec> resolve(const RunSettings& s) {
                       j.train.lr, schedule_str(j.train.schedule),
                       j.train.optimizer == nn::OptimizerKind::adam ? (j.train.weight_decay > 0 ? "AdamW" : "Adam") : "SGD",
                       j.train.augment ? ", augmented" : "", j.train.ema > 0 ? ", weight averaging" : "");
-        if (j.train.label_smoothing > 0 || j.train.distill > 0) {
+        if (j.train.label_smoothing > 0 || j.train.distill > 0 || j.train.cutmix > 0) {
             std::string extra = j.train.label_smoothing > 0 ? ", label smoothing " + fmt_g(j.train.label_smoothing) : "";
+            if (j.train.cutmix > 0) extra += ", CutMix " + fmt_g(j.train.cutmix);
             if (j.train.distill > 0) extra += ", distilled " + fmt_g(j.train.distill);
             std::snprintf(b + std::strlen(b), sizeof b - std::strlen(b), "%s", extra.c_str());
         }
@@ -239,7 +242,7 @@ constexpr const char* kSubsetFields[] = {"split", "per-class", "fraction", "subs
 constexpr const char* kSettingFields[] = {"model",    "layers",    "epochs", "batch",      "lr",    "wd",    "optimizer",
                                           "momentum", "schedule",  "augment", "seed",      "patience", "ema", "width",
                                           "filters",  "hidden",    "dropout", "centered",  "pixels", "trees", "max-depth",
-                                          "iterations", "smoothing", "distill", "distill-temp", "until-acc"};
+                                          "iterations", "smoothing", "distill", "distill-temp", "until-acc", "cutmix"};
 
 bool url_safe(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
@@ -332,6 +335,7 @@ std::string describe_run(const RunCard& card, const std::vector<float>& resumed_
     if (s.options.centered >= 0) add(s.options.centered ? "centered input" : "uncentered input");
     if (t.ema > 0) add("EMA " + fmt_g(t.ema));
     if (t.label_smoothing > 0) add("label smoothing " + fmt_g(t.label_smoothing));
+    if (t.cutmix > 0) add("CutMix " + fmt_g(t.cutmix));
     if (t.distill > 0) add("distilled " + fmt_g(t.distill) + " at T " + fmt_g(t.distill_temperature));
     if (t.patience > 0) add("patience " + std::to_string(t.patience));
     if (t.until_acc > 0) add("until val ACC " + fmt_g(t.until_acc));

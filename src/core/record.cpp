@@ -173,6 +173,7 @@ std::string TrainRecord::summary() const {
     if (auto card = parse_run_card(settings)) {
         const TrainConfig& c = card.value.settings.train;
         if (c.label_smoothing > 0) add("label smoothing " + num(c.label_smoothing, "%g"));
+        if (c.cutmix > 0) add("CutMix " + num(c.cutmix, "%g"));
         if (c.distill > 0) add("distilled " + num(c.distill, "%g") + " at T " + num(c.distill_temperature, "%g"));
     }
     if (patience && *patience > 0) add("patience " + std::to_string(*patience));

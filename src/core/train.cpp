@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/clock.h"
+#include "core/cutmix.h"
 #include "core/forest.h"
 #include "core/logreg.h"
 
@@ -37,6 +38,7 @@ Status validate(const TrainConfig& c) {
     if (!(c.label_smoothing >= 0.f && c.label_smoothing < 1.f)) return Status::error("smoothing: want [0, 1)");
     if (!(c.distill >= 0.f && c.distill <= 1.f)) return Status::error("distill: want [0, 1]");
     if (!(c.distill_temperature >= 0.25f && c.distill_temperature <= 20.f)) return Status::error("distill-temp: want 0.25..20");
+    if (!(c.cutmix >= 0.f && c.cutmix <= 1.f)) return Status::error("cutmix: want a probability in [0, 1]");
     return Status::success();
 }
 
@@ -86,6 +88,7 @@ void Trainer::begin_epoch() {
     // a stream per epoch, so epoch e's order does not depend on how many batches ran before
     Rng r(cfg_.seed * 0x9E3779B97F4A7C15ULL + (uint64_t)(m_.epoch + 1));
     r.shuffle(order_);
+    mix_rng_.reseed(cfg_.seed * 0xD1B54A32D192ED03ULL + (uint64_t)(m_.epoch + 1));
     views_.assign(n, 0);
     if (cfg_.augment)
         for (int i = 0; i < n; ++i) views_[i] = (uint8_t)r.below(8);
@@ -120,12 +123,8 @@ void Trainer::train_batch() {
     };
     if (nb >= 32) nn::parallel_for(nb, gather);
     else gather(0, nb, 0);
-    images_to_tensor(batch_u8_.data(), nb, model_.spec().input, x_);
-    nn::Network& net = model_.network();
-    nn::Context ctx{true, &rng_};
-    const float lr = current_lr();  // lr for step t uses the schedule position before the step
-    double loss;
-    if (cfg_.label_smoothing > 0 || cfg_.distill > 0) {
+    const bool soft = cfg_.label_smoothing > 0 || cfg_.distill > 0 || cfg_.cutmix > 0;
+    if (soft) {
         targets_.assign((size_t)nb * kClasses, 0.f);
         const float hard = 1.f - cfg_.distill, s = cfg_.label_smoothing;
         for (int i = 0; i < nb; ++i) {
@@ -134,6 +133,15 @@ void Trainer::train_batch() {
             for (int k = 0; k < kClasses; ++k)
                 t[k] = hard * ((1.f - s) * (k == batch_labels_[i]) + s / kClasses) + (q ? cfg_.distill * q[k] : 0.f);
         }
+        if (cfg_.cutmix > 0)
+            cutmix_batch(batch_u8_.data(), nb, kSide, kChannels, targets_.data(), kClasses, cfg_.cutmix, mix_rng_);
+    }
+    images_to_tensor(batch_u8_.data(), nb, model_.spec().input, x_);
+    nn::Network& net = model_.network();
+    nn::Context ctx{true, &rng_};
+    const float lr = current_lr();  // lr for step t uses the schedule position before the step
+    double loss;
+    if (soft) {
         loss = nn::softmax_cross_entropy_soft(net.forward(x_, ctx), targets_.data(), probs_, &dz_);
     } else {
         loss = nn::softmax_cross_entropy(net.forward(x_, ctx), batch_labels_.data(), probs_, &dz_);

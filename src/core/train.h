@@ -58,6 +58,9 @@ struct TrainConfig {
     float distill = 0.f;          // [0, 1]; > 0 needs teacher
     float distill_temperature = 1.f;
     std::shared_ptr<const std::vector<float>> teacher;
+    // CutMix (cutmix.h): each training image, with this probability, gets a rectangle of another
+    // image of its batch and a target mixed by the rectangle's area (0 = off; [0, 1]).
+    float cutmix = 0.f;
 };
 // Checks ranges; the message names the field ("batch 0: want 1..4096").
 Status validate(const TrainConfig& c);
@@ -159,6 +162,7 @@ private:
     Model model_;
     nn::Optimizer opt_;
     Rng rng_;                    // dropout
+    Rng mix_rng_;                // CutMix, a stream per epoch (as the order and the views)
     std::vector<int> order_;     // this epoch's sample order
     std::vector<uint8_t> views_; // this epoch's dihedral view per position
     int pos_ = 0;                // next position in order_

@@ -22,7 +22,7 @@ namespace cli {
 // Numbers are checked here first so a typo names its option ("--epochs: expected an integer").
 bool parse_settings(const Args& a, const std::string& model, core::RunSettings& s, std::string& err) {
     static const char* ints[] = {"epochs", "batch", "patience", "seed", "width", "hidden", "trees", "max-depth", "iterations"};
-    static const char* reals[] = {"lr", "wd", "momentum", "ema", "dropout", "smoothing", "distill", "distill-temp", "until-acc"};
+    static const char* reals[] = {"lr", "wd", "momentum", "ema", "dropout", "smoothing", "distill", "distill-temp", "until-acc", "cutmix"};
     static const char* words[] = {"optimizer", "schedule", "layers"};
     s = core::recipe(model);
     bool ok = true;
@@ -259,7 +259,7 @@ bool train_card(const Args& a, core::RunCard& card, std::string& err) {
     static const char* run_options[] = {"model", "subset", "epochs", "batch", "lr", "seed", "augment", "no-augment", "width",
                                         "hidden", "dropout", "optimizer", "wd", "schedule", "patience", "ema", "layers", "trees",
                                         "pixels", "centered", "uncentered", "iterations", "max-depth", "momentum",
-                                        "smoothing", "distill", "distill-temp", "until-acc"};
+                                        "smoothing", "distill", "distill-temp", "until-acc", "cutmix"};
     if (!a.has("settings")) {
         if (!parse_settings(a, a.get("model"), card.settings, err)) {
             if (!err.empty()) err = "train: " + err;
@@ -465,7 +465,7 @@ BLOODCELL_COMMAND("train",
                   "train (--model NAME | --settings TEXT) --data DATA.npz [--epochs E] [--batch B] [--lr LR] [--seed S] "
                   "[--subset per-class=N,fraction=F] [--augment] [--width W] [--hidden H] [--dropout P] "
                   "[--optimizer adam|sgd] [--wd WD] [--schedule cosine|constant|step] [--patience P] [--until-acc A] [--ema DECAY] "
-                  "[--smoothing S] [--distill WEIGHT --teacher MODEL.bcm[,MODEL.bcm...] [--distill-temp T]] "
+                  "[--smoothing S] [--cutmix P] [--distill WEIGHT --teacher MODEL.bcm[,MODEL.bcm...] [--distill-temp T]] "
                   "[--layers \"conv3x3 16 same;relu;gap;dense 8\"] [--trees T] [--pixels] [--centered|--uncentered] [--threads N] "
                   "[--checkpoint] --out MODEL.bcm\n"
                   "       train --init MODEL.bcm --images DIR|ZIP [--holdout 0.25] [--epochs 5] [--seed S] [--lr LR] [--batch B] --out OUT.bcm",

@@ -214,6 +214,8 @@ expect_err "train: --distill out of range" "bloodcell: train: distill: want [0, 
   "$bin" train --model fcnn --data "$sample" --distill 2 --teacher "$tmp/lr.bcm" --out "$tmp/m.bcm"
 expect_err "train: --smoothing out of range" "bloodcell: train: smoothing: want [0, 1)" \
   "$bin" train --model fcnn --data "$sample" --smoothing 1 --out "$tmp/m.bcm"
+expect_err "train: --cutmix out of range" "bloodcell: train: cutmix: want a probability in [0, 1]" \
+  "$bin" train --model cnn --data "$sample" --cutmix 1.5 --out "$tmp/m.bcm"
 expect_err "train: a teacher that is not a model file" "bloodcell: train: --teacher: $tmp/text.npz: not a bloodcell model file (no BCMODEL magic; make one with 'bloodcell train')" \
   "$bin" train --model fcnn --data "$sample" --distill 0.5 --teacher "$tmp/text.npz" --out "$tmp/m.bcm"
 expect_err "train: a teacher file that is missing" "bloodcell: train: --teacher: $tmp/none.bcm: no such file" \
