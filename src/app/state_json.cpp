@@ -156,7 +156,7 @@ void models_json(std::ostringstream& o, const AppState& s) {
         const StoredModel& e = ms.at(i);
         const bool ev = ms.evaluated(e);
         o << (i ? "," : "") << "{\"label\":\"" << json_escape(e.label) << "\",\"params\":" << e.params << ",\"hyper\":\""
-          << json_escape(e.hyper) << "\",\"link\":\"" << json_escape(e.link) << "\",\"evaluated\":" << b(ev) << ",\"acc\":" << (ev ? e.test.acc : -1)
+          << json_escape(e.hyper) << "\",\"link\":\"" << json_escape(e.link) << "\",\"evaluated\":" << b(ev) << ",\"n\":" << (ev ? e.test.n : 0) << ",\"acc\":" << (ev ? e.test.acc : -1)
           << ",\"auc\":" << (ev && std::isfinite(e.test.auc) ? e.test.auc : -1) << ",\"eval_error\":\"" << json_escape(ms.eval_error(e))
           << "\"}";
     }
