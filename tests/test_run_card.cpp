@@ -4,6 +4,8 @@
 // field named.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "core/recipe.h"
 
 namespace {
@@ -197,4 +199,37 @@ TEST_CASE("run card: one line for a legend, numbers at full precision") {
     CHECK(fields[0] == std::make_pair(std::string("v"), std::string("1")));
     CHECK(fields[1].first == "model");
     CHECK(fields.back() == std::make_pair(std::string("subset-seed"), std::string("0")));
+}
+
+TEST_CASE("run card in words: every field a card can hold has its words, a field unknown to this build keeps its key") {
+    core::RunCard c;
+    c.settings = core::recipe("vgg6");
+    core::TrainConfig& t = c.settings.train;
+    t.label_smoothing = 0.1f;
+    t.cutmix = 0.5f;
+    t.distill = 0.5f;
+    t.distill_temperature = 2.f;
+    t.until_acc = 0.95f;
+    t.ema = 0.999f;
+    t.patience = 0;
+    // words the key already is
+    const std::set<std::string> plain = {"model", "layers", "epochs", "optimizer", "seed", "trees", "iterations", "dropout"};
+    int fields = 0;
+    for (const auto& [key, value] : core::run_card_fields(c)) {
+        if (key == "v") continue;
+        ++fields;
+        const auto [label, shown] = core::run_card_row(c.settings.model, key, value);
+        INFO(key);
+        CHECK(!label.empty());
+        if (!plain.count(key)) CHECK(label != key);
+    }
+    CHECK(fields >= 20);
+    using P = std::pair<std::string, std::string>;
+    CHECK(core::run_card_row("vgg6", "smoothing", "0.1") == P{"label smoothing", "0.1"});
+    CHECK(core::run_card_row("vgg6", "cutmix", "0.5") == P{"CutMix (share of images)", "0.5"});
+    CHECK(core::run_card_row("vgg6", "distill-temp", "2") == P{"distillation temperature", "2"});
+    CHECK(core::run_card_row("vgg6", "patience", "0") == P{"early stop after", "0 (never)"});
+    CHECK(core::run_card_row("logreg", "wd", "0.0001") == P{"L2 penalty", "0.0001"});
+    CHECK(core::run_card_row("vgg6", "wd", "0.05") == P{"weight decay", "0.05"});
+    CHECK(core::run_card_row("vgg6", "mixup", "0.2") == P{"mixup", "0.2"});
 }

@@ -287,8 +287,11 @@ static void draw_controls(AppState& s, TrainState& t) {
     draw_quick_demo(s, t);
     draw_buttons(s, t);
     if (!t.job) {
-        ui::subtle("Press Start to train %s on the subset; Step runs one slice. Training runs between frames, so "
-                   "the page stays responsive.", t.settings.model.c_str());
+        ui::subtle(BLOODCELL_HAVE_THREADS ? "Press Start to train %s on the subset; Step runs one slice. Training runs on "
+                                            "its own thread, so the page stays responsive."
+                                          : "Press Start to train %s on the subset; Step runs one slice. Training runs "
+                                            "between frames, so the page stays responsive.",
+                   t.settings.model.c_str());
         return;
     }
     if (t.snap.status == core::JobStatus::waiting) draw_divergence(s, t);

@@ -57,43 +57,6 @@ void copy_run_link(AppState& s, const std::string& link, const std::string& what
     s.log.info("Settings of " + what + ": " + link);
 }
 
-namespace {
-// A field of the text form in words, and its value with what special values mean.
-struct Row {
-    const char* label;
-    std::string value;
-};
-Row row_of(const std::string& model, const std::string& key, const std::string& v) {
-    auto with = [&](const char* label, const char* zero_means) { return Row{label, v == "0" ? v + " (" + zero_means + ")" : v}; };
-    if (key == "model") return {"model", v};
-    if (key == "layers") return {"layers", v};
-    if (key == "epochs") return {"epochs", v};
-    if (key == "batch") return {"batch size", v};
-    if (key == "lr") return {"learning rate", v};
-    if (key == "wd") return {model == "logreg" ? "L2 penalty" : "weight decay", v};
-    if (key == "optimizer") return {"optimizer", v == "adam" ? "Adam" : "SGD"};
-    if (key == "momentum") return {"momentum (SGD)", v};
-    if (key == "schedule") return {"rate schedule", v};
-    if (key == "augment") return {"augmentation", v == "1" ? "flips and rotations" : "none"};
-    if (key == "seed") return {"seed", v};
-    if (key == "patience") return with("early stop after", "never");
-    if (key == "ema") return with("weight averaging", "off");
-    if (key == "until-acc") return with("stop at val ACC", "never");
-    if (key == "width") return {"width (vgg6)", v};
-    if (key == "hidden") return with("hidden units", "the model's");
-    if (key == "dropout") return with("dropout", "none");
-    if (key == "centered") return {"input", v == "1" ? "centered" : v == "0" ? "x/255" : "the model's default"};
-    if (key == "pixels") return {"pixels as features", v == "1" ? "yes" : "no"};
-    if (key == "trees") return {"trees", v};
-    if (key == "max-depth") return with("tree depth", "unlimited");
-    if (key == "iterations") return {"iterations", v};
-    if (key == "split") return {"data", v + " split"};
-    if (key == "per-class") return with("per-class cap", "none");
-    if (key == "fraction") return {"fraction of each class", v};
-    if (key == "subset-seed") return {"subset seed", v};
-    return {"", v};
-}
-}  // namespace
 
 void draw_run_card(AppState& s, const std::string& link, const std::string& what) {
     const float e = ui::em();
@@ -110,12 +73,12 @@ void draw_run_card(AppState& s, const std::string& link, const std::string& what
         int col = 0;
         for (const auto& [key, value] : fields) {
             if (key == "v") continue;
-            const Row r = row_of(card.value.settings.model, key, value);
+            const auto [label, shown] = core::run_card_row(card.value.settings.model, key, value);
             if (col % (two ? 2 : 1) == 0) ImGui::TableNextRow();
             ImGui::TableNextColumn();
-            ui::fitted(r.label, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+            ui::fitted(label.c_str(), ImGui::GetColorU32(ImGuiCol_TextDisabled));
             ImGui::TableNextColumn();
-            ui::fitted(r.value.c_str());
+            ui::fitted(shown.c_str());
             ++col;
         }
         ImGui::EndTable();

@@ -296,6 +296,43 @@ std::vector<std::pair<std::string, std::string>> run_card_fields(const RunCard& 
     return f;
 }
 
+// A field of the text form in words, and its value with what special values mean.
+std::pair<std::string, std::string> run_card_row(const std::string& model, const std::string& key, const std::string& v) {
+    using Row = std::pair<std::string, std::string>;
+    auto with = [&](const char* label, const char* zero_means) { return Row{label, v == "0" ? v + " (" + zero_means + ")" : v}; };
+    if (key == "model") return {"model", v};
+    if (key == "layers") return {"layers", v};
+    if (key == "epochs") return {"epochs", v};
+    if (key == "batch") return {"batch size", v};
+    if (key == "lr") return {"learning rate", v};
+    if (key == "wd") return {model == "logreg" ? "L2 penalty" : "weight decay", v};
+    if (key == "optimizer") return {"optimizer", v == "adam" ? "Adam" : "SGD"};
+    if (key == "momentum") return {"momentum (SGD)", v};
+    if (key == "schedule") return {"rate schedule", v};
+    if (key == "augment") return {"augmentation", v == "1" ? "flips and rotations" : "none"};
+    if (key == "seed") return {"seed", v};
+    if (key == "patience") return with("early stop after", "never");
+    if (key == "ema") return with("weight averaging", "off");
+    if (key == "until-acc") return with("stop at val ACC", "never");
+    if (key == "width") return {"width (vgg6)", v};
+    if (key == "hidden") return with("hidden units", "the model's");
+    if (key == "dropout") return with("dropout", "none");
+    if (key == "centered") return {"input", v == "1" ? "centered" : v == "0" ? "x/255" : "the model's default"};
+    if (key == "pixels") return {"pixels as features", v == "1" ? "yes" : "no"};
+    if (key == "trees") return {"trees", v};
+    if (key == "max-depth") return with("tree depth", "unlimited");
+    if (key == "iterations") return {"iterations", v};
+    if (key == "split") return {"data", v + " split"};
+    if (key == "per-class") return with("per-class cap", "none");
+    if (key == "fraction") return {"fraction of each class", v};
+    if (key == "subset-seed") return {"subset seed", v};
+    if (key == "smoothing") return {"label smoothing", v};
+    if (key == "cutmix") return {"CutMix (share of images)", v};
+    if (key == "distill") return {"distillation (teacher's share)", v};
+    if (key == "distill-temp") return {"distillation temperature", v};
+    return {key, v};  // a field added later: shown by its key
+}
+
 std::string format_run_card(const RunCard& card) {
     std::string o;
     for (const auto& kv : run_card_fields(card)) o += (o.empty() ? "" : "&") + kv.first + "=" + percent_encode(kv.second);

@@ -96,6 +96,9 @@ Result<RunCard> parse_run_card(const std::string& text);
 // The fields of the text form in order, values as text (not percent-encoded): "v", settings_pairs(),
 // then split, per-class, fraction, subset-seed. What a card shows, field by field.
 std::vector<std::pair<std::string, std::string>> run_card_fields(const RunCard& card);
+// One field of run_card_fields() in words for a card's table: {"batch size", "64"}, {"early stop
+// after", "0 (never)"}. A key this build does not know keeps its key as the label.
+std::pair<std::string, std::string> run_card_row(const std::string& model, const std::string& key, const std::string& value);
 // The run in one line for people, numbers at full precision (a legend): "cnn, 5 epochs, batch 64,
 // lr 0.001 cosine, Adam, augmented, seed 0; train split, 25% of each class". Settings at their off
 // value (weight decay 0, no EMA, no early stop, no dropout) are left out.
