@@ -278,8 +278,7 @@ static void draw_details(AppState& s, CompareState& cmp) {
 
 static void draw_test_details(StoredModel& m, CompareState& cmp) {
     const float e = ui::em();
-    draw_evaluation(&m.test, cmp.conf_tex, ImGui::GetContentRegionAvail().x, e * 26, nullptr);
-    ImGui::Text("ACC %.3f   AUC %.3f", m.test.acc, m.test.auc);
+    draw_evaluation(&m.test, cmp.conf_tex, ImGui::GetContentRegionAvail().x, e * 26, nullptr);  // ends with ACC, AUC, F1
     const core::Calibration& cal = m.model->calibration();
     ImGui::Text("ECE %.4f -> %.4f, NLL %.4f -> %.4f", m.uncalibrated.ece, m.calibration.ece, m.uncalibrated.nll, m.calibration.nll);
     if (cal.single.fitted)
