@@ -6,7 +6,8 @@
 # Environment: BLOODCELL (the CLI, default build/bloodcell), DATA (default ../shared/data/bloodmnist.npz),
 # SEED (default 1), WD (AdamW weight decay, default 0), EMA (weight-averaging decay per batch, default 0 = off),
 # OUT (default assets/vgg6_w<W>), SMOOTH (label smoothing, default 0), DISTILL (the teacher's share of the
-# target, default 0 = off) with TEACHER (its model file) and DISTILL_TEMP (default 1), THREADS (default: all),
+# target, default 0 = off) with TEACHER (its model file) and DISTILL_TEMP (default 1), CUTMIX (the share of
+# images given a rectangle of another, default 0 = off), THREADS (default: all),
 # TEST (1 = measure on test right away, the default; 0 = train only, for a protocol that looks at test
 # once after selection: issue 14, assets/MODELS.md).
 set -eu
@@ -25,6 +26,7 @@ DISTILL_TEMP=${DISTILL_TEMP:-1}
 TEST=${TEST:-1}
 EXTRA=""
 [ "$SMOOTH" = 0 ] || EXTRA="$EXTRA --smoothing $SMOOTH"
+[ "${CUTMIX:-0}" = 0 ] || EXTRA="$EXTRA --cutmix $CUTMIX"
 [ "$DISTILL" = 0 ] || EXTRA="$EXTRA --distill $DISTILL --teacher ${TEACHER:?DISTILL needs TEACHER=MODEL.bcm} --distill-temp $DISTILL_TEMP"
 [ -z "${THREADS:-}" ] || EXTRA="$EXTRA --threads $THREADS"
 [ -x "$BIN" ] || { echo "train_shipped.sh: $BIN not found; build first (cmake -S . -B build && cmake --build build)" >&2; exit 1; }
