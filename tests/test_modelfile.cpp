@@ -510,7 +510,7 @@ TEST_CASE("training record: a model trained by the Trainer carries its hyperpara
                              "), 16 images, batch 8, lr 3.0e-03 cosine, AdamW wd 0.05, augmented, seed 7");
 }
 
-TEST_CASE("training record: the shipped vgg6_w32.bcm says how it was trained (issue 14, protocol C)") {
+TEST_CASE("training record: the shipped vgg6_w32.bcm says how it was trained (issue 14, protocol F)") {
     auto bytes = testutil::read(testutil::repo("assets/vgg6_w32.bcm"));
     REQUIRE(!bytes.empty());
     auto m = Model::load(bytes.data(), bytes.size(), "vgg6_w32.bcm");
@@ -518,22 +518,22 @@ TEST_CASE("training record: the shipped vgg6_w32.bcm says how it was trained (is
     core::TrainRecord r = m.value.record();
     CHECK(r.model == "vgg6");
     CHECK(r.data == "../shared/data/bloodmnist.npz");
-    CHECK(r.epochs_planned == 80);
-    CHECK(r.epochs_run == 80);
-    CHECK(r.best_epoch == 76);
+    CHECK(r.epochs_planned == 100);
+    CHECK(r.epochs_run == 100);
+    CHECK(r.best_epoch == 78);
     CHECK(r.batch == 64);
     CHECK(r.lr == 0.001);
     CHECK(r.optimizer == "adam");
     CHECK(r.schedule == "cosine");
     CHECK(r.augment == true);
-    CHECK(r.seed == 41u);
+    CHECK(r.seed == 71u);
     CHECK(r.train_images == 11959);
     CHECK(r.weight_decay == 0.05);
-    CHECK(r.val_acc == 0.983061);
+    CHECK(r.val_acc == 0.984813);
     // the distillation settings travel in the settings string (the run's shareable link)
-    CHECK(r.settings.find("smoothing=0.1&distill=0.5&distill-temp=2") != std::string::npos);
-    CHECK(r.summary().rfind("vgg6, 80 epochs (best 76), 11959 images, batch 64, lr 1.0e-03 cosine, AdamW wd 0.05, augmented, label smoothing 0.1, "
-                            "distilled 0.5 at T 2, seed 41", 0) == 0);
+    CHECK(r.settings.find("smoothing=0.1&distill=0.5&distill-temp=1") != std::string::npos);
+    CHECK(r.summary().rfind("vgg6, 100 epochs (best 78), 11959 images, batch 64, lr 1.0e-03 cosine, AdamW wd 0.05, augmented, label smoothing 0.1, "
+                            "distilled 0.5 at T 1, seed 71", 0) == 0);
     // and writing it again gives the same key/value section
     CHECK(m.value.record().to_meta() == m.value.meta());
 }
