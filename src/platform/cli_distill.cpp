@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "core/crc32.h"
+#include "core/io.h"
 #include "core/text.h"
 #include "core/train.h"
 #include "platform/cli_learn.h"
@@ -17,15 +19,21 @@ int agreeing(const std::vector<float>& q, const core::Dataset& d) {
 }
 }  // namespace
 
-bool distill_targets(const Args& a, const core::Dataset& train, const core::Dataset& val, core::TrainJobSpec& spec, std::string& err) {
+bool distill_targets(const Args& a, const core::Dataset& train, const core::Dataset& val, core::TrainJobSpec& spec, std::string& crcs,
+                     std::string& err) {
     std::vector<core::Model> teachers;
     std::vector<core::Model*> ptrs;
+    crcs.clear();
     for (const std::string& f : core::split(a.get("teacher"), ',')) {
-        auto teacher = load_model_file(f);
+        auto bytes = core::io::read_file(f);
+        auto teacher = bytes ? core::Model::load(bytes.value.data(), bytes.value.size(), f) : core::Result<core::Model>::fail(bytes.error);
         if (!teacher) {
             err = "train: --teacher: " + teacher.error;
             return false;
         }
+        char hex[9];
+        std::snprintf(hex, sizeof hex, "%08x", (unsigned)core::crc32(bytes.value.data(), bytes.value.size()));
+        crcs += (crcs.empty() ? "" : ",") + std::string(hex);
         teachers.push_back(std::move(teacher.value));
     }
     for (core::Model& t : teachers) ptrs.push_back(&t);
@@ -35,8 +43,8 @@ bool distill_targets(const Args& a, const core::Dataset& train, const core::Data
         return false;
     }
     if (!a.has("quiet")) {
-        std::fprintf(stderr, "teacher %s (%d model%s, 8 views, T %s): agrees with %d of %d training labels", a.get("teacher").c_str(),
-                     (int)ptrs.size(), ptrs.size() == 1 ? "" : "s", fmt(spec.train.distill_temperature, 3).c_str(),
+        std::fprintf(stderr, "teacher %s (CRC-32 %s; %d model%s, 8 views, T %s): agrees with %d of %d training labels", a.get("teacher").c_str(),
+                     crcs.c_str(), (int)ptrs.size(), ptrs.size() == 1 ? "" : "s", fmt(spec.train.distill_temperature, 3).c_str(),
                      agreeing(q.value, train), train.size());
         auto qv = core::teacher_targets(ptrs, val, 1.f);  // the teacher's own val ACC, for the log
         if (qv && val.size()) std::fprintf(stderr, ", val ACC %s", fmt((double)agreeing(qv.value, val) / val.size(), 4).c_str());

@@ -302,9 +302,10 @@ int cmd_train(const Args& a) {
     const core::Dataset train = core::make_subset(data.value.split(card.subset.split), card.subset);
     if (train.size() == 0) return fail("train: the subset is empty");
     const core::Dataset val_set = core::make_subset(data.value.val, core::validation_subset(card.subset));
+    std::string teacher_crcs;
     if (spec.train.distill > 0) {
         std::string err;
-        if (!distill_targets(a, train, val_set, spec, err)) return fail(err);
+        if (!distill_targets(a, train, val_set, spec, teacher_crcs, err)) return fail(err);
     }
     const std::string out_path = a.get("out");
     TrainOutcome r = train_model(spec, train, val_set, a.has("quiet"), a.has("checkpoint") ? out_path : "");
@@ -329,7 +330,7 @@ int cmd_train(const Args& a) {
         std::string o = "{\"model\":\"" + json_escape(spec.model.name) + "\",\"settings\":\"" + json_escape(settings) + "\",\"out\":\"" + json_escape(out_path) +
                         "\",\"bytes\":" + std::to_string(bytes.size()) + ",\"params\":" + std::to_string(r.model.param_count()) +
                         ",\"train_images\":" + std::to_string(train.size()) + ",\"seconds\":" + fmt(r.seconds) +
-                        (a.has("teacher") ? ",\"teacher\":\"" + json_escape(a.get("teacher")) + "\"" : std::string()) +
+                        (a.has("teacher") ? ",\"teacher\":\"" + json_escape(a.get("teacher")) + "\",\"teacher_crc32\":\"" + teacher_crcs + "\"" : std::string()) +
                         ",\"images_per_second\":" + fmt(r.metrics.images_per_second) + ",\"best_epoch\":" +
                         std::to_string(r.metrics.best_epoch) + ",\"val\":" + eval_json(val) + ",\"history\":[";
         for (size_t i = 0; i < r.metrics.history.size(); ++i) {

@@ -43,8 +43,11 @@ TrainOutcome train_model(const core::TrainJobSpec& spec, const core::Dataset& tr
 
 // train --distill: spec.train.teacher from --teacher A.bcm[,B.bcm...] (the mean of their 8-view
 // probabilities on `train`, softened at the spec's temperature); logs their agreement with the labels
-// and their val ACC unless --quiet. False with err set when a file or the targets fail.
-bool distill_targets(const Args& a, const core::Dataset& train, const core::Dataset& val, core::TrainJobSpec& spec, std::string& err);
+// and their val ACC unless --quiet. crcs: the CRC-32 of each file's bytes as read (hex, comma-separated,
+// in --teacher's order), so a run's record names the exact teacher even after a file of that name is
+// replaced. False with err set when a file or the targets fail.
+bool distill_targets(const Args& a, const core::Dataset& train, const core::Dataset& val, core::TrainJobSpec& spec, std::string& crcs,
+                     std::string& err);
 core::Result<core::BloodMnist> load_data(const Args& a);  // --data DATA.npz
 core::Result<core::Model> load_model_file(const std::string& path);
 // The training images (the train split, or the --subset of the split it names) and the validation
