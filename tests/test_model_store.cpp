@@ -124,3 +124,21 @@ TEST_CASE("model store: an evaluation that fails is given up with its error, and
     CHECK(ms.eval_error(ms.at(0)).empty());
     CHECK(ms.needs_evaluation());
 }
+
+TEST_CASE("model store: a model's checksum names its file's bytes (the CRC-32 stored at its end)") {
+    auto w16 = asset("vgg6_w16.bcm"), w32 = asset("vgg6_w32.bcm");
+    auto stored = [](const core::io::Bytes& b) {
+        char hex[9];
+        std::snprintf(hex, sizeof hex, "%08x", (unsigned)(b[b.size() - 4] | b[b.size() - 3] << 8 | b[b.size() - 2] << 16 | (uint32_t)b[b.size() - 1] << 24));
+        return std::string(hex);
+    };
+    app::ModelStore ms;
+    REQUIRE(ms.add_pretrained("vgg6_w16.bcm", w16.data(), w16.size()).ok());
+    REQUIRE(ms.add_pretrained("vgg6_w32.bcm", w32.data(), w32.size()).ok());
+    const std::string a = app::ModelStore::checksum(ms.at(0)), b = app::ModelStore::checksum(ms.at(1));
+    // (a CRC over the whole file was 2144df1c for every model: the residue of a file that ends in its CRC)
+    CHECK(a != b);
+    CHECK(a != "2144df1c");
+    CHECK(a == stored(ms.at(0).file == "vgg6_w16.bcm" ? w16 : w32));
+    CHECK(b == stored(ms.at(1).file == "vgg6_w16.bcm" ? w16 : w32));
+}

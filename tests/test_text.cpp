@@ -39,6 +39,20 @@ TEST_CASE("crc32: the standard check value, and a CRC continued over pieces equa
     CHECK(core::crc32_bytewise(p, 9) == 0xCBF43926u);
 }
 
+TEST_CASE("file_id_crc32: a file ending in its own CRC is named by that CRC, not by the CRC of the whole") {
+    std::vector<uint8_t> f = {'1', '2', '3', '4', '5', '6', '7', '8', '9', 0x26, 0x39, 0xF4, 0xCB};  // + CRC, little-endian
+    CHECK(core::file_id_crc32(f.data(), f.size()) == "cbf43926");
+    // why not crc32() of the whole file: for every file that ends in its own CRC it is the residue
+    CHECK(core::crc32(f.data(), f.size()) == 0x2144DF1Cu);
+    f[0] = '0';
+    f.resize(9);
+    const uint32_t c = core::crc32(f.data(), 9);
+    for (int k = 0; k < 4; ++k) f.push_back((uint8_t)(c >> (8 * k)));
+    CHECK(core::crc32(f.data(), f.size()) == 0x2144DF1Cu);
+    CHECK(core::file_id_crc32(f.data(), f.size()) != "cbf43926");
+    CHECK(core::file_id_crc32(f.data(), 3).empty());
+}
+
 TEST_CASE("crc32 eight bytes at a time equals the byte-wise CRC at every length, start and split") {
     std::vector<uint8_t> buf(300);
     uint32_t x = 12345;

@@ -18,11 +18,6 @@ std::string file_stem(const std::string& name) {
     return dot == std::string::npos ? b : b.substr(0, dot);
 }
 double recorded_val_acc(const core::Model& m) { return m.record().val_acc.value_or(0.0); }
-std::string crc_hex(const uint8_t* bytes, size_t size) {
-    char buf[16];
-    snprintf(buf, sizeof buf, "%08x", (unsigned)core::crc32(bytes, size));
-    return buf;
-}
 }  // namespace
 
 int ModelStore::index_of(const StoredModel* m) const {
@@ -50,7 +45,7 @@ core::Result<int> ModelStore::open(const std::string& name, const uint8_t* bytes
     e->label = e->model->spec().name + " (" + file_stem(name) + ")";
     e->origin = "loaded from " + name;
     e->file = base_name(name);
-    e->crc32 = crc_hex(bytes, size);
+    e->crc32 = core::file_id_crc32(bytes, size);
     return core::Result<int>::of(add(std::move(e), true));
 }
 
@@ -62,7 +57,7 @@ core::Result<int> ModelStore::add_pretrained(const std::string& file, const uint
     e->label = file_stem(file) + " (pretrained)";
     e->origin = "assets/" + file;
     e->file = file;
-    e->crc32 = crc_hex(bytes, size);
+    e->crc32 = core::file_id_crc32(bytes, size);
     e->pretrained = true;
     const StoredModel* cur = active_model();
     const bool use = !cur || (cur->pretrained && recorded_val_acc(*e->model) > recorded_val_acc(*cur->model));
@@ -92,7 +87,7 @@ void ModelStore::remove(int i) {
 const std::string& ModelStore::checksum(StoredModel& m) {
     if (m.crc32.empty() && m.model) {
         auto bytes = m.model->save();
-        m.crc32 = crc_hex(bytes.data(), bytes.size());
+        m.crc32 = core::file_id_crc32(bytes.data(), bytes.size());
     }
     return m.crc32;
 }

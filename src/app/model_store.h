@@ -26,7 +26,7 @@ struct StoredModel {
     double train_seconds = NAN;  // NaN when unknown
     bool pretrained = false;
     std::string file;            // the model file's name ("vgg6_w32.bcm"), "" for a model trained here
-    std::string crc32;           // CRC-32 of the file's bytes (8 hex digits); of save() for one trained here
+    std::string crc32;           // the file's own CRC-32 (core::file_id_crc32); of save() for one trained here
     // the test-split evaluation (of the data version it was made for)
     std::unique_ptr<core::EvalJob> eval;
     int eval_version = -1;

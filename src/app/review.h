@@ -38,7 +38,7 @@ struct ReviewRow {
     int reviewed = -1;                // the reviewer's label (== predicted when accepted), -1 none yet
     std::string model;                // the model's label ("vgg6_w32 (pretrained)")
     std::string model_file;           // its file ("vgg6_w32.bcm"; "" for a model trained here, unsaved)
-    std::string model_crc32;          // CRC-32 of the model file's bytes, 8 hex digits
+    std::string model_crc32;          // the model file's own CRC-32 (core::file_id_crc32), 8 hex digits
     std::string date;                 // when it was classified, ISO 8601 UTC
     double ms = 0;                    // inference time (not saved)
 

@@ -6,6 +6,7 @@
 #include "core/crc32.h"
 
 #include <array>
+#include <cstdio>
 
 namespace core {
 
@@ -44,6 +45,13 @@ uint32_t crc32(const uint8_t* data, size_t n, uint32_t crc) {
     }
     for (; n; --n, ++data) crc = kT[0][(crc ^ *data) & 0xFF] ^ (crc >> 8);
     return ~crc;
+}
+
+std::string file_id_crc32(const uint8_t* data, size_t n) {
+    if (n < 4) return "";
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08x", (unsigned)crc32(data, n - 4));
+    return hex;
 }
 
 }  // namespace core

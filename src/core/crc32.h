@@ -2,6 +2,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace core {
 
@@ -9,5 +10,10 @@ namespace core {
 uint32_t crc32(const uint8_t* data, size_t n, uint32_t crc = 0);
 // The same CRC a byte at a time: the reference crc32() is tested against.
 uint32_t crc32_bytewise(const uint8_t* data, size_t n, uint32_t crc = 0);
+
+// What identifies a file that ends in the CRC-32 of everything before it (a .bcm model file): the CRC
+// of all but its last 4 bytes, as 8 hex digits. Not crc32() of the whole file: for any such file that
+// is 0x2144DF1C, the CRC's residue, whatever the file holds. "" when n < 4.
+std::string file_id_crc32(const uint8_t* data, size_t n);
 
 }  // namespace core

@@ -31,9 +31,7 @@ bool distill_targets(const Args& a, const core::Dataset& train, const core::Data
             err = "train: --teacher: " + teacher.error;
             return false;
         }
-        char hex[9];
-        std::snprintf(hex, sizeof hex, "%08x", (unsigned)core::crc32(bytes.value.data(), bytes.value.size()));
-        crcs += (crcs.empty() ? "" : ",") + std::string(hex);
+        crcs += (crcs.empty() ? "" : ",") + core::file_id_crc32(bytes.value.data(), bytes.value.size());
         teachers.push_back(std::move(teacher.value));
     }
     for (core::Model& t : teachers) ptrs.push_back(&t);

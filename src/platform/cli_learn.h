@@ -43,9 +43,9 @@ TrainOutcome train_model(const core::TrainJobSpec& spec, const core::Dataset& tr
 
 // train --distill: spec.train.teacher from --teacher A.bcm[,B.bcm...] (the mean of their 8-view
 // probabilities on `train`, softened at the spec's temperature); logs their agreement with the labels
-// and their val ACC unless --quiet. crcs: the CRC-32 of each file's bytes as read (hex, comma-separated,
-// in --teacher's order), so a run's record names the exact teacher even after a file of that name is
-// replaced. False with err set when a file or the targets fail.
+// and their val ACC unless --quiet. crcs: each file's own CRC-32 as read (core::file_id_crc32; hex,
+// comma-separated, in --teacher's order), so a run's record names its exact teacher even after a
+// file of that name is replaced. False with err set when a file or the targets fail.
 bool distill_targets(const Args& a, const core::Dataset& train, const core::Dataset& val, core::TrainJobSpec& spec, std::string& crcs,
                      std::string& err);
 core::Result<core::BloodMnist> load_data(const Args& a);  // --data DATA.npz
