@@ -3,8 +3,6 @@
 #include <cstdio>
 #include <memory>
 
-#include "core/crc32.h"
-#include "core/io.h"
 #include "core/text.h"
 #include "core/train.h"
 #include "platform/cli_learn.h"
@@ -25,13 +23,13 @@ bool distill_targets(const Args& a, const core::Dataset& train, const core::Data
     std::vector<core::Model*> ptrs;
     crcs.clear();
     for (const std::string& f : core::split(a.get("teacher"), ',')) {
-        auto bytes = core::io::read_file(f);
-        auto teacher = bytes ? core::Model::load(bytes.value.data(), bytes.value.size(), f) : core::Result<core::Model>::fail(bytes.error);
+        std::string id;
+        auto teacher = load_model_file(f, &id);
         if (!teacher) {
             err = "train: --teacher: " + teacher.error;
             return false;
         }
-        crcs += (crcs.empty() ? "" : ",") + core::file_id_crc32(bytes.value.data(), bytes.value.size());
+        crcs += (crcs.empty() ? "" : ",") + id;
         teachers.push_back(std::move(teacher.value));
     }
     for (core::Model& t : teachers) ptrs.push_back(&t);

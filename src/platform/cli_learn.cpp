@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 
+#include "core/crc32.h"
 #include "core/explain.h"
 #include "core/image.h"
 #include "core/io.h"
@@ -228,9 +229,10 @@ core::Result<core::BloodMnist> load_data(const Args& a) {
     return core::load_bloodmnist_file(path);
 }
 
-core::Result<core::Model> load_model_file(const std::string& path) {
+core::Result<core::Model> load_model_file(const std::string& path, std::string* file_id) {
     auto bytes = core::io::read_file(path);
     if (!bytes) return core::Result<core::Model>::fail(bytes.error);
+    if (file_id) *file_id = core::file_id_crc32(bytes.value.data(), bytes.value.size());
     return core::Model::load(bytes.value.data(), bytes.value.size(), path);
 }
 

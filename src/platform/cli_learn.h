@@ -49,7 +49,8 @@ TrainOutcome train_model(const core::TrainJobSpec& spec, const core::Dataset& tr
 bool distill_targets(const Args& a, const core::Dataset& train, const core::Dataset& val, core::TrainJobSpec& spec, std::string& crcs,
                      std::string& err);
 core::Result<core::BloodMnist> load_data(const Args& a);  // --data DATA.npz
-core::Result<core::Model> load_model_file(const std::string& path);
+// file_id, when given: the file's own CRC-32 (core::file_id_crc32), whatever the load's outcome
+core::Result<core::Model> load_model_file(const std::string& path, std::string* file_id = nullptr);
 // The training images (the train split, or the --subset of the split it names) and the validation
 // images the recipe pairs with them (core::validation_subset: all of val unless capped per class).
 struct Picked {
