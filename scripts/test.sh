@@ -27,7 +27,15 @@ for a in "$@"; do
   esac
 done
 export JOBS="$(nproc 2>/dev/null || echo 2)" NODE_PATH=/usr/share/nodejs
-step() { printf '\n==== %s ====\n' "$*"; }
+# each step's heading says how long the run has taken so far; the end lists the time of every stage
+# (CI must stay under 20 minutes on two cores: this shows where they go)
+times=""; last="start"; last_t=0
+step() {
+  [ "$last" = start ] || times="$times$(printf '%6ds  %s' $((SECONDS - last_t)) "$last")\n"
+  last="$*"; last_t=$SECONDS
+  printf '\n==== %s (%d:%02d in) ====\n' "$*" $((SECONDS / 60)) $((SECONDS % 60))
+}
+summary() { step "end"; printf '\nwhere the time went:\n%b' "$times"; }
 status=0
 # configure + build a preset, then run its tests with the given labels (a regular expression)
 stage() {
@@ -61,5 +69,6 @@ if [ "$fuzz" = 1 ]; then
   step "short exploratory fuzz pass (${BLOODCELL_FUZZ_SECONDS:-60}s per target)"
   scripts/fuzz.sh "${BLOODCELL_FUZZ_SECONDS:-60}" || status=1
 fi
+summary
 if [ "$status" != 0 ]; then step "some tests FAILED (see above)"; exit 1; fi
 step "all tests passed"
