@@ -3,7 +3,7 @@
 # the tests need, and runs the tests registered with ctest, by label (CMakeLists.txt lists them):
 #   core, cli     the native build: doctest suite, layout rules, CLI checks, README/MODELS.md figures
 #   wasm          the WebAssembly build: the doctest suite and the fuzz replay under Node; the suite
-#                 again in the threaded build (preset wasm-threads-tests)
+#                 again in the threaded build (build preset wasm-threads-tests, in build-wasm-mt)
 #   e2e, desktop  the page in headless Chromium (both builds), the desktop app under Xvfb
 #   sanitize      the doctest suite, the CLI checks and the fuzz replay under ASan + UBSan
 #   fuzz          every committed fuzz input replayed deterministically (also under valgrind)
@@ -37,14 +37,15 @@ step() {
 }
 summary() { step "end"; printf '\nwhere the time went:\n%b' "$times"; }
 status=0
-# configure + build a preset, then run its tests with the given labels (a regular expression)
+# configure a preset, build it (or the build preset named third, for one folder's tests), then run
+# its tests with the given labels (a regular expression)
 stage() {
-  local preset="$1" labels="$2"
-  step "$preset: build"
+  local preset="$1" labels="$2" build="${3:-$1}"
+  step "$build: build"
   cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" -j "$JOBS"
-  step "$preset: tests labelled $labels"
-  ctest --preset "$preset" -L "$labels" || status=1
+  cmake --build --preset "$build" -j "$JOBS"
+  step "$build: tests labelled $labels"
+  ctest --preset "$build" -L "$labels" || status=1
 }
 
 if [ "$install" = 1 ]; then
@@ -54,8 +55,9 @@ fi
 
 stage native '^(core|cli)$'
 [ "$wasm" = 1 ] && stage wasm '^wasm$'
-# the same suite with threads (the nn pool's Web Workers under Node), as the threaded page runs it
-[ "$wasm" = 1 ] && stage wasm-threads-tests '^wasm$'
+# the same suite with threads (the nn pool's Web Workers under Node), as the threaded page runs it;
+# built in the threaded page's folder, whose core the page's build has compiled already
+[ "$wasm" = 1 ] && stage wasm-threads '^wasm$' wasm-threads-tests
 if [ "$e2e" = 1 ]; then
   step "native: tests labelled e2e, desktop (the page is built by build_wasm.sh)"
   ctest --preset native -L '^(e2e|desktop)$' || status=1

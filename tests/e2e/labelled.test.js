@@ -164,14 +164,16 @@ async function main() {
 
     await check('a second drop of 1,000 with a non-image, a cut JPEG and a repeated file: all classified but those, listed with the reason; the page keeps drawing; heap bounded', async () => {
       let s = await state();
-      const n0 = s.classify.count, f0 = s.frames, t0 = Date.now();
+      const n0 = s.classify.count;
       const cut = bytesOf(ROWS[5][0]).subarray(0, 3000).toString('base64');
       const again = Buffer.concat([bytesOf(ROWS[10007 % 96][0]), Buffer.from([0, 0, 0x27, 0x17])]).toString('base64');  // = cell_10007.jpg's bytes
       await dropMany(page, 1000, 10000, [['readme.jpg', Buffer.from('not an image at all').toString('base64')], ['cut.jpg', cut], ['again.jpg', again]]);
-      s = await until((s) => s.classify.batch.busy && s.classify.batch.done >= 100, 60000);
+      // frames drawn from the 20th image to the end of the batch, over that wall time (from the drop
+      // itself, the test's own making of 1,000 File objects on the page's thread would count)
+      s = await until((s) => s.classify.batch.busy && s.classify.batch.done >= 20, 60000);
+      const f0 = s.frames, t0 = Date.now();
       await shot('53-batch-running');
       s = await until((s) => !s.classify.batch.busy && s.classify.count >= n0 + 1000, 120000);
-      // frames drawn from the drop to the end of the batch, over that wall time
       const fps = (s.frames - f0) / ((Date.now() - t0) / 1000);
       assert(fps >= 3, `the page drew ${fps.toFixed(1)} frames/s during the batch`);
       const b = s.classify.batch;
