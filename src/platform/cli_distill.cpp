@@ -1,5 +1,6 @@
-// train --distill: the teacher's soft targets, from one model file or an ensemble of several
-// (--teacher A.bcm,B.bcm,...: their 8-view probabilities averaged), computed once before training.
+// Ensembles of model files: train --distill's teacher (--teacher A.bcm,B.bcm,...: their 8-view
+// probabilities averaged, computed once before training), and eval --model A.bcm,B.bcm,..., which
+// scores the same average, so a candidate teacher is measured in seconds rather than a training pass.
 #include <cstdio>
 #include <memory>
 
@@ -48,6 +49,51 @@ bool distill_targets(const Args& a, const core::Dataset& train, const core::Data
     }
     spec.train.teacher = std::make_shared<const std::vector<float>>(std::move(q.value));
     return true;
+}
+
+int eval_ensemble(const Args& a) {
+    const std::vector<std::string> files = names_in(a.get("model"));
+    if (files.size() < 2) return fail("eval: --model A.bcm,B.bcm,...: an ensemble needs at least two model files");
+    auto split = core::parse_split(a.get("split", "test"));
+    if (!split) return fail("--split: " + split.error);
+    std::vector<std::shared_ptr<core::Model>> models;
+    std::string crcs;
+    for (const std::string& f : files) {  // every file is read before the data, so a bad one fails at once
+        std::string id;
+        auto m = load_model_file(f, &id);
+        if (!m) return fail("eval: " + m.error);
+        crcs += (crcs.empty() ? "" : ",") + id;
+        models.push_back(std::make_shared<core::Model>(std::move(m.value)));
+    }
+    auto data = load_data(a);
+    if (!data) return fail(data.error);
+    const core::Dataset& d = data.value.split(split.value);
+    const bool tta = a.has("tta");
+    std::fprintf(stderr, "evaluating an ensemble of %d models (the mean of their %s) on %d %s images\n", (int)models.size(),
+                 tta ? "8-view averaged raw probabilities" : "raw probabilities", d.size(), core::split_name(split.value));
+    std::vector<float> mean((size_t)d.size() * core::kClasses, 0.f);
+    std::string members;
+    for (size_t k = 0; k < models.size(); ++k) {
+        core::EvalJob job(models[k], &d, tta);
+        Progress bar(files[k], d.size());
+        while (job.step({0, 250.0})) bar.update(job.snapshot().done);
+        bar.finish();
+        const core::JobSnapshot snap = job.snapshot();
+        if (snap.status != core::JobStatus::done) return fail("eval: " + files[k] + ": " + snap.message);
+        const std::vector<float>& p = job.raw_probs();  // before calibration: each file's temperature is its own
+        for (size_t i = 0; i < mean.size(); ++i) mean[i] += p[i] / (float)models.size();
+        const double acc = core::evaluate(p, d.labels).acc;
+        members += std::string(k ? "," : "") + "{\"model\":\"" + json_escape(files[k]) + "\",\"acc\":" + fmt(acc) + "}";
+        if (!a.has("json")) std::printf("%s: ACC %.4f\n", files[k].c_str(), acc);
+    }
+    const core::Evaluation e = core::evaluate(mean, d.labels);
+    if (a.has("json"))
+        std::printf("{\"models\":[%s],\"crc32\":\"%s\",\"split\":\"%s\",\"tta\":%s,\"eval\":%s}\n", members.c_str(), crcs.c_str(),
+                    core::split_name(split.value), tta ? "true" : "false", eval_json(e).c_str());
+    else
+        std::printf("ensemble of %d models (CRC-32 %s) on %s%s, uncalibrated\n%s\n", (int)models.size(), crcs.c_str(),
+                    core::split_name(split.value), tta ? ", 8-view TTA" : "", core::format_evaluation(e).c_str());
+    return 0;
 }
 
 }  // namespace cli

@@ -351,6 +351,7 @@ int cmd_eval(const Args& a) {
     if (!a.has("model")) return fail("eval: --model MODEL.bcm is required");
     if (!apply_threads(a)) return 1;
     if (a.has("images")) return eval_images(a);
+    if (a.get("model").find(',') != std::string::npos) return eval_ensemble(a);
     auto model = load_model_file(a.get("model"));
     if (!model) return fail(model.error);
     auto split = core::parse_split(a.get("split", "test"));
@@ -475,10 +476,11 @@ BLOODCELL_COMMAND("train",
                   "train a model (best epoch on val) and write its model file; with --init, fine-tune a pretrained network on "
                   "your labelled images (class folders) and report it on a held-out part of them before and after", cmd_train,
                   {"pixels", "checkpoint", "no-augment", "centered", "uncentered"});
-BLOODCELL_COMMAND("eval", "eval --model MODEL.bcm (--data DATA.npz [--split test] [--tta] | --images DIR|ZIP)",
+BLOODCELL_COMMAND("eval", "eval --model MODEL.bcm[,MODEL.bcm...] (--data DATA.npz [--split test] [--tta] | --images DIR|ZIP)",
                   "ACC, AUC, per-class precision/recall/F1, confusion matrix, calibration (ECE, NLL) and coverage "
-                  "at the unsure threshold; --images: on your labelled images (class folders basophil/ ... ig/ ... platelet/ "
-                  "in a folder or a .zip), unusable files listed and skipped", cmd_eval);
+                  "at the unsure threshold; several files: their ensemble (mean raw probabilities); --images: on your "
+                  "labelled images (class folders basophil/ ... ig/ ... platelet/ in a folder or a .zip), unusable files "
+                  "listed and skipped", cmd_eval);
 BLOODCELL_COMMAND("predict", "predict --model MODEL.bcm [--tta] [--csv|--json] [--explain OUT.png] IMAGE...",
                   "class, calibrated probabilities and unsure flag per image; --explain draws a heat map per image of the "
                   "pixels that drove its prediction (gradient saliency, networks only)",

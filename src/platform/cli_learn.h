@@ -48,6 +48,9 @@ TrainOutcome train_model(const core::TrainJobSpec& spec, const core::Dataset& tr
 // file of that name is replaced. False with err set when a file or the targets fail.
 bool distill_targets(const Args& a, const core::Dataset& train, const core::Dataset& val, core::TrainJobSpec& spec, std::string& crcs,
                      std::string& err);
+// eval --model A.bcm,B.bcm,...: the ensemble's mean raw (uncalibrated) probabilities, each file's
+// own 8-view average with --tta, scored like eval; each member's ACC beside it.
+int eval_ensemble(const Args& a);
 core::Result<core::BloodMnist> load_data(const Args& a);  // --data DATA.npz
 // file_id, when given: the file's own CRC-32 (core::file_id_crc32), whatever the load's outcome
 core::Result<core::Model> load_model_file(const std::string& path, std::string* file_id = nullptr);

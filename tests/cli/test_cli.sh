@@ -243,6 +243,29 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d[
 else
   bad "train with an ensemble teacher: $(head -c 300 "$tmp/kd2.json") $(tail -n 3 "$tmp/err")"
 fi
+# eval of an ensemble: the same mean of 8-view probabilities the teacher is, scored on a whole split. The
+# teacher's own val ACC in train's log (full val here: no --subset) must be what eval gives for it.
+# Three members that disagree (a logistic regression and the two shipped networks), so that the mean
+# differs from any one of them; --subset by fraction keeps all of val.
+ens="$tmp/lr.bcm,$here/assets/vgg6_w16.bcm,$here/assets/vgg6_w32.bcm"
+"$bin" train --model fcnn --hidden 16 --epochs 1 --subset fraction=0.05,seed=1 --data "$sample" --distill 0.5 --teacher "$ens" \
+  --out "$tmp/kd3.bcm" >/dev/null 2>"$tmp/err"
+teacher_val="$(sed -n 's/^teacher .*, val ACC \([01]\.[0-9]*\)$/\1/p' "$tmp/err")"
+"$bin" eval --model "$ens" --data "$sample" --split val --tta --json >"$tmp/ens.json" 2>"$tmp/err2"
+if [ -n "$teacher_val" ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert abs(d["eval"]["acc"] - float(sys.argv[2])) < 5e-5 and d["eval"]["n"] == 410, d; assert ",".join(m["model"] for m in d["models"]) == sys.argv[3] and d["crc32"] == sys.argv[4] and d["tta"] and d["split"] == "val", d' \
+     "$tmp/ens.json" "$teacher_val" "$ens" "$(crc_of $(echo "$ens" | tr , ' '))"; then
+  pass "eval --model A,B: the ensemble's val ACC is the teacher's val ACC train reports ($teacher_val)"
+else
+  bad "eval of an ensemble: teacher val ACC '$teacher_val', eval: $(head -c 300 "$tmp/ens.json") $(tail -n 2 "$tmp/err2")"
+fi
+# an ensemble of one file twice is that file: the same ACC as its own eval (calibration does not move the top class)
+one="$("$bin" eval --model "$tmp/lr.bcm" --data "$sample" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["eval"]["acc"])')"
+two="$("$bin" eval --model "$tmp/lr.bcm,$tmp/lr.bcm" --data "$sample" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["eval"]["acc"])')"
+[ -n "$one" ] && [ "$one" = "$two" ] && pass "eval --model A,A gives A's test ACC ($one)" || bad "eval --model A,A: '$two', A alone: '$one'"
+expect_err "eval: an ensemble with a missing member" "bloodcell: eval: $tmp/none.bcm: no such file" \
+  "$bin" eval --model "$tmp/lr.bcm,$tmp/none.bcm" --data "$sample"
+expect_err "eval: an ensemble of one name" "bloodcell: eval: --model A.bcm,B.bcm,...: an ensemble needs at least two model files" \
+  "$bin" eval --model "$tmp/lr.bcm," --data "$sample"
 
 # a run as one line of text (issue 11, item 6): the settings the page's link holds
 card='v=1&model=fcnn&epochs=2&batch=32&lr=0.002&wd=0&optimizer=adam&momentum=0.9&schedule=cosine&augment=0&seed=3&patience=0&ema=0&width=32&hidden=32&dropout=0&centered=-1&split=train&per-class=20&fraction=1&subset-seed=1'
