@@ -23,8 +23,8 @@ const dataFile = path.resolve(opt('data', path.join(root, '../shared/data/bloodm
 const cli = path.resolve(opt('cli', path.join(root, 'build/bloodcell')));
 const out = path.resolve(opt('out', path.join(root, 'runs/in_page_run')));
 const build = opt('build', 'threads');
-// the page's vgg6 (width 16) with the recipe of the shipped w=16 file: 80 epochs, distilled from the
-// best pretrained model at T = 2, label smoothing 0.1, weight decay 0.05
+// the page's vgg6 (width 16) with protocol C's recipe (assets/MODELS.md; the w=16 file shipped until
+// 2026-12-07): 80 epochs, distilled from the best pretrained model at T = 2, label smoothing 0.1, weight decay 0.05
 const settings = opt('settings', 'model=vgg6,width=16,epochs=80,smoothing=0.1,distill=0.5,distill-temp=2,wd=0.05').split(',');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (m) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);

@@ -83,6 +83,18 @@ async function main() {
     });
 
     // a trained model, classified images and a selected gallery image: every view has its content
+    await check('epochs: dragging its slider to the right end sets 100 (the w=32 file\'s recipe; it stopped at 50)', async () => {
+      const r = (await h.state()).layout.items['train.epochs'];
+      assert(r, 'the epochs slider is not on screen');
+      const y = r[1] + r[3] / 2;
+      await h.page.mouse.move(r[0] + 4, y);
+      await h.page.mouse.down();
+      await h.page.mouse.move(r[0] + r[2] / 2, y, { steps: 4 });
+      await h.page.mouse.move(r[0] + r[2] + 40, y, { steps: 4 });
+      await h.page.mouse.up();
+      const s = await h.until((s) => s.train.settings.epochs === 100);
+      assert(s.train.settings.epochs === 100, 'dragged to the end, epochs is ' + s.train.settings.epochs);
+    });
     await check('epochs: Ctrl+click on its slider and type 1 sets one epoch', async () => {
       await h.typeInto('train.epochs', '1');
       const s = await h.until((s) => s.train.settings.epochs === 1);
