@@ -350,8 +350,10 @@ int cmd_train(const Args& a) {
 int cmd_eval(const Args& a) {
     if (!a.has("model")) return fail("eval: --model MODEL.bcm is required");
     if (!apply_threads(a)) return 1;
+    const bool several = a.get("model").find(',') != std::string::npos;
+    if (a.has("images") && several) return fail("eval --images: give one model file (an ensemble is scored on --data only)");
     if (a.has("images")) return eval_images(a);
-    if (a.get("model").find(',') != std::string::npos) return eval_ensemble(a);
+    if (several) return eval_ensemble(a);
     auto model = load_model_file(a.get("model"));
     if (!model) return fail(model.error);
     auto split = core::parse_split(a.get("split", "test"));

@@ -264,6 +264,8 @@ two="$("$bin" eval --model "$tmp/lr.bcm,$tmp/lr.bcm" --data "$sample" --json 2>/
 [ -n "$one" ] && [ "$one" = "$two" ] && pass "eval --model A,A gives A's test ACC ($one)" || bad "eval --model A,A: '$two', A alone: '$one'"
 expect_err "eval: an ensemble with a missing member" "bloodcell: eval: $tmp/none.bcm: no such file" \
   "$bin" eval --model "$tmp/lr.bcm,$tmp/none.bcm" --data "$sample"
+expect_err "eval: an ensemble on labelled images" "bloodcell: eval --images: give one model file (an ensemble is scored on --data only)" \
+  "$bin" eval --model "$tmp/lr.bcm,$tmp/lr.bcm" --images "$tmp"
 expect_err "eval: an ensemble of one name" "bloodcell: eval: --model A.bcm,B.bcm,...: an ensemble needs at least two model files" \
   "$bin" eval --model "$tmp/lr.bcm," --data "$sample"
 
