@@ -16,22 +16,31 @@ int agreeing(const std::vector<float>& q, const core::Dataset& d) {
     for (int i = 0; i < d.size(); ++i) n += core::argmax(q.data() + (size_t)i * core::kClasses, core::kClasses) == d.labels[i];
     return n;
 }
+// Reads every file in order into `out`; crcs: each file's own CRC-32 (core::file_id_crc32), hex,
+// comma-separated. False with err = the first failing file's error.
+bool load_models(const std::vector<std::string>& files, std::vector<core::Model>& out, std::string& crcs, std::string& err) {
+    crcs.clear();
+    for (const std::string& f : files) {
+        std::string id;
+        auto m = load_model_file(f, &id);
+        if (!m) {
+            err = m.error;
+            return false;
+        }
+        crcs += (crcs.empty() ? "" : ",") + id;
+        out.push_back(std::move(m.value));
+    }
+    return true;
+}
 }  // namespace
 
 bool distill_targets(const Args& a, const core::Dataset& train, const core::Dataset& val, core::TrainJobSpec& spec, std::string& crcs,
                      std::string& err) {
     std::vector<core::Model> teachers;
     std::vector<core::Model*> ptrs;
-    crcs.clear();
-    for (const std::string& f : core::split(a.get("teacher"), ',')) {
-        std::string id;
-        auto teacher = load_model_file(f, &id);
-        if (!teacher) {
-            err = "train: --teacher: " + teacher.error;
-            return false;
-        }
-        crcs += (crcs.empty() ? "" : ",") + id;
-        teachers.push_back(std::move(teacher.value));
+    if (!load_models(core::split(a.get("teacher"), ','), teachers, crcs, err)) {
+        err = "train: --teacher: " + err;
+        return false;
     }
     for (core::Model& t : teachers) ptrs.push_back(&t);
     auto q = core::teacher_targets(ptrs, train, spec.train.distill_temperature);
@@ -56,15 +65,11 @@ int eval_ensemble(const Args& a) {
     if (files.size() < 2) return fail("eval: --model A.bcm,B.bcm,...: an ensemble needs at least two model files");
     auto split = core::parse_split(a.get("split", "test"));
     if (!split) return fail("--split: " + split.error);
+    std::vector<core::Model> loaded;
+    std::string crcs, err;
+    if (!load_models(files, loaded, crcs, err)) return fail("eval: " + err);  // before the data: a bad file fails at once
     std::vector<std::shared_ptr<core::Model>> models;
-    std::string crcs;
-    for (const std::string& f : files) {  // every file is read before the data, so a bad one fails at once
-        std::string id;
-        auto m = load_model_file(f, &id);
-        if (!m) return fail("eval: " + m.error);
-        crcs += (crcs.empty() ? "" : ",") + id;
-        models.push_back(std::make_shared<core::Model>(std::move(m.value)));
-    }
+    for (core::Model& m : loaded) models.push_back(std::make_shared<core::Model>(std::move(m)));
     auto data = load_data(a);
     if (!data) return fail(data.error);
     const core::Dataset& d = data.value.split(split.value);
