@@ -9,7 +9,9 @@
 # target, default 0 = off) with TEACHER (its model file) and DISTILL_TEMP (default 1), CUTMIX (the share of
 # images given a rectangle of another, default 0 = off), THREADS (default: all),
 # TEST (1 = measure on test right away, the default; 0 = train only, for a protocol that looks at test
-# once after selection: issue 14, assets/MODELS.md).
+# once after selection: issue 14, assets/MODELS.md); for a phase that goes on from a finished run:
+# INIT (a model file to start from), LR (default 1e-3), SCHEDULE (default cosine), SWA (the first epoch
+# of stochastic weight averaging, default 0 = off).
 set -eu
 cd "$(dirname "$0")/.."
 W=${1:-32}
@@ -29,11 +31,15 @@ EXTRA=""
 [ "${CUTMIX:-0}" = 0 ] || EXTRA="$EXTRA --cutmix $CUTMIX"
 [ "$DISTILL" = 0 ] || EXTRA="$EXTRA --distill $DISTILL --teacher ${TEACHER:?DISTILL needs TEACHER=MODEL.bcm} --distill-temp $DISTILL_TEMP"
 [ -z "${THREADS:-}" ] || EXTRA="$EXTRA --threads $THREADS"
+[ -z "${INIT:-}" ] || EXTRA="$EXTRA --init $INIT"
+[ "${SWA:-0}" = 0 ] || EXTRA="$EXTRA --swa $SWA"
+LR=${LR:-1e-3}
+SCHEDULE=${SCHEDULE:-cosine}
 [ -x "$BIN" ] || { echo "train_shipped.sh: $BIN not found; build first (cmake -S . -B build && cmake --build build)" >&2; exit 1; }
-echo "== vgg6 w=$W, $EPOCHS epochs, Adam 1e-3 cosine (weight decay $WD, weight averaging $EMA), batch 64, dihedral augmentation, seed $SEED$EXTRA ($(date -u))" >&2
+echo "== vgg6 w=$W, $EPOCHS epochs, Adam $LR $SCHEDULE (weight decay $WD, weight averaging $EMA), batch 64, dihedral augmentation, seed $SEED$EXTRA ($(date -u))" >&2
 # shellcheck disable=SC2086
-"$BIN" train --model vgg6 --width "$W" --data "$DATA" --epochs "$EPOCHS" --batch 64 --lr 1e-3 \
-    --optimizer adam --wd "$WD" --ema "$EMA" --schedule cosine --augment --seed "$SEED" $EXTRA --checkpoint --out "$OUT.bcm" --json > "$OUT.train.json"
+"$BIN" train --model vgg6 --width "$W" --data "$DATA" --epochs "$EPOCHS" --batch 64 --lr "$LR" \
+    --optimizer adam --wd "$WD" --ema "$EMA" --schedule "$SCHEDULE" --augment --seed "$SEED" $EXTRA --checkpoint --out "$OUT.bcm" --json > "$OUT.train.json"
 [ "$TEST" = 1 ] || { echo "== trained, test not measured (TEST=0) ($(date -u))" >&2; exit 0; }
 "$BIN" eval --model "$OUT.bcm" --data "$DATA" --split test --json > "$OUT.test.json"
 "$BIN" eval --model "$OUT.bcm" --data "$DATA" --split test --tta --json > "$OUT.test_tta.json"

@@ -184,6 +184,12 @@ TEST_CASE("model file: bad inputs fail with a clear error") {
         o.width = 2;
         auto same = core::model_spec("vgg6", o);
         CHECK(load_error(good, &same.value) == "(loaded)");
+        // the same name, another width: the message says which layer differs
+        o.width = 4;
+        auto wider = core::model_spec("vgg6", o);
+        const std::string e = load_error(good, &wider.value);
+        CHECK(e.rfind("m.bcm: architecture mismatch: the file holds another 'vgg6': layer 1 is '", 0) == 0);
+        CHECK(e.find("expected '") != std::string::npos);
     }
 }
 

@@ -211,6 +211,7 @@ TEST_CASE("run card in words: every field a card can hold has its words, a field
     t.distill_temperature = 2.f;
     t.until_acc = 0.95f;
     t.ema = 0.999f;
+    t.swa_start = 76;
     t.patience = 0;
     // words the key already is
     const std::set<std::string> plain = {"model", "layers", "epochs", "optimizer", "seed", "trees", "iterations", "dropout"};
@@ -233,4 +234,28 @@ TEST_CASE("run card in words: every field a card can hold has its words, a field
     CHECK(core::run_card_row("logreg", "wd", "0.0001") == P{"L2 penalty", "0.0001"});
     CHECK(core::run_card_row("vgg6", "wd", "0.05") == P{"weight decay", "0.05"});
     CHECK(core::run_card_row("vgg6", "mixup", "0.2") == P{"mixup", "0.2"});
+    CHECK(core::run_card_row("vgg6", "swa", "76") == P{"SWA from epoch", "76"});
+    CHECK(core::run_card_row("vgg6", "swa", "0") == P{"SWA from epoch", "0 (off)"});
+}
+
+TEST_CASE("run card: stochastic weight averaging (swa) is written only when on, reads back, and excludes ema") {
+    core::RunCard c;
+    c.settings = core::recipe("vgg6");
+    CHECK(core::format_run_card(c).find("swa") == std::string::npos);  // earlier cards read the same
+    c.settings.train.epochs = 30;
+    c.settings.train.swa_start = 21;
+    const std::string text = core::format_run_card(c);
+    CHECK(text.find("&swa=21") != std::string::npos);
+    core::RunCard b = parsed(text);
+    CHECK(b.settings.train.swa_start == 21);
+    CHECK(core::describe_run(b).find("SWA from epoch 21") != std::string::npos);
+    auto r = core::resolve(b.settings);
+    REQUIRE(r.ok());
+    CHECK(r.value.summary.find("weight averaging") != std::string::npos);
+    b.settings.train.ema = 0.999f;
+    CHECK(core::resolve(b.settings).error == "swa and ema: use one weight average, not both");
+    b.settings.train.ema = 0;
+    b.settings.train.swa_start = 31;
+    CHECK(core::resolve(b.settings).error == "swa 31: want 0 (off) or the first epoch averaged, 1..30");
+    CHECK(core::set_option(b.settings, "swa", "-1").message.find("0 (off) or the first epoch averaged") != std::string::npos);
 }

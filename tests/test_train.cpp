@@ -291,6 +291,94 @@ TEST_CASE("trainer: weight averaging (ema) validates and returns the running ave
     CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error == "ema: want 0 (off) or a decay in (0, 1)");
 }
 
+// ---- stochastic weight averaging (issue 14) ---------------------------------------------------------
+namespace {
+std::vector<float> params_only(core::Model& m) {
+    std::vector<float> w;
+    for (auto* p : m.network().params()) w.insert(w.end(), p->value.begin(), p->value.end());
+    return w;
+}
+}  // namespace
+
+TEST_CASE("trainer: swa hands out the equal average of the end-of-epoch weights from its first epoch on") {
+    core::TrainConfig cfg;
+    cfg.epochs = 4;
+    cfg.batch = 8;
+    cfg.lr = 3e-2f;
+    cfg.augment = true;
+    cfg.restore_best = false;
+    // the same run without averaging (averaging must not change the trajectory): its weights at the
+    // end of epochs 2, 3 and 4, stepping a batch at a time
+    auto run = core::Trainer::create(small_cnn(), toy(4, 1), {}, cfg);
+    REQUIRE(run.ok());
+    std::vector<double> mean;
+    int seen = 0, folded = 0;
+    while (!run.value->done()) {
+        run.value->step(8);
+        const int e = run.value->metrics().epoch;
+        if (e == seen) continue;
+        seen = e;
+        if (e < 2) continue;
+        std::vector<float> w = params_only(run.value->model());
+        if (mean.empty()) mean.assign(w.size(), 0.0);
+        ++folded;
+        for (size_t j = 0; j < w.size(); ++j) mean[j] += (w[j] - mean[j]) / folded;
+    }
+    REQUIRE(folded == 3);
+    cfg.swa_start = 2;
+    auto swa = core::Trainer::create(small_cnn(), toy(4, 1), {}, cfg);
+    REQUIRE(swa.ok());
+    while (swa.value->step(8)) {}
+    core::Model m = swa.value->take_model();
+    std::vector<float> got = params_only(m), live = params_only(run.value->model());
+    REQUIRE(got.size() == mean.size());
+    double worst = 0, moved = 0;
+    for (size_t j = 0; j < got.size(); ++j) {
+        worst = std::max(worst, std::abs(got[j] - mean[j]));
+        moved = std::max(moved, (double)std::abs(got[j] - live[j]));
+    }
+    CHECK(worst < 1e-5);
+    CHECK(moved > 1e-3);  // the average really differs from the last weights
+    CHECK(swa.value->metrics().history.size() == 4);
+}
+
+TEST_CASE("trainer: swa recomputes batch-norm statistics for the averaged weights, and validates on them") {
+    core::TrainConfig cfg;
+    cfg.epochs = 3;
+    cfg.batch = 8;  // 32 training images: four batches of equal size
+    cfg.lr = 3e-2f;
+    cfg.augment = false;
+    cfg.swa_start = 2;
+    const core::Dataset train = toy(4, 1), val = toy(2, 2);
+    auto t = core::Trainer::create(small_cnn(), train, val, cfg);
+    REQUIRE(t.ok());
+    while (t.value->step(8)) {}
+    const double best_val = t.value->metrics().best_val_acc;
+    const std::vector<float> live_mean = t.value->model().network().buffers()[0]->value;  // the live weights' own
+    core::Model m = t.value->take_model();
+    // the running mean must be the mean, over all training images and positions, of the averaged
+    // network's convolution output: one batch of all 32 images with momentum 1 gives exactly that
+    std::vector<uint8_t> bytes = m.save();
+    auto copy = core::Model::load(bytes.data(), bytes.size(), "copy");
+    REQUIRE(copy.ok());
+    core::nn::Tensor x;
+    core::images_to_tensor(train.image(0), train.size(), copy.value.spec().input, x);
+    core::nn::Context ctx{true, nullptr, 1.0};
+    copy.value.network().forward(x, ctx);
+    const std::vector<float>& want = copy.value.network().buffers()[0]->value;  // running_mean
+    const std::vector<float>& got = m.network().buffers()[0]->value;
+    REQUIRE(got.size() == want.size());
+    for (size_t c = 0; c < got.size(); ++c) CHECK(got[c] == doctest::Approx(want[c]).epsilon(1e-5));
+    // and the running mean differs from what the live weights' training left (else the check is idle)
+    double off = 0;
+    for (size_t c = 0; c < got.size(); ++c) off = std::max(off, (double)std::abs(got[c] - live_mean[c]));
+    CHECK(off > 1e-4);
+    // the best epoch's val ACC is the handed-out average's
+    CHECK(core::evaluate_model(m, val).acc == doctest::Approx(best_val));
+    cfg.swa_start = 4;
+    CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error == "swa 4: want 0 (off) or the first epoch averaged, 1..3");
+}
+
 // ---- soft targets (issue 14): label smoothing and distillation from a teacher's probabilities -------
 namespace {
 core::ModelSpec no_bn_cnn() {  // training-mode forward = predict(): no batch norm, no dropout

@@ -622,9 +622,21 @@ Result<Model> Model::load(const uint8_t* bytes, size_t size, const std::string& 
                        " weights, the file holds " + std::to_string(stored));
     }
     if (expect) {
-        if (expect->family != spec.family || expect->input != spec.input || expect->str() != spec.str())
+        const bool differs = expect->family != spec.family || expect->input != spec.input || expect->str() != spec.str();
+        if (differs && (expect->name != spec.name || expect->family != spec.family))
             return err("architecture mismatch: the file holds '" + spec.name + "' (" + family_name(spec.family) +
                        "), expected '" + expect->name + "' (" + family_name(expect->family) + ")");
+        if (differs) {  // the same name: say where (a width, a hidden size, the input)
+            size_t i = 0;
+            const size_t n = std::min(spec.layers.size(), expect->layers.size());
+            while (i < n && spec.layers[i].str() == expect->layers[i].str()) ++i;
+            std::string where = i < n ? "layer " + std::to_string(i + 1) + " is '" + spec.layers[i].str() + "', expected '" +
+                                            expect->layers[i].str() + "'"
+                                : spec.layers.size() != expect->layers.size()
+                                    ? std::to_string(spec.layers.size()) + " layers, expected " + std::to_string(expect->layers.size())
+                                    : std::string("another input preprocessing");
+            return err("architecture mismatch: the file holds another '" + spec.name + "': " + where);
+        }
     }
     auto made = Model::create(spec, 0);
     if (!made) return err(made.error);

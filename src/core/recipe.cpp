@@ -95,7 +95,7 @@ Status set_option(RunSettings& s, const std::string& key, const std::string& val
         t.schedule = sc.value;
     } else if (key == "epochs" || key == "batch" || key == "patience" || key == "seed" || key == "width" ||
                key == "filters" || key == "hidden" || key == "trees" || key == "max-depth" || key == "iterations" ||
-               key == "centered" || key == "augment" || key == "pixels") {
+               key == "centered" || key == "augment" || key == "pixels" || key == "swa") {
         if (!parse_int(value, i)) return bad("an integer");
         if (key == "epochs") t.epochs = (int)i;
         else if (key == "batch") t.batch = (int)i;
@@ -108,6 +108,7 @@ Status set_option(RunSettings& s, const std::string& key, const std::string& val
         else if (key == "iterations") s.fit.iterations = (int)i;
         else if (key == "centered") { if (i < -1 || i > 1) return bad("1, 0 or -1 (the model's default)"); s.options.centered = (int)i; }
         else if (key == "augment") { if (i != 0 && i != 1) return bad("0 or 1"); t.augment = i == 1; }
+        else if (key == "swa") { if (i < 0) return bad("0 (off) or the first epoch averaged"); t.swa_start = (int)i; }
         else { if (i != 0 && i != 1) return bad("0 or 1"); s.options.pixels = i == 1; }
     } else if (key == "lr" || key == "wd" || key == "momentum" || key == "ema" || key == "dropout" || key == "until-acc" ||
                key == "smoothing" || key == "distill" || key == "distill-temp" || key == "cutmix") {
@@ -125,7 +126,7 @@ Status set_option(RunSettings& s, const std::string& key, const std::string& val
         else s.options.dropout = (float)d;
     } else {
         return Status::error("unknown setting '" + key +
-                             "' (want model, epochs, batch, lr, wd, momentum, patience, until-acc, ema, smoothing, cutmix, distill, distill-temp, "
+                             "' (want model, epochs, batch, lr, wd, momentum, patience, until-acc, ema, swa, smoothing, cutmix, distill, distill-temp, "
                              "seed, optimizer, schedule, augment, width, hidden, dropout, centered, pixels, layers, trees, max-depth, iterations)");
     }
     return Status::success();
@@ -166,6 +167,7 @@ std::vector<std::pair<std::string, std::string>> settings_pairs(const RunSetting
         {"centered", std::to_string(s.options.centered)},
     };
     // label smoothing and distillation (issue 14) only when used, so every earlier card reads the same
+    if (t.swa_start > 0) net.push_back({"swa", std::to_string(t.swa_start)});
     if (t.label_smoothing > 0) net.push_back({"smoothing", fmt_g(t.label_smoothing)});
     if (t.cutmix > 0) net.push_back({"cutmix", fmt_g(t.cutmix)});
     if (t.until_acc > 0) net.push_back({"until-acc", fmt_g(t.until_acc)});
@@ -212,7 +214,7 @@ Result<TrainJobSpec> resolve(const RunSettings& s) {
         std::snprintf(b, sizeof b, "%s, %d epochs, batch %d, lr %.2g %s, %s%s%s", arch.c_str(), j.train.epochs, j.train.batch,
                       j.train.lr, schedule_str(j.train.schedule),
                       j.train.optimizer == nn::OptimizerKind::adam ? (j.train.weight_decay > 0 ? "AdamW" : "Adam") : "SGD",
-                      j.train.augment ? ", augmented" : "", j.train.ema > 0 ? ", weight averaging" : "");
+                      j.train.augment ? ", augmented" : "", j.train.ema > 0 || j.train.swa_start > 0 ? ", weight averaging" : "");
         if (j.train.label_smoothing > 0 || j.train.distill > 0 || j.train.cutmix > 0) {
             std::string extra = j.train.label_smoothing > 0 ? ", label smoothing " + fmt_g(j.train.label_smoothing) : "";
             if (j.train.cutmix > 0) extra += ", CutMix " + fmt_g(j.train.cutmix);
@@ -242,7 +244,7 @@ constexpr const char* kSubsetFields[] = {"split", "per-class", "fraction", "subs
 constexpr const char* kSettingFields[] = {"model",    "layers",    "epochs", "batch",      "lr",    "wd",    "optimizer",
                                           "momentum", "schedule",  "augment", "seed",      "patience", "ema", "width",
                                           "filters",  "hidden",    "dropout", "centered",  "pixels", "trees", "max-depth",
-                                          "iterations", "smoothing", "distill", "distill-temp", "until-acc", "cutmix"};
+                                          "iterations", "smoothing", "distill", "distill-temp", "until-acc", "cutmix", "swa"};
 
 bool url_safe(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
@@ -313,6 +315,7 @@ std::pair<std::string, std::string> run_card_row(const std::string& model, const
     if (key == "seed") return {"seed", v};
     if (key == "patience") return with("early stop after", "never");
     if (key == "ema") return with("weight averaging", "off");
+    if (key == "swa") return with("SWA from epoch", "off");
     if (key == "until-acc") return with("stop at val ACC", "never");
     if (key == "width") return {"width (vgg6)", v};
     if (key == "hidden") return with("hidden units", "the model's");
@@ -371,6 +374,7 @@ std::string describe_run(const RunCard& card, const std::vector<float>& resumed_
     if (s.options.dropout > 0) add("dropout " + fmt_g(s.options.dropout));
     if (s.options.centered >= 0) add(s.options.centered ? "centered input" : "uncentered input");
     if (t.ema > 0) add("EMA " + fmt_g(t.ema));
+    if (t.swa_start > 0) add("SWA from epoch " + std::to_string(t.swa_start));
     if (t.label_smoothing > 0) add("label smoothing " + fmt_g(t.label_smoothing));
     if (t.cutmix > 0) add("CutMix " + fmt_g(t.cutmix));
     if (t.distill > 0) add("distilled " + fmt_g(t.distill) + " at T " + fmt_g(t.distill_temperature));

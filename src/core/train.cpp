@@ -35,6 +35,9 @@ Status validate(const TrainConfig& c) {
     if (c.patience < 0) return Status::error("patience: want >= 0");
     if (!(c.until_acc >= 0.f && c.until_acc <= 1.f)) return Status::error("until-acc: want 0 (off) or a val accuracy in (0, 1]");
     if (!(c.ema >= 0.f && c.ema < 1.f)) return Status::error("ema: want 0 (off) or a decay in (0, 1)");
+    if (c.swa_start < 0 || c.swa_start > c.epochs)
+        return Status::error("swa " + std::to_string(c.swa_start) + ": want 0 (off) or the first epoch averaged, 1.." + std::to_string(c.epochs));
+    if (c.swa_start > 0 && c.ema > 0) return Status::error("swa and ema: use one weight average, not both");
     if (!(c.label_smoothing >= 0.f && c.label_smoothing < 1.f)) return Status::error("smoothing: want [0, 1)");
     if (!(c.distill >= 0.f && c.distill <= 1.f)) return Status::error("distill: want [0, 1]");
     if (!(c.distill_temperature >= 0.25f && c.distill_temperature <= 20.f)) return Status::error("distill-temp: want 0.25..20");
@@ -75,7 +78,7 @@ Result<std::unique_ptr<Trainer>> Trainer::create(const ModelSpec& spec, Dataset 
     long per_epoch = (t->train_.size() + cfg.batch - 1) / cfg.batch;
     t->total_steps_ = per_epoch * cfg.epochs;
     t->keep_good();
-    if (cfg.ema > 0)
+    if (cfg.ema > 0 || cfg.swa_start > 0)
         for (nn::Param* p : t->all_tensors()) t->ema_.push_back(p->value);
     t->begin_epoch();
     return R::of(std::move(t));
@@ -108,21 +111,25 @@ float Trainer::current_lr() const {
     }
 }
 
-void Trainer::train_batch() {
-    const int n = train_.size();
-    const int nb = std::min(cfg_.batch, n - pos_);
+// The batch's images in their drawn views, per image (split over the threads for a large batch).
+void Trainer::gather_batch(int from, int nb) {
     batch_u8_.resize((size_t)nb * kImageBytes);
     batch_labels_.resize(nb);
-    // the batch's images in their drawn views, per image (split over the threads for a large batch)
     auto gather = [&](int i0, int i1, int) {
         for (int i = i0; i < i1; ++i) {
-            const int idx = order_[pos_ + i];
-            dihedral_u8(train_.image(idx), batch_u8_.data() + (size_t)i * kImageBytes, kSide, kChannels, views_[pos_ + i]);
+            const int idx = order_[from + i];
+            dihedral_u8(train_.image(idx), batch_u8_.data() + (size_t)i * kImageBytes, kSide, kChannels, views_[from + i]);
             batch_labels_[i] = train_.labels[idx];
         }
     };
     if (nb >= 32) nn::parallel_for(nb, gather);
     else gather(0, nb, 0);
+}
+
+void Trainer::train_batch() {
+    const int n = train_.size();
+    const int nb = std::min(cfg_.batch, n - pos_);
+    gather_batch(pos_, nb);
     const bool soft = cfg_.label_smoothing > 0 || cfg_.distill > 0 || cfg_.cutmix > 0;
     if (soft) {
         targets_.assign((size_t)nb * kClasses, 0.f);
@@ -254,10 +261,56 @@ void Trainer::update_ema() {
 }
 
 void Trainer::swap_ema() {
-    if (cfg_.ema <= 0.f) return;
+    if (!averaging()) return;
     auto ts = all_tensors();
     for (size_t i = 0; i < ts.size(); ++i) ts[i]->value.swap(ema_[i]);
     ema_swapped_ = !ema_swapped_;
+}
+
+void Trainer::fold_swa() {
+    ++swa_n_;
+    // params come first in all_tensors(); the buffers (batch-norm statistics) are recomputed instead
+    const size_t np = model_.network().params().size();
+    auto ts = all_tensors();
+    const float inv = 1.f / (float)swa_n_;
+    for (size_t i = 0; i < np; ++i) {
+        float* a = ema_[i].data();
+        const float* w = ts[i]->value.data();
+        for (size_t j = 0, n = ema_[i].size(); j < n; ++j) a[j] += (w[j] - a[j]) * inv;
+    }
+}
+
+void Trainer::bn_batch() {
+    const int nb = std::min(cfg_.batch, train_.size() - bn_pos_);
+    gather_batch(bn_pos_, nb);
+    images_to_tensor(batch_u8_.data(), nb, model_.spec().input, x_);
+    // batch k's share nb / (images so far) makes the running statistics the mean over the batches
+    // weighted by their sizes; no rng: dropout stays off in this pass
+    nn::Context ctx{true, nullptr, (double)nb / (double)(bn_pos_ + nb)};
+    model_.network().forward(x_, ctx);
+    bn_pos_ += nb;
+}
+
+void Trainer::end_training_epoch() {
+    if (cfg_.swa_start > 0 && m_.epoch + 1 >= cfg_.swa_start) {
+        fold_swa();
+        if (!ema_swapped_) swap_ema();  // the average (and stale statistics) into the network
+        bn_updating_ = true;
+        bn_pos_ = 0;
+        m_.validating = true;
+        return;
+    }
+    start_validation();
+}
+
+void Trainer::start_validation() {
+    if (val_.size() == 0) {
+        finish_epoch();
+        return;
+    }
+    m_.validating = true;
+    val_pred_.reset(&val_, -1, cfg_.val_tta != 0);
+    if (cfg_.ema > 0 && !ema_swapped_) swap_ema();
 }
 
 Status Trainer::resume(float lr) {
@@ -326,22 +379,23 @@ bool Trainer::step(int max_images, double max_ms) {
     auto out_of_time = [&] { return max_ms > 0 && now_ms() - t0 >= max_ms; };
     while (!m_.done && budget > 0) {
         double ts = now_ms();
-        if (!m_.validating) {
+        if (bn_updating_) {
+            const int before = bn_pos_;
+            bn_batch();
+            budget -= bn_pos_ - before;
+            ep_seconds_ += (now_ms() - ts) / 1000.0;
+            if (bn_pos_ >= train_.size()) {
+                bn_updating_ = false;
+                start_validation();
+            }
+        } else if (!m_.validating) {
             train_batch();
             if (m_.diverged) break;
             double dt = now_ms() - ts;
             train_only_seconds_ += dt / 1000.0;
             ep_seconds_ += dt / 1000.0;
             budget -= std::min(cfg_.batch, budget);
-            if (pos_ >= train_.size()) {
-                if (val_.size() > 0) {
-                    m_.validating = true;
-                    val_pred_.reset(&val_, -1, cfg_.val_tta != 0);
-                    if (cfg_.ema > 0 && !ema_swapped_) swap_ema();
-                } else {
-                    finish_epoch();
-                }
-            }
+            if (pos_ >= train_.size()) end_training_epoch();
         } else {
             // validation goes a batch at a time too, so one unit of work stays near a training
             // batch's cost (a browser frame budget holds for both)
@@ -366,7 +420,7 @@ Model Trainer::take_model() {
     auto ts = all_tensors();
     if (cfg_.restore_best && !best_.empty()) {
         for (size_t i = 0; i < ts.size(); ++i) ts[i]->value = best_[i];
-    } else if (cfg_.ema > 0) {
+    } else if (averaging()) {
         for (size_t i = 0; i < ts.size(); ++i) ts[i]->value = ema_[i];
     }
     model_.set_record(record());
@@ -382,7 +436,7 @@ Model Trainer::copy_weights(bool best) {
     for (size_t i = 0; i < dst.size(); ++i)
         dst[i]->value = !best                 ? src[i]->value
                         : !best_.empty()      ? best_[i]
-                        : (cfg_.ema > 0 && !ema_swapped_) ? ema_[i]
+                        : (averaging() && !ema_swapped_) ? ema_[i]
                                               : src[i]->value;
     return m;
 }

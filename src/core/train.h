@@ -48,6 +48,13 @@ struct TrainConfig {
     // weights (and batch-norm statistics), e.g. 0.999. Validation, the best epoch and the model
     // handed out then use the averaged weights (Polyak & Juditsky 1992; the "EMA" of many recipes).
     float ema = 0.f;
+    // Stochastic weight averaging (Izmailov et al. 2018): 0 = off, else the first epoch (1-based)
+    // whose end-of-epoch weights enter an equal average of all such epochs. From that epoch on,
+    // validation, the best epoch and the model handed out use the average, with its batch-norm
+    // statistics recomputed by a forward pass over the epoch's training images in their drawn views
+    // (a cumulative mean over the batches, as PyTorch's update_bn). Meant for a phase at a constant,
+    // not-yet-small learning rate, e.g. after a finished run (CLI: --init). Not with ema.
+    int swa_start = 0;
     // Soft targets (issue 14). The target of a training image is
     //   (1 - distill) * [(1 - label_smoothing) * onehot(label) + label_smoothing / 8] + distill * teacher
     // and the loss is the cross-entropy against it (nn::softmax_cross_entropy_soft). `teacher` holds
@@ -154,6 +161,12 @@ private:
     void restore_good();
     void update_ema();
     void swap_ema();             // exchanges the live weights with the averaged ones
+    bool averaging() const { return cfg_.ema > 0 || swa_n_ > 0; }
+    void end_training_epoch();   // after an epoch's last batch: the SWA fold, then validation
+    void start_validation();
+    void fold_swa();             // the live weights enter the equal average
+    void bn_batch();             // a batch of the pass that recomputes the average's batch-norm statistics
+    void gather_batch(int from, int nb);  // images order_[from..] in their views -> batch_u8_, batch_labels_
     std::vector<nn::Param*> all_tensors();  // params then buffers
 
     TrainConfig cfg_;
@@ -179,6 +192,9 @@ private:
     std::vector<std::vector<float>> good_ema_;  // the average as it was with the last good weights
     long good_ema_updates_ = 0;
     bool ema_swapped_ = false;
+    long swa_n_ = 0;             // epochs in the SWA average (kept in ema_)
+    bool bn_updating_ = false;   // the SWA batch-norm pass is running
+    int bn_pos_ = 0;             // its next position in order_
     double best_val_loss_ = 1e300;
     nn::Tensor x_, probs_, dz_;
     std::vector<float> targets_;  // soft targets of the batch

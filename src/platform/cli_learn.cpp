@@ -22,7 +22,7 @@ namespace cli {
 // A run's settings: the model's recipe (core/recipe.h), then every setting given on the command line.
 // Numbers are checked here first so a typo names its option ("--epochs: expected an integer").
 bool parse_settings(const Args& a, const std::string& model, core::RunSettings& s, std::string& err) {
-    static const char* ints[] = {"epochs", "batch", "patience", "seed", "width", "hidden", "trees", "max-depth", "iterations"};
+    static const char* ints[] = {"epochs", "batch", "patience", "seed", "width", "hidden", "trees", "max-depth", "iterations", "swa"};
     static const char* reals[] = {"lr", "wd", "momentum", "ema", "dropout", "smoothing", "distill", "distill-temp", "until-acc", "cutmix"};
     static const char* words[] = {"optimizer", "schedule", "layers"};
     s = core::recipe(model);
@@ -261,7 +261,7 @@ bool train_card(const Args& a, core::RunCard& card, std::string& err) {
     static const char* run_options[] = {"model", "subset", "epochs", "batch", "lr", "seed", "augment", "no-augment", "width",
                                         "hidden", "dropout", "optimizer", "wd", "schedule", "patience", "ema", "layers", "trees",
                                         "pixels", "centered", "uncentered", "iterations", "max-depth", "momentum",
-                                        "smoothing", "distill", "distill-temp", "until-acc", "cutmix"};
+                                        "smoothing", "distill", "distill-temp", "until-acc", "cutmix", "swa"};
     if (!a.has("settings")) {
         if (!parse_settings(a, a.get("model"), card.settings, err)) {
             if (!err.empty()) err = "train: " + err;
@@ -284,7 +284,11 @@ bool train_card(const Args& a, core::RunCard& card, std::string& err) {
 }
 
 int cmd_train(const Args& a) {
-    if (a.has("init")) return train_fine_tune(a);
+    // --init with a model named: go on training that file's weights on --data (e.g. a weight-averaging
+    // phase after a finished run); --init alone: fine-tune it on your labelled images (cli_images.cpp)
+    if (a.has("init") && !a.has("model") && !a.has("settings")) return train_fine_tune(a);
+    if (a.has("init") && a.has("images"))
+        return fail("train --init --images fine-tunes the file's own network on your images: leave out --model and --settings");
     if (!a.has("model") && !a.has("settings"))
         return fail("train: --model NAME (fcnn, cnn, vgg6, logreg, forest) or --settings TEXT is required");
     if (!a.has("out")) return fail("train: --out MODEL.bcm is required");
@@ -297,6 +301,13 @@ int cmd_train(const Args& a) {
     core::TrainJobSpec& spec = resolved.value;
     if (a.has("teacher") && !(spec.train.distill > 0)) return fail("train: --teacher needs --distill WEIGHT (the teacher's share of the target, in (0, 1])");
     if (spec.train.distill > 0 && !a.has("teacher")) return fail("train: --distill needs --teacher MODEL.bcm (whose 8-view probabilities are the soft targets)");
+    std::string init_crc;
+    if (a.has("init")) {
+        auto init = core::io::read_file(a.get("init"));
+        if (!init) return fail("train: --init: " + init.error);
+        init_crc = core::file_id_crc32(init.value.data(), init.value.size());
+        spec.init = std::make_shared<const std::vector<uint8_t>>(std::move(init.value));
+    }
     const std::string settings = core::format_run_card(card);
     if (!a.has("quiet")) std::fprintf(stderr, "settings: %s\n", settings.c_str());
     auto data = load_data(a);
@@ -315,6 +326,7 @@ int cmd_train(const Args& a) {
     core::TrainRecord rec = r.model.record();
     rec.data = a.get("data");
     rec.settings = settings;
+    if (a.has("init")) rec.extra["started_from"] = a.get("init") + " (CRC-32 " + init_crc + ")";
     r.model.set_record(rec);
     auto bytes = r.model.save();
     core::Status w = core::io::write_file_atomic(out_path, bytes.data(), bytes.size());
@@ -332,6 +344,7 @@ int cmd_train(const Args& a) {
         std::string o = "{\"model\":\"" + json_escape(spec.model.name) + "\",\"settings\":\"" + json_escape(settings) + "\",\"out\":\"" + json_escape(out_path) +
                         "\",\"bytes\":" + std::to_string(bytes.size()) + ",\"params\":" + std::to_string(r.model.param_count()) +
                         ",\"train_images\":" + std::to_string(train.size()) + ",\"seconds\":" + fmt(r.seconds) +
+                        (a.has("init") ? ",\"init\":\"" + json_escape(a.get("init")) + "\",\"init_crc32\":\"" + init_crc + "\"" : std::string()) +
                         (a.has("teacher") ? ",\"teacher\":\"" + json_escape(a.get("teacher")) + "\",\"teacher_crc32\":\"" + teacher_crcs + "\"" : std::string()) +
                         ",\"images_per_second\":" + fmt(r.metrics.images_per_second) + ",\"best_epoch\":" +
                         std::to_string(r.metrics.best_epoch) + ",\"val\":" + eval_json(val) + ",\"history\":[";
@@ -470,10 +483,10 @@ int cmd_predict(const Args& a) {
 BLOODCELL_COMMAND("train",
                   "train (--model NAME | --settings TEXT) --data DATA.npz [--epochs E] [--batch B] [--lr LR] [--seed S] "
                   "[--subset per-class=N,fraction=F] [--augment] [--width W] [--hidden H] [--dropout P] "
-                  "[--optimizer adam|sgd] [--wd WD] [--schedule cosine|constant|step] [--patience P] [--until-acc A] [--ema DECAY] "
+                  "[--optimizer adam|sgd] [--wd WD] [--schedule cosine|constant|step] [--patience P] [--until-acc A] [--ema DECAY | --swa EPOCH] "
                   "[--smoothing S] [--cutmix P] [--distill WEIGHT --teacher MODEL.bcm[,MODEL.bcm...] [--distill-temp T]] "
                   "[--layers \"conv3x3 16 same;relu;gap;dense 8\"] [--trees T] [--pixels] [--centered|--uncentered] [--threads N] "
-                  "[--checkpoint] --out MODEL.bcm\n"
+                  "[--init MODEL.bcm (start from its weights)] [--checkpoint] --out MODEL.bcm\n"
                   "       train --init MODEL.bcm --images DIR|ZIP [--holdout 0.25] [--epochs 5] [--seed S] [--lr LR] [--batch B] --out OUT.bcm",
                   "train a model (best epoch on val) and write its model file; with --init, fine-tune a pretrained network on "
                   "your labelled images (class folders) and report it on a held-out part of them before and after", cmd_train,

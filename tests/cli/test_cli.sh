@@ -243,6 +243,29 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d[
 else
   bad "train with an ensemble teacher: $(head -c 300 "$tmp/kd2.json") $(tail -n 3 "$tmp/err")"
 fi
+# train --init MODEL --model ... --data: training goes on from the file's weights (issue 14: a weight
+# averaging phase after a finished run). At a learning rate of 1e-9 with SWA from epoch 1 the result is
+# the file's own network: the same val ACC and AUC as the file (weights from the seed would not be).
+"$bin" train --init "$tmp/kd.bcm" --model fcnn --hidden 16 --epochs 2 --schedule constant --lr 1e-9 --swa 1 \
+  --subset per-class=20,seed=1 --data "$sample" --out "$tmp/swa.bcm" --json >"$tmp/swa.json" 2>"$tmp/err"
+"$bin" eval --model "$tmp/kd.bcm" --data "$sample" --split val --json >"$tmp/kd_val.json" 2>/dev/null
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); e=json.load(open(sys.argv[2]))["eval"]; assert "&swa=1&" in d["settings"] and d["init"] == sys.argv[3] and d["init_crc32"] == sys.argv[4] and len(d["history"]) == 2, d; assert abs(d["val"]["acc"] - e["acc"]) < 1e-5 and abs(d["val"]["auc"] - e["auc"]) < 1e-5, (d["val"], e)' \
+     "$tmp/swa.json" "$tmp/kd_val.json" "$tmp/kd.bcm" "$(crc_of "$tmp/kd.bcm")" 2>"$tmp/err2" \
+   && grep -aq "started_from.*kd.bcm (CRC-32 $(crc_of "$tmp/kd.bcm"))" "$tmp/swa.bcm"; then
+  pass "train --init M --model ... --swa: starts from the file's weights, records the file and its CRC-32"
+else
+  bad "train --init with --data: $(head -c 300 "$tmp/swa.json") $(tail -n 2 "$tmp/err") $(tail -n 2 "$tmp/err2")"
+fi
+expect_err "train --init of another architecture" "bloodcell: train: the model to start from: architecture mismatch: the file holds another 'fcnn': layer 2 is 'dense 16', expected 'dense 32'" \
+  "$bin" train --init "$tmp/kd.bcm" --model fcnn --hidden 32 --data "$sample" --out "$tmp/m.bcm"
+expect_err "train --init of a missing file" "bloodcell: train: --init: $tmp/none.bcm: no such file" \
+  "$bin" train --init "$tmp/none.bcm" --model fcnn --data "$sample" --out "$tmp/m.bcm"
+expect_err "train --init --model --images" "bloodcell: train --init --images fine-tunes the file's own network on your images: leave out --model and --settings" \
+  "$bin" train --init "$tmp/kd.bcm" --model fcnn --images "$tmp" --out "$tmp/m.bcm"
+expect_err "train --swa after the last epoch" "bloodcell: train: swa 5: want 0 (off) or the first epoch averaged, 1..3" \
+  "$bin" train --model fcnn --epochs 3 --swa 5 --data "$sample" --out "$tmp/m.bcm"
+expect_err "train --swa with --ema" "bloodcell: train: swa and ema: use one weight average, not both" \
+  "$bin" train --model fcnn --swa 2 --ema 0.9 --data "$sample" --out "$tmp/m.bcm"
 # eval of an ensemble: the same mean of 8-view probabilities the teacher is, scored on a whole split. The
 # teacher's own val ACC in train's log (full val here: no --subset) must be what eval gives for it.
 # Three members that disagree (a logistic regression and the two shipped networks), so that the mean

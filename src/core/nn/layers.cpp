@@ -572,8 +572,8 @@ public:
 
 // ---- [SECTION] BatchNorm --------------------------------------------------------------------
 // Per channel over the M = N*H*W positions (Ioffe & Szegedy 2015): training uses the batch mean
-// and biased variance and updates running statistics the way PyTorch does (momentum 0.1,
-// unbiased variance); inference uses the running statistics. eps = 1e-5.
+// and biased variance and updates running statistics the way PyTorch does (momentum 0.1 unless
+// the context says otherwise, unbiased variance); inference uses the running statistics. eps = 1e-5.
 class BatchNorm : public Layer {
 public:
     BatchNorm(const LayerSpec& s, Shape in) {
@@ -611,8 +611,9 @@ public:
                 double var = sq[c] / M;
                 inv_std_[c] = (float)(1.0 / std::sqrt(var + 1e-5));
                 double unbiased = M > 1 ? sq[c] / (M - 1) : var;
-                rmean_.value[c] = (float)(0.9 * rmean_.value[c] + 0.1 * mean_[c]);
-                rvar_.value[c] = (float)(0.9 * rvar_.value[c] + 0.1 * unbiased);
+                const double m = ctx.bn_momentum;  // 1 - 0.1 is exactly 0.9 in double
+                rmean_.value[c] = (float)((1.0 - m) * rmean_.value[c] + m * mean_[c]);
+                rvar_.value[c] = (float)((1.0 - m) * rvar_.value[c] + m * unbiased);
                 scale[c] = gamma_.value[c] * inv_std_[c];
                 shift[c] = beta_.value[c] - mean_[c] * scale[c];
             }

@@ -47,6 +47,9 @@ struct Param {
 struct Context {
     bool training = false;
     Rng* rng = nullptr;
+    // Share of a training batch's statistics in batch norm's running ones: 0.1 as in PyTorch; the
+    // weight-averaging pass that recomputes them (train.h, swa) gives batch k of n its cumulative share.
+    double bn_momentum = 0.1;
 };
 
 class Layer {
