@@ -24,9 +24,10 @@ core::ModelSpec small_cnn() {
     return s;
 }
 
-std::vector<float> weights(core::Model& m) {
+// every tensor (params then batch-norm buffers), or the trained params alone
+std::vector<float> weights(core::Model& m, bool params_only = false) {
     std::vector<float> w;
-    for (auto* p : m.network().tensors()) w.insert(w.end(), p->value.begin(), p->value.end());
+    for (auto* p : params_only ? m.network().params() : m.network().tensors()) w.insert(w.end(), p->value.begin(), p->value.end());
     return w;
 }
 
@@ -292,14 +293,6 @@ TEST_CASE("trainer: weight averaging (ema) validates and returns the running ave
 }
 
 // ---- stochastic weight averaging (issue 14) ---------------------------------------------------------
-namespace {
-std::vector<float> params_only(core::Model& m) {
-    std::vector<float> w;
-    for (auto* p : m.network().params()) w.insert(w.end(), p->value.begin(), p->value.end());
-    return w;
-}
-}  // namespace
-
 TEST_CASE("trainer: swa hands out the equal average of the end-of-epoch weights from its first epoch on") {
     core::TrainConfig cfg;
     cfg.epochs = 4;
@@ -319,7 +312,7 @@ TEST_CASE("trainer: swa hands out the equal average of the end-of-epoch weights 
         if (e == seen) continue;
         seen = e;
         if (e < 2) continue;
-        std::vector<float> w = params_only(run.value->model());
+        std::vector<float> w = weights(run.value->model(), true);
         if (mean.empty()) mean.assign(w.size(), 0.0);
         ++folded;
         for (size_t j = 0; j < w.size(); ++j) mean[j] += (w[j] - mean[j]) / folded;
@@ -330,7 +323,7 @@ TEST_CASE("trainer: swa hands out the equal average of the end-of-epoch weights 
     REQUIRE(swa.ok());
     while (swa.value->step(8)) {}
     core::Model m = swa.value->take_model();
-    std::vector<float> got = params_only(m), live = params_only(run.value->model());
+    std::vector<float> got = weights(m, true), live = weights(run.value->model(), true);
     REQUIRE(got.size() == mean.size());
     double worst = 0, moved = 0;
     for (size_t j = 0; j < got.size(); ++j) {
