@@ -372,6 +372,30 @@ TEST_CASE("trainer: swa recomputes batch-norm statistics for the averaged weight
     CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error == "swa 4: want 0 (off) or the first epoch averaged, 1..3");
 }
 
+TEST_CASE("trainer: an epoch's val loss is the network's own, not through the temperature of the file it started from") {
+    auto init = core::Model::create(small_cnn(), 42);
+    REQUIRE(init.ok());
+    core::Calibration cal = init.value.calibration();
+    cal.single.temperature = 0.25f;  // much sharper than the network
+    cal.single.fitted = true;
+    REQUIRE(init.value.set_calibration(cal).ok);
+    const std::vector<uint8_t> bytes = init.value.save();
+    core::TrainConfig cfg;
+    cfg.epochs = 1;
+    cfg.batch = 8;
+    cfg.lr = 1e-9f;  // the weights stay the file's
+    const core::Dataset val = toy(2, 2);
+    auto t = core::Trainer::create(small_cnn(), toy(1, 1), val, cfg, &bytes);
+    REQUIRE_MESSAGE(t.ok(), t.error);
+    while (t.value->step(64)) {}
+    // the batch-norm statistics moved with the one epoch, so score the trainer's network itself
+    core::Model& live = t.value->model();
+    const core::Evaluation raw = core::evaluate(live.predict_raw(val.images.data(), val.size()).data(), val.labels.data(), val.size());
+    const core::Evaluation cooked = core::evaluate(live.predict(val.images.data(), val.size()).data(), val.labels.data(), val.size());
+    REQUIRE(std::abs(raw.loss - cooked.loss) > 1e-3);  // the temperature matters for this check
+    CHECK(t.value->metrics().history[0].val_loss == doctest::Approx(raw.loss).epsilon(1e-5));
+}
+
 // ---- soft targets (issue 14): label smoothing and distillation from a teacher's probabilities -------
 namespace {
 core::ModelSpec no_bn_cnn() {  // training-mode forward = predict(): no batch norm, no dropout

@@ -340,7 +340,9 @@ void Trainer::finish_epoch() {
     r.seconds = ep_seconds_;
     bool improved = true;
     if (val_.size() > 0) {
-        Evaluation e = evaluate(val_pred_.probs.data(), val_.labels.data(), val_.size());
+        // the network's own probabilities: a run started from a calibrated file (--init) must not
+        // score its new weights through the temperature fitted for the old ones
+        Evaluation e = evaluate(val_pred_.raw.data(), val_.labels.data(), val_.size());
         r.val_loss = e.loss;
         r.val_acc = e.acc;
         r.val_auc = e.auc;
