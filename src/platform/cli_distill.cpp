@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "core/crc32.h"
+#include "core/io.h"
 #include "core/text.h"
 #include "core/train.h"
 #include "platform/cli_learn.h"
@@ -33,6 +35,14 @@ bool load_models(const std::vector<std::string>& files, std::vector<core::Model>
     return true;
 }
 }  // namespace
+
+bool read_init(const std::string& file, core::TrainJobSpec& spec, std::string& crc, std::string& err) {
+    auto init = core::io::read_file(file);
+    if (!init) return err = "train: --init: " + init.error, false;
+    crc = core::file_id_crc32(init.value.data(), init.value.size());
+    spec.init = std::make_shared<const std::vector<uint8_t>>(std::move(init.value));
+    return true;
+}
 
 bool distill_targets(const Args& a, const core::Dataset& train, const core::Dataset& val, core::TrainJobSpec& spec, std::string& crcs,
                      std::string& err) {

@@ -284,8 +284,7 @@ bool train_card(const Args& a, core::RunCard& card, std::string& err) {
 }
 
 int cmd_train(const Args& a) {
-    // --init with a model named: go on training that file's weights on --data (e.g. a weight-averaging
-    // phase after a finished run); --init alone: fine-tune it on your labelled images (cli_images.cpp)
+    // --init with a model named: go on training its weights on --data; alone: fine-tune (cli_images.cpp)
     if (a.has("init") && !a.has("model") && !a.has("settings")) return train_fine_tune(a);
     if (a.has("init") && a.has("images"))
         return fail("train --init --images fine-tunes the file's own network on your images: leave out --model and --settings");
@@ -302,12 +301,7 @@ int cmd_train(const Args& a) {
     if (a.has("teacher") && !(spec.train.distill > 0)) return fail("train: --teacher needs --distill WEIGHT (the teacher's share of the target, in (0, 1])");
     if (spec.train.distill > 0 && !a.has("teacher")) return fail("train: --distill needs --teacher MODEL.bcm (whose 8-view probabilities are the soft targets)");
     std::string init_crc;
-    if (a.has("init")) {
-        auto init = core::io::read_file(a.get("init"));
-        if (!init) return fail("train: --init: " + init.error);
-        init_crc = core::file_id_crc32(init.value.data(), init.value.size());
-        spec.init = std::make_shared<const std::vector<uint8_t>>(std::move(init.value));
-    }
+    if (a.has("init") && !read_init(a.get("init"), spec, init_crc, err)) return fail(err);
     const std::string settings = core::format_run_card(card);
     if (!a.has("quiet")) std::fprintf(stderr, "settings: %s\n", settings.c_str());
     auto data = load_data(a);

@@ -48,6 +48,9 @@ TrainOutcome train_model(const core::TrainJobSpec& spec, const core::Dataset& tr
 // file of that name is replaced. False with err set when a file or the targets fail.
 bool distill_targets(const Args& a, const core::Dataset& train, const core::Dataset& val, core::TrainJobSpec& spec, std::string& crcs,
                      std::string& err);
+// train --init FILE with --data: the file's bytes become spec.init (the Trainer checks its architecture);
+// crc: its CRC-32 for the record. False with err set when it cannot be read.
+bool read_init(const std::string& file, core::TrainJobSpec& spec, std::string& crc, std::string& err);
 // eval --model A.bcm,B.bcm,...: the ensemble's mean raw (uncalibrated) probabilities, each file's
 // own 8-view average with --tta, scored like eval; each member's ACC beside it.
 int eval_ensemble(const Args& a);
