@@ -57,6 +57,7 @@ static void draw_hyperparameters(TrainState& t) {
     ImGui::PushItemWidth(e * 7);
     ui::slider_int("epochs", &c.epochs, 1, 100);  // the shipped recipes: 80 (w = 16) and 100 (w = 32)
     ui::mark_item("train.epochs");
+    c.swa_start = std::min(c.swa_start, c.epochs);  // fewer epochs than the average's start would refuse to run
     ui::hover_help("Epochs: how many times training goes through every image of the training subset. More epochs learn "
                    "more, until the model starts to memorise the training images (validation accuracy stops rising). "
                    "The pretrained vgg6 files were trained for 80 (width 16) and 100 (width 32) epochs.");
@@ -90,6 +91,11 @@ static void draw_hyperparameters(TrainState& t) {
     ui::hover_help("CutMix: with this probability a training image gets a rectangle cut from another image of its batch, "
                    "and its target becomes both classes, weighted by how much of the image each covers. The network "
                    "cannot rely on one spot of the cell; it pays off in long runs. 0 turns it off.");
+    if (ui::slider_int("average from epoch", &c.swa_start, 0, c.epochs)) c.ema = 0;  // one weight average at a time
+    ui::mark_item("train.swa");
+    ui::hover_help("Weight averaging (SWA): from this epoch on, the weights at the end of each epoch are averaged, and "
+                   "the average is what is validated and kept. It lands in a flatter spot than any single epoch, and is "
+                   "steadier from epoch to epoch. Best near the end of a run, or with a constant rate. 0 turns it off.");
     ui::slider_float("distillation", &c.distill, 0.0f, 1.0f, "%.2f");
     ui::mark_item("train.distill");
     ui::hover_help("Knowledge distillation: this share of each image's target comes from the pretrained model (its "

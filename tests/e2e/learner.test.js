@@ -68,6 +68,37 @@ async function main() {
       await h.close();
     }
   });
+  await check('Train: weight averaging (SWA) from a typed epoch; the link carries it; fewer epochs pull it back', async () => {
+    const h = await openApp(URL_, { viewport: { width: 1280, height: 800 } });
+    try {
+      await h.until((s) => s.assets.pending.length === 0 && s.data.loaded, 30000);
+      for (const c of ['data:subset=per-class=16', 'train:model=vgg6', 'train:width=8', 'train:epochs=3', 'tab:Train'])
+        assert(await h.command(c) === '', c + ' refused');
+      await h.until((s) => s.layout.items['train.swa'], 5000);
+      let s = await h.state();
+      assert(!/&swa=/.test(s.train.link || ''), 'averaging on by default: ' + s.train.link);
+      await reveal(h, 'train.swa');
+      // the slider's value (its label is wider than its frame, so the item's centre is on the label)
+      const box = (await h.state()).layout.items['slider average from epoch'];
+      await typeIntoSlider(h.page, [box[0] / h.dpr, box[1] / h.dpr, box[2] / h.dpr, box[3] / h.dpr], '2');
+      s = await h.until((s) => /&swa=2&/.test(s.train.link || ''), 4000);
+      assert(/&swa=2&/.test(s.train.link || ''), 'the typed epoch is not in the settings: ' + s.train.link);
+      // a link's epochs=1 beside swa=2 is refused (the engine's check); the slider pulls the start back
+      assert(/swa 2: want 0 \(off\) or the first epoch averaged, 1\.\.1/.test(await h.command('train:epochs=1')), 'epochs=1 under swa=2 accepted');
+      const ep = await reveal(h, 'train.epochs');
+      await typeIntoSlider(h.page, [ep[0] / h.dpr, ep[1] / h.dpr, ep[2] / h.dpr, ep[3] / h.dpr], '1');
+      s = await h.until((s) => /&swa=1&/.test(s.train.link || ''), 4000);
+      assert(/&epochs=1&/.test(s.train.link) && /&swa=1&/.test(s.train.link), 'the start is not pulled back to the last epoch: ' + s.train.link);
+      assert(await h.command('train:start') === '', 'start refused');
+      s = await h.until((s) => s.train.run && s.train.run.done, 60000);
+      assert(s.train.run.done && !s.train.run.error, 'the averaged run did not finish: ' + JSON.stringify(s.train.run));
+      assert(/&swa=1&/.test(s.train.run.link), 'the run\'s link: ' + s.train.run.link);
+      await h.shot('44-swa-done');
+      assert(h.errors.length === 0, 'console errors: ' + h.errors.join(' | '));
+    } finally {
+      await h.close();
+    }
+  });
   await check('Train: distillation with no pretrained model to teach (its files failed to load) is refused with the reason; no run starts', async () => {
     const h = await openApp(URL_, { block: '**/*.bcm' });
     try {
