@@ -255,6 +255,14 @@ TEST_CASE("trainer: NaN or Inf put into the weights is caught in the next batch 
     }
 }
 
+// The largest |a[j] - b[j]| (b in float or double).
+template <class T>
+static double max_diff(const std::vector<float>& a, const std::vector<T>& b) {
+    double m = 0;
+    for (size_t j = 0; j < a.size(); ++j) m = std::max(m, std::abs((double)a[j] - (double)b[j]));
+    return m;
+}
+
 TEST_CASE("trainer: weight averaging (ema) validates and returns the running average, not the live weights") {
     core::TrainConfig cfg;
     cfg.epochs = 2;
@@ -280,13 +288,8 @@ TEST_CASE("trainer: weight averaging (ema) validates and returns the running ave
     core::Model m = tr.take_model();
     std::vector<float> got = weights(m);
     REQUIRE(got.size() == avg.size());
-    double worst = 0, moved = 0;
-    for (size_t j = 0; j < got.size(); ++j) {
-        worst = std::max(worst, std::abs(got[j] - avg[j]));
-        moved = std::max(moved, (double)std::abs(got[j] - live[j]));
-    }
-    CHECK(worst < 1e-5);
-    CHECK(moved > 1e-3);  // the average really differs from the live weights
+    CHECK(max_diff(got, avg) < 1e-5);
+    CHECK(max_diff(got, live) > 1e-3);  // the average really differs from the live weights
     CHECK(m.record().ema == doctest::Approx(0.9));
     cfg.ema = 1.f;
     CHECK(core::Trainer::create(small_cnn(), toy(1, 1), {}, cfg).error == "ema: want 0 (off) or a decay in (0, 1)");
@@ -325,13 +328,8 @@ TEST_CASE("trainer: swa hands out the equal average of the end-of-epoch weights 
     core::Model m = swa.value->take_model();
     std::vector<float> got = weights(m, true), live = weights(run.value->model(), true);
     REQUIRE(got.size() == mean.size());
-    double worst = 0, moved = 0;
-    for (size_t j = 0; j < got.size(); ++j) {
-        worst = std::max(worst, std::abs(got[j] - mean[j]));
-        moved = std::max(moved, (double)std::abs(got[j] - live[j]));
-    }
-    CHECK(worst < 1e-5);
-    CHECK(moved > 1e-3);  // the average really differs from the last weights
+    CHECK(max_diff(got, mean) < 1e-5);
+    CHECK(max_diff(got, live) > 1e-3);  // the average really differs from the last weights
     CHECK(swa.value->metrics().history.size() == 4);
 }
 
