@@ -45,8 +45,8 @@ int cmd_calibrate(const Args& a) {
         std::vector<float> q = core::with_temperature(raw, shared->calibration().mode(tta).temperature);
         core::CalibrationReport after = core::calibration_report(q.data(), d.labels.data(), d.size(), thr, target);
         text += std::string(tta ? "8-view averaging" : "single view") + " on " + core::split_name(split.value) + ":\n" +
-                calibration_text(*shared, tta, before, after);
-        json += std::string(tta ? ",\"tta\":" : ",\"single\":") + calibration_json(*shared, tta, before, after);
+                calibration_text(shared->calibration(), tta, before, after);
+        json += std::string(tta ? ",\"tta\":" : ",\"single\":") + calibration_json(shared->calibration(), tta, before, after);
     }
     auto bytes = shared->save();
     core::Status w = core::io::write_file_atomic(a.get("out"), bytes.data(), bytes.size());

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "core/calibration.h"
 #include "core/crc32.h"
 #include "core/io.h"
 #include "core/text.h"
@@ -70,6 +71,37 @@ bool distill_targets(const Args& a, const core::Dataset& train, const core::Data
     return true;
 }
 
+namespace {
+// The mean of the members' raw probabilities (8-view averaged with tta) on d; each member's ACC
+// into `members` (JSON) and, unless quiet, a line per member on stdout. False with err set.
+bool ensemble_probs(const std::vector<std::shared_ptr<core::Model>>& models, const std::vector<std::string>& files,
+                    const core::Dataset& d, bool tta, bool quiet, std::vector<float>& mean, std::string& members,
+                    std::string& err) {
+    mean.assign((size_t)d.size() * core::kClasses, 0.f);
+    members.clear();
+    for (size_t k = 0; k < models.size(); ++k) {
+        core::EvalJob job(models[k], &d, tta);
+        Progress bar(files[k], d.size());
+        while (job.step({0, 250.0})) bar.update(job.snapshot().done);
+        bar.finish();
+        const core::JobSnapshot snap = job.snapshot();
+        if (snap.status != core::JobStatus::done) {
+            err = files[k] + ": " + snap.message;
+            return false;
+        }
+        const std::vector<float>& p = job.raw_probs();  // before calibration: each file's temperature is its own
+        for (size_t i = 0; i < mean.size(); ++i) mean[i] += p[i] / (float)models.size();
+        const double acc = core::evaluate(p, d.labels).acc;
+        members += std::string(k ? "," : "") + "{\"model\":\"" + json_escape(files[k]) + "\",\"acc\":" + fmt(acc) + "}";
+        if (!quiet) std::printf("%s: ACC %.4f\n", files[k].c_str(), acc);
+    }
+    return true;
+}
+}  // namespace
+
+// ACC and AUC of the mean raw probabilities, as the teacher gives them; its calibration as for one
+// file: a temperature and an unsure threshold fitted on val (as `calibrate` fits a file's), reported
+// on the split asked for (on val itself when that is the split).
 int eval_ensemble(const Args& a) {
     const std::vector<std::string> files = names_in(a.get("model"));
     if (files.size() < 2) return fail("eval: --model A.bcm,B.bcm,...: an ensemble needs at least two model files");
@@ -83,31 +115,34 @@ int eval_ensemble(const Args& a) {
     auto data = load_data(a);
     if (!data) return fail(data.error);
     const core::Dataset& d = data.value.split(split.value);
-    const bool tta = a.has("tta");
+    const core::Dataset& val = data.value.split(core::Split::val);
+    const bool tta = a.has("tta"), json = a.has("json");
     std::fprintf(stderr, "evaluating an ensemble of %d models (the mean of their %s) on %d %s images\n", (int)models.size(),
                  tta ? "8-view averaged raw probabilities" : "raw probabilities", d.size(), core::split_name(split.value));
-    std::vector<float> mean((size_t)d.size() * core::kClasses, 0.f);
-    std::string members;
-    for (size_t k = 0; k < models.size(); ++k) {
-        core::EvalJob job(models[k], &d, tta);
-        Progress bar(files[k], d.size());
-        while (job.step({0, 250.0})) bar.update(job.snapshot().done);
-        bar.finish();
-        const core::JobSnapshot snap = job.snapshot();
-        if (snap.status != core::JobStatus::done) return fail("eval: " + files[k] + ": " + snap.message);
-        const std::vector<float>& p = job.raw_probs();  // before calibration: each file's temperature is its own
-        for (size_t i = 0; i < mean.size(); ++i) mean[i] += p[i] / (float)models.size();
-        const double acc = core::evaluate(p, d.labels).acc;
-        members += std::string(k ? "," : "") + "{\"model\":\"" + json_escape(files[k]) + "\",\"acc\":" + fmt(acc) + "}";
-        if (!a.has("json")) std::printf("%s: ACC %.4f\n", files[k].c_str(), acc);
+    std::vector<float> mean, val_mean;
+    std::string members, unused;
+    if (!ensemble_probs(models, files, d, tta, json, mean, members, err)) return fail("eval: " + err);
+    if (&val != &d && val.size() && !ensemble_probs(models, files, val, tta, true, val_mean, unused, err)) return fail("eval: " + err);
+    const std::vector<float>& fit_on = &val == &d ? mean : val_mean;
+    core::Calibration cal;
+    if (val.size()) {
+        core::Calibration::Mode& mode = tta ? cal.tta : cal.single;
+        mode = core::fit_mode(fit_on.data(), val.labels.data(), val.size(), cal.target);
+        cal.images = val.size();
     }
+    const core::Calibration::Mode& mode = cal.mode(tta);
+    const core::CalibrationReport before = core::calibration_report(mean.data(), d.labels.data(), d.size(), mode.threshold, cal.target);
+    const std::vector<float> q = core::with_temperature(mean, mode.temperature);
+    const core::CalibrationReport after = core::calibration_report(q.data(), d.labels.data(), d.size(), mode.threshold, cal.target);
     const core::Evaluation e = core::evaluate(mean, d.labels);
-    if (a.has("json"))
-        std::printf("{\"models\":[%s],\"crc32\":\"%s\",\"split\":\"%s\",\"tta\":%s,\"eval\":%s}\n", members.c_str(), crcs.c_str(),
-                    core::split_name(split.value), tta ? "true" : "false", eval_json(e).c_str());
+    if (json)
+        std::printf("{\"models\":[%s],\"crc32\":\"%s\",\"split\":\"%s\",\"tta\":%s,\"eval\":%s,\"calibration\":%s}\n", members.c_str(),
+                    crcs.c_str(), core::split_name(split.value), tta ? "true" : "false", eval_json(e).c_str(),
+                    calibration_json(cal, tta, before, after).c_str());
     else
-        std::printf("ensemble of %d models (CRC-32 %s) on %s%s, uncalibrated\n%s\n", (int)models.size(), crcs.c_str(),
-                    core::split_name(split.value), tta ? ", 8-view TTA" : "", core::format_evaluation(e).c_str());
+        std::printf("ensemble of %d models (CRC-32 %s) on %s%s, ACC and AUC of the mean raw probabilities\n%s\n%s", (int)models.size(),
+                    crcs.c_str(), core::split_name(split.value), tta ? ", 8-view TTA" : "", core::format_evaluation(e).c_str(),
+                    calibration_text(cal, tta, before, after).c_str());
     return 0;
 }
 

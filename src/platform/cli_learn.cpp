@@ -98,9 +98,8 @@ std::string eval_json(const core::Evaluation& e) {
     return o + "]}";
 }
 
-std::string calibration_text(const core::Model& m, bool tta, const core::CalibrationReport& before,
+std::string calibration_text(const core::Calibration& c, bool tta, const core::CalibrationReport& before,
                              const core::CalibrationReport& after) {
-    const core::Calibration& c = m.calibration();
     const core::Calibration::Mode& mode = c.mode(tta);
     char b[600];
     std::string fitted = mode.fitted ? "fitted on " + std::to_string(c.images) + " val images" : "none in this file: bloodcell calibrate";
@@ -117,9 +116,8 @@ std::string calibration_text(const core::Model& m, bool tta, const core::Calibra
     return o + b;
 }
 
-std::string calibration_json(const core::Model& m, bool tta, const core::CalibrationReport& before,
+std::string calibration_json(const core::Calibration& c, bool tta, const core::CalibrationReport& before,
                              const core::CalibrationReport& after) {
-    const core::Calibration& c = m.calibration();
     const core::Calibration::Mode& mode = c.mode(tta);
     std::string o = "{\"fitted\":" + std::string(mode.fitted ? "true" : "false") + ",\"temperature\":" + fmt(mode.temperature) +
                     ",\"threshold\":" + fmt(mode.threshold) + ",\"target\":" + fmt(c.target) + ",\"val_images\":" +
@@ -389,11 +387,11 @@ int cmd_eval(const Args& a) {
                     "\"calibration\":%s}\n",
                     json_escape(a.get("model")).c_str(), json_escape(shared->spec().name).c_str(), json_escape(trained).c_str(),
                     core::split_name(split.value), tta ? "true" : "false", eval_json(e).c_str(),
-                    calibration_json(*shared, views, before, after).c_str());
+                    calibration_json(shared->calibration(), views, before, after).c_str());
     } else {
         std::printf("%s on %s (%s)%s\ntrained: %s\n%s\n%sinference %.3f ms/image\n", a.get("model").c_str(),
                     core::split_name(split.value), shared->spec().name.c_str(), tta ? ", 8-view TTA" : "", trained.c_str(),
-                    core::format_evaluation(e).c_str(), calibration_text(*shared, views, before, after).c_str(), e.ms_per_image);
+                    core::format_evaluation(e).c_str(), calibration_text(shared->calibration(), views, before, after).c_str(), e.ms_per_image);
     }
     return 0;
 }
@@ -487,7 +485,7 @@ BLOODCELL_COMMAND("train",
                   {"pixels", "checkpoint", "no-augment", "centered", "uncentered"});
 BLOODCELL_COMMAND("eval", "eval --model MODEL.bcm[,MODEL.bcm...] (--data DATA.npz [--split test] [--tta] | --images DIR|ZIP)",
                   "ACC, AUC, per-class precision/recall/F1, confusion matrix, calibration (ECE, NLL) and coverage "
-                  "at the unsure threshold; several files: their ensemble (mean raw probabilities); --images: on your "
+                  "at the unsure threshold; several files: their ensemble (mean raw probabilities, calibrated on val as one file is); --images: on your "
                   "labelled images (class folders basophil/ ... ig/ ... platelet/ in a folder or a .zip), unusable files "
                   "listed and skipped", cmd_eval);
 BLOODCELL_COMMAND("predict", "predict --model MODEL.bcm [--tta] [--csv|--json] [--explain OUT.png] IMAGE...",

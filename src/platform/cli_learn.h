@@ -22,12 +22,12 @@ bool parse_spec(const Args& a, const std::string& model, core::TrainJobSpec& spe
 std::vector<std::string> names_in(const std::string& list);  // "a,b,,c" -> a, b, c
 bool apply_threads(const Args& a);                             // --threads N
 std::string eval_json(const core::Evaluation& e);
-// Calibration of a model's predictions on one split (eval, calibrate): ECE (15 bins) and NLL before
-// (raw) and after (calibrated) the model's temperature, coverage and ACC at its unsure threshold.
-// Text lines for people and a JSON object.
-std::string calibration_text(const core::Model& m, bool tta, const core::CalibrationReport& before,
+// Calibration of a model's (or an ensemble's) predictions on one split (eval, calibrate): ECE (15
+// bins) and NLL before (raw) and after (calibrated) its temperature, coverage and ACC at its unsure
+// threshold. Text lines for people and a JSON object.
+std::string calibration_text(const core::Calibration& c, bool tta, const core::CalibrationReport& before,
                              const core::CalibrationReport& after);
-std::string calibration_json(const core::Model& m, bool tta, const core::CalibrationReport& before,
+std::string calibration_json(const core::Calibration& c, bool tta, const core::CalibrationReport& before,
                              const core::CalibrationReport& after);
 
 struct TrainOutcome {
