@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/dataset.h"
+#include "core/io.h"
 #include "core/npz.h"
 #include "test_util.h"
 
@@ -113,6 +114,12 @@ TEST_CASE("subset specs parse and reject nonsense") {
 TEST_CASE("bad input: missing file") {
     auto r = load_bloodmnist_file("/nonexistent/blood.npz");
     CHECK(r.error == "/nonexistent/blood.npz: no such file");
+}
+
+TEST_CASE("bad input: a folder where a file is wanted is refused by name (it aborted on std::bad_alloc)") {
+    auto r = load_bloodmnist_file("/tmp");
+    CHECK(r.error == "/tmp: is a directory, not a file");
+    CHECK(core::io::read_file(".").error == ".: is a directory, not a file");
 }
 
 TEST_CASE("bad input: empty file") {
