@@ -6,7 +6,8 @@
 # Environment: BLOODCELL (the CLI, default build/bloodcell), DATA (default ../shared/data/bloodmnist.npz),
 # SEED (default 1), WD (AdamW weight decay, default 0), EMA (weight-averaging decay per batch, default 0 = off),
 # OUT (default assets/vgg6_w<W>), SMOOTH (label smoothing, default 0), DISTILL (the teacher's share of the
-# target, default 0 = off) with TEACHER (its model file) and DISTILL_TEMP (default 1), CUTMIX (the share of
+# target, default 0 = off) with TEACHER (its model file), DISTILL_TEMP (default 1) and TEACHER_CACHE (a file that
+# keeps the teacher's pass for the next run of the same teacher and data), CUTMIX (the share of
 # images given a rectangle of another, default 0 = off), THREADS (default: all),
 # TEST (1 = measure on test right away, the default; 0 = train only, for a protocol that looks at test
 # once after selection: issue 14, assets/MODELS.md); for a phase that goes on from a finished run:
@@ -30,6 +31,7 @@ EXTRA=""
 [ "$SMOOTH" = 0 ] || EXTRA="$EXTRA --smoothing $SMOOTH"
 [ "${CUTMIX:-0}" = 0 ] || EXTRA="$EXTRA --cutmix $CUTMIX"
 [ "$DISTILL" = 0 ] || EXTRA="$EXTRA --distill $DISTILL --teacher ${TEACHER:?DISTILL needs TEACHER=MODEL.bcm} --distill-temp $DISTILL_TEMP"
+[ -z "${TEACHER_CACHE:-}" ] || EXTRA="$EXTRA --teacher-cache $TEACHER_CACHE"
 [ -z "${THREADS:-}" ] || EXTRA="$EXTRA --threads $THREADS"
 [ -z "${INIT:-}" ] || EXTRA="$EXTRA --init $INIT"
 [ "${SWA:-0}" = 0 ] || EXTRA="$EXTRA --swa $SWA"

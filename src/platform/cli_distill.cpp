@@ -2,6 +2,7 @@
 // probabilities averaged, computed once before training), and eval --model A.bcm,B.bcm,..., which
 // scores the same average, so a candidate teacher is measured in seconds rather than a training pass.
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "core/calibration.h"
@@ -45,6 +46,59 @@ bool read_init(const std::string& file, core::TrainJobSpec& spec, std::string& c
     return true;
 }
 
+namespace {
+// --teacher-cache FILE: the teacher's targets on the train split (at its temperature) and its 8-view
+// probabilities on val, so that the runs of a protocol (and the averaging phase after each) pay for the
+// teacher's pass once. Layout: "bloodcell teacher cache 1\n", the key line, n_train * 8 and n_val * 8
+// float32 (little-endian, as every machine we build for), the CRC-32 of all before. The key names the
+// teacher files' CRCs, the temperature and the CRC of the train and val images and labels, so a cache
+// of another teacher, temperature or data is never used: it is computed again and rewritten.
+constexpr char kCacheMagic[] = "bloodcell teacher cache 1\n";
+
+std::string cache_key(const std::string& crcs, float temperature, const core::Dataset& train, const core::Dataset& val) {
+    uint32_t c = 0;
+    for (const core::Dataset* d : {&train, &val}) {
+        c = core::crc32(d->images.data(), d->images.size(), c);
+        c = core::crc32(d->labels.data(), d->labels.size(), c);
+    }
+    char b[64];
+    std::snprintf(b, sizeof b, "|T %.6g|train %d val %d data %08x", temperature, train.size(), val.size(), c);
+    return "teacher " + crcs + b;
+}
+
+// The cached targets when the file is there, undamaged and made for this key; else why not ("" when
+// the file does not exist).
+bool read_cache(const std::string& path, const std::string& key, size_t n_train, size_t n_val, std::vector<float>& q,
+                std::vector<float>& qv, std::string& why) {
+    auto bytes = core::io::read_file(path);
+    if (!bytes) return why = "", false;
+    const std::vector<uint8_t>& b = bytes.value;
+    const std::string head = std::string(kCacheMagic) + key + "\n";
+    const size_t floats = (n_train + n_val) * core::kClasses, want = head.size() + floats * 4 + 4;
+    if (b.size() < 4 || core::crc32(b.data(), b.size() - 4) != (uint32_t)(b[b.size() - 4] | b[b.size() - 3] << 8 | b[b.size() - 2] << 16 | (uint32_t)b[b.size() - 1] << 24))
+        return why = "damaged (its CRC-32 does not match)", false;
+    if (b.size() != want || std::memcmp(b.data(), head.data(), head.size()) != 0)
+        return why = "made for another teacher, temperature or data", false;
+    q.resize(n_train * core::kClasses);
+    qv.resize(n_val * core::kClasses);
+    std::memcpy(q.data(), b.data() + head.size(), q.size() * 4);
+    std::memcpy(qv.data(), b.data() + head.size() + q.size() * 4, qv.size() * 4);
+    return true;
+}
+
+core::Status write_cache(const std::string& path, const std::string& key, const std::vector<float>& q, const std::vector<float>& qv) {
+    const std::string head = std::string(kCacheMagic) + key + "\n";
+    std::vector<uint8_t> b(head.begin(), head.end());
+    for (const std::vector<float>* v : {&q, &qv}) {
+        const uint8_t* p = reinterpret_cast<const uint8_t*>(v->data());
+        b.insert(b.end(), p, p + v->size() * 4);
+    }
+    const uint32_t c = core::crc32(b.data(), b.size());
+    for (int i = 0; i < 4; ++i) b.push_back((uint8_t)(c >> (8 * i)));
+    return core::io::write_file_atomic(path, b.data(), b.size());
+}
+}  // namespace
+
 bool distill_targets(const Args& a, const core::Dataset& train, const core::Dataset& val, core::TrainJobSpec& spec, std::string& crcs,
                      std::string& err) {
     std::vector<core::Model> teachers;
@@ -54,20 +108,35 @@ bool distill_targets(const Args& a, const core::Dataset& train, const core::Data
         return false;
     }
     for (core::Model& t : teachers) ptrs.push_back(&t);
-    auto q = core::teacher_targets(ptrs, train, spec.train.distill_temperature);
-    if (!q) {
-        err = "train: --teacher " + a.get("teacher") + ": " + q.error;
-        return false;
+    const float T = spec.train.distill_temperature;
+    const std::string cache = a.get("teacher-cache"), key = cache_key(crcs, T, train, val);
+    std::vector<float> q, qv;
+    std::string why;
+    const bool cached = !cache.empty() && read_cache(cache, key, (size_t)train.size(), (size_t)val.size(), q, qv, why);
+    if (!cached) {
+        auto tq = core::teacher_targets(ptrs, train, T);
+        if (!tq) return err = "train: --teacher " + a.get("teacher") + ": " + tq.error, false;
+        q = std::move(tq.value);
+        if (!a.has("quiet") || !cache.empty()) {  // the teacher's own val ACC, for the log
+            auto tv = core::teacher_targets(ptrs, val, 1.f);
+            if (tv) qv = std::move(tv.value);
+        }
+        if (!cache.empty()) {
+            core::Status w = write_cache(cache, key, q, qv);
+            std::fprintf(stderr, "teacher cache %s: %s%s\n", cache.c_str(), why.empty() ? "" : (why + "; ").c_str(),
+                         w ? "computed and written" : ("not written: " + w.message).c_str());
+        }
+    } else {
+        std::fprintf(stderr, "teacher cache %s: read (its key: %s)\n", cache.c_str(), key.c_str());
     }
     if (!a.has("quiet")) {
         std::fprintf(stderr, "teacher %s (CRC-32 %s; %d model%s, 8 views, T %s): agrees with %d of %d training labels", a.get("teacher").c_str(),
-                     crcs.c_str(), (int)ptrs.size(), ptrs.size() == 1 ? "" : "s", fmt(spec.train.distill_temperature, 3).c_str(),
-                     agreeing(q.value, train), train.size());
-        auto qv = core::teacher_targets(ptrs, val, 1.f);  // the teacher's own val ACC, for the log
-        if (qv && val.size()) std::fprintf(stderr, ", val ACC %s", fmt((double)agreeing(qv.value, val) / val.size(), 4).c_str());
+                     crcs.c_str(), (int)ptrs.size(), ptrs.size() == 1 ? "" : "s", fmt(T, 3).c_str(), agreeing(q, train), train.size());
+        if (val.size() && qv.size() == (size_t)val.size() * core::kClasses)
+            std::fprintf(stderr, ", val ACC %s", fmt((double)agreeing(qv, val) / val.size(), 4).c_str());
         std::fprintf(stderr, "\n");
     }
-    spec.train.teacher = std::make_shared<const std::vector<float>>(std::move(q.value));
+    spec.train.teacher = std::make_shared<const std::vector<float>>(std::move(q));
     return true;
 }
 

@@ -476,7 +476,7 @@ BLOODCELL_COMMAND("train",
                   "train (--model NAME | --settings TEXT) --data DATA.npz [--epochs E] [--batch B] [--lr LR] [--seed S] "
                   "[--subset per-class=N,fraction=F] [--augment] [--width W] [--hidden H] [--dropout P] "
                   "[--optimizer adam|sgd] [--wd WD] [--schedule cosine|constant|step] [--patience P] [--until-acc A] [--ema DECAY | --swa EPOCH] "
-                  "[--smoothing S] [--cutmix P] [--distill WEIGHT --teacher MODEL.bcm[,MODEL.bcm...] [--distill-temp T]] "
+                  "[--smoothing S] [--cutmix P] [--distill WEIGHT --teacher MODEL.bcm[,MODEL.bcm...] [--distill-temp T] [--teacher-cache FILE]] "
                   "[--layers \"conv3x3 16 same;relu;gap;dense 8\"] [--trees T] [--pixels] [--centered|--uncentered] [--threads N] "
                   "[--init MODEL.bcm (start from its weights)] [--checkpoint] --out MODEL.bcm\n"
                   "       train --init MODEL.bcm --images DIR|ZIP [--holdout 0.25] [--epochs 5] [--seed S] [--lr LR] [--batch B] --out OUT.bcm",

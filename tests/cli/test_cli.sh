@@ -243,6 +243,27 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d[
 else
   bad "train with an ensemble teacher: $(head -c 300 "$tmp/kd2.json") $(tail -n 3 "$tmp/err")"
 fi
+# --teacher-cache: the teacher's pass is paid once per teacher and data; a cached run is the same run
+kdc=(train --model fcnn --hidden 16 --epochs 1 --subset per-class=20,seed=1 --data "$sample" --distill 0.5 --json)
+"$bin" "${kdc[@]}" --teacher "$tmp/lr.bcm" --teacher-cache "$tmp/q.bin" --out "$tmp/c1.bcm" >"$tmp/c1.json" 2>"$tmp/c1.err"
+"$bin" "${kdc[@]}" --teacher "$tmp/lr.bcm" --teacher-cache "$tmp/q.bin" --out "$tmp/c2.bcm" >"$tmp/c2.json" 2>"$tmp/c2.err"
+if grep -q "^teacher cache $tmp/q.bin: computed and written$" "$tmp/c1.err" && grep -q "^teacher cache $tmp/q.bin: read (its key: teacher $(crc_of "$tmp/lr.bcm")|T 1|train 160 " "$tmp/c2.err" \
+   && [ "$(grep '^teacher .*agrees' "$tmp/c1.err")" = "$(grep '^teacher .*agrees' "$tmp/c2.err")" ] \
+   && python3 -c 'import json,sys; h=[[{k:v for k,v in e.items() if k!="seconds"} for e in json.load(open(f))["history"]] for f in sys.argv[1:]]; sys.exit(0 if h[0]==h[1] else 1)' "$tmp/c1.json" "$tmp/c2.json"; then
+  pass "train --teacher-cache: computed and written once, then read; the same run and the same teacher line"
+else bad "train --teacher-cache: $(cat "$tmp/c1.err" "$tmp/c2.err" | grep -i teacher | head -4)"; fi
+# a damaged cache, or one of another teacher, is computed again and rewritten (never used); an unwritable
+# one leaves the run going
+python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[len(b)//2]^=1; open(p,"wb").write(b)' "$tmp/q.bin"
+"$bin" "${kdc[@]}" --teacher "$tmp/lr.bcm" --teacher-cache "$tmp/q.bin" --out "$tmp/c3.bcm" >"$tmp/c3.json" 2>"$tmp/c3.err"
+"$bin" "${kdc[@]}" --teacher "$tmp/kd.bcm" --teacher-cache "$tmp/q.bin" --out "$tmp/c4.bcm" >/dev/null 2>"$tmp/c4.err"
+"$bin" "${kdc[@]}" --teacher "$tmp/kd.bcm" --teacher-cache "$tmp" --out "$tmp/c5.bcm" >/dev/null 2>"$tmp/c5.err"; c5=$?
+if grep -q "^teacher cache $tmp/q.bin: damaged (its CRC-32 does not match); computed and written$" "$tmp/c3.err" \
+   && python3 -c 'import json,sys; h=[[{k:v for k,v in e.items() if k!="seconds"} for e in json.load(open(f))["history"]] for f in sys.argv[1:]]; sys.exit(0 if h[0]==h[1] else 1)' "$tmp/c1.json" "$tmp/c3.json" \
+   && grep -q "^teacher cache $tmp/q.bin: made for another teacher, temperature or data; computed and written$" "$tmp/c4.err" \
+   && grep -q "^teacher cache $tmp: .*not written: " "$tmp/c5.err" && [ "$c5" = 0 ] && [ -s "$tmp/c5.bcm" ]; then
+  pass "train --teacher-cache: a damaged or another teacher's cache is computed again; an unwritable one is reported, the run goes on"
+else bad "train --teacher-cache, bad caches: $(cat "$tmp/c3.err" "$tmp/c4.err" "$tmp/c5.err" | grep -i 'cache' | head -4) rc $c5"; fi
 # train --init MODEL --model ... --data: training goes on from the file's weights (issue 14: a weight
 # averaging phase after a finished run). At a learning rate of 1e-9 with SWA from epoch 1 the result is
 # the file's own network: the same val ACC and AUC as the file (weights from the seed would not be).
