@@ -18,12 +18,13 @@ Result<Bytes> read_file(const std::string& path) {
     // a directory opens for reading on Linux, and its "size" from fseek/ftell is LONG_MAX: reserving
     // that threw std::bad_alloc and aborted any command given a folder where a file was wanted
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    const bool known = fstat(fileno(f), &st) == 0;
+    if (known && S_ISDIR(st.st_mode)) {
         std::fclose(f);
         return Result<Bytes>::fail(path + ": is a directory, not a file");
     }
     Bytes out;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) out.reserve((size_t)st.st_size);
+    if (known && S_ISREG(st.st_mode) && st.st_size > 0) out.reserve((size_t)st.st_size);
     uint8_t buf[1 << 16];
     size_t got;
     while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + got);
