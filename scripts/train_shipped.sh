@@ -12,7 +12,8 @@
 # TEST (1 = measure on test right away, the default; 0 = train only, for a protocol that looks at test
 # once after selection: issue 14, assets/MODELS.md); for a phase that goes on from a finished run:
 # INIT (a model file to start from), LR (default 1e-3), SCHEDULE (default cosine), SWA (the first epoch
-# of stochastic weight averaging, default 0 = off).
+# of stochastic weight averaging, default 0 = off); LAYERS (a layer list for --layers, in place of vgg6's
+# own; WIDTH is then only the name's number).
 set -eu
 cd "$(dirname "$0")/.."
 W=${1:-32}
@@ -38,9 +39,9 @@ EXTRA=""
 LR=${LR:-1e-3}
 SCHEDULE=${SCHEDULE:-cosine}
 [ -x "$BIN" ] || { echo "train_shipped.sh: $BIN not found; build first (cmake -S . -B build && cmake --build build)" >&2; exit 1; }
-echo "== vgg6 w=$W, $EPOCHS epochs, Adam $LR $SCHEDULE (weight decay $WD, weight averaging $EMA), batch 64, dihedral augmentation, seed $SEED$EXTRA ($(date -u))" >&2
+echo "== vgg6 w=$W${LAYERS:+ as layers '$LAYERS'}, $EPOCHS epochs, Adam $LR $SCHEDULE (weight decay $WD, weight averaging $EMA), batch 64, dihedral augmentation, seed $SEED$EXTRA ($(date -u))" >&2
 # shellcheck disable=SC2086
-"$BIN" train --model vgg6 --width "$W" --data "$DATA" --epochs "$EPOCHS" --batch 64 --lr "$LR" \
+"$BIN" train --model vgg6 --width "$W" ${LAYERS:+--layers "$LAYERS"} --data "$DATA" --epochs "$EPOCHS" --batch 64 --lr "$LR" \
     --optimizer adam --wd "$WD" --ema "$EMA" --schedule "$SCHEDULE" --augment --seed "$SEED" $EXTRA --checkpoint --out "$OUT.bcm" --json > "$OUT.train.json"
 [ "$TEST" = 1 ] || { echo "== trained, test not measured (TEST=0) ($(date -u))" >&2; exit 0; }
 "$BIN" eval --model "$OUT.bcm" --data "$DATA" --split test --json > "$OUT.test.json"
