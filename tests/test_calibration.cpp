@@ -50,8 +50,8 @@ void put_f32(std::vector<uint8_t>& b, size_t at, float v) {
     for (int i = 0; i < 4; ++i) b[at + i] = (uint8_t)(u >> (8 * i));
 }
 void fix_crc(std::vector<uint8_t>& b) {
-    uint32_t c = core::crc32(b.data(), b.size() - 4);
-    for (int i = 0; i < 4; ++i) b[b.size() - 4 + i] = (uint8_t)(c >> (8 * i));
+    b.resize(b.size() - 4);
+    core::append_crc32(b);
 }
 
 }  // namespace

@@ -51,8 +51,8 @@ std::string load_error(const std::vector<uint8_t>& b, const ModelSpec* expect = 
 
 // rewrite the trailing CRC after editing bytes, to reach the checks behind it
 void fix_crc(std::vector<uint8_t>& b) {
-    uint32_t c = core::crc32(b.data(), b.size() - 4);
-    for (int i = 0; i < 4; ++i) b[b.size() - 4 + i] = (uint8_t)(c >> (8 * i));
+    b.resize(b.size() - 4);
+    core::append_crc32(b);
 }
 
 }  // namespace

@@ -387,8 +387,7 @@ TEST_CASE("review: rows keep their file's content key; a format-1 session (no ke
     b.erase(b.begin() + key_at, b.begin() + key_at + 8);
     b[8] = 1;
     b.resize(b.size() - 4);
-    const uint32_t c = core::crc32(b.data(), b.size());
-    for (int i = 0; i < 4; ++i) b.push_back((uint8_t)(c >> (8 * i)));
+    core::append_crc32(b);
     back = app::ReviewSession::load(b.data(), b.size(), "session");
     REQUIRE_MESSAGE(back.ok(), back.error);
     REQUIRE(back.value.size() == 1);
@@ -416,8 +415,7 @@ TEST_CASE("review: a damaged saved session is refused with what is wrong") {
     // well-formed bytes with an impossible row (a checksum that matches): refused by the row checks
     auto reseal = [](std::vector<uint8_t> b) {
         b.resize(b.size() - 4);
-        uint32_t c = core::crc32(b.data(), b.size());
-        for (int i = 0; i < 4; ++i) b.push_back((uint8_t)(c >> (8 * i)));
+        core::append_crc32(b);
         return b;
     };
     app::ReviewSession one;

@@ -53,6 +53,25 @@ TEST_CASE("file_id_crc32: a file ending in its own CRC is named by that CRC, not
     CHECK(core::file_id_crc32(f.data(), 3).empty());
 }
 
+TEST_CASE("append_crc32 seals bytes so that ends_in_crc32 holds; any change or cut breaks it") {
+    std::vector<uint8_t> f = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
+    core::append_crc32(f);
+    REQUIRE(f.size() == 13);
+    CHECK((f[9] == 0x26 && f[10] == 0x39 && f[11] == 0xF4 && f[12] == 0xCB));  // 0xCBF43926, little-endian
+    CHECK(core::ends_in_crc32(f.data(), f.size()));
+    for (size_t i = 0; i < f.size(); ++i) {
+        std::vector<uint8_t> g = f;
+        g[i] ^= 0x10;
+        CHECK_MESSAGE(!core::ends_in_crc32(g.data(), g.size()), "byte " << i);
+    }
+    CHECK(!core::ends_in_crc32(f.data(), f.size() - 1));
+    CHECK(!core::ends_in_crc32(f.data(), 3));
+    std::vector<uint8_t> empty;
+    core::append_crc32(empty);  // the CRC of nothing is 0
+    CHECK(empty == std::vector<uint8_t>{0, 0, 0, 0});
+    CHECK(core::ends_in_crc32(empty.data(), empty.size()));
+}
+
 TEST_CASE("crc32 eight bytes at a time equals the byte-wise CRC at every length, start and split") {
     std::vector<uint8_t> buf(300);
     uint32_t x = 12345;

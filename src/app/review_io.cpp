@@ -302,7 +302,7 @@ std::vector<uint8_t> ReviewSession::save() const {
         w.u32((uint32_t)list->size());
         for (const ReviewRow& r : *list) w.row(r);
     }
-    w.u32(core::crc32(w.b.data(), w.b.size()));
+    core::append_crc32(w.b);
     return w.b;
 }
 
@@ -317,7 +317,7 @@ core::Result<ReviewSession> ReviewSession::load(const uint8_t* bytes, size_t siz
     if (version < 1 || version > kVersion)
         return err("saved by another version of bloodcell (format " + std::to_string(version) + ", this app reads 1 to " +
                    std::to_string(kVersion) + ")");
-    if (size < 12 + 4 || core::crc32(bytes, size - 4) != (uint32_t)(bytes[size - 4] | bytes[size - 3] << 8 | bytes[size - 2] << 16 | (uint32_t)bytes[size - 1] << 24))
+    if (size < 12 + 4 || !core::ends_in_crc32(bytes, size))
         return err("damaged: checksum mismatch (" + std::to_string(size) + " bytes, cut short or changed)");
     r.n = size - 4;
     ReviewSession s;

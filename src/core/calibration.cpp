@@ -196,6 +196,15 @@ Calibration::Mode fit_mode(const float* raw_probs, const uint8_t* labels, int n,
     return m;
 }
 
+CalibrationBeforeAfter calibration_before_after(const std::vector<float>& raw, const uint8_t* labels, int n, double T,
+                                                float threshold, double target) {
+    CalibrationBeforeAfter r;
+    r.before = calibration_report(raw.data(), labels, n, threshold, target);
+    const std::vector<float> q = with_temperature(raw, T);
+    r.after = calibration_report(q.data(), labels, n, threshold, target);
+    return r;
+}
+
 CalibrationReport calibration_report(const float* probs, const uint8_t* labels, int n, float threshold, double target,
                                      int max_points) {
     CalibrationReport r;

@@ -107,6 +107,14 @@ struct CalibrationReport {
 CalibrationReport calibration_report(const float* probs, const uint8_t* labels, int n, float threshold,
                                      double target = kDefaultTargetAccuracy, int max_points = 200);
 
+// The same report on raw probabilities (before) and on them at the temperature T (after), both at
+// `threshold`: what `bloodcell calibrate` and `eval` print side by side.
+struct CalibrationBeforeAfter {
+    CalibrationReport before, after;
+};
+CalibrationBeforeAfter calibration_before_after(const std::vector<float>& raw, const uint8_t* labels, int n, double T,
+                                                float threshold, double target = kDefaultTargetAccuracy);
+
 // Whether a calibrated prediction is below the mode's threshold.
 inline bool is_unsure(const float* probs, int k, float threshold) {
     float top = probs[0];

@@ -47,6 +47,13 @@ uint32_t crc32(const uint8_t* data, size_t n, uint32_t crc) {
     return ~crc;
 }
 
+bool ends_in_crc32(const uint8_t* data, size_t n) { return n >= 4 && crc32(data, n) == 0x2144DF1Cu; }
+
+void append_crc32(std::vector<uint8_t>& bytes) {
+    const uint32_t c = crc32(bytes.data(), bytes.size());
+    for (int i = 0; i < 4; ++i) bytes.push_back((uint8_t)(c >> (8 * i)));
+}
+
 std::string file_id_crc32(const uint8_t* data, size_t n) {
     if (n < 4) return "";
     char hex[9];

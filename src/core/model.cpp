@@ -511,7 +511,7 @@ std::vector<uint8_t> Model::save() const {
     w.u32((uint32_t)(f32s.size() + i32s.size()));
     for (auto& [name, v] : f32s) w.array(name, *v);
     for (auto& [name, v] : i32s) w.array(name, *v);
-    w.u32(crc32(w.b.data(), w.b.size()));
+    append_crc32(w.b);
     return w.b;
 }
 

@@ -40,13 +40,11 @@ int cmd_calibrate(const Args& a) {
     std::string text;
     for (int tta = 0; tta < (views ? 2 : 1); ++tta) {
         const std::vector<float>& raw = tta ? job.raw_tta() : job.raw_single();
-        const float thr = shared->calibration().mode(tta).threshold;
-        core::CalibrationReport before = core::calibration_report(raw.data(), d.labels.data(), d.size(), thr, target);
-        std::vector<float> q = core::with_temperature(raw, shared->calibration().mode(tta).temperature);
-        core::CalibrationReport after = core::calibration_report(q.data(), d.labels.data(), d.size(), thr, target);
+        const core::Calibration::Mode& mode = shared->calibration().mode(tta);
+        const auto r = core::calibration_before_after(raw, d.labels.data(), d.size(), mode.temperature, mode.threshold, target);
         text += std::string(tta ? "8-view averaging" : "single view") + " on " + core::split_name(split.value) + ":\n" +
-                calibration_text(shared->calibration(), tta, before, after);
-        json += std::string(tta ? ",\"tta\":" : ",\"single\":") + calibration_json(shared->calibration(), tta, before, after);
+                calibration_text(shared->calibration(), tta, r.before, r.after);
+        json += std::string(tta ? ",\"tta\":" : ",\"single\":") + calibration_json(shared->calibration(), tta, r.before, r.after);
     }
     auto bytes = shared->save();
     core::Status w = core::io::write_file_atomic(a.get("out"), bytes.data(), bytes.size());

@@ -75,7 +75,7 @@ bool read_cache(const std::string& path, const std::string& key, size_t n_train,
     const std::vector<uint8_t>& b = bytes.value;
     const std::string head = std::string(kCacheMagic) + key + "\n";
     const size_t floats = (n_train + n_val) * core::kClasses, want = head.size() + floats * 4 + 4;
-    if (b.size() < 4 || core::crc32(b.data(), b.size() - 4) != (uint32_t)(b[b.size() - 4] | b[b.size() - 3] << 8 | b[b.size() - 2] << 16 | (uint32_t)b[b.size() - 1] << 24))
+    if (!core::ends_in_crc32(b.data(), b.size()))
         return why = "damaged (its CRC-32 does not match)", false;
     if (b.size() != want || std::memcmp(b.data(), head.data(), head.size()) != 0)
         return why = "made for another teacher, temperature or data", false;
@@ -93,8 +93,7 @@ core::Status write_cache(const std::string& path, const std::string& key, const 
         const uint8_t* p = reinterpret_cast<const uint8_t*>(v->data());
         b.insert(b.end(), p, p + v->size() * 4);
     }
-    const uint32_t c = core::crc32(b.data(), b.size());
-    for (int i = 0; i < 4; ++i) b.push_back((uint8_t)(c >> (8 * i)));
+    core::append_crc32(b);
     return core::io::write_file_atomic(path, b.data(), b.size());
 }
 }  // namespace
@@ -200,18 +199,16 @@ int eval_ensemble(const Args& a) {
         cal.images = val.size();
     }
     const core::Calibration::Mode& mode = cal.mode(tta);
-    const core::CalibrationReport before = core::calibration_report(mean.data(), d.labels.data(), d.size(), mode.threshold, cal.target);
-    const std::vector<float> q = core::with_temperature(mean, mode.temperature);
-    const core::CalibrationReport after = core::calibration_report(q.data(), d.labels.data(), d.size(), mode.threshold, cal.target);
+    const auto r = core::calibration_before_after(mean, d.labels.data(), d.size(), mode.temperature, mode.threshold, cal.target);
     const core::Evaluation e = core::evaluate(mean, d.labels);
     if (json)
         std::printf("{\"models\":[%s],\"crc32\":\"%s\",\"split\":\"%s\",\"tta\":%s,\"eval\":%s,\"calibration\":%s}\n", members.c_str(),
                     crcs.c_str(), core::split_name(split.value), tta ? "true" : "false", eval_json(e).c_str(),
-                    calibration_json(cal, tta, before, after).c_str());
+                    calibration_json(cal, tta, r.before, r.after).c_str());
     else
         std::printf("ensemble of %d models (CRC-32 %s) on %s%s, ACC and AUC of the mean raw probabilities\n%s\n%s", (int)models.size(),
                     crcs.c_str(), core::split_name(split.value), tta ? ", 8-view TTA" : "", core::format_evaluation(e).c_str(),
-                    calibration_text(cal, tta, before, after).c_str());
+                    calibration_text(cal, tta, r.before, r.after).c_str());
     return 0;
 }
 
