@@ -49,6 +49,18 @@ TEST_CASE("recipe: each model's defaults, one table for every front end") {
     CHECK(core::validation_subset(capped).per_class == 8);
 }
 
+TEST_CASE("recipe: a run with its own layers is summarised by them, not by the label's width") {
+    core::RunSettings s = core::recipe("vgg6");
+    REQUIRE(core::set_option(s, "width", "32").ok);
+    REQUIRE(core::set_option(s, "layers", "conv3x3 40 same;bn;relu;maxpool2;conv3x3 80 same;bn;relu;gap;dense 16;relu;dense 8").ok);
+    auto spec = core::resolve(s);
+    REQUIRE_MESSAGE(spec.ok(), spec.error);
+    CHECK(spec.value.model.name == "vgg6");
+    CHECK(spec.value.summary.rfind("vgg6 (own layers: conv 40-80, dense 16-8), ", 0) == 0);
+    REQUIRE(core::set_option(s, "layers", "").ok);
+    CHECK(core::resolve(s).value.summary.rfind("vgg6 w=32, ", 0) == 0);
+}
+
 TEST_CASE("recipe: the quick demo's run (vgg6 w=8, 8 epochs, batch 32, lr 4e-3) resolves") {
     core::RunSettings d = core::quick_demo_settings();
     auto spec = core::resolve(d);

@@ -70,6 +70,20 @@ std::string fmt_g(double v) {
     }
     return b;
 }
+// "conv 40-40-80-80-112-112, dense 8": the widths of a layer list's convolutions and dense layers,
+// for a run's one-line summary (a custom list is not "vgg6 w=32", whatever its label).
+std::string layer_widths(const std::vector<nn::LayerSpec>& layers) {
+    std::string conv, dense;
+    for (const nn::LayerSpec& l : layers) {
+        if (l.kind != nn::LayerKind::conv2d && l.kind != nn::LayerKind::dense) continue;
+        std::string& to = l.kind == nn::LayerKind::conv2d ? conv : dense;
+        to += (to.empty() ? "" : "-") + std::to_string(l.units);
+    }
+    std::string s = conv.empty() ? "" : "conv " + conv;
+    if (!dense.empty()) s += (s.empty() ? "dense " : ", dense ") + dense;
+    return s;
+}
+
 bool feature_model(const RunSettings& s) { return s.layers.empty() && (s.model == "logreg" || s.model == "forest"); }
 const char* schedule_str(Schedule s) {
     return s == Schedule::cosine ? "cosine" : s == Schedule::step ? "step" : "constant";
@@ -210,7 +224,8 @@ Result<TrainJobSpec> resolve(const RunSettings& s) {
     char b[256];
     if (j.model.family == Family::nn) {
         std::string arch = j.model.name;
-        if (j.model.name == "vgg6") arch += " w=" + std::to_string(s.options.width);
+        if (!s.layers.empty()) arch += " (own layers: " + layer_widths(j.model.layers) + ")";
+        else if (j.model.name == "vgg6") arch += " w=" + std::to_string(s.options.width);
         std::snprintf(b, sizeof b, "%s, %d epochs, batch %d, lr %.2g %s, %s%s%s", arch.c_str(), j.train.epochs, j.train.batch,
                       j.train.lr, schedule_str(j.train.schedule),
                       j.train.optimizer == nn::OptimizerKind::adam ? (j.train.weight_decay > 0 ? "AdamW" : "Adam") : "SGD",
