@@ -29,7 +29,9 @@ TEST_CASE("gemm equals the triple loop for awkward shapes and all transposes") {
     const int shapes[][3] = {{1, 1, 1}, {3, 5, 7}, {4, 8, 16}, {13, 17, 300}, {130, 9, 33}, {64, 500, 784}, {7, 1030, 5},
                              {1, 128, 3136}, {2, 13, 300}, {3, 8, 9}, {1, 45, 10}, {2, 70, 33},
                              // gemm_avx512: M past its 144-row block, K in 3 blocks with a 16-wide transpose tail, tiles of 8 and 4 rows
-                             {150, 40, 517}, {29, 64, 16}, {290, 33, 260}, {5, 31, 47}};
+                             {150, 40, 517}, {29, 64, 16}, {290, 33, 260}, {5, 31, 47},
+                             // gemm_avx512's half-width tiles (16 columns or fewer), alone and after a full one
+                             {37, 16, 70}, {12, 48, 300}, {9, 112, 27}};
     for (auto& s : shapes) {
         int M = s[0], N = s[1], K = s[2];
         std::vector<float> a((size_t)M * K), b((size_t)K * N);

@@ -115,7 +115,9 @@ void pack_b(const MatView& B, int k0, int kc, int j0, int nc, float* out) {
 
 // C tile (rows x cols of MR x NR) = or += sum_k a[k][:] outer b[k][:], computing R >= rows rows (a
 // panel's last rows: a 64-row batch is 5 x 12 + 4, and 12 rows for 4 would waste 11% of the work).
-template <int R>
+// Wide: both 16-column halves of the panel; without it (cols <= 16: a layer of 16 filters, the 8 left
+// of 40) only the first, as computing the zero half would double that tile's cost.
+template <int R, bool Wide>
 void micro_kernel(int kc, const float* __restrict a, const float* __restrict b, float* c, ptrdiff_t ldc, int rows, int cols,
                   bool overwrite) {
     const __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xFFFF : (1u << cols) - 1);
@@ -125,12 +127,18 @@ void micro_kernel(int kc, const float* __restrict a, const float* __restrict b, 
     for (int r = 0; r < R; ++r) c0[r] = c1[r] = _mm512_setzero_ps();
 #pragma GCC unroll 4
     for (int k = 0; k < kc; ++k, a += MR, b += NR) {
-        const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+        const __m512 b0 = _mm512_load_ps(b);
+        if (Wide) {
+            const __m512 b1 = _mm512_load_ps(b + 16);
 #pragma GCC unroll 12
-        for (int r = 0; r < R; ++r) {
-            const __m512 ar = _mm512_set1_ps(a[r]);
-            c0[r] = _mm512_fmadd_ps(ar, b0, c0[r]);
-            c1[r] = _mm512_fmadd_ps(ar, b1, c1[r]);
+            for (int r = 0; r < R; ++r) {
+                const __m512 ar = _mm512_set1_ps(a[r]);
+                c0[r] = _mm512_fmadd_ps(ar, b0, c0[r]);
+                c1[r] = _mm512_fmadd_ps(ar, b1, c1[r]);
+            }
+        } else {
+#pragma GCC unroll 12
+            for (int r = 0; r < R; ++r) c0[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r]), b0, c0[r]);
         }
     }
 #pragma GCC unroll 12
@@ -139,17 +147,23 @@ void micro_kernel(int kc, const float* __restrict a, const float* __restrict b, 
         float* d = c + (ptrdiff_t)r * ldc;
         if (!overwrite) {
             c0[r] = _mm512_add_ps(c0[r], _mm512_maskz_loadu_ps(m0, d));
-            c1[r] = _mm512_add_ps(c1[r], _mm512_maskz_loadu_ps(m1, d + 16));
+            if (Wide) c1[r] = _mm512_add_ps(c1[r], _mm512_maskz_loadu_ps(m1, d + 16));
         }
         _mm512_mask_storeu_ps(d, m0, c0[r]);
-        _mm512_mask_storeu_ps(d + 16, m1, c1[r]);
+        if (Wide) _mm512_mask_storeu_ps(d + 16, m1, c1[r]);
     }
 }
 
+template <bool Wide>
+void tile_rows(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, int rows, int cols, bool overwrite) {
+    if (rows > 8) micro_kernel<12, Wide>(kc, a, b, c, ldc, rows, cols, overwrite);
+    else if (rows > 4) micro_kernel<8, Wide>(kc, a, b, c, ldc, rows, cols, overwrite);
+    else micro_kernel<4, Wide>(kc, a, b, c, ldc, rows, cols, overwrite);
+}
+
 void tile(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, int rows, int cols, bool overwrite) {
-    if (rows > 8) micro_kernel<12>(kc, a, b, c, ldc, rows, cols, overwrite);
-    else if (rows > 4) micro_kernel<8>(kc, a, b, c, ldc, rows, cols, overwrite);
-    else micro_kernel<4>(kc, a, b, c, ldc, rows, cols, overwrite);
+    if (cols > 16) tile_rows<true>(kc, a, b, c, ldc, rows, cols, overwrite);
+    else tile_rows<false>(kc, a, b, c, ldc, rows, cols, overwrite);
 }
 
 }  // namespace
