@@ -80,23 +80,23 @@ static void draw_hyperparameters(TrainState& t) {
     if (ImGui::Combo("schedule", &sch, "constant\0cosine\0step\0")) c.schedule = (core::Schedule)sch;
     ui::hover_help("How the learning rate changes over the run: constant; cosine (falls smoothly to zero by the last "
                    "epoch); step (divided by 10 at fixed epochs). Smaller steps at the end settle the weights.");
-    ui::slider_float("weight decay", &c.weight_decay, 0.0f, 0.1f, "%.4f");
+    ui::slider_float("weight decay", &c.weight_decay, 0.0f, 0.1f, "%.4f", 0, "off");
     ui::hover_help("Weight decay: pulls every weight a little towards zero at each step, which keeps the model simpler "
                    "and can reduce overfitting. 0 turns it off.");
-    ui::slider_float("label smoothing", &c.label_smoothing, 0.0f, 0.3f, "%.2f");
+    ui::slider_float("label smoothing", &c.label_smoothing, 0.0f, 0.3f, "%.2f", 0, "off");
     ui::hover_help("Label smoothing: the target of an image is not 100% its class but, say, 90% its class and the rest "
                    "spread over all 8. The network is then not pushed to ever more extreme scores, which often "
                    "generalizes a little better. 0 turns it off.");
-    ui::slider_float("CutMix", &c.cutmix, 0.0f, 1.0f, "%.2f");
+    ui::slider_float("CutMix", &c.cutmix, 0.0f, 1.0f, "%.2f", 0, "off");
     ui::hover_help("CutMix: with this probability a training image gets a rectangle cut from another image of its batch, "
                    "and its target becomes both classes, weighted by how much of the image each covers. The network "
                    "cannot rely on one spot of the cell; it pays off in long runs. 0 turns it off.");
-    if (ui::slider_int("average from epoch", &c.swa_start, 0, c.epochs)) c.ema = 0;  // one weight average at a time
+    if (ui::slider_int("average from epoch", &c.swa_start, 0, c.epochs, "%d", 0, "off")) c.ema = 0;  // one weight average at a time
     ui::mark_item("train.swa");
     ui::hover_help("Weight averaging (SWA): from this epoch on, the weights at the end of each epoch are averaged, and "
                    "the average is what is validated and kept. It lands in a flatter spot than any single epoch, and is "
                    "steadier from epoch to epoch. Best near the end of a run, or with a constant rate. 0 turns it off.");
-    ui::slider_float("distillation", &c.distill, 0.0f, 1.0f, "%.2f");
+    ui::slider_float("distillation", &c.distill, 0.0f, 1.0f, "%.2f", 0, "off");
     ui::mark_item("train.distill");
     ui::hover_help("Knowledge distillation: this share of each image's target comes from the pretrained model (its "
                    "probabilities averaged over the 8 flips and rotations of the image) instead of the label. The "

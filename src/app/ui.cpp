@@ -104,8 +104,9 @@ void fitted(const char* text, ImU32 color) {
 bool narrow(float width, float ems) { return width < ems * em(); }
 
 // The value of the slider just drawn (frame `frame_w` px wide at the item's top left), again, over a
-// backdrop of the frame's current colour that covers the grab where it passes under the text.
-static void value_over_grab(const char* label, const char* value, float frame_w) {
+// backdrop of the frame's current colour that covers the grab where it passes under the text, and
+// `drawn`, the text ImGui put there when `value` replaces it (zero_text).
+static void value_over_grab(const char* label, const char* value, float frame_w, const char* drawn = nullptr) {
     ImGuiContext& g = *GImGui;
     if (!ImGui::IsItemVisible() || ImGui::TempInputIsActive(g.LastItemData.ID)) return;  // Ctrl+click: a text field
     const ImVec2 a = ImGui::GetItemRectMin();
@@ -113,36 +114,41 @@ static void value_over_grab(const char* label, const char* value, float frame_w)
     const ImVec2 ts = ImGui::CalcTextSize(value, nullptr, true);
     if (ts.x <= 0) return;
     // where ImGui centred it (RenderTextClipped, align 0.5)
-    const ImVec2 tp(std::max(frame.Min.x, std::floor(frame.GetCenter().x - ts.x * 0.5f)),
-                    std::floor(frame.GetCenter().y - ts.y * 0.5f));
-    const float pad = 0.3f * em();
-    ImRect back(ImVec2(tp.x - pad, tp.y), ImVec2(tp.x + ts.x + pad, tp.y + ts.y));  // the grab shows above and below
+    auto left = [&](float w) { return std::max(frame.Min.x, std::floor(frame.GetCenter().x - w * 0.5f)); };
+    const ImVec2 tp(left(ts.x), std::floor(frame.GetCenter().y - ts.y * 0.5f));
+    const float pad = 0.3f * em(), under = drawn ? ImGui::CalcTextSize(drawn, nullptr, true).x : 0.f;
+    const float bx = std::min(tp.x, left(under));
+    ImRect back(ImVec2(bx - pad, tp.y), ImVec2(std::max(tp.x + ts.x, bx + under) + pad, tp.y + ts.y));  // grab shows above and below
     back.ClipWith(frame);
     const ImGuiCol bg = ImGui::IsItemActive() ? ImGuiCol_FrameBgActive
                       : ImGui::IsItemHovered() ? ImGuiCol_FrameBgHovered : ImGuiCol_FrameBg;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->PushClipRect(frame.Min, frame.Max, true);
-    dl->AddRectFilled(back.Min, back.Max, ImGui::GetColorU32(bg, 0.85f), 3.0f);
+    // opaque when the text differs from ImGui's, which would show through (the frame colours are opaque)
+    dl->AddRectFilled(back.Min, back.Max, ImGui::GetColorU32(bg, drawn ? 1.0f : 0.85f), 3.0f);
     dl->AddText(tp, ImGui::GetColorU32(ImGuiCol_Text), value, ImGui::FindRenderedTextEnd(value));
     dl->PopClipRect();
     mark_rect((std::string("slider ") + label).c_str(), tp, ImVec2(tp.x + ts.x, tp.y + ts.y));
 }
 
-bool slider_int(const char* label, int* v, int lo, int hi, const char* fmt, ImGuiSliderFlags flags) {
+bool slider_int(const char* label, int* v, int lo, int hi, const char* fmt, ImGuiSliderFlags flags, const char* zero_text) {
     const float w = ImGui::CalcItemWidth();
     const bool changed = ImGui::SliderInt(label, v, lo, hi, fmt, flags);
     char buf[64];
     ImGui::DataTypeFormatString(buf, sizeof buf, ImGuiDataType_S32, v, fmt);
-    value_over_grab(label, buf, w);
+    if (zero_text && *v == 0) value_over_grab(label, zero_text, w, buf);
+    else value_over_grab(label, buf, w);
     return changed;
 }
 
-bool slider_float(const char* label, float* v, float lo, float hi, const char* fmt, ImGuiSliderFlags flags) {
+bool slider_float(const char* label, float* v, float lo, float hi, const char* fmt, ImGuiSliderFlags flags,
+                  const char* zero_text) {
     const float w = ImGui::CalcItemWidth();
     const bool changed = ImGui::SliderFloat(label, v, lo, hi, fmt, flags);
     char buf[64];
     ImGui::DataTypeFormatString(buf, sizeof buf, ImGuiDataType_Float, v, fmt);
-    value_over_grab(label, buf, w);
+    if (zero_text && *v == 0.f) value_over_grab(label, zero_text, w, buf);
+    else value_over_grab(label, buf, w);
     return changed;
 }
 

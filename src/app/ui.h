@@ -37,9 +37,12 @@ bool narrow(float width, float ems);
 // part of it. These draw the value again over a backdrop of the frame's colour (the grab dims behind
 // it) and mark the value's rectangle as "slider <label>" for the state hook. Every slider of the app
 // goes through them (scripts/check_layout.py rejects a direct ImGui::Slider* elsewhere).
-bool slider_int(const char* label, int* v, int lo, int hi, const char* fmt = "%d", ImGuiSliderFlags flags = 0);
+// zero_text: what to show for 0 ("off" where 0 turns a setting off); typing a value with Ctrl+click
+// still reads `fmt`, so it cannot go into the format itself.
+bool slider_int(const char* label, int* v, int lo, int hi, const char* fmt = "%d", ImGuiSliderFlags flags = 0,
+                const char* zero_text = nullptr);
 bool slider_float(const char* label, float* v, float lo, float hi, const char* fmt = "%.3f",
-                  ImGuiSliderFlags flags = 0);
+                  ImGuiSliderFlags flags = 0, const char* zero_text = nullptr);
 // A framed child region with padding; end_card closes it.
 bool begin_card(const char* id, ImVec2 size, bool border = true);
 void end_card();

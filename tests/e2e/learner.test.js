@@ -83,6 +83,9 @@ async function main() {
       await typeIntoSlider(h.page, [box[0] / h.dpr, box[1] / h.dpr, box[2] / h.dpr, box[3] / h.dpr], '2');
       s = await h.until((s) => /&swa=2&/.test(s.train.link || ''), 4000);
       assert(/&swa=2&/.test(s.train.link || ''), 'the typed epoch is not in the settings: ' + s.train.link);
+      // 0 reads "off", not "0": the value's rectangle is three letters wide, then one digit
+      const two = (await h.state()).layout.items['slider average from epoch'];
+      assert(box[2] > 1.5 * two[2], `the slider's text at 0 is ${box[2]} px wide, at 2 ${two[2]} px: not "off"`);
       // a link's epochs=1 beside swa=2 is refused (the engine's check); the slider pulls the start back
       assert(/swa 2: want 0 \(off\) or the first epoch averaged, 1\.\.1/.test(await h.command('train:epochs=1')), 'epochs=1 under swa=2 accepted');
       const ep = await reveal(h, 'train.epochs');
