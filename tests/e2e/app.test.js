@@ -519,7 +519,10 @@ async function main() {
       await cdp.send('Network.enable');
       await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: 1 << 20, uploadThroughput: 1 << 20 });
       await p4.goto(URL_, { waitUntil: 'load' });
-      await p4.waitForFunction(() => /Downloading the app \([0-9.]+ of/.test(document.getElementById('status').textContent), null, { timeout: 20000 });
+      // the status can first read "0.0 of ..." with the bar at 0% (the first bytes not yet in): wait for
+      // the bar to move, then check it is part-way (CI once read it at exactly 0)
+      await p4.waitForFunction(() => /Downloading the app \([0-9.]+ of/.test(document.getElementById('status').textContent) &&
+        parseFloat(document.getElementById('progress').style.width) > 0, null, { timeout: 20000 });
       const width = await p4.evaluate(() => parseFloat(document.getElementById('progress').style.width));
       assert(width > 0 && width < 100, 'progress ' + width + '%');
       await p4.screenshot({ path: path.join(SHOTS, '12-loading.png') });
